@@ -1,0 +1,1 @@
+//! Config trees (indentation-scoped blocks) and the diff between desired and running.

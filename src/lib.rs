@@ -1,0 +1,11 @@
+//! smartlic: Smart Licensing as code for Cisco IOS-XE, NX-OS and ACI fleets.
+//!
+//! The library is the product; `main.rs` only parses the command line and maps the
+//! outcome to an exit code. The flow is: inventory + playbook → one [`intent::Intent`]
+//! per host → render the platform's templates → diff against the running config →
+//! plan (and, in later stages, apply and verify over SSH).
+
+pub mod config;
+pub mod platform;
+pub mod source;
+pub mod yaml;

@@ -1,0 +1,267 @@
+//! Where a value came from, and diagnostics that point at it.
+//!
+//! Every value smartlic reads from YAML keeps its [`Origin`]: the file, line and
+//! column it was written at, or the fact that it is a built-in default or came from
+//! the command line. Errors and warnings are [`Diagnostic`]s: they render as
+//! `file:line:col: field: message`, then the source line with a caret under the value,
+//! so that a CI log or a terminal points at the exact spot to fix.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A file's text, shared by every location inside it so diagnostics can quote it.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: String) -> Arc<Self> {
+        Arc::new(SourceFile {
+            path: path.into(),
+            text,
+        })
+    }
+
+    /// The text of 1-based line `line`, without its line ending.
+    pub fn line(&self, line: usize) -> Option<&str> {
+        self.text
+            .lines()
+            .nth(line.checked_sub(1)?)
+            .map(|l| l.trim_end_matches('\r'))
+    }
+}
+
+/// A span in a source file: 1-based line and column (in characters), length in characters.
+#[derive(Clone)]
+pub struct Location {
+    pub file: Arc<SourceFile>,
+    pub line: usize,
+    pub col: usize,
+    pub len: usize,
+}
+
+impl Location {
+    pub fn path(&self) -> &Path {
+        &self.file.path
+    }
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.path.display(), self.line, self.col)
+    }
+}
+
+impl PartialEq for Location {
+    fn eq(&self, other: &Self) -> bool {
+        self.file.path == other.file.path
+            && (self.line, self.col, self.len) == (other.line, other.col, other.len)
+    }
+}
+
+/// Where a value came from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    /// Written in a file.
+    File(Location),
+    /// Given on the command line, e.g. `--extra-vars`.
+    CommandLine(String),
+    /// smartlic's built-in default.
+    Default,
+}
+
+impl Origin {
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Origin::File(loc) => Some(loc),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File(loc) => write!(f, "{}:{}", loc.file.path.display(), loc.line),
+            Origin::CommandLine(what) => write!(f, "command line ({what})"),
+            Origin::Default => f.write_str("default"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One problem found in the input, pointing at where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub origin: Origin,
+    /// Dotted path of the field, e.g. `smart_licensing.proxy.port`; empty for file-level problems.
+    pub field: String,
+    pub message: String,
+    pub help: Option<String>,
+    /// The quoted source line holds a secret: print it with the value masked.
+    pub secret: bool,
+}
+
+impl Diagnostic {
+    pub fn error(origin: &Origin, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            origin: origin.clone(),
+            field: field.into(),
+            message: message.into(),
+            help: None,
+            secret: false,
+        }
+    }
+
+    pub fn warning(origin: &Origin, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(origin, field, message)
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn secret(mut self) -> Self {
+        self.secret = true;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{label}: ")?;
+        match &self.origin {
+            Origin::File(loc) => write!(f, "{loc}: ")?,
+            Origin::CommandLine(what) => write!(f, "{what}: ")?,
+            Origin::Default => {}
+        }
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Origin::File(loc) = &self.origin {
+            write_snippet(f, loc, self.secret)?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n   = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Quotes the source line with a caret under the span; a secret value is masked.
+fn write_snippet(f: &mut fmt::Formatter<'_>, loc: &Location, secret: bool) -> fmt::Result {
+    let Some(text) = loc.file.line(loc.line) else {
+        return Ok(());
+    };
+    let start = loc.col.saturating_sub(1);
+    let chars: Vec<char> = text.chars().collect();
+    let start = start.min(chars.len());
+    let len = loc.len.max(1).min(chars.len().saturating_sub(start).max(1));
+    let shown: String = if secret {
+        let head: String = chars[..start].iter().collect();
+        let tail: String = chars[(start + len).min(chars.len())..].iter().collect();
+        format!("{head}<redacted>{tail}")
+    } else {
+        sanitize(text)
+    };
+    let caret_len = if secret { "<redacted>".len() } else { len };
+    let number = loc.line.to_string();
+    let pad = " ".repeat(number.len());
+    let indent: String = chars[..start]
+        .iter()
+        .map(|c| if *c == '\t' { '\t' } else { ' ' })
+        .collect();
+    write!(
+        f,
+        "\n {number} | {shown}\n {pad} | {indent}{}",
+        "^".repeat(caret_len)
+    )
+}
+
+/// Replaces control characters so quoted input cannot drive the terminal.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
+        .collect()
+}
+
+/// The closest candidate to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loc(text: &str, line: usize, col: usize, len: usize) -> Origin {
+        Origin::File(Location {
+            file: SourceFile::new("group_vars/all.yml", text.to_string()),
+            line,
+            col,
+            len,
+        })
+    }
+
+    #[test]
+    fn renders_caret_under_the_value() {
+        let origin = loc("smart_licensing:\n  transport: drect\n", 2, 14, 5);
+        let d = Diagnostic::error(&origin, "smart_licensing.transport", "unknown transport `drect`")
+            .with_help("did you mean `direct`?");
+        assert_eq!(
+            d.to_string(),
+            "error: group_vars/all.yml:2:14: smart_licensing.transport: unknown transport `drect`\n \
+             2 |   transport: drect\n   |              ^^^^^\n   = help: did you mean `direct`?"
+        );
+    }
+
+    #[test]
+    fn masks_secret_values() {
+        let origin = loc("token: s3cr3t-value # x\n", 1, 8, 12);
+        let d = Diagnostic::error(&origin, "token", "plain token").secret();
+        let text = d.to_string();
+        assert!(!text.contains("s3cr3t"), "{text}");
+        assert!(text.contains("token: <redacted> # x"), "{text}");
+    }
+
+    #[test]
+    fn suggests_close_words_only() {
+        let keys = ["transport", "url", "proxy"];
+        assert_eq!(did_you_mean("transprot", keys), Some("transport"));
+        assert_eq!(did_you_mean("zzz", keys), None);
+    }
+}
