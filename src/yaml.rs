@@ -169,6 +169,29 @@ impl Node {
     }
 }
 
+/// Merges `over` into `base`: mappings merge key by key, recursively; anything else
+/// (scalars, lists, null) in `over` replaces what `base` had. Each value keeps the
+/// origin of the layer it came from, which is what provenance reports show.
+pub fn merge(base: &mut Node, over: Node) {
+    match (&mut base.value, over.value) {
+        (Value::Map(base_entries), Value::Map(over_entries)) => {
+            for (key, value) in over_entries {
+                match base_entries.iter_mut().find(|(k, _)| k.name == key.name) {
+                    Some((_, existing)) => merge(existing, value),
+                    None => base_entries.push((key, value)),
+                }
+            }
+        }
+        (_, value) => {
+            *base = Node {
+                value,
+                origin: over.origin,
+                tag: over.tag,
+            };
+        }
+    }
+}
+
 fn parse_int(text: &str) -> Option<i64> {
     let (sign, digits) = match text.strip_prefix('-') {
         Some(rest) => (-1, rest),
@@ -499,6 +522,20 @@ mod tests {
     fn syntax_errors_point_at_the_line() {
         let err = load_str(Path::new("t.yml"), "a: [1, 2\nb: 3\n".into()).unwrap_err();
         assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
+    }
+
+    #[test]
+    fn merge_is_deep_for_maps_and_replaces_lists() {
+        let mut base = load("sl: {transport: direct, dns: {servers: [a, b], domain_lookup: true}}\n");
+        let over = load("sl: {dns: {servers: [c]}, vrf: mgmt}\n");
+        merge(&mut base, over);
+        let sl = base.get("sl").unwrap();
+        assert_eq!(sl.get("transport").unwrap().scalar(), Some("direct"));
+        assert_eq!(sl.get("vrf").unwrap().scalar(), Some("mgmt"));
+        let dns = sl.get("dns").unwrap();
+        assert_eq!(dns.get("domain_lookup").unwrap().as_bool(), Some(true));
+        let servers: Vec<_> = dns.get("servers").unwrap().items().unwrap().iter().map(|n| n.scalar().unwrap()).collect();
+        assert_eq!(servers, ["c"]);
     }
 
     #[test]

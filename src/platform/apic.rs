@@ -1,0 +1,1 @@
+//! Driver facts for apic (config dialect; more arrives with the SSH driver).
