@@ -5,7 +5,16 @@
 //! per host → render the platform's templates → diff against the running config →
 //! plan (and, in later stages, apply and verify over SSH).
 
+pub mod app;
+pub mod cli;
 pub mod config;
+pub mod intent;
+pub mod inventory;
+pub mod plan;
 pub mod platform;
+pub mod playbook;
+pub mod render;
+pub mod report;
 pub mod source;
+pub mod targets;
 pub mod yaml;

@@ -215,7 +215,10 @@ pub fn sanitize(text: &str) -> String {
 }
 
 /// The closest candidate to `word`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -240,8 +243,12 @@ mod tests {
     #[test]
     fn renders_caret_under_the_value() {
         let origin = loc("smart_licensing:\n  transport: drect\n", 2, 14, 5);
-        let d = Diagnostic::error(&origin, "smart_licensing.transport", "unknown transport `drect`")
-            .with_help("did you mean `direct`?");
+        let d = Diagnostic::error(
+            &origin,
+            "smart_licensing.transport",
+            "unknown transport `drect`",
+        )
+        .with_help("did you mean `direct`?");
         assert_eq!(
             d.to_string(),
             "error: group_vars/all.yml:2:14: smart_licensing.transport: unknown transport `drect`\n \

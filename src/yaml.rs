@@ -31,7 +31,10 @@ pub struct Node {
 pub enum Value {
     Null,
     /// Scalar text; `quoted` scalars are always strings.
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Seq(Vec<Node>),
     /// Entries in file order; keys are unique.
     Map(Vec<(Key, Node)>),
@@ -283,7 +286,8 @@ impl Loader {
                 Event::Scalar(text, style, anchor, tag) => {
                     let len = span.end.index().saturating_sub(span.start.index());
                     let quoted = !matches!(style, ScalarStyle::Plain);
-                    let value = if !quoted && matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
+                    let value = if !quoted && matches!(&*text, "" | "~" | "null" | "Null" | "NULL")
+                    {
                         Value::Null
                     } else {
                         Value::Scalar {
@@ -526,7 +530,8 @@ mod tests {
 
     #[test]
     fn merge_is_deep_for_maps_and_replaces_lists() {
-        let mut base = load("sl: {transport: direct, dns: {servers: [a, b], domain_lookup: true}}\n");
+        let mut base =
+            load("sl: {transport: direct, dns: {servers: [a, b], domain_lookup: true}}\n");
         let over = load("sl: {dns: {servers: [c]}, vrf: mgmt}\n");
         merge(&mut base, over);
         let sl = base.get("sl").unwrap();
@@ -534,7 +539,14 @@ mod tests {
         assert_eq!(sl.get("vrf").unwrap().scalar(), Some("mgmt"));
         let dns = sl.get("dns").unwrap();
         assert_eq!(dns.get("domain_lookup").unwrap().as_bool(), Some(true));
-        let servers: Vec<_> = dns.get("servers").unwrap().items().unwrap().iter().map(|n| n.scalar().unwrap()).collect();
+        let servers: Vec<_> = dns
+            .get("servers")
+            .unwrap()
+            .items()
+            .unwrap()
+            .iter()
+            .map(|n| n.scalar().unwrap())
+            .collect();
         assert_eq!(servers, ["c"]);
     }
 

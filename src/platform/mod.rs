@@ -5,8 +5,12 @@
 pub mod apic;
 pub mod ios_xe;
 pub mod nx_os;
+pub mod version;
 
 use std::fmt;
+
+use crate::config::{Dialect, Tree};
+use crate::intent::{Intent, TrustScope};
 
 /// The platforms smartlic manages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -32,7 +36,117 @@ impl Platform {
     }
 }
 
+impl Platform {
+    /// The platform's config dialect (what its running-config text means).
+    pub fn dialect(self) -> &'static Dialect {
+        match self {
+            Platform::IosXe => &ios_xe::DIALECT,
+            Platform::NxOs => &nx_os::DIALECT,
+            Platform::Apic => &apic::DIALECT,
+        }
+    }
+
+    /// Running lines the intent declares as an exclusive list: others in the family
+    /// are removed. IOS-XE and NX-OS both spell them `ip name-server` and `ntp server`.
+    pub fn exclusive_prefixes(self, intent: &Intent) -> Vec<&'static str> {
+        let mut prefixes = Vec::new();
+        if intent.dns.as_ref().is_some_and(|d| d.exclusive) {
+            prefixes.push("ip name-server");
+        }
+        if intent.ntp.as_ref().is_some_and(|n| n.exclusive) {
+            prefixes.push("ntp server");
+        }
+        prefixes
+    }
+
+    /// How the running config is saved after a change (SPEC §4.5). APIC keeps its
+    /// configuration without a save step.
+    pub fn save_command(self) -> Option<&'static str> {
+        match self {
+            Platform::IosXe => Some("write memory"),
+            Platform::NxOs => Some("copy running-config startup-config"),
+            Platform::Apic => None,
+        }
+    }
+
+    /// The registration command: classic `license smart register idtoken T [force]`
+    /// (SPEC §4.1); Using Policy `license smart trust idtoken T local|all [force]` on
+    /// IOS-XE and without `local|all` on NX-OS (SLP §3.2).
+    pub fn register_command(self, intent: &Intent, token: &str) -> String {
+        let mut command = match (intent.licensing_model, self) {
+            (LicensingModel::Classic, _) => format!("license smart register idtoken {token}"),
+            (LicensingModel::Policy, Platform::IosXe) => {
+                let scope = match intent.trust_scope {
+                    TrustScope::Local => "local",
+                    TrustScope::All => "all",
+                };
+                format!("license smart trust idtoken {token} {scope}")
+            }
+            (LicensingModel::Policy, _) => format!("license smart trust idtoken {token}"),
+        };
+        if intent.force {
+            command.push_str(" force");
+        }
+        command
+    }
+
+    /// Exec commands that import trustpoint CA certificates the running config does
+    /// not hold yet. IOS-XE prints an imported CA as `crypto pki certificate chain NAME`
+    /// with a `certificate ca …` child; the import is `crypto pki authenticate NAME`
+    /// (SPEC §3.2).
+    pub fn trustpoint_imports(self, intent: &Intent, running: &Tree) -> Vec<String> {
+        if self != Platform::IosXe {
+            return Vec::new();
+        }
+        intent
+            .trustpoints
+            .iter()
+            .filter(|tp| tp.ca_cert.is_some())
+            .filter(|tp| !has_ca_certificate(running, &tp.name))
+            .map(|tp| format!("crypto pki authenticate {}", tp.name))
+            .collect()
+    }
+}
+
+fn has_ca_certificate(running: &Tree, trustpoint: &str) -> bool {
+    let header = format!("crypto pki certificate chain {trustpoint}");
+    running
+        .lines
+        .iter()
+        .filter(|l| l.text.split_whitespace().eq(header.split_whitespace()))
+        .any(|l| {
+            l.children
+                .iter()
+                .any(|c| c.text.starts_with("certificate ca "))
+        })
+}
+
 impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which Smart Licensing flavour a device runs (DESIGN.md "Platforms").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LicensingModel {
+    /// Classic Smart Licensing: call-home transport, `license smart register idtoken`.
+    Classic,
+    /// Smart Licensing Using Policy: `license smart transport …`, trust instead of registration.
+    Policy,
+}
+
+impl LicensingModel {
+    pub fn name(self) -> &'static str {
+        match self {
+            LicensingModel::Classic => "classic",
+            LicensingModel::Policy => "policy",
+        }
+    }
+}
+
+impl fmt::Display for LicensingModel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }

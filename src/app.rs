@@ -1,0 +1,340 @@
+//! The verbs: each turns parsed arguments into work, prints the result, and says how
+//! the run ended. Exit codes are decided here, in [`ExitStatus`], and nowhere else.
+
+use std::io::IsTerminal;
+
+use crate::cli::{Cli, Color, Command, Format, InventoryArgs, PlanArgs, RenderArgs, RunArgs};
+use crate::intent::{ResolveOptions, resolve_host};
+use crate::inventory;
+use crate::plan::{Summary, plan_offline};
+use crate::playbook;
+use crate::render::Templates;
+use crate::report::{self, Style};
+use crate::source::{Diagnostic, Origin, did_you_mean};
+use crate::targets::{self, Selection, Targets};
+use crate::yaml;
+
+/// How a run ended; Terraform's `-detailed-exitcode` idea (DESIGN.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Success, and nothing to change.
+    Success = 0,
+    /// At least one host failed; the others ran.
+    HostFailed = 1,
+    /// Success, and changes are pending (plan).
+    Changes = 2,
+    /// The inventory, playbook or an intent is invalid; nothing was done.
+    InvalidInput = 3,
+    /// The command line itself is wrong.
+    Usage = 4,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// Output streams' styles, decided once.
+struct Styles {
+    out: Style,
+    err: Style,
+}
+
+impl Styles {
+    fn new(color: Color) -> Styles {
+        let wanted = |terminal: bool| match color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+        };
+        Styles {
+            out: Style {
+                color: wanted(std::io::stdout().is_terminal()),
+            },
+            err: Style {
+                color: wanted(std::io::stderr().is_terminal()),
+            },
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> ExitStatus {
+    let styles = Styles::new(cli.color);
+    match cli.command {
+        Command::Validate(args) => validate(&args, &styles),
+        Command::Render(args) => render(&args, &styles),
+        Command::Plan(args) => plan(&args, &styles),
+        Command::Inventory(args) => inventory(&args, &styles),
+    }
+}
+
+fn selection(args: &RunArgs) -> Selection {
+    Selection {
+        inventory: args.inventory.clone(),
+        playbook: args.playbook.clone(),
+        limit: args.limit.clone(),
+        extra_vars: args.extra_vars.clone(),
+        options: ResolveOptions {
+            allow_plaintext_token: args.allow_plaintext_token,
+        },
+    }
+}
+
+/// Loads and validates the run; on failure prints why and returns the exit status.
+fn load(args: &RunArgs, styles: &Styles) -> Result<Targets, ExitStatus> {
+    match targets::load(&selection(args)) {
+        Ok(targets) => {
+            if args.format == Format::Human {
+                eprint!("{}", report::diagnostics(&targets.warnings, styles.err));
+            }
+            Ok(targets)
+        }
+        Err(diags) => {
+            invalid(&diags, args.format, styles);
+            Err(ExitStatus::InvalidInput)
+        }
+    }
+}
+
+fn invalid(diags: &[Diagnostic], format: Format, styles: &Styles) {
+    match format {
+        Format::Human => {
+            eprint!("{}", report::diagnostics(diags, styles.err));
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("{errors} error(s): nothing was done");
+        }
+        Format::Json => print!("{}", report::diagnostics_json(diags)),
+    }
+}
+
+fn validate(args: &RunArgs, styles: &Styles) -> ExitStatus {
+    let Ok(targets) = load(args, styles) else {
+        return ExitStatus::InvalidInput;
+    };
+    match args.format {
+        Format::Human => {
+            let plays: std::collections::BTreeSet<&str> =
+                targets.targets.iter().map(|t| t.play.as_str()).collect();
+            println!(
+                "valid: {} host(s) in {} play(s), {} warning(s)",
+                targets.targets.len(),
+                plays.len(),
+                targets.warnings.len()
+            );
+        }
+        Format::Json => print!(
+            "{}",
+            report::validate_json(&targets.targets, &targets.warnings)
+        ),
+    }
+    ExitStatus::Success
+}
+
+fn templates(args: &RenderArgs, styles: &Styles) -> Result<Templates, ExitStatus> {
+    match &args.templates {
+        None => Ok(Templates::builtin()),
+        Some(dir) => Templates::with_overrides(dir).map_err(|e| {
+            let d = Diagnostic::error(
+                &Origin::CommandLine("--templates".into()),
+                "",
+                e.to_string(),
+            );
+            invalid(&[d], args.run.format, styles);
+            ExitStatus::InvalidInput
+        }),
+    }
+}
+
+fn render(args: &RenderArgs, styles: &Styles) -> ExitStatus {
+    let Ok(targets) = load(&args.run, styles) else {
+        return ExitStatus::InvalidInput;
+    };
+    let Ok(templates) = templates(args, styles) else {
+        return ExitStatus::InvalidInput;
+    };
+    let outputs: Vec<(String, String, Result<String, String>)> = targets
+        .targets
+        .iter()
+        .map(|t| {
+            let i = &t.host.intent;
+            let header = format!(
+                "{} {} via {} (play \"{}\")",
+                i.platform,
+                i.licensing_model,
+                i.transport.name(),
+                t.play
+            );
+            let config = templates
+                .render(i.platform.name(), i.licensing_model.name(), i)
+                .map_err(|e| e.to_string());
+            (t.host.name.clone(), header, config)
+        })
+        .collect();
+    let failed = outputs.iter().any(|(_, _, r)| r.is_err());
+    match args.run.format {
+        Format::Human => print!("{}", report::render_human(&outputs, styles.out)),
+        Format::Json => {
+            let hosts: Vec<_> = outputs
+                .iter()
+                .map(|(host, _, r)| match r {
+                    Ok(c) => serde_json::json!({"host": host, "config": c, "errors": []}),
+                    Err(e) => serde_json::json!({"host": host, "config": null, "errors": [e]}),
+                })
+                .collect();
+            let doc =
+                serde_json::json!({"format_version": crate::plan::FORMAT_VERSION, "hosts": hosts});
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc).expect("JSON values serialise")
+            );
+        }
+    }
+    if failed {
+        ExitStatus::HostFailed
+    } else {
+        ExitStatus::Success
+    }
+}
+
+fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
+    let Some(running_dir) = args.running_dir.as_deref().filter(|_| args.offline) else {
+        eprintln!(
+            "error: plan reads running configs from --offline --running-dir DIR; planning live over SSH is not available in this version"
+        );
+        return ExitStatus::Usage;
+    };
+    let Ok(targets) = load(&args.render.run, styles) else {
+        return ExitStatus::InvalidInput;
+    };
+    let Ok(templates) = templates(&args.render, styles) else {
+        return ExitStatus::InvalidInput;
+    };
+    if !running_dir.is_dir() {
+        let d = Diagnostic::error(
+            &Origin::CommandLine("--running-dir".into()),
+            "",
+            format!("{} is not a folder", running_dir.display()),
+        );
+        invalid(&[d], args.render.run.format, styles);
+        return ExitStatus::InvalidInput;
+    }
+    let plans = plan_offline(&targets.targets, &templates, running_dir);
+    let summary = Summary::of(&plans);
+    match args.render.run.format {
+        Format::Human => print!(
+            "{}",
+            report::plan_human(&plans, summary, |p| p.platform.dialect().indent, styles.out)
+        ),
+        Format::Json => print!("{}", report::plan_json(&plans, summary)),
+    }
+    if summary.failed > 0 {
+        ExitStatus::HostFailed
+    } else if summary.changed > 0 {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    }
+}
+
+fn inventory(args: &InventoryArgs, styles: &Styles) -> ExitStatus {
+    let inv = match inventory::load(&args.inventory) {
+        Ok(inv) => inv,
+        Err(diags) => {
+            invalid(&diags, args.format, styles);
+            return ExitStatus::InvalidInput;
+        }
+    };
+    let Some(name) = &args.host else {
+        match args.format {
+            Format::Human => print!("{}", inv.graph()),
+            Format::Json => print!("{}", report::inventory_json(&inv)),
+        }
+        return ExitStatus::Success;
+    };
+    match host_vars(args, &inv, name) {
+        Ok(vars) => show_host(args, name, &vars, styles),
+        Err(diags) => {
+            invalid(&diags, args.format, styles);
+            ExitStatus::InvalidInput
+        }
+    }
+}
+
+/// A host's merged vars: the first play that targets it (if a playbook is given), the
+/// inventory layers, then `--extra-vars`.
+fn host_vars(
+    args: &InventoryArgs,
+    inv: &inventory::Inventory,
+    name: &str,
+) -> Result<yaml::Node, Vec<Diagnostic>> {
+    let Some(host) = inv.host(name) else {
+        let mut d = Diagnostic::error(
+            &Origin::CommandLine("--host".into()),
+            "",
+            format!("no host `{name}` in the inventory"),
+        );
+        if let Some(best) = did_you_mean(name, inv.hosts.iter().map(|h| h.name.as_str())) {
+            d = d.with_help(format!("did you mean `{best}`?"));
+        }
+        return Err(vec![d]);
+    };
+    let mut vars = yaml::Node::empty_map(Origin::Default);
+    if let Some(path) = &args.playbook {
+        let plays = playbook::load(path)?;
+        let play = plays.iter().find(|p| {
+            inventory::Pattern::parse(&p.hosts, p.hosts_origin.clone(), "hosts")
+                .and_then(|pattern| inventory::matches(inv, &pattern))
+                .is_ok_and(|names| names.contains(name))
+        });
+        if let Some(play) = play {
+            vars = play.vars.clone();
+        }
+    }
+    yaml::merge(&mut vars, host.vars.clone());
+    yaml::merge(
+        &mut vars,
+        targets::extra_vars(&args.extra_vars).map_err(|d| vec![d])?,
+    );
+    Ok(vars)
+}
+
+fn show_host(args: &InventoryArgs, name: &str, vars: &yaml::Node, styles: &Styles) -> ExitStatus {
+    let (host, diags) = resolve_host(
+        name,
+        vars,
+        &ResolveOptions {
+            allow_plaintext_token: true,
+        },
+    );
+    let Some(host) = host else {
+        invalid(&diags, args.format, styles);
+        return ExitStatus::InvalidInput;
+    };
+    match args.format {
+        Format::Human => {
+            eprint!("{}", report::diagnostics(&diags, styles.err));
+            print!("{}", report::inventory_host(&host, vars, styles.out));
+        }
+        Format::Json => {
+            let doc = serde_json::json!({
+                "format_version": crate::plan::FORMAT_VERSION,
+                "host": host.name,
+                "connection": host.connection,
+                "intent": host.intent,
+                "token_source": host.intent.token.as_ref().map(|t| t.describe()),
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc).expect("JSON values serialise")
+            );
+        }
+    }
+    ExitStatus::Success
+}
+
+/// Used by `main` for clap's own errors.
+pub fn usage_error(message: &str) -> ExitStatus {
+    eprint!("{message}");
+    ExitStatus::Usage
+}

@@ -1,0 +1,126 @@
+//! The command line: clap definitions only. Nothing below this module sees clap's
+//! types; [`crate::app`] turns them into plain settings.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Smart Licensing as code for Cisco IOS-XE, NX-OS and ACI fleets.
+///
+/// Exit codes: 0 no changes / success, 2 changes pending (plan), 1 a host failed,
+/// 3 invalid input (inventory, playbook, intent), 4 usage error.
+#[derive(Debug, Parser)]
+#[command(name = "smartlic", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the inventory, the playbook and every host's intent; touch no device.
+    Validate(RunArgs),
+    /// Print the desired configuration of every host.
+    Render(RenderArgs),
+    /// Show what would change on each host: a diff and the exact commands.
+    Plan(PlanArgs),
+    /// List hosts and groups, or show one host's merged intent and where each value came from.
+    Inventory(InventoryArgs),
+}
+
+/// What every run needs: the inventory, the playbook, and which hosts.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Ansible-style YAML inventory file (group_vars/ and host_vars/ are read beside it).
+    #[arg(short, long, value_name = "FILE")]
+    pub inventory: PathBuf,
+
+    /// The playbook to run.
+    #[arg(value_name = "PLAYBOOK")]
+    pub playbook: PathBuf,
+
+    /// Only these hosts or groups (Ansible patterns: a:b, a:&b, a:!b, sw*).
+    #[arg(short, long, value_name = "PATTERN")]
+    pub limit: Option<String>,
+
+    /// Extra variables, highest precedence: key=value, @file.yml or inline YAML.
+    #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
+    pub extra_vars: Vec<String>,
+
+    /// Accept an ID token written in plain text in a vars file.
+    #[arg(long)]
+    pub allow_plaintext_token: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Use templates from this folder before the built-in ones (same layout: <platform>/<model>.j2).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub render: RenderArgs,
+
+    /// Plan against saved running configs instead of connecting to devices.
+    #[arg(long, requires = "running_dir")]
+    pub offline: bool,
+
+    /// Folder with one saved running config per host, named <inventory_hostname>.cfg
+    /// (a missing file means an empty config).
+    #[arg(long, value_name = "DIR")]
+    pub running_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Ansible-style YAML inventory file.
+    #[arg(short, long, value_name = "FILE")]
+    pub inventory: PathBuf,
+
+    /// Print the hosts and groups as a tree.
+    #[arg(long, conflicts_with = "host")]
+    pub list: bool,
+
+    /// Print this host's merged intent, with the file and line each value came from.
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+
+    /// Include this playbook's vars (of the first play that targets the host).
+    #[arg(long, value_name = "PLAYBOOK", requires = "host")]
+    pub playbook: Option<PathBuf>,
+
+    /// Extra variables, as for the other verbs.
+    #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
+    pub extra_vars: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}

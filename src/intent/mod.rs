@@ -1,0 +1,177 @@
+//! The intent: what one host's Smart Licensing set-up must be.
+//!
+//! An intent is merged from layers (platform defaults, playbook `vars`, inventory
+//! `group_vars`/`host_vars`, `--extra-vars`; see [`crate::yaml::merge`]) and then
+//! resolved here into typed values, with every rule of the spec checked first. This
+//! module owns the intent's shape and its validation; it does not know how a platform
+//! spells the config (that is in `templates/`) or how to reach a device.
+
+pub(crate) mod check;
+mod resolve;
+mod secret;
+mod url;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::platform::{LicensingModel, Platform};
+pub use resolve::{HostVars, ResolveOptions, resolve_host, smart_licensing_keys};
+pub use secret::{REDACTED, Secret, TokenSource, is_token_shaped};
+pub use url::Url;
+
+/// The Cisco cloud (CSSM) call-home service, the classic direct destination (SPEC §2.2).
+pub const CSSM_CALLHOME_URL: &str =
+    "https://tools.cisco.com/its/service/oddce/services/DDCEService";
+/// The CSSM smart-transport receiver used by Smart Licensing Using Policy (SLP §2.2.2).
+pub const CSSM_SMART_URL: &str = "https://smartreceiver.cisco.com/licservice/license";
+/// The on-prem / transport gateway service path; case-sensitive (SPEC §2.2 rule 3).
+pub const ONPREM_PATH: &str = "/Transportgateway/services/DeviceRequestHandler";
+/// The CSLU / SSM On-Prem path under Smart Licensing Using Policy (SLP §2.2.3).
+pub const CSLU_PATH: &str = "/cslu/v1/pi";
+/// The call-home profile that Cisco presets for Smart Licensing (SPEC §1).
+pub const DEFAULT_PROFILE: &str = "CiscoTAC-1";
+/// The contact address Cisco documents for Smart Licensing call-home (SPEC §2.2).
+pub const DEFAULT_CONTACT_EMAIL: &str = "sch-smart-licensing@cisco.com";
+
+/// How the device reaches the licensing back-end (SPEC §2.1, SLP §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Transport {
+    Direct,
+    Proxy,
+    Satellite,
+    TransportGateway,
+    /// Cisco Smart Licensing Utility (Using Policy only).
+    Cslu,
+    /// No transport: offline reporting (Using Policy only).
+    Off,
+}
+
+impl Transport {
+    pub const ALL: [(&'static str, Transport); 6] = [
+        ("direct", Transport::Direct),
+        ("proxy", Transport::Proxy),
+        ("satellite", Transport::Satellite),
+        ("transport-gateway", Transport::TransportGateway),
+        ("cslu", Transport::Cslu),
+        ("off", Transport::Off),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Transport::ALL
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map(|(n, _)| *n)
+            .expect("every transport is listed")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevocationCheck {
+    None,
+    Crl,
+    Ocsp,
+}
+
+impl RevocationCheck {
+    pub const ALL: [(&'static str, RevocationCheck); 3] = [
+        ("none", RevocationCheck::None),
+        ("crl", RevocationCheck::Crl),
+        ("ocsp", RevocationCheck::Ocsp),
+    ];
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Proxy {
+    pub host: String,
+    pub port: u16,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DnsHost {
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dns {
+    pub servers: Vec<String>,
+    /// `None` leaves the device's default (lookup enabled) alone.
+    pub domain_lookup: Option<bool>,
+    pub hosts: Vec<DnsHost>,
+    /// The server list is the whole list: other name servers are removed.
+    pub exclusive: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ntp {
+    pub servers: Vec<String>,
+    pub exclusive: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trustpoint {
+    pub name: String,
+    /// The CA certificate (PEM) to authenticate the trustpoint with, resolved
+    /// relative to the file that named it.
+    pub ca_cert: Option<PathBuf>,
+    pub revocation_check: Option<RevocationCheck>,
+}
+
+/// The licensing state to reach after registration, and how long to wait for it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Expect {
+    /// Classic: `REGISTERED` or `UNREGISTERED`. Using Policy: `TRUSTED` or `ANY`.
+    pub registration: String,
+    /// Classic: `AUTHORIZED`, `OUT_OF_COMPLIANCE`, `EVAL` or `ANY`. Using Policy: `ANY`.
+    pub authorization: String,
+    #[serde(rename = "timeout")]
+    pub timeout_secs: u64,
+}
+
+/// What an HA pair or stack establishes trust for (SLP §3.2: `local` or `all`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrustScope {
+    Local,
+    All,
+}
+
+/// One host's resolved Smart Licensing intent. Serialised, it is the template context.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Intent {
+    pub host: String,
+    pub platform: Platform,
+    pub licensing_model: LicensingModel,
+    pub transport: Transport,
+    /// The destination; `None` only with transport `off`.
+    pub url: Option<String>,
+    pub proxy: Option<Proxy>,
+    pub vrf: Option<String>,
+    pub source_interface: Option<String>,
+    pub dns: Option<Dns>,
+    pub ntp: Option<Ntp>,
+    pub trustpoints: Vec<Trustpoint>,
+    pub sla_trustpoint_revocation_check: Option<RevocationCheck>,
+    pub server_identity_check: bool,
+    pub contact_email: String,
+    pub profile: String,
+    #[serde(skip)]
+    pub token: Option<TokenSource>,
+    pub force: bool,
+    pub trust_scope: TrustScope,
+    pub save: bool,
+    pub expect: Expect,
+}
+
+/// How smartlic reaches a host (Ansible's connection variables).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Connection {
+    pub address: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<Secret>,
+    pub private_key_file: Option<PathBuf>,
+}

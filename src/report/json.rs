@@ -1,0 +1,95 @@
+//! The JSON documents: stable, versioned (`format_version`), documented in the README.
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::plan::{FORMAT_VERSION, HostPlan, Summary};
+use crate::source::{Diagnostic, Origin, Severity};
+use crate::targets::Target;
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: &'static str,
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    field: &'a str,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
+    let loc = d.origin.location();
+    JsonDiagnostic {
+        severity: match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        },
+        file: match &d.origin {
+            Origin::File(l) => Some(l.path().display().to_string()),
+            Origin::CommandLine(what) => Some(what.clone()),
+            Origin::Default => None,
+        },
+        line: loc.map(|l| l.line),
+        column: loc.map(|l| l.col),
+        field: &d.field,
+        message: &d.message,
+        help: d.help.as_deref(),
+    }
+}
+
+/// `{"format_version": 1, "diagnostics": [...]}` for input that failed validation.
+pub fn diagnostics(diags: &[Diagnostic]) -> String {
+    let list: Vec<_> = diags.iter().map(diagnostic).collect();
+    pretty(
+        &json!({"format_version": FORMAT_VERSION, "valid": false, "hosts": [], "diagnostics": list}),
+    )
+}
+
+/// The result of `validate`: the hosts and plays found valid, and any warnings.
+pub fn validate(targets: &[Target], warnings: &[Diagnostic]) -> String {
+    let hosts: Vec<_> = targets
+        .iter()
+        .map(|t| {
+            json!({
+                "host": t.host.name,
+                "play": t.play,
+                "platform": t.host.intent.platform,
+                "licensing_model": t.host.intent.licensing_model,
+                "transport": t.host.intent.transport,
+            })
+        })
+        .collect();
+    let list: Vec<_> = warnings.iter().map(diagnostic).collect();
+    pretty(
+        &json!({"format_version": FORMAT_VERSION, "valid": true, "hosts": hosts, "diagnostics": list}),
+    )
+}
+
+/// The plan document: per host, what would change; plus totals.
+pub fn plan(plans: &[HostPlan], summary: Summary) -> String {
+    pretty(&json!({"format_version": FORMAT_VERSION, "hosts": plans, "summary": summary}))
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON values always serialise");
+    text.push('\n');
+    text
+}
+
+/// `inventory --list`: groups with their direct hosts and children (no variables, so
+/// no password can leak), in the spirit of `ansible-inventory --list`.
+pub fn inventory(inv: &crate::inventory::Inventory) -> String {
+    let groups: serde_json::Map<String, serde_json::Value> = inv
+        .groups
+        .iter()
+        .map(|g| {
+            (
+                g.name.clone(),
+                json!({"hosts": g.hosts, "children": g.children}),
+            )
+        })
+        .collect();
+    let hosts: Vec<&str> = inv.hosts.iter().map(|h| h.name.as_str()).collect();
+    pretty(&json!({"format_version": FORMAT_VERSION, "groups": groups, "hosts": hosts}))
+}

@@ -1,0 +1,13 @@
+//! How results are shown: for people (coloured on a terminal) and as versioned JSON.
+//!
+//! Everything printed passes through here, so this is where device text is cleaned of
+//! control characters and where the JSON documents' shape is fixed.
+
+mod human;
+mod json;
+
+pub use human::{Style, diagnostics, inventory_host, plan as plan_human, render as render_human};
+pub use json::{
+    diagnostics as diagnostics_json, inventory as inventory_json, plan as plan_json,
+    validate as validate_json,
+};
