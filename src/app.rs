@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::{Cli, Color, Command, Format, InventoryArgs, PlanArgs, RenderArgs, RunArgs};
+use crate::cli::{Cli, Color, Command, Format, InventoryArgs, PlanArgs, RunArgs};
 use crate::intent::{ResolveOptions, resolve_host};
 use crate::inventory;
 use crate::plan::{Summary, plan_offline};
@@ -81,9 +81,11 @@ fn selection(args: &RunArgs) -> Selection {
     }
 }
 
-/// Loads and validates the run; on failure prints why and returns the exit status.
+/// Loads and validates the run (templates included); on failure prints why and returns
+/// the exit status.
 fn load(args: &RunArgs, styles: &Styles) -> Result<Targets, ExitStatus> {
-    match targets::load(&selection(args)) {
+    let templates = templates(args, styles)?;
+    match targets::load(&selection(args), &templates) {
         Ok(targets) => {
             if args.format == Format::Human {
                 eprint!("{}", report::diagnostics(&targets.warnings, styles.err));
@@ -104,7 +106,10 @@ fn invalid(diags: &[Diagnostic], format: Format, styles: &Styles) {
             let errors = diags.iter().filter(|d| d.is_error()).count();
             eprintln!("{errors} error(s): nothing was done");
         }
-        Format::Json => print!("{}", report::diagnostics_json(diags)),
+        doc => print!(
+            "{}",
+            report::emit(&report::diagnostics_json(diags), doc == Format::Yaml)
+        ),
     }
 }
 
@@ -123,15 +128,18 @@ fn validate(args: &RunArgs, styles: &Styles) -> ExitStatus {
                 targets.warnings.len()
             );
         }
-        Format::Json => print!(
+        doc => print!(
             "{}",
-            report::validate_json(&targets.targets, &targets.warnings)
+            report::emit(
+                &report::validate_json(&targets.targets, &targets.warnings),
+                doc == Format::Yaml
+            )
         ),
     }
     ExitStatus::Success
 }
 
-fn templates(args: &RenderArgs, styles: &Styles) -> Result<Templates, ExitStatus> {
+fn templates(args: &RunArgs, styles: &Styles) -> Result<Templates, ExitStatus> {
     match &args.templates {
         None => Ok(Templates::builtin()),
         Some(dir) => Templates::with_overrides(dir).map_err(|e| {
@@ -140,61 +148,24 @@ fn templates(args: &RenderArgs, styles: &Styles) -> Result<Templates, ExitStatus
                 "",
                 e.to_string(),
             );
-            invalid(&[d], args.run.format, styles);
+            invalid(&[d], args.format, styles);
             ExitStatus::InvalidInput
         }),
     }
 }
 
-fn render(args: &RenderArgs, styles: &Styles) -> ExitStatus {
-    let Ok(targets) = load(&args.run, styles) else {
+fn render(args: &RunArgs, styles: &Styles) -> ExitStatus {
+    let Ok(targets) = load(args, styles) else {
         return ExitStatus::InvalidInput;
     };
-    let Ok(templates) = templates(args, styles) else {
-        return ExitStatus::InvalidInput;
-    };
-    let outputs: Vec<(String, String, Result<String, String>)> = targets
-        .targets
-        .iter()
-        .map(|t| {
-            let i = &t.host.intent;
-            let header = format!(
-                "{} {} via {} (play \"{}\")",
-                i.platform,
-                i.licensing_model,
-                i.transport.name(),
-                t.play
-            );
-            let config = templates
-                .render(i.platform.name(), i.licensing_model.name(), i)
-                .map_err(|e| e.to_string());
-            (t.host.name.clone(), header, config)
-        })
-        .collect();
-    let failed = outputs.iter().any(|(_, _, r)| r.is_err());
-    match args.run.format {
-        Format::Human => print!("{}", report::render_human(&outputs, styles.out)),
-        Format::Json => {
-            let hosts: Vec<_> = outputs
-                .iter()
-                .map(|(host, _, r)| match r {
-                    Ok(c) => serde_json::json!({"host": host, "config": c, "errors": []}),
-                    Err(e) => serde_json::json!({"host": host, "config": null, "errors": [e]}),
-                })
-                .collect();
-            let doc =
-                serde_json::json!({"format_version": crate::plan::FORMAT_VERSION, "hosts": hosts});
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&doc).expect("JSON values serialise")
-            );
-        }
+    match args.format {
+        Format::Human => print!("{}", report::render_human(&targets.targets, styles.out)),
+        doc => print!(
+            "{}",
+            report::emit(&report::render_json(&targets.targets), doc == Format::Yaml)
+        ),
     }
-    if failed {
-        ExitStatus::HostFailed
-    } else {
-        ExitStatus::Success
-    }
+    ExitStatus::Success
 }
 
 fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
@@ -204,10 +175,7 @@ fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
         );
         return ExitStatus::Usage;
     };
-    let Ok(targets) = load(&args.render.run, styles) else {
-        return ExitStatus::InvalidInput;
-    };
-    let Ok(templates) = templates(&args.render, styles) else {
+    let Ok(targets) = load(&args.run, styles) else {
         return ExitStatus::InvalidInput;
     };
     if !running_dir.is_dir() {
@@ -216,17 +184,20 @@ fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
             "",
             format!("{} is not a folder", running_dir.display()),
         );
-        invalid(&[d], args.render.run.format, styles);
+        invalid(&[d], args.run.format, styles);
         return ExitStatus::InvalidInput;
     }
-    let plans = plan_offline(&targets.targets, &templates, running_dir);
+    let plans = plan_offline(&targets.targets, running_dir);
     let summary = Summary::of(&plans);
-    match args.render.run.format {
+    match args.run.format {
         Format::Human => print!(
             "{}",
             report::plan_human(&plans, summary, |p| p.platform.dialect().indent, styles.out)
         ),
-        Format::Json => print!("{}", report::plan_json(&plans, summary)),
+        doc => print!(
+            "{}",
+            report::emit(&report::plan_json(&plans, summary), doc == Format::Yaml)
+        ),
     }
     if summary.failed > 0 {
         ExitStatus::HostFailed
@@ -248,7 +219,10 @@ fn inventory(args: &InventoryArgs, styles: &Styles) -> ExitStatus {
     let Some(name) = &args.host else {
         match args.format {
             Format::Human => print!("{}", inv.graph()),
-            Format::Json => print!("{}", report::inventory_json(&inv)),
+            doc => print!(
+                "{}",
+                report::emit(&report::inventory_json(&inv), doc == Format::Yaml)
+            ),
         }
         return ExitStatus::Success;
     };
@@ -296,6 +270,7 @@ fn host_vars(
         &mut vars,
         targets::extra_vars(&args.extra_vars).map_err(|d| vec![d])?,
     );
+    vars.origin = host.origin.clone();
     Ok(vars)
 }
 
@@ -316,7 +291,7 @@ fn show_host(args: &InventoryArgs, name: &str, vars: &yaml::Node, styles: &Style
             eprint!("{}", report::diagnostics(&diags, styles.err));
             print!("{}", report::inventory_host(&host, vars, styles.out));
         }
-        Format::Json => {
+        format => {
             let doc = serde_json::json!({
                 "format_version": crate::plan::FORMAT_VERSION,
                 "host": host.name,
@@ -324,10 +299,7 @@ fn show_host(args: &InventoryArgs, name: &str, vars: &yaml::Node, styles: &Style
                 "intent": host.intent,
                 "token_source": host.intent.token.as_ref().map(|t| t.describe()),
             });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&doc).expect("JSON values serialise")
-            );
+            print!("{}", report::emit(&doc, format == Format::Yaml));
         }
     }
     ExitStatus::Success

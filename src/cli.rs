@@ -31,6 +31,14 @@ pub enum Color {
 pub enum Format {
     Human,
     Json,
+    Yaml,
+}
+
+impl Format {
+    /// The machine-readable formats print the same document.
+    pub fn is_document(self) -> bool {
+        self != Format::Human
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -38,7 +46,7 @@ pub enum Command {
     /// Check the inventory, the playbook and every host's intent; touch no device.
     Validate(RunArgs),
     /// Print the desired configuration of every host.
-    Render(RenderArgs),
+    Render(RunArgs),
     /// Show what would change on each host: a diff and the exact commands.
     Plan(PlanArgs),
     /// List hosts and groups, or show one host's merged intent and where each value came from.
@@ -71,12 +79,6 @@ pub struct RunArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-}
-
-#[derive(Debug, Args)]
-pub struct RenderArgs {
-    #[command(flatten)]
-    pub run: RunArgs,
 
     /// Use templates from this folder before the built-in ones (same layout: <platform>/<model>.j2).
     #[arg(long, value_name = "DIR")]
@@ -86,7 +88,7 @@ pub struct RenderArgs {
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
-    pub render: RenderArgs,
+    pub run: RunArgs,
 
     /// Plan against saved running configs instead of connecting to devices.
     #[arg(long, requires = "running_dir")]

@@ -13,7 +13,6 @@ use crate::config::{Tree, diff, unified};
 use crate::intent::{Expect, Intent, REDACTED};
 use crate::platform::{LicensingModel, Platform};
 use crate::playbook::Step;
-use crate::render::Templates;
 use crate::targets::Target;
 
 /// The JSON document's version: bumped on any incompatible change (README documents it).
@@ -51,17 +50,10 @@ pub struct RegisterPlan {
 }
 
 /// Plans every target against saved running configs in `running_dir`.
-pub fn plan_offline(
-    targets: &[Target],
-    templates: &Templates,
-    running_dir: &Path,
-) -> Vec<HostPlan> {
+pub fn plan_offline(targets: &[Target], running_dir: &Path) -> Vec<HostPlan> {
     targets
         .iter()
-        .map(|t| {
-            let running = read_running(running_dir, &t.host.name);
-            plan_host(t, templates, running)
-        })
+        .map(|t| plan_host(t, read_running(running_dir, &t.host.name)))
         .collect()
 }
 
@@ -76,11 +68,7 @@ fn read_running(dir: &Path, host: &str) -> Result<String, String> {
 }
 
 /// Plans one host given its running config (or the error reading it).
-pub fn plan_host(
-    target: &Target,
-    templates: &Templates,
-    running: Result<String, String>,
-) -> HostPlan {
+pub fn plan_host(target: &Target, running: Result<String, String>) -> HostPlan {
     let intent = &target.host.intent;
     let mut plan = HostPlan {
         host: target.host.name.clone(),
@@ -95,7 +83,7 @@ pub fn plan_host(
         register: None,
         errors: Vec::new(),
     };
-    if let Err(e) = configure(&mut plan, target, templates, running) {
+    if let Err(e) = configure(&mut plan, target, running) {
         plan.errors.push(e);
         return plan;
     }
@@ -108,7 +96,6 @@ pub fn plan_host(
 fn configure(
     plan: &mut HostPlan,
     target: &Target,
-    templates: &Templates,
     running: Result<String, String>,
 ) -> Result<(), String> {
     if !target.steps.contains(&Step::Configure) {
@@ -116,18 +103,11 @@ fn configure(
     }
     let intent = &target.host.intent;
     let running = running?;
-    let desired = templates
-        .render(
-            intent.platform.name(),
-            intent.licensing_model.name(),
-            intent,
-        )
-        .map_err(|e| e.to_string())?;
     let dialect = intent.platform.dialect();
     let running_tree = Tree::parse(&running, dialect);
     let config_diff = diff(
         dialect,
-        &Tree::parse(&desired, dialect),
+        &Tree::parse(&target.desired, dialect),
         &running_tree,
         &intent.platform.exclusive_prefixes(intent),
     );

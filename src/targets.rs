@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::intent::{HostVars, ResolveOptions, resolve_host};
 use crate::inventory::{self, Inventory, Pattern};
 use crate::playbook::{self, Play, Step};
+use crate::render::Templates;
 use crate::source::{Diagnostic, Origin};
 use crate::yaml::{self, Key, Node, Value};
 
@@ -30,6 +31,8 @@ pub struct Target {
     pub play: String,
     pub steps: Vec<Step>,
     pub host: HostVars,
+    /// The desired config, rendered from the platform's templates.
+    pub desired: String,
 }
 
 /// The validated run: its targets, and warnings worth showing.
@@ -40,7 +43,7 @@ pub struct Targets {
 }
 
 /// Loads and validates everything; on error returns all diagnostics (errors first).
-pub fn load(selection: &Selection) -> Result<Targets, Vec<Diagnostic>> {
+pub fn load(selection: &Selection, templates: &Templates) -> Result<Targets, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     let inventory = inventory::load(&selection.inventory)
         .map_err(|e| diagnostics.extend(e))
@@ -66,6 +69,7 @@ pub fn load(selection: &Selection) -> Result<Targets, Vec<Diagnostic>> {
                         host,
                         &extra,
                         &selection.options,
+                        templates,
                         &mut diagnostics,
                     ));
                 }
@@ -119,11 +123,13 @@ fn target(
     host: &inventory::Host,
     extra: &Node,
     options: &ResolveOptions,
+    templates: &Templates,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Target> {
     let mut vars = play.vars.clone();
     yaml::merge(&mut vars, host.vars.clone());
     yaml::merge(&mut vars, extra.clone());
+    vars.origin = host.origin.clone();
     let (resolved, found) = resolve_host(&host.name, &vars, options);
     diagnostics.extend(found);
     let resolved = resolved?;
@@ -135,10 +141,29 @@ fn target(
         ).with_help("set `token: {env: NAME}` or `token: {file: PATH}`, or drop `register` from `steps`"));
         return None;
     }
+    // A template may refuse an intent it cannot express (e.g. a setting with no verified
+    // command on that platform): that is invalid input, found before any device is touched.
+    let intent = &resolved.intent;
+    let desired = match templates.render(
+        intent.platform.name(),
+        intent.licensing_model.name(),
+        intent,
+    ) {
+        Ok(desired) => desired,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                &host.origin,
+                format!("host {}", host.name),
+                e.to_string(),
+            ));
+            return None;
+        }
+    };
     Some(Target {
         play: play.name.clone(),
         steps: play.steps.clone(),
         host: resolved,
+        desired,
     })
 }
 

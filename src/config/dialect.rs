@@ -370,9 +370,18 @@ mod tests {
 
     #[test]
     fn words_match_on_boundaries_only() {
-        assert!(starts_with_words("license smart transport smart", "license smart transport"));
-        assert!(starts_with_words("license smart transport", "license smart transport"));
-        assert!(!starts_with_words("license smart transport-mode x", "license smart transport"));
+        assert!(starts_with_words(
+            "license smart transport smart",
+            "license smart transport"
+        ));
+        assert!(starts_with_words(
+            "license smart transport",
+            "license smart transport"
+        ));
+        assert!(!starts_with_words(
+            "license smart transport-mode x",
+            "license smart transport"
+        ));
     }
 
     #[test]
@@ -401,7 +410,10 @@ mod tests {
             TEST.family("crypto pki trustpoint SLA-TrustPoint"),
             "crypto pki trustpoint SLA-TrustPoint"
         );
-        assert_eq!(TEST.family("ip name-server vrf V 1.1.1.1"), "ip name-server");
+        assert_eq!(
+            TEST.family("ip name-server vrf V 1.1.1.1"),
+            "ip name-server"
+        );
         assert_eq!(TEST.family("ntp server 1.1.1.1"), "ntp server");
         assert_eq!(TEST.family("no contact"), "contact");
         assert_eq!(TEST.family("crypto pki"), "crypto pki");
@@ -427,13 +439,22 @@ mod tests {
 
     #[test]
     fn expand_leaves_single_values_verbatim() {
-        assert_eq!(TEST.expand("ip name-server  192.0.2.1"), ["ip name-server  192.0.2.1"]);
-        assert_eq!(TEST.expand("ip host a 1.1.1.1 2.2.2.2"), ["ip host a 1.1.1.1 2.2.2.2"]);
+        assert_eq!(
+            TEST.expand("ip name-server  192.0.2.1"),
+            ["ip name-server  192.0.2.1"]
+        );
+        assert_eq!(
+            TEST.expand("ip host a 1.1.1.1 2.2.2.2"),
+            ["ip host a 1.1.1.1 2.2.2.2"]
+        );
     }
 
     #[test]
     fn negate_flips_the_no_form() {
-        assert_eq!(TEST.negate("ip http client source-interface Vlan1"), "no ip http client source-interface Vlan1");
+        assert_eq!(
+            TEST.negate("ip http client source-interface Vlan1"),
+            "no ip http client source-interface Vlan1"
+        );
         assert_eq!(TEST.negate(" no ip domain lookup"), "ip domain lookup");
     }
 

@@ -218,7 +218,9 @@ impl<'d> Differ<'d> {
     }
 
     /// The running top-level lines a plan shows and the diff looks at: managed blocks,
-    /// lines in the family or slot of a desired line, and exclusive lines.
+    /// lines in the family or slot of a desired line, and exclusive lines. A full
+    /// running config is mostly unrelated lines, so they are rejected on their first two
+    /// words before anything is allocated.
     fn relevant_view(&self, desired: &Tree, running: &Tree) -> Vec<Line> {
         let mut families = HashSet::new();
         let mut slots = HashSet::new();
@@ -228,18 +230,18 @@ impl<'d> Differ<'d> {
                 slots.insert(self.dialect.slot(&atom.canonical).to_string());
             }
         }
-        let first_words: HashSet<String> = families
+        let keys = families
             .iter()
             .chain(&slots)
             .chain(&self.exclusive)
             .map(String::as_str)
             .chain(self.dialect.managed_roots.iter().copied())
-            .map(|key| first_word(key).to_string())
-            .collect();
+            .chain(self.dialect.synonyms.iter().map(|s| s.from));
+        let prefilter = LeadingWords::new(keys);
         running
             .lines
             .iter()
-            .filter(|line| first_words.contains(first_word(&line.text)))
+            .filter(|line| prefilter.may_start(&line.text))
             .filter(|line| {
                 let canonical = self.dialect.canonical(&line.text);
                 self.dialect.is_managed_root(&canonical)
@@ -350,15 +352,21 @@ impl<'d> Differ<'d> {
         path.push(entry.canonical.clone());
         let step = match running_atoms.get(entry.canonical.as_str()) {
             Some(&index) => {
-                let inner = if scope == Scope::Managed || self.dialect.is_managed_root(&entry.canonical) {
-                    Scope::Managed
-                } else {
-                    Scope::Merged
-                };
+                let inner =
+                    if scope == Scope::Managed || self.dialect.is_managed_root(&entry.canonical) {
+                        Scope::Managed
+                    } else {
+                        Scope::Merged
+                    };
                 Step::Entered {
                     running: index,
                     text: entry.line.text.clone(),
-                    outcome: self.diff_block(&entry.line.children, &have[index].line.children, inner, path),
+                    outcome: self.diff_block(
+                        &entry.line.children,
+                        &have[index].line.children,
+                        inner,
+                        path,
+                    ),
                 }
             }
             None => Step::Added {
@@ -403,7 +411,13 @@ impl<'d> Differ<'d> {
     /// The running block with the fates applied and the added lines placed: a
     /// replacement where the line it replaces stood, else after the last line of its
     /// family, else after the previous desired line.
-    fn after_view(&self, have: &[Entry], fates: &[Vec<Fate>], steps: &[Step], path: &[String]) -> Vec<Line> {
+    fn after_view(
+        &self,
+        have: &[Entry],
+        fates: &[Vec<Fate>],
+        steps: &[Step],
+        path: &[String],
+    ) -> Vec<Line> {
         let mut in_place: Vec<Vec<Line>> = have
             .iter()
             .zip(fates)
@@ -450,11 +464,9 @@ impl<'d> Differ<'d> {
     fn placement(&self, canonical: &str, have: &[Entry], fates: &[Vec<Fate>]) -> Option<usize> {
         let slot = self.dialect.slot(canonical);
         let replaced = have.iter().zip(fates).position(|(entry, fates)| {
-            entry
-                .atoms
-                .iter()
-                .zip(fates)
-                .any(|(atom, fate)| *fate == Fate::Gone && self.dialect.slot(&atom.canonical) == slot)
+            entry.atoms.iter().zip(fates).any(|(atom, fate)| {
+                *fate == Fate::Gone && self.dialect.slot(&atom.canonical) == slot
+            })
         });
         let family = self.dialect.family(canonical);
         let same_family = || {
@@ -516,17 +528,39 @@ fn surviving_lines(entry: &Entry, fates: &[Fate]) -> Vec<Line> {
         .collect()
 }
 
-/// The first word of a line, ignoring a leading `no` and double quotes, as the
-/// canonical form would have it.
-fn first_word(text: &str) -> &str {
-    let mut words = text.split_whitespace();
-    let first = words.next().unwrap_or("");
-    let word = if first == "no" {
-        words.next().unwrap_or("")
-    } else {
-        first
-    };
-    word.trim_matches('"')
+/// The first two words of a set of canonical prefixes, to reject lines that cannot
+/// start with any of them without computing their canonical form.
+/// A handful of keys, so a linear scan beats hashing every running line.
+struct LeadingWords<'k> {
+    /// (first word, second word or `None` when the key is one word).
+    keys: Vec<(&'k str, Option<&'k str>)>,
+}
+
+impl<'k> LeadingWords<'k> {
+    fn new(keys: impl Iterator<Item = &'k str>) -> Self {
+        let mut keys: Vec<_> = keys.map(leading_words).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        LeadingWords { keys }
+    }
+
+    /// Whether a raw line could start with one of the keys once canonical.
+    fn may_start(&self, text: &str) -> bool {
+        let (first, second) = leading_words(text);
+        self.keys.iter().any(|(key_first, key_second)| {
+            *key_first == first && (key_second.is_none() || *key_second == second)
+        })
+    }
+}
+
+/// The first two words of a line, ignoring a leading `no` and double quotes, as the
+/// canonical form would have them.
+fn leading_words(text: &str) -> (&str, Option<&str>) {
+    let mut words = text
+        .split_ascii_whitespace()
+        .map(|word| word.trim_matches('"'))
+        .skip_while(|word| *word == "no");
+    (words.next().unwrap_or(""), words.next())
 }
 
 /// Command nodes as typed lines: `exit` at the sub-mode's depth before each line that is
@@ -555,5 +589,252 @@ fn flatten_into(nodes: &[CommandNode], depth: usize, mode: &mut usize, out: &mut
             *mode = depth + 1;
             flatten_into(&node.children, depth + 1, mode, out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::{apic, ios_xe, nx_os};
+
+    fn plan(dialect: &Dialect, desired: &str, running: &str, exclusive: &[&str]) -> ConfigDiff {
+        diff(
+            dialect,
+            &Tree::parse(desired, dialect),
+            &Tree::parse(running, dialect),
+            exclusive,
+        )
+    }
+
+    fn typed(diff: &ConfigDiff) -> Vec<(usize, &str)> {
+        diff.commands
+            .iter()
+            .map(|c| (c.depth, c.text.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn managed_block_removes_undesired_lines_and_flips_no_forms() {
+        let running = "call-home\n no http secure server-identity-check\n vrf OLD\n";
+        let diff = plan(&ios_xe::DIALECT, "call-home\n", running, &[]);
+        assert!(
+            diff.is_empty(),
+            "a desired leaf header leaves its block alone"
+        );
+        let diff = plan(
+            &ios_xe::DIALECT,
+            "call-home\n contact-email-addr a@b\n",
+            running,
+            &[],
+        );
+        assert_eq!(
+            typed(&diff),
+            [
+                (0, "call-home"),
+                (1, "http secure server-identity-check"),
+                (1, "no vrf OLD"),
+                (1, "contact-email-addr a@b"),
+            ]
+        );
+    }
+
+    #[test]
+    fn stale_sub_block_is_removed_by_its_header_only() {
+        let running = "call-home\n profile \"OLD\"\n  active\n  destination transport-method http\n profile \"CiscoTAC-1\"\n  active\n";
+        let desired = "call-home\n profile CiscoTAC-1\n  active\n";
+        let diff = plan(&ios_xe::DIALECT, desired, running, &[]);
+        assert_eq!(typed(&diff), [(0, "call-home"), (1, "no profile \"OLD\"")]);
+    }
+
+    #[test]
+    fn single_valued_lines_are_replaced_without_negation() {
+        let diff = plan(
+            &ios_xe::DIALECT,
+            "call-home\n contact-email-addr new@example.net\n",
+            "call-home\n contact-email-addr old@example.net\n",
+            &[],
+        );
+        assert_eq!(
+            typed(&diff),
+            [(0, "call-home"), (1, "contact-email-addr new@example.net")]
+        );
+        assert!(!diff.after.contains("old@example.net"));
+    }
+
+    #[test]
+    fn global_lines_are_merged_never_removed() {
+        let diff = plan(
+            &ios_xe::DIALECT,
+            "ip name-server 192.0.2.53\n",
+            "ip name-server 10.0.0.1\nip host a 10.0.0.2\n",
+            &[],
+        );
+        assert_eq!(typed(&diff), [(0, "ip name-server 192.0.2.53")]);
+        assert_eq!(diff.before, "ip name-server 10.0.0.1\n");
+        assert_eq!(
+            diff.after,
+            "ip name-server 10.0.0.1\nip name-server 192.0.2.53\n"
+        );
+    }
+
+    #[test]
+    fn exclusive_prefixes_remove_undesired_values_one_by_one() {
+        let diff = plan(
+            &ios_xe::DIALECT,
+            "ip name-server 192.0.2.53\n",
+            "ip name-server 10.0.0.1 192.0.2.53 10.0.0.2\n",
+            &["ip name-server"],
+        );
+        assert_eq!(
+            typed(&diff),
+            [
+                (0, "no ip name-server 10.0.0.1"),
+                (0, "no ip name-server 10.0.0.2")
+            ]
+        );
+        assert_eq!(diff.after, "ip name-server 192.0.2.53\n");
+    }
+
+    #[test]
+    fn global_no_forms_replace_each_other() {
+        let diff = plan(
+            &ios_xe::DIALECT,
+            "no ip domain lookup\n",
+            "ip domain-lookup\n",
+            &[],
+        );
+        assert_eq!(typed(&diff), [(0, "no ip domain lookup")]);
+        let diff = plan(
+            &ios_xe::DIALECT,
+            "ip domain lookup\n",
+            "no ip domain-lookup\n",
+            &[],
+        );
+        assert_eq!(typed(&diff), [(0, "ip domain lookup")]);
+        assert_eq!(diff.after, "", "the device does not print the default");
+    }
+
+    #[test]
+    fn hidden_default_holds_until_overridden() {
+        let desired = format!(
+            "call-home\n profile \"CiscoTAC-1\"\n  active\n  {}\n",
+            ios_xe::CISCO_TAC_DESTINATION
+        );
+        let shipped = "call-home\n profile \"CiscoTAC-1\"\n  active\n";
+        assert!(plan(&ios_xe::DIALECT, &desired, shipped, &[]).is_empty());
+        let satellite = "call-home\n profile \"CiscoTAC-1\"\n  active\n  destination address http https://10.0.0.5/Transportgateway/services/DeviceRequestHandler\n";
+        let diff = plan(&ios_xe::DIALECT, &desired, satellite, &[]);
+        assert_eq!(diff.commands.len(), 4);
+        assert_eq!(
+            diff.commands[2].text,
+            "no destination address http https://10.0.0.5/Transportgateway/services/DeviceRequestHandler"
+        );
+        assert_eq!(diff.commands[3].text, ios_xe::CISCO_TAC_DESTINATION);
+    }
+
+    #[test]
+    fn hidden_default_is_scoped_to_its_block() {
+        let desired = format!(
+            "call-home\n profile \"OTHER\"\n  {}\n",
+            ios_xe::CISCO_TAC_DESTINATION
+        );
+        let running = "call-home\n profile \"OTHER\"\n  active\n";
+        let diff = plan(&ios_xe::DIALECT, &desired, running, &[]);
+        assert_eq!(
+            diff.commands.last().unwrap().text,
+            ios_xe::CISCO_TAC_DESTINATION
+        );
+    }
+
+    #[test]
+    fn nx_os_url_is_removed_as_shown_and_added_without_index() {
+        let running = "callhome\n  destination-profile CiscoTAC-1 index 1 http http://a/x\n";
+        let desired = "callhome\n  destination-profile CiscoTAC-1 index 1 http https://a/x\n";
+        let diff = plan(&nx_os::DIALECT, desired, running, &[]);
+        assert_eq!(
+            typed(&diff),
+            [
+                (0, "callhome"),
+                (
+                    1,
+                    "no destination-profile CiscoTAC-1 index 1 http http://a/x"
+                ),
+                (1, "destination-profile CiscoTAC-1 http https://a/x"),
+            ]
+        );
+        assert!(diff.after.contains("index 1 http https://a/x"));
+    }
+
+    #[test]
+    fn exits_each_sub_mode_before_a_shallower_line() {
+        let desired = "call-home\n profile \"CiscoTAC-1\"\n  active\nip name-server 192.0.2.53\n";
+        let diff = plan(
+            &ios_xe::DIALECT,
+            desired,
+            "call-home\n profile \"CiscoTAC-1\"\n",
+            &[],
+        );
+        assert_eq!(
+            typed(&diff),
+            [
+                (0, "call-home"),
+                (1, "profile \"CiscoTAC-1\""),
+                (2, "active"),
+                (2, "exit"),
+                (1, "exit"),
+                (0, "ip name-server 192.0.2.53"),
+            ]
+        );
+        assert_eq!(
+            diff.render_commands(1),
+            "call-home\n profile \"CiscoTAC-1\"\n  active\n  exit\n exit\nip name-server 192.0.2.53\n"
+        );
+    }
+
+    #[test]
+    fn a_missing_block_is_added_whole() {
+        let desired =
+            "crypto pki trustpoint LicRoot\n enrollment terminal\n revocation-check none\n";
+        let diff = plan(&ios_xe::DIALECT, desired, "hostname r1\n", &[]);
+        assert_eq!(
+            typed(&diff),
+            [
+                (0, "crypto pki trustpoint LicRoot"),
+                (1, "enrollment terminal"),
+                (1, "revocation-check none"),
+            ]
+        );
+        assert_eq!(diff.after, desired);
+    }
+
+    #[test]
+    fn duplicated_desired_lines_are_sent_once() {
+        let diff = plan(
+            &apic::DIALECT,
+            "license smart transport-mode smart-licensing\nlicense smart transport-mode smart-licensing\n",
+            "",
+            &[],
+        );
+        assert_eq!(diff.commands.len(), 1);
+    }
+
+    #[test]
+    fn view_shows_only_the_relevant_running_lines() {
+        // Not `ip http server` (another family), not the other host entry.
+        let running = "hostname r1\ninterface Gi0/0\n ip address 192.0.2.1 255.255.255.0\nip host a 1.1.1.1\nip host tools.cisco.com 192.0.2.9\nip http server\nip http client source-interface Gi0/0\ncall-home\n vrf X\n";
+        let desired = "ip host tools.cisco.com 192.0.2.10\nip http client source-interface Gi0/0\n";
+        let diff = plan(&ios_xe::DIALECT, desired, running, &[]);
+        assert_eq!(
+            diff.before,
+            "ip host tools.cisco.com 192.0.2.9\nip http client source-interface Gi0/0\ncall-home\n vrf X\n"
+        );
+    }
+
+    #[test]
+    fn unified_is_empty_for_equal_texts_and_labelled_otherwise() {
+        assert_eq!(unified("a\n", "a\n", "x", "y"), "");
+        let text = unified("a\nb\n", "a\nc\n", "running", "after");
+        assert!(text.starts_with("--- running\n+++ after\n"));
+        assert!(text.contains("-b\n+c\n"));
     }
 }

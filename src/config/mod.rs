@@ -3,7 +3,7 @@
 //! [`tree`] parses `show running-config` text (whole or an excerpt) into a [`Tree`] and
 //! renders it back; [`dialect`] describes what a platform's config text means (which
 //! block smartlic owns, which settings hold one value, which defaults are not printed);
-//! [`diff`] computes the commands that take running to desired and the before/after view
+//! [`diff`](mod@diff) computes the commands that take running to desired and the before/after view
 //! of a plan. The platform facts themselves live in `platform::*::DIALECT`.
 
 pub mod dialect;

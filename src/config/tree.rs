@@ -218,7 +218,9 @@ mod tests {
     #[test]
     fn recognises_prompt_echoes() {
         assert!(is_prompt_echo("switch# show run callhome"));
-        assert!(is_prompt_echo("Router#show running-config | section call-home"));
+        assert!(is_prompt_echo(
+            "Router#show running-config | section call-home"
+        ));
         assert!(is_prompt_echo("apic1> show running-config"));
         assert!(!is_prompt_echo("ip host show 192.0.2.1"));
         assert!(!is_prompt_echo("#show x"));

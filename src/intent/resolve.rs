@@ -61,7 +61,8 @@ pub struct HostVars {
 }
 
 /// Resolves and validates one host. Returns the host if there were no errors, and
-/// every diagnostic (warnings too) either way.
+/// every diagnostic (warnings too) either way. `vars` is the host's merged variables;
+/// its own origin should be where the host is listed, for host-level messages.
 pub fn resolve_host(
     name: &str,
     vars: &Node,
@@ -75,11 +76,14 @@ pub fn resolve_host(
 
 fn resolve(c: &mut Checker, name: &str, vars: &Node, options: &ResolveOptions) -> Option<HostVars> {
     let platform = platform(c, vars)?;
-    let os_version = vars
-        .get("os_version")
-        .and_then(|n| os_version(c, n, platform));
+    let os_version = match vars.get("os_version") {
+        // An unreadable version was reported; deciding `auto` without it would only repeat that.
+        Some(n) => Some(os_version(c, n, platform)?),
+        None => None,
+    };
     let connection = connection(c, name, vars);
-    let empty = Node::empty_map(Origin::Default);
+    // Host-level problems point at the merged vars' origin: where the host is listed.
+    let empty = Node::empty_map(vars.origin.clone());
     let sl = vars.get(SL).unwrap_or(&empty);
     c.map(sl, SL, smart_licensing_keys())?;
     let model = licensing_model(c, sl, platform, os_version)?;
@@ -139,7 +143,9 @@ fn os_version(c: &mut Checker, node: &Node, platform: Platform) -> Option<Versio
         c.error(
             node,
             "os_version",
-            format!("cannot read `{text}` as a {platform} version (e.g. 17.3.2, 9.3(3), 4.2(7f))"),
+            format!(
+                "cannot read `{text}` as a version of {platform} (e.g. 17.3.2, 9.3(3), 4.2(7f))"
+            ),
         );
         return None;
     };

@@ -92,7 +92,11 @@ fn has_range(text: &str) -> bool {
 fn expand(pattern: &str, names: &mut Vec<String>) -> Result<(), String> {
     let open = pattern.find('[').expect("has_range checked it");
     let close = open + pattern[open..].find(']').expect("has_range checked it");
-    let (head, range, tail) = (&pattern[..open], &pattern[open + 1..close], &pattern[close + 1..]);
+    let (head, range, tail) = (
+        &pattern[..open],
+        &pattern[open + 1..close],
+        &pattern[close + 1..],
+    );
     for value in range_values(range)? {
         let name = format!("{head}{value}{tail}");
         if has_range(&name) {
@@ -115,7 +119,11 @@ fn range_values(range: &str) -> Result<Vec<String>, String> {
     let (begin, end, step) = match bounds.as_slice() {
         [b, e] => (*b, *e, "1"),
         [b, e, s] => (*b, *e, *s),
-        _ => return Err(format!("host range `[{range}]` must be `[begin:end]` or `[begin:end:step]`")),
+        _ => {
+            return Err(format!(
+                "host range `[{range}]` must be `[begin:end]` or `[begin:end:step]`"
+            ));
+        }
     };
     let begin = if begin.is_empty() { "0" } else { begin };
     if end.is_empty() {
@@ -145,13 +153,18 @@ fn letter_range(range: &str, begin: char, end: char, step: usize) -> Result<Vec<
     if b > e {
         return Err(format!("host range `[{range}]` starts after its end"));
     }
-    Ok(LETTERS[b..=e].chars().step_by(step).map(String::from).collect())
+    Ok(LETTERS[b..=e]
+        .chars()
+        .step_by(step)
+        .map(String::from)
+        .collect())
 }
 
 fn number_range(range: &str, begin: &str, end: &str, step: usize) -> Result<Vec<String>, String> {
     let parse = |text: &str| {
-        text.parse::<u64>()
-            .map_err(|_| format!("host range `[{range}]` mixes numbers and letters or is not a range"))
+        text.parse::<u64>().map_err(|_| {
+            format!("host range `[{range}]` mixes numbers and letters or is not a range")
+        })
     };
     let (b, e) = (parse(begin)?, parse(end)?);
     if b > e {
@@ -197,37 +210,62 @@ mod tests {
     #[test]
     fn port_suffix_is_split_off() {
         let key = parse("198.51.100.7:2222").unwrap();
-        assert_eq!((key.names, key.port.as_deref()), (vec!["198.51.100.7".to_string()], Some("2222")));
+        assert_eq!(
+            (key.names, key.port.as_deref()),
+            (vec!["198.51.100.7".to_string()], Some("2222"))
+        );
         let key = parse("[2001:db8::1]:22").unwrap();
-        assert_eq!((key.names, key.port.as_deref()), (vec!["2001:db8::1".to_string()], Some("22")));
+        assert_eq!(
+            (key.names, key.port.as_deref()),
+            (vec!["2001:db8::1".to_string()], Some("22"))
+        );
     }
 
     #[test]
     fn numeric_ranges_keep_zero_padding() {
-        assert_eq!(names("sw[01:03].example.net"), ["sw01.example.net", "sw02.example.net", "sw03.example.net"]);
+        assert_eq!(
+            names("sw[01:03].example.net"),
+            ["sw01.example.net", "sw02.example.net", "sw03.example.net"]
+        );
         assert_eq!(names("leaf[8:10]"), ["leaf8", "leaf9", "leaf10"]);
         assert_eq!(names("r[0:6:3]"), ["r0", "r3", "r6"]);
     }
 
     #[test]
     fn letter_ranges_and_several_ranges() {
-        assert_eq!(names("pod[a:b]-sw[1:2]"), ["poda-sw1", "poda-sw2", "podb-sw1", "podb-sw2"]);
+        assert_eq!(
+            names("pod[a:b]-sw[1:2]"),
+            ["poda-sw1", "poda-sw2", "podb-sw1", "podb-sw2"]
+        );
     }
 
     #[test]
     fn range_with_port() {
         let key = parse("sw[1:2]:830").unwrap();
-        assert_eq!((key.names, key.port.as_deref()), (vec!["sw1".to_string(), "sw2".to_string()], Some("830")));
+        assert_eq!(
+            (key.names, key.port.as_deref()),
+            (vec!["sw1".to_string(), "sw2".to_string()], Some("830"))
+        );
     }
 
     #[test]
     fn bad_ranges_are_errors() {
-        assert_eq!(parse("sw[3:1]").unwrap_err(), "host range `[3:1]` starts after its end");
+        assert_eq!(
+            parse("sw[3:1]").unwrap_err(),
+            "host range `[3:1]` starts after its end"
+        );
         assert_eq!(
             parse("sw[01:100]").unwrap_err(),
             "host range `[01:100]` pads `01` with zeros, so `100` must have the same width"
         );
-        assert_eq!(parse("sw[1:]").unwrap_err(), "host range `[1:]` has no end value");
-        assert!(parse("sw[0:999999999]").unwrap_err().contains("more than 65536 hosts"));
+        assert_eq!(
+            parse("sw[1:]").unwrap_err(),
+            "host range `[1:]` has no end value"
+        );
+        assert!(
+            parse("sw[0:999999999]")
+                .unwrap_err()
+                .contains("more than 65536 hosts")
+        );
     }
 }

@@ -119,6 +119,12 @@ fn build(path: &Path, doc: &Node) -> Result<Inventory, Vec<Diagnostic>> {
     let host_names: Vec<&str> = graph.hosts.iter().map(|h| h.name.as_str()).collect();
     let host_files = vars_files::load(&dir.join("host_vars"), &host_names, &mut diagnostics);
     warn_host_named_like_group(&graph, &mut diagnostics);
+    // Found in several passes; shown in the order of the files and lines they point at.
+    diagnostics.sort_by_key(|d| {
+        d.origin
+            .location()
+            .map(|l| (l.path().to_path_buf(), l.line, l.col))
+    });
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
@@ -146,7 +152,8 @@ impl Layers<'_> {
         let mut seen = vec![usize::MAX; graph.groups.len()];
         let hosts = (0..graph.hosts.len())
             .map(|host| {
-                let groups = resolve::host_groups(&graph.hosts[host].groups, self.order, &mut seen, host);
+                let groups =
+                    resolve::host_groups(&graph.hosts[host].groups, self.order, &mut seen, host);
                 for &group in &groups {
                     members[group].push(host);
                 }
@@ -179,7 +186,10 @@ impl Layers<'_> {
         Host {
             name: def.name.clone(),
             origin: def.origin.clone(),
-            groups: groups.iter().map(|&g| self.graph.groups[g].name.clone()).collect(),
+            groups: groups
+                .iter()
+                .map(|&g| self.graph.groups[g].name.clone())
+                .collect(),
             vars,
         }
     }
@@ -192,7 +202,11 @@ impl Layers<'_> {
             origin: def.origin.clone(),
             parents: def.parents.iter().map(|&g| name(g)).collect(),
             children: def.children.iter().map(|e| name(e.child)).collect(),
-            hosts: def.hosts.iter().map(|&h| self.graph.hosts[h].name.clone()).collect(),
+            hosts: def
+                .hosts
+                .iter()
+                .map(|&h| self.graph.hosts[h].name.clone())
+                .collect(),
             depth: self.order.depth[group],
             priority: self.order.priority[group],
             vars: def.vars.clone(),
@@ -201,7 +215,11 @@ impl Layers<'_> {
     }
 }
 
-fn warn_ignored_priority(graph: &Graph, group_files: &[Option<Node>], diagnostics: &mut Vec<Diagnostic>) {
+fn warn_ignored_priority(
+    graph: &Graph,
+    group_files: &[Option<Node>],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for (group, vars) in graph.groups.iter().zip(group_files) {
         if let Some(node) = vars.as_ref().and_then(|v| v.get("ansible_group_priority")) {
             diagnostics.push(
@@ -223,7 +241,10 @@ fn warn_host_named_like_group(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) 
             diagnostics.push(Diagnostic::warning(
                 &host.origin,
                 "",
-                format!("`{}` is both a host and a group; in a pattern it means the host", host.name),
+                format!(
+                    "`{}` is both a host and a group; in a pattern it means the host",
+                    host.name
+                ),
             ));
         }
     }
@@ -240,7 +261,10 @@ impl Inventory {
 
     /// The hosts in `group` or any group below it, in inventory order.
     pub fn hosts_in(&self, group: &str) -> impl Iterator<Item = &Host> {
-        let members = self.group_index.get(group).map(|&g| self.members[g].as_slice());
+        let members = self
+            .group_index
+            .get(group)
+            .map(|&g| self.members[g].as_slice());
         members.unwrap_or_default().iter().map(|&h| &self.hosts[h])
     }
 
@@ -279,7 +303,11 @@ impl Inventory {
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::{Map, Value as J};
         let mut doc = Map::new();
-        let hostvars: Map<String, J> = self.hosts.iter().map(|h| (h.name.clone(), vars_json(&h.vars))).collect();
+        let hostvars: Map<String, J> = self
+            .hosts
+            .iter()
+            .map(|h| (h.name.clone(), vars_json(&h.vars)))
+            .collect();
         doc.insert("_meta".into(), serde_json::json!({ "hostvars": hostvars }));
         for group in &self.groups {
             let mut entry = Map::new();
@@ -298,11 +326,16 @@ impl Inventory {
 fn vars_json(node: &Node) -> serde_json::Value {
     use crate::yaml::Value;
     match (&node.value, node.tag.as_deref()) {
-        (Value::Scalar { text, .. }, Some("!vault")) => serde_json::json!({ "__ansible_vault": text }),
-        (Value::Seq(items), _) => items.iter().map(vars_json).collect(),
-        (Value::Map(entries), _) => {
-            serde_json::Value::Object(entries.iter().map(|(k, v)| (k.name.clone(), vars_json(v))).collect())
+        (Value::Scalar { text, .. }, Some("!vault")) => {
+            serde_json::json!({ "__ansible_vault": text })
         }
+        (Value::Seq(items), _) => items.iter().map(vars_json).collect(),
+        (Value::Map(entries), _) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.name.clone(), vars_json(v)))
+                .collect(),
+        ),
         _ => node.to_json(),
     }
 }

@@ -165,7 +165,9 @@ impl Parser<'_> {
             Value::Map(entries) => entries,
             Value::Null => {
                 self.error(&doc.origin, "", "the inventory is empty".into())
-                    .help = Some("start it with `all:` and put `hosts:`, `vars:` or `children:` under it".into());
+                    .help = Some(
+                    "start it with `all:` and put `hosts:`, `vars:` or `children:` under it".into(),
+                );
                 return;
             }
             _ => {
@@ -189,8 +191,10 @@ impl Parser<'_> {
         for (key, body) in entries {
             if SECTIONS.contains(&key.name.as_str()) {
                 let message = format!("`{}` at the top level must be inside a group", key.name);
-                self.error(&key.origin, &key.name, message).help =
-                    Some(format!("start the file with `all:` and indent `{}:` under it", key.name));
+                self.error(&key.origin, &key.name, message).help = Some(format!(
+                    "start the file with `all:` and indent `{}:` under it",
+                    key.name
+                ));
                 continue;
             }
             let group = self.graph.group(&key.name, &key.origin);
@@ -255,7 +259,12 @@ impl Parser<'_> {
         let vars = match body {
             None => None,
             Some(node) if node.is_null() => None,
-            Some(node @ Node { value: Value::Map(_), .. }) => Some(node),
+            Some(
+                node @ Node {
+                    value: Value::Map(_),
+                    ..
+                },
+            ) => Some(node),
             Some(node) => {
                 self.bad_host_body(&key.name, node, field);
                 return;
@@ -276,9 +285,14 @@ impl Parser<'_> {
     }
 
     fn bad_host_body(&mut self, name: &str, body: &Node, field: &str) {
-        let message = format!("host `{name}` must be a mapping of variables or empty, found {}", body.kind());
+        let message = format!(
+            "host `{name}` must be a mapping of variables or empty, found {}",
+            body.kind()
+        );
         let help = match body.scalar() {
-            Some(text) => format!("to give its address, write `ansible_host: {text}` under `{name}:`"),
+            Some(text) => {
+                format!("to give its address, write `ansible_host: {text}` under `{name}:`")
+            }
             None => format!("write each variable as `name: value` under `{name}:`"),
         };
         self.error(&body.origin, field, message).help = Some(help);
@@ -291,7 +305,8 @@ impl Parser<'_> {
         for (key, body) in entries {
             let child_field = format!("{field}.{}", key.name);
             if key.name == "all" {
-                let message = "`all` is the root of every inventory and cannot be a child group".to_string();
+                let message =
+                    "`all` is the root of every inventory and cannot be a child group".to_string();
                 self.error(&key.origin, &child_field, message);
                 continue;
             }
@@ -329,7 +344,9 @@ impl Parser<'_> {
     ) -> Option<Vec<(Key, Option<&'n Node>)>> {
         match &section.value {
             Value::Null => Some(Vec::new()),
-            Value::Map(entries) => Some(entries.iter().map(|(k, v)| (k.clone(), Some(v))).collect()),
+            Value::Map(entries) => {
+                Some(entries.iter().map(|(k, v)| (k.clone(), Some(v))).collect())
+            }
             Value::Scalar { text, .. } => Some(vec![(
                 Key {
                     name: text.clone(),
@@ -343,8 +360,9 @@ impl Parser<'_> {
                     "`{what}` of group `{}` must be a mapping of names, found a list",
                     self.graph.groups[group].name
                 );
-                self.error(&section.origin, field, message).help =
-                    Some("write each name as a key ending with `:`, one per line, without `- `".into());
+                self.error(&section.origin, field, message).help = Some(
+                    "write each name as a key ending with `:`, one per line, without `- `".into(),
+                );
                 None
             }
         }

@@ -63,7 +63,10 @@ enum Op {
 enum Matcher {
     All,
     /// A name without wildcards; `dotted` names are also looked for among hosts.
-    Name { name: String, dotted: bool },
+    Name {
+        name: String,
+        dotted: bool,
+    },
     /// A wildcard or `~` regex, matched against groups and hosts.
     Regex(Regex),
 }
@@ -76,7 +79,11 @@ enum Subscript {
 
 impl Pattern {
     /// Parses `text`, written at `origin` (a play's `hosts:` value) under `field`.
-    pub fn parse(text: &str, origin: Origin, field: impl Into<String>) -> Result<Pattern, Diagnostic> {
+    pub fn parse(
+        text: &str,
+        origin: Origin,
+        field: impl Into<String>,
+    ) -> Result<Pattern, Diagnostic> {
         let mut pattern = Pattern {
             text: text.to_string(),
             origin,
@@ -109,13 +116,20 @@ impl Pattern {
                 let texts: Option<Vec<&str>> = items.iter().map(Node::scalar).collect();
                 match texts {
                     Some(texts) => Pattern::parse(&texts.join(","), node.origin.clone(), field),
-                    None => Err(Diagnostic::error(&node.origin, field, "a host pattern list must hold names only")),
+                    None => Err(Diagnostic::error(
+                        &node.origin,
+                        field,
+                        "a host pattern list must hold names only",
+                    )),
                 }
             }
             _ => Err(Diagnostic::error(
                 &node.origin,
                 field,
-                format!("a host pattern must be a string or a list of strings, found {}", node.kind()),
+                format!(
+                    "a host pattern must be a string or a list of strings, found {}",
+                    node.kind()
+                ),
             )),
         }
     }
@@ -137,7 +151,10 @@ impl Pattern {
         let (expr, subscript) = split_subscript(text);
         let matcher = if let Some(regex) = expr.strip_prefix('~') {
             let regex = Regex::new(&format!("^(?:{regex})")).map_err(|e| {
-                let message = format!("invalid regular expression `{regex}`: {}", first_line(&e.to_string()));
+                let message = format!(
+                    "invalid regular expression `{regex}`: {}",
+                    first_line(&e.to_string())
+                );
                 self.error(offset, text.chars().count(), message)
             })?;
             Matcher::Regex(regex)
@@ -164,7 +181,9 @@ impl Pattern {
     /// names no host or group is.
     pub fn matches<'a>(&self, inventory: &'a Inventory) -> Result<HashSet<&'a str>, Diagnostic> {
         let selected = self.evaluate(inventory)?;
-        Ok(selected_hosts(inventory, &selected).map(|h| h.name.as_str()).collect())
+        Ok(selected_hosts(inventory, &selected)
+            .map(|h| h.name.as_str())
+            .collect())
     }
 
     /// Which hosts (by index) are selected, in Ansible's order of evaluation.
@@ -217,20 +236,27 @@ impl Pattern {
     }
 
     fn no_match(&self, term: &Term, inventory: &Inventory) -> Diagnostic {
-        let message = format!("host pattern `{}` matches no host or group in the inventory", term.text);
+        let message = format!(
+            "host pattern `{}` matches no host or group in the inventory",
+            term.text
+        );
         let names = inventory
             .hosts
             .iter()
             .map(|h| h.name.as_str())
             .chain(inventory.groups.iter().map(|g| g.name.as_str()));
-        let help = if let Some(close) = did_you_mean(&term.text, names) {
-            format!("did you mean `{close}`?")
-        } else if self.comma_separated && term.text.contains(':') {
+        let help = if self.comma_separated && term.text.contains(':') {
             "with a `,` in a pattern, only `,` separates: write `a,b,&c` or `a:b:&c`".to_string()
+        } else if let Some(close) = did_you_mean(&term.text, names) {
+            format!("did you mean `{close}`?")
         } else {
-            format!("hosts and groups are listed by `smartlic inventory {}`", inventory.path.display())
+            format!(
+                "hosts and groups are listed by `smartlic inventory {}`",
+                inventory.path.display()
+            )
         };
-        self.error(term.offset, term.text.chars().count(), message).with_help(help)
+        self.error(term.offset, term.text.chars().count(), message)
+            .with_help(help)
     }
 
     /// A diagnostic pointing at characters `offset..offset + len` of the pattern when
@@ -263,7 +289,11 @@ impl Pattern {
 }
 
 fn first_line(text: &str) -> &str {
-    text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(text).trim()
+    text.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(text)
+        .trim()
 }
 
 /// Marks the hosts of the group `name`, or the host `name`; false if neither exists.
@@ -316,7 +346,10 @@ fn apply(op: Op, selected: &mut [bool], hosts: &[usize]) {
     }
 }
 
-fn selected_hosts<'a>(inventory: &'a Inventory, selected: &[bool]) -> impl Iterator<Item = &'a Host> {
+fn selected_hosts<'a>(
+    inventory: &'a Inventory,
+    selected: &[bool],
+) -> impl Iterator<Item = &'a Host> {
     inventory
         .hosts
         .iter()
@@ -326,12 +359,18 @@ fn selected_hosts<'a>(inventory: &'a Inventory, selected: &[bool]) -> impl Itera
 }
 
 /// Names of the hosts `pattern` selects (see [`Pattern::matches`]).
-pub fn matches<'a>(inventory: &'a Inventory, pattern: &Pattern) -> Result<HashSet<&'a str>, Diagnostic> {
+pub fn matches<'a>(
+    inventory: &'a Inventory,
+    pattern: &Pattern,
+) -> Result<HashSet<&'a str>, Diagnostic> {
     pattern.matches(inventory)
 }
 
 /// The hosts `pattern` selects, in inventory order; selecting none is an error.
-pub fn select<'a>(inventory: &'a Inventory, pattern: &Pattern) -> Result<Vec<&'a Host>, Diagnostic> {
+pub fn select<'a>(
+    inventory: &'a Inventory,
+    pattern: &Pattern,
+) -> Result<Vec<&'a Host>, Diagnostic> {
     let selected = pattern.evaluate(inventory)?;
     let hosts: Vec<&Host> = selected_hosts(inventory, &selected).collect();
     if hosts.is_empty() {
@@ -359,7 +398,10 @@ pub fn select_limited<'a>(
     selected.iter_mut().zip(allowed).for_each(|(s, a)| *s &= a);
     let hosts: Vec<&Host> = selected_hosts(inventory, &selected).collect();
     if hosts.is_empty() {
-        let message = format!("no host is in both `hosts: {}` and `--limit {}`", play.text, limit.text);
+        let message = format!(
+            "no host is in both `hosts: {}` and `--limit {}`",
+            play.text, limit.text
+        );
         return Err(limit.error(0, limit.text.chars().count(), message));
     }
     Ok(hosts)
@@ -406,18 +448,29 @@ fn split(text: &str) -> Vec<(usize, &str)> {
         .collect()
 }
 
-fn push_trimmed<'t>(text: &'t str, start: usize, piece: &'t str, pieces: &mut Vec<(usize, &'t str)>) {
+fn push_trimmed<'t>(
+    text: &'t str,
+    start: usize,
+    piece: &'t str,
+    pieces: &mut Vec<(usize, &'t str)>,
+) {
     let trimmed = piece.trim();
     if !trimmed.is_empty() {
         let lead = piece.len() - piece.trim_start().len();
-        pieces.push((start + lead, &text[start + lead..start + lead + trimmed.len()]));
+        pieces.push((
+            start + lead,
+            &text[start + lead..start + lead + trimmed.len()],
+        ));
     }
 }
 
 /// An IPv6 address as a whole pattern (`2001:db8::1`), which colons must not split.
 fn is_ipv6(text: &str) -> bool {
     let colons = text.matches(':').count();
-    (text.contains("::") || colons == 7) && text.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+    (text.contains("::") || colons == 7)
+        && text
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
 }
 
 /// `web[0]`, `web[-1]`, `web[1:3]`, `web[2:]` (and the old `web[1-3]`), as Ansible's
@@ -455,7 +508,12 @@ fn apply_subscript(hosts: &[usize], subscript: Subscript) -> Option<Vec<usize>> 
         }
         Subscript::Range(start, end) => {
             let end = end.unwrap_or(usize::MAX).min(hosts.len().saturating_sub(1));
-            Some(hosts.get(start..=end).map(<[usize]>::to_vec).unwrap_or_default())
+            Some(
+                hosts
+                    .get(start..=end)
+                    .map(<[usize]>::to_vec)
+                    .unwrap_or_default(),
+            )
         }
     }
 }
@@ -525,8 +583,14 @@ mod tests {
 
     #[test]
     fn splits_on_colons_outside_brackets_or_on_commas_only() {
-        assert_eq!(terms("core:edge:&lab:!sw1"), [(0, "core"), (5, "edge"), (10, "&lab"), (15, "!sw1")]);
-        assert_eq!(terms("core, edge ,&lab"), [(0, "core"), (6, "edge"), (12, "&lab")]);
+        assert_eq!(
+            terms("core:edge:&lab:!sw1"),
+            [(0, "core"), (5, "edge"), (10, "&lab"), (15, "!sw1")]
+        );
+        assert_eq!(
+            terms("core, edge ,&lab"),
+            [(0, "core"), (6, "edge"), (12, "&lab")]
+        );
         assert_eq!(terms("sw[1:3]:edge"), [(0, "sw[1:3]"), (8, "edge")]);
         assert_eq!(terms("2001:db8::1"), [(0, "2001:db8::1")]);
         assert_eq!(terms("a,b:c"), [(0, "a"), (2, "b:c")]);
@@ -534,16 +598,37 @@ mod tests {
 
     #[test]
     fn subscripts() {
-        assert_eq!(split_subscript("web[0]"), ("web", Some(Subscript::Index(0))));
-        assert_eq!(split_subscript("web[-1]"), ("web", Some(Subscript::Index(-1))));
-        assert_eq!(split_subscript("web[1:3]"), ("web", Some(Subscript::Range(1, Some(3)))));
-        assert_eq!(split_subscript("web[2:]"), ("web", Some(Subscript::Range(2, None))));
+        assert_eq!(
+            split_subscript("web[0]"),
+            ("web", Some(Subscript::Index(0)))
+        );
+        assert_eq!(
+            split_subscript("web[-1]"),
+            ("web", Some(Subscript::Index(-1)))
+        );
+        assert_eq!(
+            split_subscript("web[1:3]"),
+            ("web", Some(Subscript::Range(1, Some(3))))
+        );
+        assert_eq!(
+            split_subscript("web[2:]"),
+            ("web", Some(Subscript::Range(2, None)))
+        );
         assert_eq!(split_subscript("sw[ab]"), ("sw[ab]", None));
         assert_eq!(split_subscript("~sw[0]"), ("~sw[0]", None));
         let hosts = [10, 11, 12, 13];
-        assert_eq!(apply_subscript(&hosts, Subscript::Index(-1)), Some(vec![13]));
-        assert_eq!(apply_subscript(&hosts, Subscript::Range(1, Some(2))), Some(vec![11, 12]));
-        assert_eq!(apply_subscript(&hosts, Subscript::Range(3, Some(1))), Some(vec![]));
+        assert_eq!(
+            apply_subscript(&hosts, Subscript::Index(-1)),
+            Some(vec![13])
+        );
+        assert_eq!(
+            apply_subscript(&hosts, Subscript::Range(1, Some(2))),
+            Some(vec![11, 12])
+        );
+        assert_eq!(
+            apply_subscript(&hosts, Subscript::Range(3, Some(1))),
+            Some(vec![])
+        );
         assert_eq!(apply_subscript(&hosts, Subscript::Index(4)), None);
     }
 

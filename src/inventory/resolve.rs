@@ -36,7 +36,11 @@ pub(super) fn break_cycles(graph: &mut Graph, diagnostics: &mut Vec<Diagnostic>)
         diagnostics.push(Diagnostic::error(
             &edge.origin,
             edge.field.clone(),
-            format!("group `{}` is its own ancestor: {}", graph.groups[child].name, chain.join(" > ")),
+            format!(
+                "group `{}` is its own ancestor: {}",
+                graph.groups[child].name,
+                chain.join(" > ")
+            ),
         ));
         graph.remove_edge(parent, child);
     }
@@ -73,7 +77,10 @@ fn find_back_edges(
                 stack.push((edge.child, 0));
             }
             Visit::OnPath => {
-                let from = stack.iter().position(|&(g, _)| g == edge.child).expect("on path");
+                let from = stack
+                    .iter()
+                    .position(|&(g, _)| g == edge.child)
+                    .expect("on path");
                 let path = stack[from..].iter().map(|&(g, _)| g).collect();
                 back_edges.push((path, group, edge.child));
             }
@@ -87,7 +94,12 @@ fn find_back_edges(
 pub(super) fn reconcile(graph: &mut Graph) {
     for group in 0..graph.groups.len() {
         if group != ALL && graph.groups[group].parents.is_empty() {
-            graph.add_edge(ALL, group, graph.groups[group].origin.clone(), String::new());
+            graph.add_edge(
+                ALL,
+                group,
+                graph.groups[group].origin.clone(),
+                String::new(),
+            );
         }
     }
     for host in 0..graph.hosts.len() {
@@ -120,10 +132,16 @@ pub(super) fn order(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) -> Order {
             depth[edge.child] = depth[edge.child].max(depth[group] + 1);
         }
     }
-    let priority: Vec<i64> = (0..count).map(|g| priority(graph, g, diagnostics)).collect();
+    let priority: Vec<i64> = (0..count)
+        .map(|g| priority(graph, g, diagnostics))
+        .collect();
     let mut sorted: Vec<usize> = (0..count).collect();
     sorted.sort_by(|&a, &b| {
-        (depth[a], priority[a], &graph.groups[a].name).cmp(&(depth[b], priority[b], &graph.groups[b].name))
+        (depth[a], priority[a], &graph.groups[a].name).cmp(&(
+            depth[b],
+            priority[b],
+            &graph.groups[b].name,
+        ))
     });
     let mut rank = vec![0usize; count];
     for (position, &group) in sorted.iter().enumerate() {
@@ -141,7 +159,9 @@ pub(super) fn order(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) -> Order {
 /// Groups with every parent before its children (Kahn's algorithm, from `all`).
 fn topological(graph: &Graph) -> Vec<usize> {
     let mut waiting: Vec<usize> = graph.groups.iter().map(|g| g.parents.len()).collect();
-    let mut ready: Vec<usize> = (0..graph.groups.len()).filter(|&g| waiting[g] == 0).collect();
+    let mut ready: Vec<usize> = (0..graph.groups.len())
+        .filter(|&g| waiting[g] == 0)
+        .collect();
     let mut ordered = Vec::with_capacity(graph.groups.len());
     while let Some(group) = ready.pop() {
         ordered.push(group);
@@ -165,7 +185,10 @@ fn priority(graph: &Graph, group: usize, diagnostics: &mut Vec<Diagnostic>) -> i
         Some(priority) => priority,
         None => {
             let field = format!("{}.vars.ansible_group_priority", graph.groups[group].name);
-            let message = format!("`ansible_group_priority` must be a whole number, found {}", node.kind());
+            let message = format!(
+                "`ansible_group_priority` must be a whole number, found {}",
+                node.kind()
+            );
             diagnostics.push(Diagnostic::error(&node.origin, field, message));
             DEFAULT_PRIORITY
         }
@@ -195,7 +218,12 @@ fn ancestors(graph: &Graph, by_depth: &[usize], rank: &[usize]) -> Vec<Vec<usize
 }
 
 /// A host's groups, from its direct groups up to `all`, sorted by rank.
-pub(super) fn host_groups(direct: &[usize], order: &Order, seen: &mut [usize], host: usize) -> Vec<usize> {
+pub(super) fn host_groups(
+    direct: &[usize],
+    order: &Order,
+    seen: &mut [usize],
+    host: usize,
+) -> Vec<usize> {
     let mut list = Vec::new();
     for &group in direct {
         for &ancestor in &order.ancestors[group] {

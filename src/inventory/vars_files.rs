@@ -20,7 +20,11 @@ use crate::yaml::{self, Node, Value};
 const FORMS: [&str; 4] = ["", ".yml", ".yaml", ".json"];
 
 /// The variables of each named entity read from one vars folder, by the names' order.
-pub(super) fn load(dir: &Path, names: &[&str], diagnostics: &mut Vec<Diagnostic>) -> Vec<Option<Node>> {
+pub(super) fn load(
+    dir: &Path,
+    names: &[&str],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Option<Node>> {
     let Some(listing) = Listing::read(dir, diagnostics) else {
         return vec![None; names.len()];
     };
@@ -51,7 +55,11 @@ impl Listing {
             Ok(read) => read,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
             Err(e) => {
-                diagnostics.push(Diagnostic::error(&file_origin(dir), "", format!("cannot read folder: {e}")));
+                diagnostics.push(Diagnostic::error(
+                    &file_origin(dir),
+                    "",
+                    format!("cannot read folder: {e}"),
+                ));
                 return None;
             }
         };
@@ -73,7 +81,12 @@ impl Listing {
     }
 
     /// The files for `name`, in load order; warns about forms the first one shadows.
-    fn files_for(&self, name: &str, used: &mut [bool], diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    fn files_for(
+        &self,
+        name: &str,
+        used: &mut [bool],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Vec<PathBuf> {
         let mut found: Option<(String, Vec<PathBuf>)> = None;
         for form in FORMS {
             let entry = format!("{name}{form}");
@@ -132,7 +145,11 @@ fn dir_files(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
             .filter_map(|e| e.file_name().into_string().ok())
             .collect(),
         Err(e) => {
-            diagnostics.push(Diagnostic::error(&file_origin(dir), "", format!("cannot read folder: {e}")));
+            diagnostics.push(Diagnostic::error(
+                &file_origin(dir),
+                "",
+                format!("cannot read folder: {e}"),
+            ));
             return Vec::new();
         }
     };
@@ -178,7 +195,10 @@ fn merge_files(files: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Option<N
             _ => diagnostics.push(Diagnostic::error(
                 &node.origin,
                 "",
-                format!("a vars file must be a mapping of variable names, found {}", node.kind()),
+                format!(
+                    "a vars file must be a mapping of variable names, found {}",
+                    node.kind()
+                ),
             )),
         }
     }

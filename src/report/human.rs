@@ -5,6 +5,7 @@ use std::fmt::Write;
 use crate::intent::HostVars;
 use crate::plan::{HostPlan, Summary};
 use crate::source::{Diagnostic, Origin, sanitize};
+use crate::targets::Target;
 use crate::yaml::Node;
 
 /// Whether to colour output (decided once from `--color` and the terminal).
@@ -149,16 +150,20 @@ fn diff_line(line: &str, style: Style) -> String {
 }
 
 /// Rendered configs: a comment header per host, then the config text.
-pub fn render(outputs: &[(String, String, Result<String, String>)], style: Style) -> String {
+pub fn render(targets: &[Target], style: Style) -> String {
     let mut out = String::new();
-    for (host, header, result) in outputs {
-        let _ = writeln!(out, "{}", style.dim(&format!("! {host}: {header}")));
-        match result {
-            Ok(config) => out.push_str(config),
-            Err(e) => {
-                let _ = writeln!(out, "{} {}", style.red("error:"), sanitize(e));
-            }
-        }
+    for t in targets {
+        let i = &t.host.intent;
+        let header = format!(
+            "! {}: {} {} via {} (play \"{}\")",
+            t.host.name,
+            i.platform,
+            i.licensing_model,
+            i.transport.name(),
+            t.play
+        );
+        let _ = writeln!(out, "{}", style.dim(&header));
+        out.push_str(&t.desired);
         out.push('\n');
     }
     out

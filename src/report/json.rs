@@ -1,4 +1,5 @@
-//! The JSON documents: stable, versioned (`format_version`), documented in the README.
+//! The machine-readable documents: stable, versioned (`format_version`), documented in
+//! the README, printed as JSON or YAML.
 
 use serde::Serialize;
 use serde_json::json;
@@ -39,15 +40,13 @@ fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
 }
 
 /// `{"format_version": 1, "diagnostics": [...]}` for input that failed validation.
-pub fn diagnostics(diags: &[Diagnostic]) -> String {
+pub fn diagnostics(diags: &[Diagnostic]) -> serde_json::Value {
     let list: Vec<_> = diags.iter().map(diagnostic).collect();
-    pretty(
-        &json!({"format_version": FORMAT_VERSION, "valid": false, "hosts": [], "diagnostics": list}),
-    )
+    json!({"format_version": FORMAT_VERSION, "valid": false, "hosts": [], "diagnostics": list})
 }
 
 /// The result of `validate`: the hosts and plays found valid, and any warnings.
-pub fn validate(targets: &[Target], warnings: &[Diagnostic]) -> String {
+pub fn validate(targets: &[Target], warnings: &[Diagnostic]) -> serde_json::Value {
     let hosts: Vec<_> = targets
         .iter()
         .map(|t| {
@@ -61,25 +60,30 @@ pub fn validate(targets: &[Target], warnings: &[Diagnostic]) -> String {
         })
         .collect();
     let list: Vec<_> = warnings.iter().map(diagnostic).collect();
-    pretty(
-        &json!({"format_version": FORMAT_VERSION, "valid": true, "hosts": hosts, "diagnostics": list}),
-    )
+    json!({"format_version": FORMAT_VERSION, "valid": true, "hosts": hosts, "diagnostics": list})
 }
 
 /// The plan document: per host, what would change; plus totals.
-pub fn plan(plans: &[HostPlan], summary: Summary) -> String {
-    pretty(&json!({"format_version": FORMAT_VERSION, "hosts": plans, "summary": summary}))
+pub fn plan(plans: &[HostPlan], summary: Summary) -> serde_json::Value {
+    json!({"format_version": FORMAT_VERSION, "hosts": plans, "summary": summary})
 }
 
-fn pretty(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("JSON values always serialise");
-    text.push('\n');
+/// The document as text in the chosen format, ending with a newline.
+pub fn emit(value: &serde_json::Value, yaml: bool) -> String {
+    let mut text = if yaml {
+        serde_saphyr::to_string(value).expect("JSON values always serialise to YAML")
+    } else {
+        serde_json::to_string_pretty(value).expect("JSON values always serialise")
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
     text
 }
 
 /// `inventory --list`: groups with their direct hosts and children (no variables, so
 /// no password can leak), in the spirit of `ansible-inventory --list`.
-pub fn inventory(inv: &crate::inventory::Inventory) -> String {
+pub fn inventory(inv: &crate::inventory::Inventory) -> serde_json::Value {
     let groups: serde_json::Map<String, serde_json::Value> = inv
         .groups
         .iter()
@@ -91,5 +95,22 @@ pub fn inventory(inv: &crate::inventory::Inventory) -> String {
         })
         .collect();
     let hosts: Vec<&str> = inv.hosts.iter().map(|h| h.name.as_str()).collect();
-    pretty(&json!({"format_version": FORMAT_VERSION, "groups": groups, "hosts": hosts}))
+    json!({"format_version": FORMAT_VERSION, "groups": groups, "hosts": hosts})
+}
+
+/// `render --format json`: each host's desired config.
+pub fn render(targets: &[Target]) -> serde_json::Value {
+    let hosts: Vec<_> = targets
+        .iter()
+        .map(|t| {
+            json!({
+                "host": t.host.name,
+                "play": t.play,
+                "platform": t.host.intent.platform,
+                "licensing_model": t.host.intent.licensing_model,
+                "config": t.desired,
+            })
+        })
+        .collect();
+    json!({"format_version": FORMAT_VERSION, "hosts": hosts})
 }

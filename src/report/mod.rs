@@ -8,6 +8,6 @@ mod json;
 
 pub use human::{Style, diagnostics, inventory_host, plan as plan_human, render as render_human};
 pub use json::{
-    diagnostics as diagnostics_json, inventory as inventory_json, plan as plan_json,
-    validate as validate_json,
+    diagnostics as diagnostics_json, emit, inventory as inventory_json, plan as plan_json,
+    render as render_json, validate as validate_json,
 };

@@ -113,7 +113,10 @@ fn golden_diff_cases() {
         let plan = case.diff_against(&case.running);
         let commands = plan.render_commands(case.dialect.indent);
         failures.extend(check_golden(&case.dir.join("expected.commands"), &commands));
-        failures.extend(check_golden(&case.dir.join("expected.diff"), &case.unified(&plan)));
+        failures.extend(check_golden(
+            &case.dir.join("expected.diff"),
+            &case.unified(&plan),
+        ));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -139,7 +142,11 @@ fn golden_after_view_is_converged() {
             case.name,
             again.commands
         );
-        assert_eq!(again.before, plan.after, "{}: after view is stable", case.name);
+        assert_eq!(
+            again.before, plan.after,
+            "{}: after view is stable",
+            case.name
+        );
     }
 }
 
@@ -149,5 +156,84 @@ fn golden_converged_cases_send_nothing_and_show_no_diff() {
         let plan = case.diff_against(&case.running);
         assert!(plan.is_empty(), "{}: {:?}", case.name, plan.commands);
         assert_eq!(case.unified(&plan), "", "{}", case.name);
+    }
+}
+
+/// Random IOS-XE configs from realistic choices per setting: whatever running is, the
+/// after view of a plan is converged, and the desired config is converged against
+/// itself. This is the idempotency promise of DESIGN.md.
+mod idempotency {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One optional line per setting, so a generated config never contradicts itself.
+    fn choose(options: &'static [&'static str]) -> impl Strategy<Value = Option<&'static str>> {
+        proptest::option::of(proptest::sample::select(options))
+    }
+
+    fn ios_xe_config() -> impl Strategy<Value = String> {
+        let call_home = (
+            choose(&[
+                "contact-email-addr sch-smart-licensing@cisco.com",
+                "contact-email-addr noc@example.net",
+            ]),
+            choose(&["vrf Mgmt-vrf"]),
+            choose(&[
+                "no http secure server-identity-check",
+                "http secure server-identity-check",
+            ]),
+            choose(&["active"]),
+            choose(&[
+                "destination address http https://tools.cisco.com/its/service/oddce/services/DDCEService",
+                "destination address http https://10.0.0.5/Transportgateway/services/DeviceRequestHandler",
+                "no destination address http https://tools.cisco.com/its/service/oddce/services/DDCEService",
+            ]),
+        );
+        let globals = (
+            choose(&["ip domain lookup", "no ip domain-lookup"]),
+            choose(&[
+                "ip name-server 192.0.2.1",
+                "ip name-server 192.0.2.1 192.0.2.2",
+                "ip name-server 192.0.2.2",
+            ]),
+            choose(&[
+                "ip http client source-interface Gi0/0",
+                "ip http client source-interface Vlan1",
+            ]),
+            choose(&[
+                "license smart transport smart",
+                "license smart transport cslu",
+            ]),
+        );
+        (call_home, globals).prop_map(
+            |((contact, vrf, identity, active, dest), (lookup, dns, http, transport))| {
+                let mut text = String::from("call-home\n");
+                for line in [contact, vrf, identity].into_iter().flatten() {
+                    text.push_str(&format!(" {line}\n"));
+                }
+                text.push_str(" profile \"CiscoTAC-1\"\n");
+                for line in [active, dest].into_iter().flatten() {
+                    text.push_str(&format!("  {line}\n"));
+                }
+                for line in [lookup, dns, http, transport].into_iter().flatten() {
+                    text.push_str(&format!("{line}\n"));
+                }
+                text
+            },
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn after_view_is_converged(desired in ios_xe_config(), running in ios_xe_config(), exclusive in any::<bool>()) {
+            let dialect = &ios_xe::DIALECT;
+            let exclusive: &[&str] = if exclusive { &["ip name-server"] } else { &[] };
+            let desired = Tree::parse(&desired, dialect);
+            let plan = diff(dialect, &desired, &Tree::parse(&running, dialect), exclusive);
+            let again = diff(dialect, &desired, &Tree::parse(&plan.after, dialect), exclusive);
+            prop_assert!(again.is_empty(), "after:\n{}\nstill sends {:?}", plan.after, again.commands);
+            let itself = diff(dialect, &desired, &Tree::parse(&desired.render(1), dialect), exclusive);
+            prop_assert!(itself.is_empty());
+        }
     }
 }

@@ -1,0 +1,314 @@
+//! The command line end to end: shipped examples, the offline plan, exit codes, secrets.
+
+use crate::support::{check_golden, root, smartlic, smartlic_env, text};
+
+const INVENTORY: &str = "inventory/example/hosts.yml";
+const PLAYBOOK: &str = "playbooks/smart-licensing.yml";
+const RUNNING: &str = "tests/fixtures/running";
+
+fn plan(extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "plan",
+        "-i",
+        INVENTORY,
+        PLAYBOOK,
+        "--offline",
+        "--running-dir",
+        RUNNING,
+    ];
+    args.extend_from_slice(extra);
+    smartlic(&root(), &args)
+}
+
+#[test]
+fn every_shipped_example_validates() {
+    let mut checked = 0;
+    for inventory in std::fs::read_dir(root().join("inventory")).unwrap() {
+        let hosts = inventory.unwrap().path().join("hosts.yml");
+        for playbook in std::fs::read_dir(root().join("playbooks")).unwrap() {
+            let playbook = playbook.unwrap().path();
+            let out = smartlic(
+                &root(),
+                &[
+                    "validate",
+                    "-i",
+                    hosts.to_str().unwrap(),
+                    playbook.to_str().unwrap(),
+                ],
+            );
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{} with {}: {}",
+                hosts.display(),
+                playbook.display(),
+                text(&out.stderr)
+            );
+            assert!(text(&out.stdout).starts_with("valid: "));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1);
+}
+
+#[test]
+fn offline_plan_of_the_example_matches_golden_output() {
+    let human = plan(&[]);
+    assert_eq!(human.status.code(), Some(2), "{}", text(&human.stderr));
+    let json = plan(&["--format", "json"]);
+    assert_eq!(json.status.code(), Some(2));
+    let golden = root().join("tests/golden/plan");
+    let failures: Vec<String> = [
+        check_golden(&golden.join("example.txt"), &text(&human.stdout)),
+        check_golden(&golden.join("example.json"), &text(&json.stdout)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn json_plan_has_the_documented_fields() {
+    let out = plan(&["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["format_version"], 1);
+    for host in doc["hosts"].as_array().unwrap() {
+        for field in [
+            "host",
+            "platform",
+            "licensing_model",
+            "changed",
+            "commands",
+            "diff",
+            "register",
+            "errors",
+        ] {
+            assert!(host.get(field).is_some(), "{field} missing in {host}");
+        }
+    }
+    let leaf = doc["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["host"] == "dc-leaf-1")
+        .unwrap();
+    assert_eq!(
+        leaf["commands"][1],
+        "no destination-profile CiscoTAC-1 index 1 http http://tools.cisco.com/its/service/oddce/services/DDCEService"
+    );
+    assert_eq!(
+        leaf["register"]["command"],
+        "license smart register idtoken <redacted>"
+    );
+}
+
+#[test]
+fn exit_codes_follow_the_readme() {
+    // A converged host: nothing to change.
+    assert_eq!(plan(&["--limit", "branch-west-rtr"]).status.code(), Some(0));
+    // Changes pending.
+    assert_eq!(plan(&["--limit", "dc-leaf-1"]).status.code(), Some(2));
+    // A host whose running config cannot be read fails; the others are still planned.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("dc-leaf-1.cfg")).unwrap();
+    let out = smartlic(
+        &root(),
+        &[
+            "plan",
+            "-i",
+            INVENTORY,
+            PLAYBOOK,
+            "--offline",
+            "--running-dir",
+            dir.path().to_str().unwrap(),
+            "--limit",
+            "datacenter",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("dc-leaf-1 (nx-os, classic): failed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("dc-leaf-2 (nx-os, policy): changes"),
+        "{stdout}"
+    );
+    // Invalid input.
+    let out = smartlic(&root(), &["validate", "-i", "nope.yml", PLAYBOOK]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("nope.yml"));
+    // Usage errors.
+    assert_eq!(
+        smartlic(&root(), &["plan", "--bogus"]).status.code(),
+        Some(4)
+    );
+    assert_eq!(
+        smartlic(&root(), &["plan", "-i", INVENTORY, PLAYBOOK])
+            .status
+            .code(),
+        Some(4)
+    );
+    assert_eq!(smartlic(&root(), &["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn the_token_never_appears_in_any_output() {
+    let secret = "NjQ0ZmE5YzYtYjQ3Ni00YzNhLTk4ZDgtMWRmMDk5NTQ3ZWZj";
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = format!(
+        "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 16.12.5\n      smart_licensing:\n        token: {secret}\n        vrf: \"bad vrf\"\n"
+    );
+    std::fs::write(dir.path().join("hosts.yml"), inventory).unwrap();
+    std::fs::write(dir.path().join("play.yml"), "- hosts: all\n").unwrap();
+    let mut outputs = Vec::new();
+    for format in ["human", "json"] {
+        for verb in ["validate", "render", "plan"] {
+            let mut args = vec![
+                verb,
+                "-i",
+                "hosts.yml",
+                "play.yml",
+                "--format",
+                format,
+                "--allow-plaintext-token",
+            ];
+            if verb == "plan" {
+                args.extend(["--offline", "--running-dir", "."]);
+            }
+            outputs.push(smartlic(dir.path(), &args));
+            args.pop();
+            outputs.push(smartlic(dir.path(), &args));
+        }
+    }
+    outputs.push(smartlic_env(
+        &root(),
+        &[
+            "plan",
+            "-i",
+            INVENTORY,
+            PLAYBOOK,
+            "--offline",
+            "--running-dir",
+            RUNNING,
+            "--format",
+            "json",
+        ],
+        &[("SMARTLIC_TOKEN", secret)],
+    ));
+    outputs.push(smartlic(
+        dir.path(),
+        &["inventory", "-i", "hosts.yml", "--host", "sw1"],
+    ));
+    for out in &outputs {
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!all.contains(secret), "token leaked:\n{all}");
+    }
+    // The bad vrf is reported, so the runs above did read the file.
+    assert!(text(&outputs[0].stderr).contains("smart_licensing.vrf"));
+}
+
+#[test]
+fn inventory_host_shows_where_each_value_came_from() {
+    let out = smartlic(
+        &root(),
+        &["inventory", "-i", INVENTORY, "--host", "campus-access-1"],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let line = |key: &str| {
+        stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line("vrf:").ends_with("# inventory/example/group_vars/campus.yml:4"),
+        "{stdout}"
+    );
+    assert!(
+        line("trust_scope:").ends_with("# inventory/example/host_vars/campus-access-1.yml:3"),
+        "{stdout}"
+    );
+    assert!(line("save:").ends_with("# default"), "{stdout}");
+    assert!(line("token:").contains("env:SMARTLIC_TOKEN"), "{stdout}");
+}
+
+#[test]
+fn extra_vars_win_over_the_inventory() {
+    let out = smartlic(
+        &root(),
+        &[
+            "render",
+            "-i",
+            INVENTORY,
+            PLAYBOOK,
+            "--limit",
+            "branch-west-rtr",
+            "-e",
+            "smart_licensing.proxy.port=8080",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(" http-proxy \"proxy.branch.example.net\" port 8080"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn templates_can_be_overridden_from_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("apic")).unwrap();
+    std::fs::write(
+        dir.path().join("apic/classic.j2"),
+        "license smart transport-mode smart-licensing\n! site template for {{ host }}\n",
+    )
+    .unwrap();
+    let out = smartlic(
+        &root(),
+        &[
+            "render",
+            "-i",
+            INVENTORY,
+            PLAYBOOK,
+            "--limit",
+            "apic-1",
+            "--templates",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert!(
+        text(&out.stdout).contains("! site template for apic-1"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn limit_patterns_select_hosts() {
+    let out = smartlic(
+        &root(),
+        &[
+            "validate",
+            "-i",
+            INVENTORY,
+            PLAYBOOK,
+            "--limit",
+            "campus:datacenter:&*-1:!dc-*",
+            "--format",
+            "json",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hosts: Vec<&str> = doc["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["campus-core-1", "campus-access-1"]);
+}

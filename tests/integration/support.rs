@@ -1,0 +1,47 @@
+//! Helpers shared by the integration tests: running the binary, golden files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (tests run with it as the working directory).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `smartlic` in `dir` with `args`, with colour off and no inherited token.
+pub fn smartlic(dir: &Path, args: &[&str]) -> Output {
+    smartlic_env(dir, args, &[])
+}
+
+pub fn smartlic_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_smartlic"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("SMARTLIC_TOKEN");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().expect("the smartlic binary runs")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("smartlic prints UTF-8")
+}
+
+/// Compares `actual` with the golden file, or rewrites it when `UPDATE_GOLDEN=1`.
+/// Returns a description of the mismatch, so one test can report every failing case.
+pub fn check_golden(path: &Path, actual: &str) -> Option<String> {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, actual).expect("golden file is writable");
+        return None;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    (expected != actual).then(|| {
+        format!(
+            "{} differs (UPDATE_GOLDEN=1 rewrites it):\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        )
+    })
+}
