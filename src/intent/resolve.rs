@@ -467,6 +467,9 @@ fn check_url(
             "plain http:// sends licensing data unencrypted; HTTP (TCP/80) is deprecated, use HTTPS (SPEC §2.2 rule 1)",
         ));
     }
+    if url.scheme == "https" {
+        https_warnings(f, node, field, url, transport);
+    }
     if f.platform == Platform::Apic && url.is_ipv6() {
         f.c.error(
             node,
@@ -512,6 +515,30 @@ fn check_url(
         return None;
     }
     Some(())
+}
+
+/// HTTPS pitfalls the spec's troubleshooting lists, worth a warning before a device hits them.
+fn https_warnings(f: &mut Fields, node: &Node, field: &str, url: &Url, transport: Transport) {
+    let onprem = matches!(
+        transport,
+        Transport::Satellite | Transport::TransportGateway
+    );
+    if onprem && url.host.parse::<IpAddr>().is_ok() {
+        f.c.push(Diagnostic::warning(
+            &node.origin,
+            field,
+            "the HTTPS server identity check compares this IP address with the server's certificate; \
+             use the name the certificate was made for (SPEC §2.2 rule 4, §3.4)",
+        ));
+    }
+    if f.platform == Platform::Apic && transport == Transport::Satellite {
+        f.c.push(Diagnostic::warning(
+            &node.origin,
+            field,
+            "a satellite over HTTPS needs Cisco's root CA imported on the APIC before registering \
+             (System > Smart Licensing > Import/Remove Private Certificate, SPEC §3.5)",
+        ));
+    }
 }
 
 /// The on-prem path is case-sensitive (SPEC §2.2 rule 3): a near miss names the exact spelling.
@@ -836,6 +863,12 @@ fn token(
     options: &ResolveOptions,
 ) -> Option<TokenSource> {
     if node.tag.as_deref() == Some("!vault") {
+        c.push(Diagnostic::warning(
+            &node.origin,
+            field,
+            "an ansible-vault token is accepted as a source, but smartlic cannot decrypt it yet: \
+             registering needs `{env: NAME}` or `{file: PATH}` for now",
+        ));
         return node.scalar().map(|v| TokenSource::Vault(Secret::new(v)));
     }
     if let Value::Map(_) = &node.value {

@@ -77,9 +77,10 @@ pub fn plan(
     }
     let _ = writeln!(
         out,
-        "{} {} hosts: {} to change, {} unchanged, {} failed.",
+        "{} {} {}: {} to change, {} unchanged, {} failed.",
         style.bold("Plan:"),
         summary.hosts,
+        if summary.hosts == 1 { "host" } else { "hosts" },
         summary.changed,
         summary.unchanged,
         summary.failed

@@ -58,12 +58,14 @@ static PEM: LazyLock<PathBuf> = LazyLock::new(|| {
 });
 
 /// Enough cases to reach every platform × model × transport many times, few enough
-/// to keep the debug-build suite fast.
+/// to keep the debug-build suite fast. `PROPTEST_CASES=20000` runs a deeper search.
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 256,
-        ..ProptestConfig::default()
-    }
+    let default = ProptestConfig::default();
+    let cases = match std::env::var_os("PROPTEST_CASES") {
+        Some(_) => default.cases,
+        None => 256,
+    };
+    ProptestConfig { cases, ..default }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -515,7 +517,22 @@ fn model_keys(release: Release) -> Vec<Option<&'static str>> {
 /// A valid host of any platform, model and transport, with any optional setting its
 /// platform has.
 fn host_spec() -> BoxedStrategy<HostSpec> {
-    select(RELEASES)
+    host_spec_among(RELEASES.to_vec())
+}
+
+/// Like [`host_spec`], on one platform.
+fn host_spec_on(platform: Platform) -> BoxedStrategy<HostSpec> {
+    host_spec_among(
+        RELEASES
+            .iter()
+            .filter(|r| r.platform == platform)
+            .copied()
+            .collect(),
+    )
+}
+
+fn host_spec_among(releases: Vec<Release>) -> BoxedStrategy<HostSpec> {
+    select(releases)
         .prop_flat_map(|release| {
             let transports = match release.model {
                 LicensingModel::Classic => CLASSIC_TRANSPORTS,
@@ -985,7 +1002,7 @@ macro_rules! injections {
 /// local path smartlic reads, never typed on a device.
 const INJECTIONS: &[Injection] = injections![
     IOS_CLASSIC "  licensing_model: @BAD@\n" => "smart_licensing.licensing_model", "auto";
-    IOS_CLASSIC "  transport: @BAD@\n" => "smart_licensing.transport", "satellite";
+    IOS_CLASSIC "  transport: @BAD@\n" => "smart_licensing.transport", "direct";
     IOS_CLASSIC "  url: @BAD@\n" => "smart_licensing.url", "https://tools.cisco.com/its/service/oddce/services/DDCEService";
     IOS_CLASSIC "  transport: satellite\n  url: @BAD@\n" => "smart_licensing.url", "https://sat.example.net/Transportgateway/services/DeviceRequestHandler";
     IOS_CLASSIC "  transport: proxy\n  proxy: {host: @BAD@, port: 3128}\n" => "smart_licensing.proxy.host", "proxy.example.net";
@@ -1158,6 +1175,34 @@ proptest! {
         }
     }
 
+    /// A plan's after view is what the device shows once the commands are applied, so
+    /// planning again against it finds nothing to do, whatever the device held before
+    /// (here: another intent's config, as a device prints it).
+    #[test]
+    fn after_view_of_any_plan_is_converged(
+        (spec, before) in select(Platform::ALL.to_vec())
+            .prop_flat_map(|p| (host_spec_on(p), host_spec_on(p))),
+        style in device_style(),
+    ) {
+        let intent = valid_host(&spec)?.intent;
+        let previous = valid_host(&before)?.intent;
+        let desired = render(&intent)?;
+        let stale = render(&previous)?;
+        prop_assume!(desired.is_some() && stale.is_some(), "nx-os refuses this policy intent");
+        let desired = desired.unwrap_or_default();
+        let running = device_view(&previous, &stale.unwrap_or_default(), &style);
+        let dialect = intent.platform.dialect();
+        let exclusive = intent.platform.exclusive_prefixes(&intent);
+        let desired_tree = Tree::parse(&desired, dialect);
+        let first = diff(dialect, &desired_tree, &Tree::parse(&running, dialect), &exclusive);
+        let second = diff(dialect, &desired_tree, &Tree::parse(&first.after, dialect), &exclusive);
+        prop_assert!(
+            second.commands.is_empty(),
+            "second plan {:?}\nfirst plan {:?}\nafter view\n{}\ndesired\n{}\nrunning\n{}",
+            second.commands, first.commands, first.after, desired, shows(&running)
+        );
+    }
+
     /// (d) A hostile string in any string field: an error naming that field, no host.
     #[test]
     fn d_hostile_strings_are_refused_naming_the_field(
@@ -1289,5 +1334,24 @@ fn injection_bases_are_valid_with_a_harmless_value() {
             .map(ToString::to_string)
             .collect();
         assert!(host.is_some(), "{yaml}\n{}", errors.join("\n"));
+    }
+}
+
+#[test]
+fn zz_show_samples() {
+    use proptest::strategy::ValueTree;
+    let mut runner = TestRunner::deterministic();
+    let strategy = (host_spec(), device_style());
+    for _ in 0..6 {
+        let (spec, style) = strategy.new_tree(&mut runner).unwrap().current();
+        let host = valid_host(&spec).unwrap();
+        let Some(desired) = render(&host.intent).unwrap() else {
+            continue;
+        };
+        println!(
+            "=== YAML\n{}=== desired\n{desired}=== device {style:?}\n{}",
+            spec.yaml(),
+            device_view(&host.intent, &desired, &style) + &certificate_chains(&host.intent)
+        );
     }
 }
