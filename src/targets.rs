@@ -48,6 +48,9 @@ pub fn load(selection: &Selection, templates: &Templates) -> Result<Targets, Vec
     let inventory = inventory::load(&selection.inventory)
         .map_err(|e| diagnostics.extend(e))
         .ok();
+    if let Some(inventory) = &inventory {
+        diagnostics.extend(inventory.warnings.iter().cloned());
+    }
     let plays = playbook::load(&selection.playbook)
         .map_err(|e| diagnostics.extend(e))
         .ok();
