@@ -43,7 +43,7 @@ use parse::Graph;
 use resolve::Order;
 
 /// A loaded inventory. Built only by [`load`] or [`load_str`], which keep its indexes
-/// consistent with its lists.
+/// consistent with its lists: read its fields, don't edit them.
 #[derive(Debug)]
 pub struct Inventory {
     /// The inventory file, as given.
@@ -95,15 +95,44 @@ pub struct Group {
 /// Reads the inventory at `path` with the `group_vars/` and `host_vars/` beside it.
 /// Every problem found is returned, not only the first; warnings come along with errors.
 pub fn load(path: &Path) -> Result<Inventory, Vec<Diagnostic>> {
-    let doc = yaml::load_file(path).map_err(|e| vec![e])?;
-    build(path, &doc)
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let origin = Origin::CommandLine(path.display().to_string());
+        vec![Diagnostic::error(
+            &origin,
+            "",
+            format!("cannot read file: {e}"),
+        )]
+    })?;
+    load_str(path, text)
 }
 
 /// Like [`load`] for text already read from `path`; vars folders are still looked for
 /// next to `path`.
 pub fn load_str(path: &Path, text: String) -> Result<Inventory, Vec<Diagnostic>> {
-    let doc = yaml::load_str(path, text).map_err(|e| vec![e])?;
-    build(path, &doc)
+    let ini = looks_like_ini(&text);
+    let result = yaml::load_str(path, text)
+        .map_err(|e| vec![e])
+        .and_then(|doc| build(path, &doc));
+    result.map_err(|mut diagnostics| {
+        if ini && let Some(first) = diagnostics.iter_mut().find(|d| d.is_error()) {
+            first.help = Some(INI_HELP.into());
+        }
+        diagnostics
+    })
+}
+
+const INI_HELP: &str = "this looks like an INI inventory, which smartlic does not read: \
+     convert it with `ansible-inventory -i FILE --list --yaml > hosts.yml`";
+
+/// An INI inventory, the other format Ansible users have, starts sections with
+/// `[group]`, `[group:vars]` or `[group:children]` alone on a line.
+fn looks_like_ini(text: &str) -> bool {
+    text.lines().map(str::trim).any(|line| {
+        line.len() > 2
+            && line.starts_with('[')
+            && line.ends_with(']')
+            && !line[1..line.len() - 1].contains(['[', ']', ',', ' '])
+    })
 }
 
 fn build(path: &Path, doc: &Node) -> Result<Inventory, Vec<Diagnostic>> {
@@ -292,51 +321,6 @@ impl Inventory {
                 let _ = writeln!(out, "{}{host}", graph_prefix(depth + 1));
             }
         }
-    }
-}
-
-impl Inventory {
-    /// The inventory as `ansible-inventory --list` prints it: one entry per group with
-    /// its direct `hosts` and `children` (empty lists left out), and every host's merged
-    /// variables under `_meta.hostvars`. `!vault` values become
-    /// `{"__ansible_vault": ciphertext}`, as Ansible shows them.
-    pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::{Map, Value as J};
-        let mut doc = Map::new();
-        let hostvars: Map<String, J> = self
-            .hosts
-            .iter()
-            .map(|h| (h.name.clone(), vars_json(&h.vars)))
-            .collect();
-        doc.insert("_meta".into(), serde_json::json!({ "hostvars": hostvars }));
-        for group in &self.groups {
-            let mut entry = Map::new();
-            if !group.children.is_empty() {
-                entry.insert("children".into(), J::from(group.children.clone()));
-            }
-            if !group.hosts.is_empty() && group.name != "all" {
-                entry.insert("hosts".into(), J::from(group.hosts.clone()));
-            }
-            doc.insert(group.name.clone(), J::Object(entry));
-        }
-        J::Object(doc)
-    }
-}
-
-fn vars_json(node: &Node) -> serde_json::Value {
-    use crate::yaml::Value;
-    match (&node.value, node.tag.as_deref()) {
-        (Value::Scalar { text, .. }, Some("!vault")) => {
-            serde_json::json!({ "__ansible_vault": text })
-        }
-        (Value::Seq(items), _) => items.iter().map(vars_json).collect(),
-        (Value::Map(entries), _) => serde_json::Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.name.clone(), vars_json(v)))
-                .collect(),
-        ),
-        _ => node.to_json(),
     }
 }
 

@@ -148,6 +148,12 @@ impl Pattern {
             let message = format!("`{piece}` needs a host or group name after it");
             return Err(self.error(offset.saturating_sub(1), 1, message));
         }
+        if text.starts_with('@') {
+            let message = format!("`{text}`: reading hosts from a file is not supported");
+            return Err(self
+                .error(offset, text.chars().count(), message)
+                .with_help("list the hosts separated by `,` instead"));
+        }
         let (expr, subscript) = split_subscript(text);
         let matcher = if let Some(regex) = expr.strip_prefix('~') {
             let regex = Regex::new(&format!("^(?:{regex})")).map_err(|e| {

@@ -304,29 +304,21 @@ fn unknown_vars_vault_and_jinja_are_kept_as_written() {
         text(&inv, host, "ansible_connection"),
         "ansible.netcommon.network_cli"
     );
-    let json = inv.to_json();
-    assert_eq!(
-        json["_meta"]["hostvars"][host]["ansible_password"]["__ansible_vault"]
-            .as_str()
-            .map(|s| &s[..14]),
-        Some("$ANSIBLE_VAULT")
-    );
 }
 
 #[test]
-fn json_lists_groups_like_ansible_inventory() {
+fn json_lists_groups_without_variables() {
     let inv = load_fixture("fleet");
-    let json = inv.to_json();
-    assert_eq!(json["all"]["children"][0], "ungrouped");
+    let json = crate::report::inventory_json(&inv);
+    let groups = &json["groups"];
+    assert_eq!(groups["all"]["children"][0], "ungrouped");
     assert_eq!(
-        json["ungrouped"]["hosts"],
+        groups["ungrouped"]["hosts"],
         serde_json::json!(["lab-csr1.example.net"])
     );
-    assert_eq!(json["dc1"]["children"], serde_json::json!(["dc1_leaves"]));
-    assert_eq!(
-        json["_meta"]["hostvars"]["edge-r1.dc2.example.net"]["smart_licensing"]["proxy"]["port"],
-        3128
-    );
+    assert_eq!(groups["dc1"]["children"], serde_json::json!(["dc1_leaves"]));
+    // Variables (passwords, vault blobs) are never listed.
+    assert!(!json.to_string().contains("ANSIBLE_VAULT"), "{json}");
 }
 
 #[test]
@@ -500,6 +492,22 @@ fn vars_files_that_are_not_mappings_or_not_yaml() {
         ]
     );
     assert_eq!(diagnostics[0].help.as_deref(), Some("did you mean `core`?"));
+}
+
+#[test]
+fn an_ini_inventory_gets_a_conversion_hint() {
+    let diagnostics = load_str(
+        Path::new("inline/hosts"),
+        "[core]\nsw1 ansible_host=192.0.2.1\n\n[core:vars]\nntp=192.0.2.123\n".into(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        diagnostics[0].help.as_deref(),
+        Some(
+            "this looks like an INI inventory, which smartlic does not read: \
+             convert it with `ansible-inventory -i FILE --list --yaml > hosts.yml`"
+        )
+    );
 }
 
 #[test]
@@ -761,6 +769,11 @@ fn pattern_syntax_errors() {
     assert_eq!(
         first_line(&error),
         "error: --limit: `!` needs a host or group name after it"
+    );
+    let error = Pattern::limit("@retry.txt").unwrap_err();
+    assert_eq!(
+        first_line(&error),
+        "error: --limit: `@retry.txt`: reading hosts from a file is not supported"
     );
     let error = Pattern::limit("~(core").unwrap_err();
     assert!(
