@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod intent;
 pub mod inventory;
+pub mod lab;
 pub mod plan;
 pub mod platform;
 pub mod playbook;

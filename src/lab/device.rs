@@ -1,0 +1,65 @@
+//! What a simulated device is and holds.
+//!
+//! The CLI engine changes a device's [`DeviceState`] (running config, trusted CAs) and the
+//! licensing agent reads it when it calls the back-end (which URL, through which VRF and
+//! DNS, trusting which CAs). Both share it behind a mutex; neither knows the other's
+//! internals: the CLI talks to the agent only through [`Licensing`].
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use crate::config::Tree;
+use crate::platform::{LicensingModel, Platform};
+
+/// Who the device is (fixed for the lab's life).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// The inventory name, also the hostname in prompts.
+    pub name: String,
+    pub platform: Platform,
+    pub model: LicensingModel,
+    /// The release as the platform prints it (`17.3.4`, `9.3(8)`, `4.2(7f)`).
+    pub version: String,
+    /// UDI product ID and serial number.
+    pub pid: String,
+    pub serial: String,
+}
+
+/// A syslog line, stamped with lab time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    pub at: f64,
+    /// The message as the device prints it after the timestamp, e.g.
+    /// `%SMART_LIC-6-AGENT_REG_SUCCESS: Smart Agent for Licensing Registration …`.
+    pub text: String,
+}
+
+/// What the device holds and changes.
+#[derive(Clone, Debug, Default)]
+pub struct DeviceState {
+    pub running: Tree,
+    pub startup: Tree,
+    /// CA certificates imported with `crypto pki authenticate`, PEM, by trustpoint name.
+    pub trusted_cas: BTreeMap<String, String>,
+    pub log: Vec<LogLine>,
+}
+
+pub type SharedState = Arc<Mutex<DeviceState>>;
+
+/// What the CLI asks of the device's licensing agent. Commands return at once with
+/// the CLI's immediate answer, as on a device: the work goes on in the background and
+/// `show license status` tells how it went.
+pub trait Licensing: Send + Sync {
+    /// `license smart register idtoken T [force]` (classic) or
+    /// `license smart trust idtoken T [local|all] [force]` (Using Policy).
+    fn register(&self, token: &str, force: bool) -> String;
+    /// `license smart deregister`.
+    fn deregister(&self) -> String;
+    /// `license smart renew id` / `license smart renew auth`.
+    fn renew(&self, id_certificate: bool) -> String;
+    /// `license smart sync …` (Using Policy).
+    fn sync(&self) -> String;
+    /// The output of a `show license …` command (`status`, `summary`, `all`, `udi`,
+    /// `usage`, `tech support`), or `None` when this platform has no such command.
+    fn show(&self, command: &str) -> Option<String>;
+}

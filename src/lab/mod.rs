@@ -1,0 +1,20 @@
+//! The lab: a simulated fleet in one process — Cisco-like devices behind real SSH, and a
+//! simulated licensing back-end behind real HTTP(S) — all on loopback.
+//!
+//! Pieces, each owning one concept:
+//! - [`device`]: what a simulated device is and holds (identity, running/startup config,
+//!   trusted CAs, log), and the [`device::Licensing`] seam to its licensing agent;
+//! - [`terminal`]: the seam between the SSH server and a device's CLI (bytes in, bytes out);
+//! - `cli` / `personality`: the CLI engine and each platform's prompts, modes and outputs;
+//! - `ssh`: the russh server hosting every device on its own loopback address/port;
+//! - `backend`: CSSM, satellite, transport gateway and proxy over HTTP(S);
+//! - `licensing`: the device-side Smart Licensing agent and its state machine;
+//! - [`clock`]: lab time, which may run faster than real time.
+//!
+//! The lab depends on platform knowledge only through shared formats (config dialects,
+//! spec outputs), never on smartlic's engine: a wrong client regex must not be able to
+//! make a lab test pass.
+
+pub mod clock;
+pub mod device;
+pub mod terminal;
