@@ -49,15 +49,7 @@ pub fn diagnostics(diags: &[Diagnostic]) -> serde_json::Value {
 pub fn validate(targets: &[Target], warnings: &[Diagnostic]) -> serde_json::Value {
     let hosts: Vec<_> = targets
         .iter()
-        .map(|t| {
-            json!({
-                "host": t.host.name,
-                "play": t.play,
-                "platform": t.host.intent.platform,
-                "licensing_model": t.host.intent.licensing_model,
-                "transport": t.host.intent.transport,
-            })
-        })
+        .map(|t| target(t, "transport", json!(t.host.intent.transport)))
         .collect();
     let list: Vec<_> = warnings.iter().map(diagnostic).collect();
     json!({"format_version": FORMAT_VERSION, "valid": true, "hosts": hosts, "diagnostics": list})
@@ -102,15 +94,19 @@ pub fn inventory(inv: &crate::inventory::Inventory) -> serde_json::Value {
 pub fn render(targets: &[Target]) -> serde_json::Value {
     let hosts: Vec<_> = targets
         .iter()
-        .map(|t| {
-            json!({
-                "host": t.host.name,
-                "play": t.play,
-                "platform": t.host.intent.platform,
-                "licensing_model": t.host.intent.licensing_model,
-                "config": t.desired,
-            })
-        })
+        .map(|t| target(t, "config", json!(t.desired)))
         .collect();
     json!({"format_version": FORMAT_VERSION, "hosts": hosts})
+}
+
+/// A target's identifying fields plus one more.
+fn target(t: &Target, key: &str, value: serde_json::Value) -> serde_json::Value {
+    let mut doc = json!({
+        "host": t.host.name,
+        "play": t.play,
+        "platform": t.host.intent.platform,
+        "licensing_model": t.host.intent.licensing_model,
+    });
+    doc[key] = value;
+    doc
 }
