@@ -85,7 +85,12 @@ pub fn unified(before: &str, after: &str, from_label: &str, to_label: &str) -> S
 /// The commands that take `running` to `desired`. `exclusive` lists command prefixes
 /// (e.g. `ip name-server`) whose running lines outside managed blocks are removed when
 /// not desired.
-pub fn diff(dialect: &Dialect, desired: &Tree, running: &Tree, exclusive: &[&str]) -> ConfigDiff {
+pub fn diff<S: AsRef<str>>(
+    dialect: &Dialect,
+    desired: &Tree,
+    running: &Tree,
+    exclusive: &[S],
+) -> ConfigDiff {
     let differ = Differ::new(dialect, exclusive);
     let view = differ.relevant_view(desired, running);
     let outcome = differ.diff_block(&desired.lines, &view, Scope::Merged, &mut Vec::new());
@@ -174,8 +179,11 @@ enum Fate {
 }
 
 impl<'d> Differ<'d> {
-    fn new(dialect: &'d Dialect, exclusive: &[&str]) -> Self {
-        let exclusive = exclusive.iter().map(|p| dialect.canonical(p)).collect();
+    fn new<S: AsRef<str>>(dialect: &'d Dialect, exclusive: &[S]) -> Self {
+        let exclusive = exclusive
+            .iter()
+            .map(|p| dialect.canonical(p.as_ref()))
+            .collect();
         Differ { dialect, exclusive }
     }
 

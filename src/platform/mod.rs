@@ -47,14 +47,21 @@ impl Platform {
     }
 
     /// Running lines the intent declares as an exclusive list: others in the family
-    /// are removed. IOS-XE and NX-OS both spell them `ip name-server` and `ntp server`.
-    pub fn exclusive_prefixes(self, intent: &Intent) -> Vec<&'static str> {
+    /// are removed. On IOS-XE a VRF's servers are their own list (`ip name-server vrf V`,
+    /// `ntp server vrf V`), so an exclusive list in a VRF leaves the global one alone.
+    /// NX-OS writes the VRF last (`… use-vrf V`), which a prefix cannot single out: there
+    /// the whole family is the list.
+    pub fn exclusive_prefixes(self, intent: &Intent) -> Vec<String> {
+        let scoped = |family: &str| match (&intent.vrf, self) {
+            (Some(vrf), Platform::IosXe) => format!("{family} vrf {vrf}"),
+            _ => family.to_string(),
+        };
         let mut prefixes = Vec::new();
         if intent.dns.as_ref().is_some_and(|d| d.exclusive) {
-            prefixes.push("ip name-server");
+            prefixes.push(scoped("ip name-server"));
         }
         if intent.ntp.as_ref().is_some_and(|n| n.exclusive) {
-            prefixes.push("ntp server");
+            prefixes.push(scoped("ntp server"));
         }
         prefixes
     }

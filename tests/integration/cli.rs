@@ -312,3 +312,46 @@ fn limit_patterns_select_hosts() {
         .collect();
     assert_eq!(hosts, ["campus-core-1", "campus-access-1"]);
 }
+
+#[test]
+fn an_exclusive_dns_list_in_a_vrf_leaves_the_global_list_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("campus-core-1.cfg"),
+        "ip name-server 10.0.0.1\nip name-server vrf Mgmt-vrf 192.0.2.53 10.9.9.9\n",
+    )
+    .unwrap();
+    let out = smartlic(
+        &root(),
+        &[
+            "plan",
+            "-i",
+            INVENTORY,
+            PLAYBOOK,
+            "--offline",
+            "--running-dir",
+            dir.path().to_str().unwrap(),
+            "--limit",
+            "campus-core-1",
+            "-e",
+            "smart_licensing.dns.exclusive=true",
+            "--format",
+            "json",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let commands: Vec<&str> = doc["hosts"][0]["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(
+        commands.contains(&"no ip name-server vrf Mgmt-vrf 10.9.9.9"),
+        "{commands:?}"
+    );
+    assert!(
+        !commands.iter().any(|c| c.contains("10.0.0.1")),
+        "{commands:?}"
+    );
+}
