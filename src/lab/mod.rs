@@ -17,4 +17,5 @@
 
 pub mod clock;
 pub mod device;
+pub mod spec;
 pub mod terminal;
