@@ -17,5 +17,6 @@
 
 pub mod clock;
 pub mod device;
+pub mod fleet;
 pub mod spec;
 pub mod terminal;
