@@ -163,15 +163,16 @@ impl fmt::Display for Diagnostic {
             Origin::CommandLine(what) => write!(f, "{what}: ")?,
             Origin::Default => {}
         }
+        // Field names and messages can quote input (a key, a path): never let it drive the terminal.
         if !self.field.is_empty() {
-            write!(f, "{}: ", self.field)?;
+            write!(f, "{}: ", sanitize(&self.field))?;
         }
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", sanitize(&self.message))?;
         if let Origin::File(loc) = &self.origin {
             write_snippet(f, loc, self.secret)?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n   = help: {help}")?;
+            write!(f, "\n   = help: {}", sanitize(help))?;
         }
         Ok(())
     }
@@ -263,6 +264,20 @@ mod tests {
         let text = d.to_string();
         assert!(!text.contains("s3cr3t"), "{text}");
         assert!(text.contains("token: <redacted> # x"), "{text}");
+    }
+
+    #[test]
+    fn control_characters_in_fields_and_messages_are_neutralised() {
+        let d = Diagnostic::error(
+            &Origin::Default,
+            "dns.hosts.x\u{1b}[2Jy",
+            "cannot read x\u{1b}[2Jy",
+        )
+        .with_help("\u{7}");
+        assert_eq!(
+            d.to_string(),
+            "error: dns.hosts.x?[2Jy: cannot read x?[2Jy\n   = help: ?"
+        );
     }
 
     #[test]

@@ -139,6 +139,10 @@ fn platform(c: &mut Checker, vars: &Node) -> Option<Platform> {
 
 fn os_version(c: &mut Checker, node: &Node, platform: Platform) -> Option<Version> {
     let text = c.string(node, "os_version")?;
+    if text.chars().any(char::is_control) {
+        c.error(node, "os_version", "must not contain control characters");
+        return None;
+    }
     let Some(version) = Version::parse(&text) else {
         c.error(
             node,

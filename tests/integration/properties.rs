@@ -20,6 +20,10 @@
 //! * (d) hostile strings (line breaks, control characters, `!`/`#` starts, quotes, `?`)
 //!   in any string field are refused with an error naming that field, never a host.
 //!
+//! Besides: a plan's after view is converged whatever the device held before (another
+//! intent's config), and two checks keep the generators honest (coverage of every
+//! platform × model × transport; each injection base is valid with a harmless value).
+//!
 //! NX-OS templates refuse some Using Policy intents that validation accepts (no verified
 //! command: proxy, a VRF for smart/CSLU transport, a non-default smart URL; see
 //! `templates/nx-os/policy.j2`): those cases are skipped with `prop_assume!`. A template
@@ -65,7 +69,12 @@ fn config() -> ProptestConfig {
         Some(_) => default.cases,
         None => 256,
     };
-    ProptestConfig { cases, ..default }
+    // About one case in ten is an NX-OS refusal, skipped: allow that many rejects.
+    ProptestConfig {
+        cases,
+        max_global_rejects: cases.max(1024),
+        ..default
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1334,24 +1343,5 @@ fn injection_bases_are_valid_with_a_harmless_value() {
             .map(ToString::to_string)
             .collect();
         assert!(host.is_some(), "{yaml}\n{}", errors.join("\n"));
-    }
-}
-
-#[test]
-fn zz_show_samples() {
-    use proptest::strategy::ValueTree;
-    let mut runner = TestRunner::deterministic();
-    let strategy = (host_spec(), device_style());
-    for _ in 0..6 {
-        let (spec, style) = strategy.new_tree(&mut runner).unwrap().current();
-        let host = valid_host(&spec).unwrap();
-        let Some(desired) = render(&host.intent).unwrap() else {
-            continue;
-        };
-        println!(
-            "=== YAML\n{}=== desired\n{desired}=== device {style:?}\n{}",
-            spec.yaml(),
-            device_view(&host.intent, &desired, &style) + &certificate_chains(&host.intent)
-        );
     }
 }
