@@ -66,6 +66,9 @@ mod tests {
     fn scaled_time_runs_faster() {
         let clock = LabClock::starting_at(1_000.0, 86_400.0);
         assert!(clock.now() >= 1_000.0);
-        assert_eq!(clock.real_duration(Duration::from_secs(86_400)), Duration::from_secs(1));
+        assert_eq!(
+            clock.real_duration(Duration::from_secs(86_400)),
+            Duration::from_secs(1)
+        );
     }
 }
