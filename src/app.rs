@@ -66,6 +66,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Render(args) => render(&args, &styles),
         Command::Plan(args) => plan(&args, &styles),
         Command::Inventory(args) => inventory(&args, &styles),
+        Command::Lab(command) => crate::lab_app::run(command, styles.err),
     }
 }
 

@@ -51,6 +51,93 @@ pub enum Command {
     Plan(PlanArgs),
     /// List hosts and groups, or show one host's merged intent and where each value came from.
     Inventory(InventoryArgs),
+    /// Run the built-in lab: simulated devices over SSH and a licensing back-end, on loopback.
+    #[command(subcommand)]
+    Lab(LabCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabCommand {
+    /// Serve every inventory host that has a `lab:` block, until interrupted.
+    Serve(LabServeArgs),
+    /// Write an inventory of N generated lab devices, then serve them.
+    Fleet(LabFleetArgs),
+    /// Mint an ID token on a running lab's back-end.
+    #[command(subcommand)]
+    Token(LabTokenCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct LabRunArgs {
+    /// Lab seconds per real second (86400 = one lab day per second).
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    pub time_scale: f64,
+
+    /// Write the devices' host keys to this OpenSSH known_hosts file.
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+
+    /// Stop after this many seconds (default: run until interrupted).
+    #[arg(long, value_name = "SECONDS")]
+    pub stop_after: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct LabServeArgs {
+    /// The inventory whose `lab:` hosts to serve.
+    #[arg(short, long, value_name = "FILE")]
+    pub inventory: PathBuf,
+
+    #[command(flatten)]
+    pub run: LabRunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LabFleetArgs {
+    /// How many devices.
+    #[arg(long, value_name = "N")]
+    pub count: usize,
+
+    /// Which platforms, round-robin (default: all three).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub platforms: Vec<String>,
+
+    /// Where to write the generated inventory.
+    #[arg(long, value_name = "FILE")]
+    pub write_inventory: PathBuf,
+
+    #[command(flatten)]
+    pub run: LabRunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabTokenCommand {
+    /// Create a token (printed on stdout: lab tokens are test data).
+    Create(LabTokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LabTokenArgs {
+    /// The lab's admin address, as `smartlic lab serve` prints it.
+    #[arg(long, value_name = "ADDR")]
+    pub admin: std::net::SocketAddr,
+
+    #[arg(long, default_value = "Example Account")]
+    pub account: String,
+
+    #[arg(long, default_value = "Default")]
+    pub virtual_account: String,
+
+    /// Mint it on the satellite instead of CSSM (satellite tokens work only there).
+    #[arg(long)]
+    pub satellite: bool,
+
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub expires_days: u32,
+
+    /// How many registrations it allows (default: unlimited).
+    #[arg(long, value_name = "N")]
+    pub max_uses: Option<u32>,
 }
 
 /// What every run needs: the inventory, the playbook, and which hosts.

@@ -11,6 +11,7 @@ pub mod config;
 pub mod intent;
 pub mod inventory;
 pub mod lab;
+mod lab_app;
 pub mod plan;
 pub mod platform;
 pub mod playbook;

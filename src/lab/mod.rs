@@ -15,8 +15,14 @@
 //! spec outputs), never on smartlic's engine: a wrong client regex must not be able to
 //! make a lab test pass.
 
+pub mod backend;
+pub mod cli;
 pub mod clock;
 pub mod device;
 pub mod fleet;
+pub mod licensing;
+pub mod personality;
+pub mod run;
 pub mod spec;
+pub mod ssh;
 pub mod terminal;

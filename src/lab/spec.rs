@@ -130,10 +130,12 @@ fn lab_host(c: &mut Checker, name: &str, vars: &Node) -> Option<LabHost> {
         name: name.to_string(),
         platform,
         model: resolved.intent.licensing_model,
-        version: resolved
-            .os_version
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| default_version(platform).to_string()),
+        // As written (`9.3(8)`, `16.12.5`): the device prints its release that way.
+        version: vars
+            .get("os_version")
+            .and_then(|n| n.scalar())
+            .unwrap_or(default_version(platform))
+            .to_string(),
         listen,
         username: resolved
             .connection

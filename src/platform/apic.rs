@@ -13,7 +13,9 @@ pub const DIALECT: Dialect = Dialect {
     indent: 2,
     // Not verified for APIC: the NX-OS style `!` comments. No APIC running-config
     // capture was found (corpus/NOTES.md "ACI / APIC": nothing found).
-    comment_prefixes: &["!"],
+    // `#` too: the lab's APIC personality prints a `# Command:` / `# Time:` header (also
+    // unverified), and no APIC licensing config line starts with `#`.
+    comment_prefixes: &["!", "#"],
     top_level_noise: &["version", "end"],
     managed_roots: &[],
     // One transport setting at a time: `license smart transport-mode smart-licensing |

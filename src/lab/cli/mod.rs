@@ -1,0 +1,173 @@
+//! The device CLI engine: a pure, synchronous simulator of a Cisco command line that
+//! implements `lab::terminal::{Console, Terminal}` for every personality.
+//!
+//! It owns the line discipline ([`line`]), command resolution with abbreviations and
+//! the device's error texts ([`grammar`]), modes and interactive dialogues
+//! ([`session`]), how config lines change the running config ([`config`]), and the show
+//! commands derived from the device state ([`show`]). What differs per platform and
+//! release is data in `lab::personality`. It does not own licensing: `license smart …`
+//! commands and `show license …` go to the device's `dyn Licensing`.
+//!
+//! Construction: [`console`] builds a device's console from its identity, shared state,
+//! licensing agent, lab clock and [`CliOptions`] (enable secret and the CLI faults).
+//! [`factory_state`] gives a device fresh from the factory and [`reload`] what it is
+//! after a reload (the saved config, unsaved changes lost).
+
+pub mod cert;
+pub mod config;
+pub mod grammar;
+pub mod line;
+pub mod session;
+pub mod show;
+pub mod time;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::config::Tree;
+use crate::lab::clock::LabClock;
+use crate::lab::device::{DeviceState, Identity, Licensing, SharedState};
+use crate::lab::personality::{self, Personality};
+use crate::lab::terminal::{Console, Terminal};
+
+/// How a device's CLI behaves beyond its personality: credentials and injected faults
+/// (issue 3 "Faults"). The defaults are a healthy device without an enable secret.
+#[derive(Clone, Debug, Default)]
+pub struct CliOptions {
+    /// The `enable` secret; `None`: `enable` asks for nothing.
+    pub enable_secret: Option<String>,
+    /// Commands this device's release does not know: a line starting with one of them
+    /// (keywords spelled out, e.g. `license smart transport`) is refused with `% Invalid
+    /// input` and the caret under its last word.
+    pub invalid_commands: Vec<String>,
+    /// Commands after which the device never returns a prompt (the session hangs).
+    pub hang_on: Vec<String>,
+    /// Delay before every reply to a command.
+    pub latency: Duration,
+    /// The session is dropped when the command after the first `n` is entered.
+    pub drop_after: Option<usize>,
+    /// A login banner instead of the personality's (e.g. a configured `banner motd`).
+    pub banner: Option<String>,
+    /// The device clock's offset from lab time, in seconds (a skewed clock).
+    pub clock_offset_secs: f64,
+    /// Who is logged in, for `%SYS-5-CONFIG_I` log lines (default `admin`).
+    pub username: Option<String>,
+}
+
+/// One device as the CLI sees it, shared by all its sessions.
+pub struct Device {
+    pub identity: Identity,
+    pub personality: &'static Personality,
+    pub state: SharedState,
+    pub licensing: Arc<dyn Licensing>,
+    pub clock: LabClock,
+    pub options: CliOptions,
+    booted_at: f64,
+    /// Lab time of the last config change (NX-OS `!Running configuration last done at:`).
+    last_change: Mutex<f64>,
+}
+
+impl Device {
+    /// Device time: lab time plus the configured clock offset.
+    pub fn now(&self) -> f64 {
+        self.clock.now() + self.options.clock_offset_secs
+    }
+
+    pub fn booted_at(&self) -> f64 {
+        self.booted_at
+    }
+
+    pub fn last_change(&self) -> f64 {
+        *self.last_change.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn touch(&self) {
+        *self.last_change.lock().unwrap_or_else(|e| e.into_inner()) = self.now();
+    }
+}
+
+/// The console of one device. Fills an empty running config with the factory config,
+/// so a default `DeviceState` boots like a new device.
+pub fn console(
+    identity: Identity,
+    state: SharedState,
+    licensing: Arc<dyn Licensing>,
+    clock: LabClock,
+    options: CliOptions,
+) -> Arc<dyn Console> {
+    Arc::new(DeviceConsole(device(
+        identity, state, licensing, clock, options,
+    )))
+}
+
+/// The shared device behind [`console`], for callers that want [`Device`] itself.
+pub fn device(
+    identity: Identity,
+    state: SharedState,
+    licensing: Arc<dyn Licensing>,
+    clock: LabClock,
+    options: CliOptions,
+) -> Arc<Device> {
+    let personality = personality::for_identity(&identity);
+    {
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.running.is_empty() && s.startup.is_empty() {
+            *s = factory_state(&identity);
+        }
+    }
+    let now = clock.now() + options.clock_offset_secs;
+    Arc::new(Device {
+        identity,
+        personality,
+        state,
+        licensing,
+        clock,
+        options,
+        booted_at: now,
+        last_change: Mutex::new(now),
+    })
+}
+
+/// A device fresh from the factory: the personality's factory config, saved.
+pub fn factory_state(identity: &Identity) -> DeviceState {
+    let personality = personality::for_identity(identity);
+    let text = personality
+        .factory_config
+        .replace("{hostname}", &identity.name);
+    let tree = Tree::parse(&text, identity.platform.dialect());
+    DeviceState {
+        running: tree.clone(),
+        startup: tree,
+        ..DeviceState::default()
+    }
+}
+
+/// A reload: the running config becomes the saved one and imported CA certificates
+/// are what the saved config holds (IOS-XE keeps them in `crypto pki certificate
+/// chain` blocks); unsaved changes are lost. The log is kept (it is the device's
+/// buffer only until a real reload, but the lab keeps it for tests to read).
+pub fn reload(state: &SharedState) {
+    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    s.running = s.startup.clone();
+    s.trusted_cas = session::certificates_in(&s.running);
+}
+
+/// One-shot execution of a command, as an SSH `exec` request: the output and an exit
+/// status (0, or 1 when the CLI refused the command — a lab convention; IOS gives no
+/// documented status). Runs in privileged exec, without paging.
+pub fn exec(device: &Arc<Device>, command: &str) -> (Vec<u8>, u32) {
+    session::exec_once(device, command)
+}
+
+/// The `Console` the SSH server holds for a device.
+struct DeviceConsole(Arc<Device>);
+
+impl Console for DeviceConsole {
+    fn open(&self) -> Box<dyn Terminal> {
+        Box::new(session::Session::new(Arc::clone(&self.0)))
+    }
+
+    fn exec(&self, command: &str) -> (Vec<u8>, u32) {
+        exec(&self.0, command)
+    }
+}

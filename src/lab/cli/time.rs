@@ -1,0 +1,131 @@
+//! Lab time as devices print it: `show clock`, syslog stamps, NX-OS `!Time:` headers.
+//! Always UTC (the lab configures no time zone).
+
+const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A UTC calendar instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i64,
+    pub month: usize,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub millis: u32,
+    /// 0 = Thursday (1970-01-01 was one).
+    weekday: usize,
+}
+
+impl Civil {
+    /// Seconds since the Unix epoch to a calendar date (Howard Hinnant's
+    /// `civil_from_days`).
+    pub fn from_epoch(secs: f64) -> Civil {
+        let total_ms = (secs * 1000.0).floor() as i64;
+        let days = total_ms.div_euclid(86_400_000);
+        let ms_of_day = total_ms.rem_euclid(86_400_000);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as usize;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Civil {
+            year,
+            month,
+            day,
+            hour: (ms_of_day / 3_600_000) as u32,
+            minute: (ms_of_day / 60_000 % 60) as u32,
+            second: (ms_of_day / 1000 % 60) as u32,
+            millis: (ms_of_day % 1000) as u32,
+            weekday: days.rem_euclid(7) as usize,
+        }
+    }
+
+    pub fn weekday(&self) -> &'static str {
+        DAYS[self.weekday]
+    }
+
+    pub fn month_name(&self) -> &'static str {
+        MONTHS[self.month - 1]
+    }
+
+    fn hms(&self) -> String {
+        format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
+    }
+
+    /// `10:50:34.146 UTC Tue Feb 18 2025` (IOS-XE `show clock`, genieparser ShowClock
+    /// fixtures: zero-padded time, unpadded day; NX-OS notes show a padded day).
+    pub fn clock(&self, pad_day: bool) -> String {
+        let day = if pad_day {
+            format!("{:02}", self.day)
+        } else {
+            self.day.to_string()
+        };
+        format!(
+            "{}.{:03} UTC {} {} {day} {}",
+            self.hms(),
+            self.millis,
+            self.weekday(),
+            self.month_name(),
+            self.year
+        )
+    }
+
+    /// `Jun  5 05:09:30.838` (IOS syslog buffer, genieparser ShowLogging fixture).
+    pub fn syslog(&self) -> String {
+        format!(
+            "{} {:>2} {}.{:03}",
+            self.month_name(),
+            self.day,
+            self.hms(),
+            self.millis
+        )
+    }
+
+    /// `2026 Jun  9 12:00:01` (NX-OS logfile lines).
+    pub fn nx_syslog(&self) -> String {
+        format!(
+            "{} {} {:>2} {}",
+            self.year,
+            self.month_name(),
+            self.day,
+            self.hms()
+        )
+    }
+
+    /// `Wed Sep  3 13:02:00 2025` (NX-OS `!Time:` header, space-padded day).
+    pub fn ctime(&self) -> String {
+        format!(
+            "{} {} {:>2} {} {}",
+            self.weekday(),
+            self.month_name(),
+            self.day,
+            self.hms(),
+            self.year
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_known_instants() {
+        // 2022-06-22 16:15:41 UTC was a Wednesday (SPEC §6.2 sample dates).
+        let c = Civil::from_epoch(1_655_914_541.25);
+        assert_eq!(c.clock(false), "16:15:41.250 UTC Wed Jun 22 2022");
+        assert_eq!(c.ctime(), "Wed Jun 22 16:15:41 2022");
+        let c = Civil::from_epoch(951_782_400.0); // 2000-02-29, a leap day
+        assert_eq!((c.year, c.month, c.day), (2000, 2, 29));
+        assert_eq!(c.syslog(), "Feb 29 00:00:00.000");
+        assert_eq!(Civil::from_epoch(0.0).ctime(), "Thu Jan  1 00:00:00 1970");
+    }
+}

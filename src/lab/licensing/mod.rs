@@ -1,0 +1,690 @@
+//! The device-side Smart Licensing agent of a lab device: the state machines of SPEC §5
+//! (classic) and SLP §3/§6.5 (Using Policy) on the lab clock, the `show license …`
+//! outputs, and the network model that turns the running config into a real HTTPS call
+//! to the lab back-end, or into the spec's failure reason.
+//!
+//! API: [`agent`] builds the [`device::Licensing`](crate::lab::device::Licensing) of one
+//! device from its [`Identity`], its [`SharedState`], the lab's [`LabTopology`], the
+//! device's [`DeviceNetwork`], the [`TrustAnchors`] built into every device, the
+//! [`LabClock`] and a tokio runtime handle.
+//!
+//! Design:
+//! - [`machine`] is pure: timestamps in lab seconds, time-driven transitions derived on
+//!   demand, communications returned as due actions. The agent keeps one per device.
+//! - Commands answer at once (SPEC §4.1) and make an action due now. One background tokio
+//!   task per device runs only while something is due: it sleeps until the next deadline
+//!   (`clock.real_duration`, capped at [`MAX_SLEEP`] and woken by new commands), performs
+//!   the action (every HTTP call bounded by [`LabTopology`]-independent `call_timeout`),
+//!   feeds the outcome back, and exits when nothing is due. Dropping the agent aborts it.
+//! - The agent never blocks on `DeviceState` from a CLI call (the CLI may hold it while
+//!   calling): config is read with `try_lock` (falling back to the last snapshot), and
+//!   syslog lines are queued and written by the background task.
+//! - Timestamps: lab time; displayed and sent to the back-end as the *device* clock (lab
+//!   time + the device's `clock_offset`). Log lines carry lab time (`LogLine.at`).
+
+pub mod http;
+pub mod logs;
+pub mod machine;
+pub mod network;
+pub mod show;
+pub mod timefmt;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::config::Tree;
+use crate::lab::clock::LabClock;
+use crate::lab::device::{Identity, Licensing, LogLine, SharedState};
+use crate::platform::{LicensingModel, Platform};
+
+use machine::{Account, Action, Classic, Failure, Grant, Policy, Syslog};
+pub use network::{DeviceNetwork, LabTopology};
+use network::{NoTransport, Transport, Unreachable};
+use show::{Entitlement, View};
+
+/// The longest real-time sleep of the background task before it looks again.
+pub const MAX_SLEEP: Duration = Duration::from_secs(60);
+/// Default real-time bound of one HTTP call.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// CAT-4 (SPEC §7.1).
+pub const TRANSPORT_NOT_AVAILABLE: &str = "Communication transport not available.";
+/// CAT-5 (SPEC §7.1); also APIC ACI-1 and the NX-1 family (SPEC §7.2).
+pub const SEND_FAILED: &str = "Fail to send out Call Home HTTP message.";
+/// NX-2 (SPEC §7.2): an English gloss of the French seed title "Échec de l'analyse des
+/// données de réponse du serveur SCH" — the device's English string is ⟨GAP⟩.
+pub const NX_PLAIN_HTTP: &str = "Failed to parse SCH server response data.";
+/// SLP transport failures (SLP §5.1): `(CSLU) : Unable to resolve server hostname/domain
+/// name` (`[LOG-C1117]`) and the generic `(CSSM) : Communications failure` (FN72578).
+pub const SLP_NO_DNS: &str = "Unable to resolve server hostname/domain name";
+pub const SLP_COMM_FAILURE: &str = "Communications failure";
+/// SPEC §4.1 IOS-XE (full text: public C9200L/CSR captures, search index ids 28523190061
+/// and 4398888001).
+pub const IOS_XE_REGISTER_REPLY: &str = "Registration process is in progress. Use the 'show license status' command to check the progress and result";
+/// SPEC §4.1 NX-OS (and §2.4.3).
+pub const NX_OS_REGISTER_REPLY: &str =
+    "Initiated device registration with backend. run show license status, for registration status";
+
+/// The CA certificates every lab device trusts out of the box (the lab's "Cisco" root,
+/// as Cisco's root CA is built into real devices), PEM.
+#[derive(Clone, Debug, Default)]
+pub struct TrustAnchors {
+    pub built_in: Vec<String>,
+}
+
+enum Machine {
+    Classic(Box<Classic>),
+    Policy(Box<Policy>),
+}
+
+struct Inner {
+    machine: Machine,
+    pending_logs: Vec<LogLine>,
+    /// The last running config read (for `show` when `DeviceState` is busy).
+    config: Tree,
+    /// The back-end's product instance id and the ID certificate serial (classic) from
+    /// the last registration / renewal / trust (protocol `RegisterReply`, `TrustReply`).
+    instance_id: Option<String>,
+    id_cert_serial: Option<String>,
+    next_report_id: u64,
+}
+
+struct Shared {
+    identity: Identity,
+    state: SharedState,
+    lab: Arc<LabTopology>,
+    device: DeviceNetwork,
+    trust: Arc<TrustAnchors>,
+    clock: LabClock,
+    runtime: tokio::runtime::Handle,
+    call_timeout: Duration,
+    entitlements: Vec<Entitlement>,
+    inner: Mutex<Inner>,
+    wake: tokio::sync::Notify,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// One device's licensing agent.
+pub struct Agent {
+    shared: Arc<Shared>,
+}
+
+/// Builds the licensing agent of one device. Its state starts at the clock's now: EVAL
+/// (classic) or the Cisco default policy with no trust (Using Policy).
+pub fn agent(
+    identity: Identity,
+    state: SharedState,
+    lab: Arc<LabTopology>,
+    device: DeviceNetwork,
+    trust: Arc<TrustAnchors>,
+    clock: LabClock,
+    runtime: tokio::runtime::Handle,
+) -> Arc<Agent> {
+    Arc::new(Agent::new(
+        identity,
+        state,
+        lab,
+        device,
+        trust,
+        clock,
+        runtime,
+        CALL_TIMEOUT,
+    ))
+}
+
+impl Agent {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        identity: Identity,
+        state: SharedState,
+        lab: Arc<LabTopology>,
+        device: DeviceNetwork,
+        trust: Arc<TrustAnchors>,
+        clock: LabClock,
+        runtime: tokio::runtime::Handle,
+        call_timeout: Duration,
+    ) -> Agent {
+        let now = clock.now();
+        let mut pending_logs = Vec::new();
+        let machine = if is_policy(&identity) {
+            let (policy, boot) = Policy::new(now);
+            pending_logs.extend(boot.into_iter().map(|text| LogLine { at: now, text }));
+            Machine::Policy(Box::new(policy))
+        } else {
+            Machine::Classic(Box::new(Classic::new(now)))
+        };
+        let config = state
+            .try_lock()
+            .map(|s| s.running.clone())
+            .unwrap_or_default();
+        let entitlements = show::entitlements(&identity);
+        Agent {
+            shared: Arc::new(Shared {
+                identity,
+                state,
+                lab,
+                device,
+                trust,
+                clock,
+                runtime,
+                call_timeout,
+                entitlements,
+                inner: Mutex::new(Inner {
+                    machine,
+                    pending_logs,
+                    config,
+                    instance_id: None,
+                    id_cert_serial: None,
+                    next_report_id: now as u64,
+                }),
+                wake: tokio::sync::Notify::new(),
+                task: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// Runs `f` on the state machine at lab time `now`, queues the syslog lines it returns,
+    /// then makes sure the background task sees what became due.
+    fn command<R>(&self, f: impl FnOnce(&mut Machine, f64) -> (R, Vec<String>)) -> R {
+        let now = self.shared.clock.now();
+        let result = {
+            let mut inner = self.shared.lock();
+            let (result, logs) = f(&mut inner.machine, now);
+            inner
+                .pending_logs
+                .extend(logs.into_iter().map(|text| LogLine { at: now, text }));
+            result
+        };
+        self.shared.flush_logs(false);
+        self.shared.kick();
+        result
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        if let Some(task) = self
+            .shared
+            .task
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            task.abort();
+        }
+    }
+}
+
+fn is_policy(identity: &Identity) -> bool {
+    identity.model == LicensingModel::Policy && identity.platform != Platform::Apic
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn syslog(&self) -> Syslog {
+        Syslog {
+            ios_xe: self.identity.platform == Platform::IosXe,
+        }
+    }
+
+    fn udi(&self) -> (&str, &str) {
+        (&self.identity.pid, &self.identity.serial)
+    }
+
+    /// Moves queued syslog lines into `DeviceState.log`; `blocking`: wait for the lock
+    /// (background task only).
+    fn flush_logs(&self, blocking: bool) {
+        let mut pending = std::mem::take(&mut self.lock().pending_logs);
+        if pending.is_empty() {
+            return;
+        }
+        let guard = if blocking {
+            Some(self.state.lock().unwrap_or_else(|e| e.into_inner()))
+        } else {
+            self.state.try_lock().ok()
+        };
+        match guard {
+            Some(mut state) => state.log.append(&mut pending),
+            None => {
+                let mut inner = self.lock();
+                pending.append(&mut inner.pending_logs);
+                inner.pending_logs = pending;
+            }
+        }
+    }
+
+    /// The running config now, or the last one read when the CLI holds the state.
+    fn config(&self, blocking: bool) -> Tree {
+        let fresh = if blocking {
+            Some(
+                self.state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .running
+                    .clone(),
+            )
+        } else {
+            self.state.try_lock().ok().map(|s| s.running.clone())
+        };
+        match fresh {
+            Some(tree) => {
+                self.lock().config = tree.clone();
+                tree
+            }
+            None => self.lock().config.clone(),
+        }
+    }
+
+    fn due(&self) -> Option<(f64, Action)> {
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        match &mut inner.machine {
+            Machine::Classic(m) => {
+                m.settle(now);
+                m.due()
+            }
+            Machine::Policy(p) => p.due(),
+        }
+    }
+
+    /// Starts the background task if none runs, else wakes it.
+    fn kick(self: &Arc<Self>) {
+        let mut slot = self.task.lock().unwrap_or_else(|e| e.into_inner());
+        match slot.as_ref() {
+            Some(task) if !task.is_finished() => self.wake.notify_one(),
+            _ => {
+                if self.due().is_some() || !self.lock().pending_logs.is_empty() {
+                    let shared = Arc::clone(self);
+                    *slot = Some(self.runtime.spawn(async move { shared.run().await }));
+                }
+            }
+        }
+    }
+
+    async fn run(self: Arc<Self>) {
+        loop {
+            self.flush_logs(true);
+            let Some((at, action)) = self.due() else {
+                // Exit under the slot lock, so that a command either sees this task
+                // still running (and wakes it) or sees no task (and starts one).
+                let mut slot = self.task.lock().unwrap_or_else(|e| e.into_inner());
+                if self.due().is_none() {
+                    *slot = None;
+                    return;
+                }
+                continue;
+            };
+            let now = self.clock.now();
+            if at > now {
+                let wait = self
+                    .clock
+                    .real_duration(Duration::from_secs_f64(at - now))
+                    .min(MAX_SLEEP);
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = self.wake.notified() => {}
+                }
+                continue;
+            }
+            self.perform(action).await;
+        }
+    }
+
+    /// The transport the running config describes, for this device's model.
+    fn transport(&self, tree: &Tree) -> Result<Transport, NoTransport> {
+        match (self.identity.platform, is_policy(&self.identity)) {
+            (p, true) => network::policy(p, tree),
+            (Platform::IosXe, false) => network::ios_xe_call_home(tree),
+            (Platform::NxOs, false) => network::nx_os_call_home(tree),
+            (Platform::Apic, false) => network::apic(tree),
+        }
+    }
+
+    fn device_time(&self) -> f64 {
+        self.clock.now() + self.device.clock_offset_secs as f64
+    }
+
+    /// The request body for `action`, in the back-end's protocol
+    /// (`lab::backend::protocol::Request`, tagged by `kind`).
+    fn request(&self, action: Action) -> Value {
+        let mut inner = self.lock();
+        let udi = json!({"pid": self.identity.pid, "serial": self.identity.serial});
+        let device_time_ms = (self.device_time() * 1000.0) as i64;
+        let token = match &inner.machine {
+            Machine::Classic(m) => m.token.clone().map(|t| (t, m.force)),
+            Machine::Policy(p) => p.pending_trust.clone(),
+        };
+        let (token, force) = token.unwrap_or_default();
+        let instance = inner.instance_id.clone().unwrap_or_default();
+        let serial = inner.id_cert_serial.clone().unwrap_or_default();
+        let hostname = self.identity.name.clone();
+        match action {
+            Action::Register | Action::Trust => json!({
+                "kind": if action == Action::Register { "register" } else { "trust" },
+                "udi": udi, "token": token, "force": force,
+                "device_time_ms": device_time_ms, "hostname": hostname,
+            }),
+            Action::Authorize => json!({
+                "kind": "authorize", "udi": udi, "instance_id": instance,
+                "id_cert_serial": serial, "device_time_ms": device_time_ms,
+                "entitlements": self.entitlements.iter()
+                    .map(|e| json!({"tag": e.tag, "count": e.count}))
+                    .collect::<Vec<_>>(),
+            }),
+            Action::RenewId | Action::Deregister => json!({
+                "kind": if action == Action::RenewId { "renew_id" } else { "deregister" },
+                "udi": udi, "instance_id": instance, "id_cert_serial": serial,
+                "device_time_ms": device_time_ms,
+            }),
+            Action::Report => {
+                let now_ms = (self.clock.now() * 1000.0) as i64;
+                let reports: Vec<Value> = self
+                    .entitlements
+                    .iter()
+                    .map(|e| {
+                        inner.next_report_id += 1;
+                        json!({"report_id": inner.next_report_id, "tag": e.tag,
+                               "count": e.count, "start_ms": now_ms, "end_ms": now_ms})
+                    })
+                    .collect();
+                let mut body = json!({"kind": "report", "udi": udi, "reports": reports,
+                                      "device_time_ms": device_time_ms});
+                if let Some(id) = &inner.instance_id {
+                    body["instance_id"] = json!(id);
+                }
+                body
+            }
+        }
+    }
+
+    /// Makes the call for `action` as the device would; the lab protocol's reply or the
+    /// device's failure.
+    async fn call(&self, body: Value) -> Result<Value, Failure> {
+        let tree = self.config(true);
+        let policy = is_policy(&self.identity);
+        let transport = match self.transport(&tree) {
+            Ok(t) => t,
+            Err(NoTransport::NotAvailable { user_profile }) => {
+                if user_profile && self.identity.platform == Platform::IosXe {
+                    self.lock().pending_logs.push(LogLine {
+                        at: self.clock.now(),
+                        text: logs::CALL_HOME_FAILED_TO_ENABLE.to_string(),
+                    });
+                }
+                return Err(Failure::TransportUnavailable(
+                    TRANSPORT_NOT_AVAILABLE.to_string(),
+                ));
+            }
+            Err(NoTransport::Off) => {
+                return Err(Failure::TransportUnavailable(
+                    TRANSPORT_NOT_AVAILABLE.to_string(),
+                ));
+            }
+            Err(NoTransport::CsluUnset) => {
+                return Err(Failure::Send {
+                    reason: SLP_NO_DNS.to_string(),
+                    url: String::new(),
+                    timed_out: false,
+                });
+            }
+        };
+        let send_failure = |unreachable: Option<&Unreachable>, timed_out: bool| {
+            let reason = match unreachable {
+                Some(Unreachable::PlainHttpToCisco) if self.identity.platform == Platform::NxOs => {
+                    NX_PLAIN_HTTP
+                }
+                Some(Unreachable::NoDns(_)) if policy && !transport.call_home => SLP_NO_DNS,
+                _ if policy && !transport.call_home => SLP_COMM_FAILURE,
+                _ => SEND_FAILED,
+            };
+            Failure::Send {
+                reason: reason.to_string(),
+                url: transport.url.clone(),
+                timed_out,
+            }
+        };
+        let route = network::route(
+            self.identity.platform,
+            &tree,
+            &transport,
+            &self.lab,
+            &self.device,
+        )
+        .map_err(|u| send_failure(Some(&u), false))?;
+        let mut anchors = self.trust.built_in.clone();
+        anchors.extend(
+            self.state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .trusted_cas
+                .values()
+                .cloned(),
+        );
+        let reply = tokio::time::timeout(
+            self.call_timeout + Duration::from_secs(1),
+            http::post(
+                &route,
+                &body,
+                &anchors,
+                transport.identity_check,
+                self.call_timeout,
+            ),
+        )
+        .await
+        .unwrap_or(Err(http::CallError::Timeout));
+        let reply = reply.map_err(|e| send_failure(None, e == http::CallError::Timeout))?;
+        if reply.get("ok").and_then(Value::as_bool) == Some(true) {
+            return Ok(reply);
+        }
+        let reason = reply
+            .get("reason")
+            .and_then(Value::as_str)
+            .unwrap_or(SEND_FAILED)
+            .to_string();
+        // CAT-2's text (the back-end answers every bad token with it) and CAT-3 keep the
+        // device REGISTERING (SPEC §6.1.5 scenarios 2, 3); other refusals fail it (CAT-1).
+        let code = reply.get("code").and_then(Value::as_str).unwrap_or("");
+        let retry = is_try_again(&reason) || code == "try_again" || code == "clock_skew";
+        Err(Failure::Rejected { reason, retry })
+    }
+
+    async fn perform(&self, action: Action) {
+        let body = self.request(action);
+        let result = self.call(body).await;
+        let now = self.clock.now();
+        let syslog = self.syslog();
+        let udi = self.udi();
+        let mut inner = self.lock();
+        if let Ok(reply) = &result {
+            if let Some(id) = reply.get("instance_id").and_then(Value::as_str) {
+                inner.instance_id = Some(id.to_string());
+            }
+            if let Some(serial) = reply.pointer("/id_cert/serial").and_then(Value::as_str) {
+                inner.id_cert_serial = Some(serial.to_string());
+            }
+        }
+        let config_cslu = inner.config_is_cslu(self);
+        let logs = match (&mut inner.machine, result) {
+            (Machine::Classic(m), Ok(reply)) => match action {
+                Action::Register => m.registered(now, account(&reply), export(&reply), syslog),
+                Action::Authorize => m.granted(now, grant(&reply), syslog),
+                Action::RenewId => {
+                    m.id_renewed(now);
+                    Vec::new()
+                }
+                Action::Deregister => {
+                    m.pending_deregister = false;
+                    Vec::new()
+                }
+                Action::Trust | Action::Report => Vec::new(),
+            },
+            (Machine::Classic(m), Err(failure)) => m.failed(action, &failure, now, udi, syslog),
+            (Machine::Policy(p), Ok(reply)) => {
+                match action {
+                    Action::Trust => p.trusted(
+                        now,
+                        account(&reply),
+                        reply
+                            .pointer("/policy/name")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                    ),
+                    _ => p.acknowledged(now, has_account(&reply).then(|| account(&reply))),
+                }
+                Vec::new()
+            }
+            (Machine::Policy(p), Err(failure)) => {
+                let cslu = matches!(&failure, Failure::Send { url, .. } if url.contains("/cslu/"))
+                    || config_cslu;
+                match action {
+                    Action::Trust => p.trust_failed(&failure, now),
+                    _ => p.report_failed(&failure, cslu, now),
+                }
+            }
+        };
+        inner
+            .pending_logs
+            .extend(logs.into_iter().map(|text| LogLine { at: now, text }));
+    }
+}
+
+impl Inner {
+    fn config_is_cslu(&self, shared: &Shared) -> bool {
+        matches!(
+            network::policy(shared.identity.platform, &self.config),
+            Err(NoTransport::CsluUnset) | Ok(Transport { cslu: true, .. })
+        )
+    }
+}
+
+/// CAT-2 and CAT-3 keep the device REGISTERING (SPEC §6.1.5 scenarios 2 and 3) when the
+/// back-end does not say `retry` itself.
+fn is_try_again(reason: &str) -> bool {
+    reason.contains("could not be processed right now") || reason.starts_with("{\"timestamp\"")
+}
+
+fn has_account(reply: &Value) -> bool {
+    reply.get("smart_account").is_some()
+}
+
+fn account(reply: &Value) -> Account {
+    let field = |k: &str| {
+        reply
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("<none>")
+            .to_string()
+    };
+    Account {
+        smart: field("smart_account"),
+        virtual_: field("virtual_account"),
+    }
+}
+
+fn export(reply: &Value) -> bool {
+    reply
+        .get("export_controlled_allowed")
+        .and_then(Value::as_bool)
+        .unwrap_or(true)
+}
+
+fn grant(reply: &Value) -> Grant {
+    let status = reply
+        .get("status")
+        .or_else(|| reply.get("compliance"))
+        .and_then(Value::as_str)
+        .unwrap_or("authorized")
+        .to_ascii_lowercase();
+    if status.contains("out") {
+        Grant::OutOfCompliance
+    } else {
+        Grant::InCompliance
+    }
+}
+
+impl Licensing for Agent {
+    fn register(&self, token: &str, force: bool) -> String {
+        let platform = self.shared.identity.platform;
+        let syslog = self.shared.syslog();
+        self.command(|machine, now| match machine {
+            Machine::Classic(m) => ((), m.register(token, force, now, syslog)),
+            Machine::Policy(p) => {
+                p.trust(token, force, now);
+                ((), Vec::new())
+            }
+        });
+        if is_policy(&self.shared.identity) {
+            // The console reply to `license smart trust idtoken` is ⟨UNVERIFIED⟩ (SLP §3.2;
+            // the only captured transcript is empty).
+            return String::new();
+        }
+        match platform {
+            Platform::IosXe => IOS_XE_REGISTER_REPLY.to_string(),
+            Platform::NxOs => NX_OS_REGISTER_REPLY.to_string(),
+            // APIC's reply is not in the spec ⟨GAP⟩.
+            Platform::Apic => String::new(),
+        }
+    }
+
+    fn deregister(&self) -> String {
+        self.command(|machine, now| {
+            if let Machine::Classic(m) = machine {
+                m.deregister(now);
+            }
+            ((), Vec::new())
+        });
+        // The console reply is not in the spec ⟨GAP⟩.
+        String::new()
+    }
+
+    fn renew(&self, id_certificate: bool) -> String {
+        self.command(|machine, now| {
+            if let Machine::Classic(m) = machine {
+                m.renew_now(id_certificate, now);
+            }
+            ((), Vec::new())
+        });
+        // The console reply is not in the spec ⟨GAP⟩.
+        String::new()
+    }
+
+    fn sync(&self) -> String {
+        self.command(|machine, now| {
+            if let Machine::Policy(p) = machine {
+                p.sync(now);
+            }
+            ((), Vec::new())
+        });
+        String::new()
+    }
+
+    fn show(&self, command: &str) -> Option<String> {
+        let command = show::normalize(command);
+        let now = self.shared.clock.now();
+        let tree = self.shared.config(false);
+        let transport = is_policy(&self.shared.identity).then(|| self.shared.transport(&tree));
+        let mut inner = self.shared.lock();
+        let view = View {
+            identity: &self.shared.identity,
+            now,
+            offset: self.shared.device.clock_offset_secs as f64,
+            entitlements: &self.shared.entitlements,
+            transport,
+        };
+        match &mut inner.machine {
+            Machine::Classic(m) => {
+                m.settle(now);
+                show::classic(&command, m, &view)
+            }
+            Machine::Policy(p) => show::policy(&command, p, &view),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,906 @@
+//! The network model (docs/lab.md "Network model"): which URL the device's config names,
+//! how the device resolves its host, whether a path exists through the configured
+//! VRF/source interface, and which loopback socket stands for the virtual address.
+//!
+//! Devices never open a socket to what their config names: every back-end service has a
+//! *virtual* address (documentation ranges) in a [`LabTopology`], which maps it to the
+//! service's real loopback socket. Names resolve only through the device's `ip host`
+//! entries or its configured name servers, and only when those are lab DNS servers reached
+//! through a VRF the device's [`DeviceNetwork`] says reaches the back-end.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, SocketAddr};
+
+use crate::config::{Line, Tree};
+use crate::lab::spec::LabHost;
+use crate::platform::Platform;
+
+/// The lab's network, shared by every device: DNS servers, the DNS table, and where each
+/// virtual service address really listens.
+#[derive(Clone, Debug, Default)]
+pub struct LabTopology {
+    /// Virtual addresses of the lab's DNS servers (what `ip name-server` must name).
+    pub dns_servers: BTreeSet<IpAddr>,
+    /// The lab DNS table: lower-case name → virtual address.
+    pub names: BTreeMap<String, IpAddr>,
+    /// Virtual service socket → real loopback socket.
+    pub services: BTreeMap<SocketAddr, SocketAddr>,
+}
+
+/// The virtual address of the lab's DNS server (documentation range, RFC 5737).
+pub const LAB_DNS: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 53));
+
+impl LabTopology {
+    pub fn new() -> LabTopology {
+        LabTopology::default()
+    }
+
+    /// The topology of a running back-end: one lab DNS server ([`LAB_DNS`]), every
+    /// service name resolving to its virtual address, and each virtual socket mapped to
+    /// the service's loopback socket.
+    pub fn for_backend(services: &crate::lab::backend::Services) -> LabTopology {
+        let mut topology = LabTopology::new().dns_server(LAB_DNS);
+        for s in [
+            &services.cssm,
+            &services.satellite,
+            &services.gateway,
+            &services.proxy,
+        ] {
+            for name in &s.names {
+                if name.parse::<IpAddr>().is_err() {
+                    topology = topology.name(name, s.virtual_addr.ip());
+                }
+            }
+            if is_lab_loopback(s.listen.ip()) {
+                topology.services.insert(s.virtual_addr, s.listen);
+            }
+        }
+        topology
+    }
+
+    pub fn dns_server(mut self, virtual_ip: IpAddr) -> LabTopology {
+        self.dns_servers.insert(virtual_ip);
+        self
+    }
+
+    pub fn name(mut self, name: &str, virtual_ip: IpAddr) -> LabTopology {
+        self.names.insert(name.to_ascii_lowercase(), virtual_ip);
+        self
+    }
+
+    /// Maps a virtual socket to a real one. A real socket outside 127.0.0.0/8 is refused:
+    /// the lab never connects anywhere else.
+    pub fn service(
+        mut self,
+        virtual_addr: SocketAddr,
+        real: SocketAddr,
+    ) -> Result<LabTopology, String> {
+        if !is_lab_loopback(real.ip()) {
+            return Err(format!(
+                "lab service {virtual_addr}: {real} is not in 127.0.0.0/8"
+            ));
+        }
+        self.services.insert(virtual_addr, real);
+        Ok(self)
+    }
+}
+
+/// Whether the lab may connect to `ip` (127.0.0.0/8 only).
+pub fn is_lab_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.octets()[0] == 127,
+        IpAddr::V6(_) => false,
+    }
+}
+
+/// One device's place in the lab network (its inventory `lab:` block).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeviceNetwork {
+    /// VRFs with a path to the back-end; `default` is the global table. Empty: only the
+    /// global table.
+    pub reaches: Vec<String>,
+    /// Interfaces and their VRF (`None`: the global table). Empty: any interface is taken
+    /// to be in the global table.
+    pub interfaces: BTreeMap<String, Option<String>>,
+    /// Seconds the device clock is ahead (positive) or behind (negative) lab time.
+    pub clock_offset_secs: i64,
+}
+
+impl DeviceNetwork {
+    pub fn from_lab_host(host: &LabHost) -> DeviceNetwork {
+        DeviceNetwork {
+            reaches: host.reaches.clone(),
+            interfaces: host.interfaces.clone(),
+            clock_offset_secs: host.clock_offset_secs,
+        }
+    }
+
+    fn reaches(&self, vrf: Option<&str>) -> bool {
+        let vrf = vrf.unwrap_or("default");
+        if self.reaches.is_empty() {
+            return vrf == "default";
+        }
+        self.reaches.iter().any(|r| r.eq_ignore_ascii_case(vrf))
+    }
+
+    /// The VRF of an interface: `Ok(None)` global, `Err(())` no such interface.
+    fn interface_vrf(&self, name: &str) -> Result<Option<String>, ()> {
+        if self.interfaces.is_empty() {
+            return Ok(None);
+        }
+        let wanted = normalize_interface(name);
+        self.interfaces
+            .iter()
+            .find(|(k, _)| normalize_interface(k) == wanted)
+            .map(|(_, v)| v.clone())
+            .ok_or(())
+    }
+}
+
+/// `GigabitEthernet0/0`, `gi0/0` and `Gig0/0` compare equal; `mgmt0`, `Vlan27` as is.
+fn normalize_interface(name: &str) -> String {
+    let lower = name.to_ascii_lowercase().replace(' ', "");
+    let split = lower
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(lower.len());
+    let (kind, number) = lower.split_at(split);
+    let kind = match kind {
+        k if !k.is_empty() && "gigabitethernet".starts_with(k) && k.len() >= 2 => "gi",
+        k if !k.is_empty() && "tengigabitethernet".starts_with(k) && k.len() >= 2 => "te",
+        k if !k.is_empty() && "fastethernet".starts_with(k) && k.len() >= 2 => "fa",
+        k if !k.is_empty() && "ethernet".starts_with(k) && k.len() >= 3 => "eth",
+        k if !k.is_empty() && "vlan".starts_with(k) && k.len() >= 2 => "vlan",
+        k => k,
+    };
+    format!("{kind}{number}")
+}
+
+/// Where a device sends its licensing messages, as its config says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transport {
+    pub url: String,
+    /// VRF named by the transport config (`vrf` under call-home, `transport http use-vrf`,
+    /// `license smart vrf`).
+    pub vrf: Option<String>,
+    pub source_interface: Option<String>,
+    /// `host`, `port` of an HTTP(S) proxy.
+    pub proxy: Option<(String, u16)>,
+    /// `http secure server-identity-check` (on unless `no …`, SPEC §3.4).
+    pub identity_check: bool,
+    /// Call-home transport (classic; SLP `transport callhome`): the failure logs are the
+    /// call-home ones.
+    pub call_home: bool,
+    /// SLP `transport cslu`.
+    pub cslu: bool,
+}
+
+/// Why there is no transport to use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoTransport {
+    /// CAT-4 `Communication transport not available.`; `user_profile`: an active user
+    /// profile without `reporting smart-licensing-data` is in the way (the
+    /// `CALL_HOME_FAILED_TO_ENABLE` log).
+    NotAvailable { user_profile: bool },
+    /// SLP `license smart transport off`: nothing is sent.
+    Off,
+    /// SLP `transport cslu` with no CSLU address (SLP §5.1 `[LOG-C1117]`).
+    CsluUnset,
+}
+
+/// CSSM through call-home (SPEC §2.2).
+pub const CSSM_CALL_HOME_URL: &str =
+    "https://tools.cisco.com/its/service/oddce/services/DDCEService";
+/// CSSM smart transport default URL (SLP §2.2.2).
+pub const CSSM_SMART_URL: &str = "https://smartreceiver.cisco.com/licservice/license";
+
+fn canon(platform: Platform, line: &Line) -> String {
+    platform.dialect().canonical(&line.text)
+}
+
+fn top(platform: Platform, tree: &Tree) -> impl Iterator<Item = (String, &Line)> {
+    tree.lines.iter().map(move |l| (canon(platform, l), l))
+}
+
+/// The words after `prefix` (canonical text), if the line starts with it.
+fn after<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = line.strip_prefix(prefix)?;
+    if rest.is_empty() {
+        return Some("");
+    }
+    rest.strip_prefix(' ')
+}
+
+fn unquote(word: &str) -> String {
+    word.trim_matches('"').to_string()
+}
+
+/// Classic IOS-XE call-home (SPEC §2.3, §7.1 CAT-4; DEVICE-FACTS for `vrf`,
+/// `source-interface`, `http-proxy`, `http secure server-identity-check`).
+///
+/// The profile used is the active one carrying Smart Licensing data: `CiscoTAC-1` does by
+/// default; another profile needs `reporting smart-licensing-data`. CiscoTAC-1's
+/// destination address is a hidden default (DEVICE-FACTS): absent means the CSSM URL.
+pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
+    let p = Platform::IosXe;
+    let service = top(p, tree).any(|(c, _)| c == "service call-home");
+    let Some(block) = tree.lines.iter().find(|l| canon(p, l) == "call-home") else {
+        return Err(NoTransport::NotAvailable {
+            user_profile: false,
+        });
+    };
+    let mut vrf = None;
+    let mut source_interface = None;
+    let mut proxy = None;
+    let mut identity_check = true;
+    let mut chosen = None;
+    let mut user_profile_in_the_way = false;
+    for child in &block.children {
+        let c = canon(p, child);
+        if let Some(v) = after(&c, "vrf") {
+            vrf = Some(v.to_string());
+        } else if let Some(v) = after(&c, "source-interface") {
+            source_interface = Some(v.to_string());
+        } else if let Some(v) = after(&c, "http-proxy") {
+            // `http-proxy "<host>" port <port>` (DEVICE-FACTS).
+            let words: Vec<&str> = v.split_whitespace().collect();
+            if let [host, "port", port] = words.as_slice() {
+                proxy = port.parse().ok().map(|port| (unquote(host), port));
+            }
+        } else if c == "no http secure server-identity-check" {
+            identity_check = false;
+        } else if let Some(name) = after(&c, "profile") {
+            let name = unquote(name);
+            let lines: Vec<String> = child.children.iter().map(|l| canon(p, l)).collect();
+            let has = |s: &str| lines.iter().any(|l| l == s);
+            // `active` is printed under an active profile (DEVICE-FACTS); `no active`
+            // deactivates it.
+            let active = has("active") && !has("no active");
+            let smart_licensing = name == "CiscoTAC-1" || has("reporting smart-licensing-data");
+            if !active {
+                continue;
+            }
+            if !smart_licensing {
+                user_profile_in_the_way = true;
+                continue;
+            }
+            if chosen.is_none() {
+                chosen = Some((name, lines));
+            }
+        }
+    }
+    let Some((name, lines)) = chosen.filter(|_| service) else {
+        return Err(NoTransport::NotAvailable {
+            user_profile: user_profile_in_the_way,
+        });
+    };
+    let http = lines
+        .iter()
+        .any(|l| l == "destination transport-method http");
+    let url = lines
+        .iter()
+        .find_map(|l| after(l, "destination address http").map(str::to_string))
+        .or_else(|| (name == "CiscoTAC-1").then(|| CSSM_CALL_HOME_URL.to_string()));
+    match (http, url) {
+        (true, Some(url)) => Ok(Transport {
+            url,
+            vrf,
+            source_interface,
+            proxy,
+            identity_check,
+            call_home: true,
+            cslu: false,
+        }),
+        _ => Err(NoTransport::NotAvailable {
+            user_profile: false,
+        }),
+    }
+}
+
+/// NX-OS callhome (SPEC §2.4.1, §2.4.3): `destination-profile CiscoTAC-1 transport-method
+/// http`, `destination-profile CiscoTAC-1 index N http <url>` (or the add form without
+/// index), `transport http use-vrf <vrf>`, `enable`. The NX-OS proxy and source-interface
+/// commands are not in the spec ⟨GAP⟩: `transport http proxy server <host> port <port>`
+/// is read if present.
+pub fn nx_os_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
+    let p = Platform::NxOs;
+    let Some(block) = tree.lines.iter().find(|l| canon(p, l) == "callhome") else {
+        return Err(NoTransport::NotAvailable {
+            user_profile: false,
+        });
+    };
+    let lines: Vec<String> = block.children.iter().map(|l| canon(p, l)).collect();
+    let enabled = lines.iter().any(|l| l == "enable");
+    let http = lines
+        .iter()
+        .any(|l| l == "destination-profile CiscoTAC-1 transport-method http");
+    // The dialect's canonical form drops `index N` (platform::nx_os).
+    let url = lines
+        .iter()
+        .find_map(|l| after(l, "destination-profile CiscoTAC-1 http").map(str::to_string));
+    let vrf = lines
+        .iter()
+        .find_map(|l| after(l, "transport http use-vrf").map(str::to_string));
+    let proxy = lines.iter().find_map(|l| {
+        let v = after(l, "transport http proxy server")?;
+        let words: Vec<&str> = v.split_whitespace().collect();
+        match words.as_slice() {
+            [host, "port", port] => port.parse().ok().map(|port| (host.to_string(), port)),
+            [host] => Some((host.to_string(), 8080)),
+            _ => None,
+        }
+    });
+    match (enabled && http, url) {
+        (true, Some(url)) => Ok(Transport {
+            url,
+            vrf,
+            source_interface: None,
+            proxy,
+            identity_check: true,
+            call_home: true,
+            cslu: false,
+        }),
+        _ => Err(NoTransport::NotAvailable {
+            user_profile: false,
+        }),
+    }
+}
+
+/// APIC (SPEC §2.5.2): `license smart transport-mode smart-licensing` (direct to CSSM),
+/// `… satellite url <url>`, `… proxy ip-address <host> port <port>`. The URL APIC uses for
+/// direct CSSM is not in the spec ⟨GAP⟩: the call-home CSSM URL is used.
+pub fn apic(tree: &Tree) -> Result<Transport, NoTransport> {
+    let p = Platform::Apic;
+    let mut transport = Transport {
+        url: CSSM_CALL_HOME_URL.to_string(),
+        vrf: None,
+        source_interface: None,
+        proxy: None,
+        identity_check: true,
+        call_home: false,
+        cslu: false,
+    };
+    for (c, _) in top(p, tree) {
+        let Some(mode) = after(&c, "license smart transport-mode") else {
+            continue;
+        };
+        let words: Vec<&str> = mode.split_whitespace().collect();
+        match words.as_slice() {
+            ["satellite", "url", url] => transport.url = url.to_string(),
+            ["proxy", "ip-address", host, "port", port] => {
+                transport.proxy = port.parse().ok().map(|port| (host.to_string(), port));
+            }
+            _ => {}
+        }
+    }
+    Ok(transport)
+}
+
+/// Using Policy (SLP §2.2): `license smart transport smart|cslu|callhome|off` (default
+/// `cslu`), `license smart url smart <url>` / `license smart url <url>` (default
+/// `https://smartreceiver.cisco.com/licservice/license`), `license smart url cslu <url>`,
+/// `license smart proxy address|port`, `license smart vrf`, `ip http client
+/// source-interface`. With `callhome` the call-home config applies (SLP §2.3).
+/// NX-OS SLP transport commands are ⟨UNVERIFIED⟩ (SLP Appendix A.1): the same lines are
+/// read, and with no `license smart transport` line an NX-OS device uses its callhome.
+pub fn policy(platform: Platform, tree: &Tree) -> Result<Transport, NoTransport> {
+    let mut kind = None;
+    let mut smart_url = None;
+    let mut plain_url = None;
+    let mut cslu_url = None;
+    let mut proxy_host = None;
+    let mut proxy_port = None;
+    let mut vrf = None;
+    let mut source_interface = None;
+    let mut identity_check = true;
+    for (c, _) in top(platform, tree) {
+        if let Some(v) = after(&c, "license smart transport") {
+            kind = Some(v.to_string());
+        } else if let Some(v) = after(&c, "license smart url smart") {
+            smart_url = Some(v.to_string());
+        } else if let Some(v) = after(&c, "license smart url cslu") {
+            cslu_url = Some(v.to_string());
+        } else if let Some(v) = after(&c, "license smart url") {
+            if v != "default" && !v.starts_with("utility") {
+                plain_url = Some(v.to_string());
+            }
+        } else if let Some(v) = after(&c, "license smart proxy address") {
+            proxy_host = Some(v.to_string());
+        } else if let Some(v) = after(&c, "license smart proxy port") {
+            proxy_port = v.parse::<u16>().ok();
+        } else if let Some(v) = after(&c, "license smart vrf") {
+            vrf = Some(v.to_string());
+        } else if let Some(v) = after(&c, "ip http client source-interface") {
+            source_interface = Some(v.to_string());
+        } else if c == "no license smart server-identity-check" {
+            identity_check = false;
+        }
+    }
+    let kind = kind.unwrap_or_else(|| {
+        if platform == Platform::NxOs {
+            "callhome".to_string()
+        } else {
+            "cslu".to_string()
+        }
+    });
+    let proxy = proxy_host.map(|h| (h, proxy_port.unwrap_or(80)));
+    let base = |url: String, cslu: bool| Transport {
+        url,
+        vrf: vrf.clone(),
+        source_interface: source_interface.clone(),
+        proxy: proxy.clone(),
+        identity_check,
+        call_home: false,
+        cslu,
+    };
+    match kind.as_str() {
+        "off" | "Off" => Err(NoTransport::Off),
+        "callhome" => {
+            let mut t = match platform {
+                Platform::NxOs => nx_os_call_home(tree)?,
+                _ => ios_xe_call_home(tree)?,
+            };
+            t.call_home = true;
+            Ok(t)
+        }
+        "cslu" => cslu_url
+            .or(plain_url)
+            .map(|u| base(u, true))
+            .ok_or(NoTransport::CsluUnset),
+        _ => Ok(base(
+            smart_url
+                .or(plain_url)
+                .unwrap_or_else(|| CSSM_SMART_URL.to_string()),
+            false,
+        )),
+    }
+}
+
+/// Why no message could leave the device. All of them are CAT-5 on the device
+/// (`Fail to send out Call Home HTTP message.`), the variant says which check failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unreachable {
+    BadUrl(String),
+    /// `http://` to the Cisco cloud (SPEC §2.2 rule 1, §7.2 NX-2).
+    PlainHttpToCisco,
+    /// DNS lookup disabled, no usable name server, or the name is not in the lab DNS.
+    NoDns(String),
+    /// The source interface does not exist on the device.
+    NoInterface(String),
+    /// The VRF (or the global table) has no path to the back-end.
+    NoPath(Option<String>),
+    /// Nothing answers at that address/port.
+    NoService(SocketAddr),
+}
+
+/// A resolved route: what to connect to and what the TLS check must see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// The URL as configured (what the device puts in its request line and logs).
+    pub url: reqwest::Url,
+    /// The name the server certificate must match: the URL's host as configured.
+    pub server_name: String,
+    /// Where the service really listens (the proxy's socket when there is a proxy).
+    pub connect: SocketAddr,
+    /// The request goes through this (real) proxy socket.
+    pub via_proxy: bool,
+}
+
+/// Resolves `transport` as the device would.
+pub fn route(
+    platform: Platform,
+    tree: &Tree,
+    transport: &Transport,
+    lab: &LabTopology,
+    device: &DeviceNetwork,
+) -> Result<Route, Unreachable> {
+    let url = reqwest::Url::parse(&transport.url)
+        .map_err(|_| Unreachable::BadUrl(transport.url.clone()))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| Unreachable::BadUrl(transport.url.clone()))?
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_string();
+    if url.scheme() == "http" && is_cisco_cloud(&host) {
+        return Err(Unreachable::PlainHttpToCisco);
+    }
+    if url.scheme() != "https" && url.scheme() != "http" {
+        return Err(Unreachable::BadUrl(transport.url.clone()));
+    }
+    // The path: explicit VRF, else the source interface's, else the global table.
+    let mut vrf = transport.vrf.clone();
+    if let Some(interface) = &transport.source_interface {
+        let interface_vrf = device
+            .interface_vrf(interface)
+            .map_err(|()| Unreachable::NoInterface(interface.clone()))?;
+        match (&vrf, interface_vrf) {
+            (None, v) => vrf = v,
+            (Some(a), Some(b)) if a.eq_ignore_ascii_case(&b) => {}
+            (Some(a), b) => {
+                let _ = b;
+                return Err(Unreachable::NoPath(Some(a.clone())));
+            }
+        }
+    }
+    if !device.reaches(vrf.as_deref()) {
+        return Err(Unreachable::NoPath(vrf));
+    }
+    let (target_host, target_port) = match &transport.proxy {
+        Some((h, p)) => (h.clone(), *p),
+        None => (host.clone(), url.port_or_known_default().unwrap_or(443)),
+    };
+    let ip = resolve(platform, tree, &target_host, lab, device)?;
+    let virtual_addr = SocketAddr::new(ip, target_port);
+    let connect = *lab
+        .services
+        .get(&virtual_addr)
+        .ok_or(Unreachable::NoService(virtual_addr))?;
+    Ok(Route {
+        url,
+        server_name: host,
+        connect,
+        via_proxy: transport.proxy.is_some(),
+    })
+}
+
+/// Hosts of the Cisco cloud (SPEC §2.2: tools.cisco.com; SLP §2.2.2: smartreceiver).
+fn is_cisco_cloud(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host == "cisco.com" || host.ends_with(".cisco.com")
+}
+
+/// A name as the device resolves it: an address literal; an `ip host` entry; else a
+/// configured name server that is a lab DNS server reached through its VRF.
+pub fn resolve(
+    platform: Platform,
+    tree: &Tree,
+    name: &str,
+    lab: &LabTopology,
+    device: &DeviceNetwork,
+) -> Result<IpAddr, Unreachable> {
+    if let Ok(ip) = name.parse::<IpAddr>() {
+        return Ok(ip);
+    }
+    let wanted = name.to_ascii_lowercase();
+    let mut servers: Vec<(IpAddr, Option<String>)> = Vec::new();
+    let mut lookup = true;
+    for (c, line) in top(platform, tree) {
+        if let Some(rest) = after(&c, "ip host") {
+            // IOS-XE `ip host [vrf V] NAME IP…`, NX-OS `ip host NAME IP`.
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            let words = match words.as_slice() {
+                ["vrf", _, rest @ ..] => rest,
+                all => all,
+            };
+            if let [host, addrs @ ..] = words
+                && host.eq_ignore_ascii_case(&wanted)
+                && let Some(ip) = addrs.iter().find_map(|a| a.parse::<IpAddr>().ok())
+            {
+                return Ok(ip);
+            }
+        } else if c == "no ip domain lookup" || c == "no ip domain-lookup" {
+            lookup = false;
+        } else if let Some(rest) = after(&c, "ip name-server") {
+            servers.extend(name_servers(rest, None));
+        } else if platform == Platform::NxOs
+            && let Some(vrf) = after(&c, "vrf context")
+        {
+            for child in &line.children {
+                let cc = canon(platform, child);
+                if let Some(rest) = after(&cc, "ip name-server") {
+                    servers.extend(name_servers(rest, Some(vrf.to_string())));
+                }
+            }
+        }
+    }
+    if platform == Platform::Apic {
+        // APIC's DNS is a fabric policy outside `license smart …` ⟨GAP⟩: the lab's DNS
+        // servers are used when the APIC reaches the back-end at all.
+        servers.extend(lab.dns_servers.iter().map(|ip| (*ip, None)));
+    }
+    if !lookup {
+        return Err(Unreachable::NoDns(format!(
+            "{name}: ip domain lookup disabled"
+        )));
+    }
+    let usable = servers
+        .iter()
+        .any(|(ip, vrf)| lab.dns_servers.contains(ip) && device.reaches(vrf.as_deref()));
+    if !usable {
+        return Err(Unreachable::NoDns(format!(
+            "{name}: no reachable name server"
+        )));
+    }
+    lab.names
+        .get(&wanted)
+        .copied()
+        .ok_or_else(|| Unreachable::NoDns(format!("{name}: not found")))
+}
+
+/// `[vrf V] A B …` (IOS-XE) or `A B … [use-vrf V]` (NX-OS) → (server, VRF) pairs.
+fn name_servers(rest: &str, context_vrf: Option<String>) -> Vec<(IpAddr, Option<String>)> {
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let mut vrf = context_vrf;
+    let mut addrs = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        match words[i] {
+            "vrf" | "use-vrf" if i + 1 < words.len() => {
+                vrf = Some(words[i + 1].to_string());
+                i += 2;
+            }
+            w => {
+                if let Ok(ip) = w.parse::<IpAddr>() {
+                    addrs.push(ip);
+                }
+                i += 1;
+            }
+        }
+    }
+    addrs.into_iter().map(|ip| (ip, vrf.clone())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(platform: Platform, text: &str) -> Tree {
+        Tree::parse(text, platform.dialect())
+    }
+
+    const CSSM_IP: &str = "198.51.100.10";
+    const DNS_IP: &str = "198.51.100.53";
+
+    fn lab() -> LabTopology {
+        LabTopology::new()
+            .dns_server(DNS_IP.parse().unwrap())
+            .name("tools.cisco.com", CSSM_IP.parse().unwrap())
+            .name("smartreceiver.cisco.com", CSSM_IP.parse().unwrap())
+            .service(
+                format!("{CSSM_IP}:443").parse().unwrap(),
+                "127.0.0.1:40443".parse().unwrap(),
+            )
+            .unwrap()
+            .service(
+                "198.51.100.80:3128".parse().unwrap(),
+                "127.0.0.1:43128".parse().unwrap(),
+            )
+            .unwrap()
+    }
+
+    fn device() -> DeviceNetwork {
+        DeviceNetwork {
+            reaches: vec!["Mgmt-vrf".into()],
+            interfaces: [
+                (
+                    "GigabitEthernet0/0".to_string(),
+                    Some("Mgmt-vrf".to_string()),
+                ),
+                ("Vlan27".to_string(), None),
+            ]
+            .into_iter()
+            .collect(),
+            clock_offset_secs: 0,
+        }
+    }
+
+    const XE_DEFAULT: &str = "service call-home\ncall-home\n ! If contact email address in call-home is configured as sch-smart-licensing@cisco.com\n contact-email-addr sch-smart-licensing@cisco.com\n profile \"CiscoTAC-1\"\n  active\n  destination transport-method http\n  no destination transport-method email\n";
+
+    #[test]
+    fn refuses_non_loopback_service_sockets() {
+        let err = LabTopology::new()
+            .service(
+                "198.51.100.10:443".parse().unwrap(),
+                "10.0.0.1:443".parse().unwrap(),
+            )
+            .unwrap_err();
+        assert!(err.contains("10.0.0.1:443"), "{err}");
+    }
+
+    #[test]
+    fn the_default_cisco_tac_profile_uses_the_hidden_cssm_url() {
+        let t = ios_xe_call_home(&tree(Platform::IosXe, XE_DEFAULT)).unwrap();
+        assert_eq!(t.url, CSSM_CALL_HOME_URL);
+        assert!(t.identity_check);
+    }
+
+    #[test]
+    fn call_home_not_enabled_or_wrong_profile_is_cat_4() {
+        let no_service = XE_DEFAULT.replace("service call-home\n", "");
+        assert_eq!(
+            ios_xe_call_home(&tree(Platform::IosXe, &no_service)),
+            Err(NoTransport::NotAvailable {
+                user_profile: false
+            })
+        );
+        let user = "service call-home\ncall-home\n profile \"CiscoTAC-1\"\n  no active\n profile \"Mine\"\n  active\n  destination transport-method http\n";
+        assert_eq!(
+            ios_xe_call_home(&tree(Platform::IosXe, user)),
+            Err(NoTransport::NotAvailable { user_profile: true })
+        );
+        let fixed = format!(
+            "{user}  reporting smart-licensing-data\n  destination address http https://sat.lab/Transportgateway/services/DeviceRequestHandler\n"
+        );
+        let t = ios_xe_call_home(&tree(Platform::IosXe, &fixed)).unwrap();
+        assert_eq!(
+            t.url,
+            "https://sat.lab/Transportgateway/services/DeviceRequestHandler"
+        );
+    }
+
+    #[test]
+    fn reads_vrf_source_interface_proxy_and_identity_check() {
+        let text = format!(
+            "{XE_DEFAULT} vrf Mgmt-vrf\n source-interface GigabitEthernet0/0\n http-proxy \"proxy.lab\" port 3128\n no http secure server-identity-check\n"
+        );
+        let t = ios_xe_call_home(&tree(Platform::IosXe, &text)).unwrap();
+        assert_eq!(t.vrf.as_deref(), Some("Mgmt-vrf"));
+        assert_eq!(t.source_interface.as_deref(), Some("GigabitEthernet0/0"));
+        assert_eq!(t.proxy, Some(("proxy.lab".to_string(), 3128)));
+        assert!(!t.identity_check);
+    }
+
+    #[test]
+    fn routes_through_the_vrf_name_server() {
+        let text = format!("ip name-server vrf Mgmt-vrf {DNS_IP}\n{XE_DEFAULT} vrf Mgmt-vrf\n");
+        let tr = tree(Platform::IosXe, &text);
+        let t = ios_xe_call_home(&tr).unwrap();
+        let r = route(Platform::IosXe, &tr, &t, &lab(), &device()).unwrap();
+        assert_eq!(r.connect, "127.0.0.1:40443".parse().unwrap());
+        assert_eq!(r.server_name, "tools.cisco.com");
+    }
+
+    #[test]
+    fn each_network_failure_is_told_apart() {
+        let lab = lab();
+        let dev = device();
+        let check = |text: &str| {
+            let tr = tree(Platform::IosXe, text);
+            let t = ios_xe_call_home(&tr).unwrap();
+            route(Platform::IosXe, &tr, &t, &lab, &dev)
+        };
+        // Wrong VRF: the global table does not reach the back-end.
+        assert_eq!(
+            check(&format!(
+                "ip name-server vrf Mgmt-vrf {DNS_IP}\n{XE_DEFAULT}"
+            )),
+            Err(Unreachable::NoPath(None))
+        );
+        // Source interface in the global table.
+        assert_eq!(
+            check(&format!(
+                "ip name-server vrf Mgmt-vrf {DNS_IP}\n{XE_DEFAULT} source-interface Vlan27\n vrf Mgmt-vrf\n"
+            )),
+            Err(Unreachable::NoPath(Some("Mgmt-vrf".into())))
+        );
+        assert_eq!(
+            check(&format!("{XE_DEFAULT} source-interface Gi0/9\n")),
+            Err(Unreachable::NoInterface("Gi0/9".into()))
+        );
+        // No DNS: no name server, or one that is not a lab DNS server.
+        assert!(matches!(
+            check(&format!("{XE_DEFAULT} vrf Mgmt-vrf\n")),
+            Err(Unreachable::NoDns(_))
+        ));
+        assert!(matches!(
+            check(&format!(
+                "ip name-server vrf Mgmt-vrf 8.8.8.8\n{XE_DEFAULT} vrf Mgmt-vrf\n"
+            )),
+            Err(Unreachable::NoDns(_))
+        ));
+        // ... but an `ip host` entry needs no DNS (SPEC §2.2 rule 5).
+        assert!(
+            check(&format!(
+                "ip host tools.cisco.com {CSSM_IP}\n{XE_DEFAULT} vrf Mgmt-vrf\n"
+            ))
+            .is_ok()
+        );
+        // Source interface GigabitEthernet0/0 puts call-home in Mgmt-vrf.
+        assert!(
+            check(&format!(
+                "ip host tools.cisco.com {CSSM_IP}\n{XE_DEFAULT} source-interface gi0/0\n"
+            ))
+            .is_ok()
+        );
+        // http:// to the Cisco cloud (NX-2).
+        let http = format!(
+            "{}  destination address http http://tools.cisco.com/its/service/oddce/services/DDCEService\n vrf Mgmt-vrf\n",
+            XE_DEFAULT
+        );
+        assert_eq!(check(&http), Err(Unreachable::PlainHttpToCisco));
+        // An address nobody listens on.
+        let nowhere = format!(
+            "{}  destination address http https://192.0.2.7/Transportgateway/services/DeviceRequestHandler\n vrf Mgmt-vrf\n",
+            XE_DEFAULT
+        );
+        assert_eq!(
+            check(&nowhere),
+            Err(Unreachable::NoService("192.0.2.7:443".parse().unwrap()))
+        );
+    }
+
+    #[test]
+    fn a_proxy_is_resolved_and_the_target_name_kept_for_tls() {
+        let lab = lab().name("proxy.lab", "198.51.100.80".parse().unwrap());
+        let text = format!(
+            "ip name-server vrf Mgmt-vrf {DNS_IP}\n{XE_DEFAULT} vrf Mgmt-vrf\n http-proxy \"proxy.lab\" port 3128\n"
+        );
+        let tr = tree(Platform::IosXe, &text);
+        let t = ios_xe_call_home(&tr).unwrap();
+        let r = route(Platform::IosXe, &tr, &t, &lab, &device()).unwrap();
+        assert!(r.via_proxy);
+        assert_eq!(r.connect, "127.0.0.1:43128".parse().unwrap());
+        assert_eq!(r.server_name, "tools.cisco.com");
+    }
+
+    #[test]
+    fn nx_os_callhome_with_use_vrf_management() {
+        let text = format!(
+            "ip name-server {DNS_IP} use-vrf management\ncallhome\n  email-contact sch-smart-licensing@cisco.com\n  destination-profile CiscoTAC-1 transport-method http\n  destination-profile CiscoTAC-1 index 1 http https://tools.cisco.com/its/service/oddce/services/DDCEService\n  transport http use-vrf management\n  enable\n"
+        );
+        let tr = tree(Platform::NxOs, &text);
+        let t = nx_os_call_home(&tr).unwrap();
+        assert_eq!(t.url, CSSM_CALL_HOME_URL);
+        assert_eq!(t.vrf.as_deref(), Some("management"));
+        let dev = DeviceNetwork {
+            reaches: vec!["management".into()],
+            ..DeviceNetwork::default()
+        };
+        assert!(route(Platform::NxOs, &tr, &t, &lab(), &dev).is_ok());
+        // Without `enable`, call-home is not available.
+        let disabled = text.replace("  enable\n", "");
+        assert!(nx_os_call_home(&tree(Platform::NxOs, &disabled)).is_err());
+    }
+
+    #[test]
+    fn policy_transports() {
+        let p = Platform::IosXe;
+        assert_eq!(policy(p, &Tree::default()), Err(NoTransport::CsluUnset));
+        assert_eq!(
+            policy(p, &tree(p, "license smart transport off\n")),
+            Err(NoTransport::Off)
+        );
+        let smart = policy(
+            p,
+            &tree(
+                p,
+                "license smart transport smart\nlicense smart proxy address proxy.lab\nlicense smart proxy port 3128\nlicense smart vrf Mgmt-vrf\n",
+            ),
+        )
+        .unwrap();
+        assert_eq!(smart.url, CSSM_SMART_URL);
+        assert_eq!(smart.proxy, Some(("proxy.lab".into(), 3128)));
+        assert_eq!(smart.vrf.as_deref(), Some("Mgmt-vrf"));
+        let cslu = policy(
+            p,
+            &tree(
+                p,
+                "license smart transport cslu\nlicense smart url cslu http://cslu.lab:8182/cslu/v1/pi\n",
+            ),
+        )
+        .unwrap();
+        assert!(cslu.cslu);
+        let callhome = policy(
+            p,
+            &tree(
+                p,
+                &format!("license smart transport callhome\n{XE_DEFAULT}"),
+            ),
+        )
+        .unwrap();
+        assert!(callhome.call_home);
+    }
+
+    #[test]
+    fn apic_modes() {
+        let p = Platform::Apic;
+        assert_eq!(apic(&Tree::default()).unwrap().url, CSSM_CALL_HOME_URL);
+        let sat = apic(&tree(p, "license smart transport-mode satellite url https://10.0.10.1:8443/Transportgateway/services/DeviceRequestHandler\n")).unwrap();
+        assert!(sat.url.starts_with("https://10.0.10.1:8443/"));
+        let proxy = apic(&tree(
+            p,
+            "license smart transport-mode proxy ip-address 10.0.0.248 port 4440\n",
+        ))
+        .unwrap();
+        assert_eq!(proxy.proxy, Some(("10.0.0.248".into(), 4440)));
+    }
+}
