@@ -6,6 +6,7 @@ mod errors;
 mod inventory;
 mod lab_backend;
 mod lab_cli;
+mod lab_e2e;
 mod lab_licensing;
 mod lab_ssh;
 mod properties;
