@@ -34,12 +34,6 @@ pub enum Format {
     Yaml,
 }
 
-impl Format {
-    /// The machine-readable formats print the same document.
-    pub fn is_document(self) -> bool {
-        self != Format::Human
-    }
-}
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
