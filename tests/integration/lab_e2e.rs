@@ -255,3 +255,67 @@ fn a_nexus_with_an_http_destination_fails_and_the_https_fix_registers() {
     assert!(run.contains("destination-profile CiscoTAC-1 index 1 http https://tools.cisco.com/its/service/oddce/services/DDCEService"), "{run}");
     runtime.block_on(lab.shutdown());
 }
+
+#[test]
+fn a_satellite_is_trusted_only_after_its_ca_is_imported_over_ssh() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (lab, dir) = lab(
+        &runtime,
+        &inventory(
+            "    branch1:\n      platform: ios-xe\n      os_version: 16.12.5\n      ansible_host: 127.0.0.63\n      lab: {}\n",
+        ),
+    );
+    let token = lab
+        .backend
+        .create_satellite_token("Example Account", "Default", 30, None);
+    let satellite = lab.backend.satellite.names[0].clone();
+    let ip = lab.backend.satellite.virtual_addr.ip().to_string();
+    let url = format!("https://{satellite}/Transportgateway/services/DeviceRequestHandler");
+    let register = format!("license smart register idtoken {token}");
+    let configure = [
+        "terminal length 0",
+        "enable",
+        "configure terminal",
+        &format!("ip host {satellite} {ip}"),
+        "call-home",
+        "profile \"CiscoTAC-1\"",
+        &format!("destination address http {url}"),
+        "end",
+        &register,
+        "exit",
+    ];
+    session(&lab, dir.path(), "branch1", &configure);
+    // The satellite's certificate comes from its private CA: untrusted (SPEC §3.2, CAT-5).
+    until_status(
+        &lab,
+        dir.path(),
+        "branch1",
+        "Fail to send out Call Home HTTP message.",
+    );
+    // Import the CA as SPEC §3.2 does it, then register again.
+    let mut import = vec![
+        "terminal length 0",
+        "enable",
+        "configure terminal",
+        "crypto pki trustpoint LicRoot",
+        "enrollment terminal",
+        "revocation-check none",
+        "exit",
+        "crypto pki authenticate LicRoot",
+    ];
+    let pem = lab.backend.satellite_ca_pem.clone();
+    import.extend(pem.lines());
+    import.extend(["", "yes", "end", &register, "exit"]);
+    let screen = session(&lab, dir.path(), "branch1", &import);
+    assert!(
+        screen.contains("% Do you accept this certificate? [yes/no]:"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("% Certificate successfully imported"),
+        "{screen}"
+    );
+    let status = until_status(&lab, dir.path(), "branch1", "Status: REGISTERED");
+    assert!(!status.contains("Fail to send out"), "{status}");
+    runtime.block_on(lab.shutdown());
+}
