@@ -34,7 +34,6 @@ pub enum Format {
     Yaml,
 }
 
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the inventory, the playbook and every host's intent; touch no device.
