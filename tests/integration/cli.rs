@@ -355,3 +355,67 @@ fn an_exclusive_dns_list_in_a_vrf_leaves_the_global_list_alone() {
         "{commands:?}"
     );
 }
+
+#[test]
+fn lab_fleet_writes_its_inventory_and_known_hosts_and_serves_until_told_to_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = dir.path().join("fleet.yml");
+    let known_hosts = dir.path().join("known_hosts");
+    let out = smartlic(
+        dir.path(),
+        &[
+            "lab",
+            "fleet",
+            "--count",
+            "3",
+            "--write-inventory",
+            inventory.to_str().unwrap(),
+            "--known-hosts",
+            known_hosts.to_str().unwrap(),
+            "--stop-after",
+            "1",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(stdout.starts_with("lab: 3 device(s) up"), "{stdout}");
+    assert!(stdout.contains("ssh -p 2222 admin@127.0.1.1"), "{stdout}");
+    let keys = std::fs::read_to_string(&known_hosts).unwrap();
+    assert_eq!(
+        keys.lines()
+            .filter(|l| l.starts_with("[127.0.1.") && l.contains(" ssh-ed25519 "))
+            .count(),
+        3,
+        "{keys}"
+    );
+    // The written inventory is a valid lab inventory for the verbs that read one.
+    let out = smartlic(
+        dir.path(),
+        &["inventory", "-i", inventory.to_str().unwrap(), "--list"],
+    );
+    assert!(
+        text(&out.stdout).contains("lab-nx-os-00002"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn lab_refuses_an_inventory_address_outside_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hosts.yml"),
+        "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 16.12.5\n      ansible_host: 192.0.2.11\n      lab: {}\n",
+    )
+    .unwrap();
+    let out = smartlic(
+        dir.path(),
+        &["lab", "serve", "-i", "hosts.yml", "--stop-after", "1"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("192.0.2.11 is not in 127.0.0.0/8"),
+        "{}",
+        text(&out.stderr)
+    );
+}
