@@ -7,6 +7,7 @@ mod inventory;
 mod lab_backend;
 mod lab_cli;
 mod lab_e2e;
+mod lab_harness;
 mod lab_licensing;
 mod lab_ssh;
 mod properties;

@@ -1,0 +1,190 @@
+//! A lab driven as an engineer drives real devices: OpenSSH's `ssh` (not smartlic's own
+//! client) into lab devices, interactive sessions and `exec` requests, and polling
+//! `show license status` until the spec's strings appear. Shared by the end-to-end tests.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use smartlic::lab::run::{self, Lab, LabOptions};
+use smartlic::lab::spec::lab_hosts;
+
+pub const PASSWORD: &str = "lab-pass";
+
+/// How long a single `ssh` run may take before the test fails.
+const SSH_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A running lab with a folder holding its known_hosts and an askpass script.
+pub struct LabSsh {
+    lab: Option<Lab>,
+    dir: tempfile::TempDir,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// An inventory of `hosts` (YAML lines indented by four spaces) with the lab's login.
+pub fn inventory(hosts: &str) -> String {
+    format!(
+        "all:\n  vars:\n    ansible_user: admin\n    ansible_password: {PASSWORD}\n  hosts:\n{hosts}"
+    )
+}
+
+/// One host entry for `inventory`: `name` on `platform`/`version` at `address`, with the
+/// extra `lab:` block lines in `lab` (each already indented by eight spaces), if any.
+pub fn host(name: &str, platform: &str, version: &str, address: &str, lab: &str) -> String {
+    let lab = if lab.is_empty() {
+        "      lab: {}\n".to_string()
+    } else {
+        format!("      lab:\n{lab}")
+    };
+    format!(
+        "    {name}:\n      platform: {platform}\n      os_version: \"{version}\"\n      ansible_host: {address}\n{lab}"
+    )
+}
+
+impl LabSsh {
+    /// Starts a lab of the hosts in `inventory` (YAML) at real time.
+    pub fn start(inventory: &str) -> LabSsh {
+        Self::start_with(inventory, &LabOptions::default())
+    }
+
+    pub fn start_with(inventory: &str, options: &LabOptions) -> LabSsh {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lab.yml");
+        std::fs::write(&path, inventory).unwrap();
+        let hosts = lab_hosts(&smartlic::inventory::load(&path).unwrap()).unwrap();
+        let lab = runtime.block_on(run::start(hosts, options)).unwrap();
+        std::fs::write(dir.path().join("known_hosts"), lab.known_hosts()).unwrap();
+        let askpass = dir.path().join("askpass");
+        std::fs::write(&askpass, format!("#!/bin/sh\necho {PASSWORD}\n")).unwrap();
+        set_executable(&askpass);
+        LabSsh {
+            lab: Some(lab),
+            dir,
+            runtime,
+        }
+    }
+
+    /// `ssh` with strict host key checking against the lab's known_hosts, the password
+    /// from askpass (never on the command line).
+    pub fn ssh(&self, device: &str) -> Command {
+        let d = self
+            .devices
+            .iter()
+            .find(|d| d.host.name == device)
+            .unwrap_or_else(|| panic!("no lab device {device}"));
+        let dir = self.dir.path();
+        let mut command = Command::new("ssh");
+        command
+            .args(["-o", "BatchMode=no", "-o", "StrictHostKeyChecking=yes"])
+            .args(["-o", "ConnectTimeout=10"])
+            .arg("-o")
+            .arg(format!(
+                "UserKnownHostsFile={}",
+                dir.join("known_hosts").display()
+            ))
+            .args([
+                "-o",
+                "PreferredAuthentications=password,keyboard-interactive",
+            ])
+            .args(["-o", "NumberOfPasswordPrompts=1"])
+            .args(["-p", &d.address.port().to_string()])
+            .arg(format!("admin@{}", d.address.ip()))
+            .env("SSH_ASKPASS", dir.join("askpass"))
+            .env("SSH_ASKPASS_REQUIRE", "force")
+            .env("DISPLAY", "lab")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    }
+
+    /// An interactive session (`ssh -tt`) typing `lines`, as a person would; the screen.
+    pub fn session<S: AsRef<str>>(&self, device: &str, lines: &[S]) -> String {
+        let mut child = self
+            .ssh(device)
+            .arg("-tt")
+            .spawn()
+            .expect("OpenSSH's ssh is installed");
+        let script: String = lines.iter().map(|l| format!("{}\n", l.as_ref())).collect();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        wait(child)
+    }
+
+    /// One command over an SSH `exec` request; its output.
+    pub fn exec(&self, device: &str, command: &str) -> String {
+        wait(self.ssh(device).arg(command).spawn().unwrap())
+    }
+
+    /// Polls `command` until its output contains `wanted`; fails after `timeout`.
+    pub fn until(&self, device: &str, command: &str, wanted: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let output = self.exec(device, command);
+            if output.contains(wanted) {
+                return output;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{wanted}` never appeared in `{command}` on {device}:\n{output}"
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+
+    /// Polls `show license status` until it contains `wanted` (20 s at most).
+    pub fn until_status(&self, device: &str, wanted: &str) -> String {
+        self.until(
+            device,
+            "show license status",
+            wanted,
+            Duration::from_secs(20),
+        )
+    }
+}
+
+/// The harness is the lab plus a way in: `lab.backend`, `lab.devices` read through.
+impl std::ops::Deref for LabSsh {
+    type Target = Lab;
+
+    fn deref(&self) -> &Lab {
+        self.lab.as_ref().expect("the lab runs until dropped")
+    }
+}
+
+impl Drop for LabSsh {
+    fn drop(&mut self) {
+        // Stop the devices and the back-end before the runtime goes.
+        if let Some(lab) = self.lab.take() {
+            self.runtime.block_on(lab.shutdown());
+        }
+    }
+}
+
+fn set_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn wait(mut child: std::process::Child) -> String {
+    let deadline = Instant::now() + SSH_DEADLINE;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("ssh did not finish within {SSH_DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
