@@ -9,6 +9,7 @@ mod lab_cli;
 mod lab_e2e;
 mod lab_harness;
 mod lab_licensing;
+mod lab_parsers;
 mod lab_ssh;
 mod properties;
 mod render;

@@ -555,7 +555,13 @@ fn slp_usage_blocks(v: &View) -> String {
     let nx = v.identity.platform == Platform::NxOs;
     let mut out = String::new();
     for e in v.entitlements {
-        let _ = writeln!(out, "{} ({}):", e.feature, e.tag);
+        // NX-OS has no feature name: the block starts `(TAG):` flush left (SLP §4.6,
+        // corpus nxos/show-license-usage/ntc-templates-2).
+        let _ = writeln!(
+            out,
+            "{}",
+            format!("{} ({}):", e.feature, e.tag).trim_start()
+        );
         let _ = writeln!(out, "  Description: {}", e.description);
         let _ = writeln!(out, "  Count: {}", e.count);
         let _ = writeln!(out, "  Version: 1.0");
