@@ -3,9 +3,12 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::{Cli, Color, Command, Format, InventoryArgs, PlanArgs, RunArgs};
+use crate::cli::{
+    ApplyArgs, Cli, Color, Command, Format, InventoryArgs, PlanArgs, RunArgs, VerifyArgs,
+};
 use crate::intent::{ResolveOptions, resolve_host};
 use crate::inventory;
+use crate::live::Mode;
 use crate::plan::{Summary, plan_offline};
 use crate::playbook;
 use crate::render::Templates;
@@ -65,6 +68,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Validate(args) => validate(&args, &styles),
         Command::Render(args) => render(&args, &styles),
         Command::Plan(args) => plan(&args, &styles),
+        Command::Apply(args) => apply(&args, &styles),
+        Command::Verify(args) => verify(&args, &styles),
         Command::Inventory(args) => inventory(&args, &styles),
         Command::Lab(command) => crate::lab_app::run(command, styles.err),
     }
@@ -169,12 +174,26 @@ fn render(args: &RunArgs, styles: &Styles) -> ExitStatus {
     ExitStatus::Success
 }
 
+/// A live verb: load and validate everything, then run it against the devices.
+fn live(run: &RunArgs, live: &crate::cli::LiveArgs, mode: Mode, styles: &Styles) -> ExitStatus {
+    let Ok(targets) = load(run, styles) else {
+        return ExitStatus::InvalidInput;
+    };
+    crate::live_app::run(run, live, mode, targets, styles.out, styles.err)
+}
+
+fn apply(args: &ApplyArgs, styles: &Styles) -> ExitStatus {
+    let mode = if args.check { Mode::Plan } else { Mode::Apply };
+    live(&args.run, &args.live, mode, styles)
+}
+
+fn verify(args: &VerifyArgs, styles: &Styles) -> ExitStatus {
+    live(&args.run, &args.live, Mode::Verify, styles)
+}
+
 fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
     let Some(running_dir) = args.running_dir.as_deref().filter(|_| args.offline) else {
-        eprintln!(
-            "error: plan reads running configs from --offline --running-dir DIR; planning live over SSH is not available in this version"
-        );
-        return ExitStatus::Usage;
+        return live(&args.run, &args.live, Mode::Plan, styles);
     };
     let Ok(targets) = load(&args.run, styles) else {
         return ExitStatus::InvalidInput;

@@ -42,6 +42,10 @@ pub enum Command {
     Render(RunArgs),
     /// Show what would change on each host: a diff and the exact commands.
     Plan(PlanArgs),
+    /// Change each host: push the planned lines, save, register, and verify.
+    Apply(ApplyArgs),
+    /// Check, read-only, that each host's config and licensing state match the intent.
+    Verify(VerifyArgs),
     /// List hosts and groups, or show one host's merged intent and where each value came from.
     Inventory(InventoryArgs),
     /// Run the built-in lab: simulated devices over SSH and a licensing back-end, on loopback.
@@ -58,6 +62,32 @@ pub enum LabCommand {
     /// Mint an ID token on a running lab's back-end.
     #[command(subcommand)]
     Token(LabTokenCommand),
+    /// Show or change a device's faults while the lab runs (the inventory's `lab.faults`).
+    Fault(LabFaultArgs),
+}
+
+/// `smartlic lab fault --admin ADDR DEVICE [KEY=VALUE...]`: with no KEY=VALUE, print the
+/// device's faults (JSON); with some, change those and keep the others (or none, with
+/// `--clear`). Keys: auth_failure, latency_ms, drop_after, hang_on, invalid, legacy_ssh,
+/// changed_host_key. `hang_on` and `invalid` take one command per pair (repeat the key
+/// for more; `hang_on=` empties the list); `drop_after=none` turns that fault off.
+#[derive(Debug, Args)]
+pub struct LabFaultArgs {
+    /// The lab's admin address, as `smartlic lab serve` prints it.
+    #[arg(long, value_name = "ADDR")]
+    pub admin: std::net::SocketAddr,
+
+    /// The device (its inventory name).
+    #[arg(value_name = "DEVICE")]
+    pub device: String,
+
+    /// Faults to set, e.g. latency_ms=200 "hang_on=show license status".
+    #[arg(value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// Start from no faults at all (alone: clear every fault of the device).
+    #[arg(long)]
+    pub clear: bool,
 }
 
 #[derive(Debug, Args)]
@@ -165,10 +195,57 @@ pub struct RunArgs {
     pub templates: Option<PathBuf>,
 }
 
+/// How a live run reaches devices.
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Hosts worked on at the same time.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub forks: usize,
+
+    /// OpenSSH known_hosts file for hosts without `smartlic_known_hosts`
+    /// (default ~/.ssh/known_hosts).
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+
+    /// Give up on a host after this many seconds, whatever its device does.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    pub host_timeout: u64,
+
+    /// Run against the built-in lab: serve the inventory's `lab:` hosts in this process
+    /// (host keys trusted from the lab, a token minted on the lab's back-end).
+    #[arg(long)]
+    pub lab: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    /// Only plan: read and diff, never run a command that changes anything.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub run: RunArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
 
     /// Plan against saved running configs instead of connecting to devices.
     #[arg(long, requires = "running_dir")]

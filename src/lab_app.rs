@@ -1,17 +1,22 @@
-//! The `smartlic lab` verbs: serve an inventory's lab devices, generate a fleet, mint tokens.
+//! The `smartlic lab` verbs: serve an inventory's lab devices, generate a fleet, mint tokens,
+//! change a device's faults while the lab runs.
 
 use std::io::Write;
 use std::time::Duration;
 
 use crate::app::ExitStatus;
 use crate::cli::{
-    LabCommand, LabFleetArgs, LabRunArgs, LabServeArgs, LabTokenArgs, LabTokenCommand,
+    LabCommand, LabFaultArgs, LabFleetArgs, LabRunArgs, LabServeArgs, LabTokenArgs, LabTokenCommand,
 };
 use crate::inventory;
-use crate::lab::backend::{Realm, TokenRequest, create_token_via_admin};
+use crate::lab::backend::BackendConfig;
+use crate::lab::backend::{
+    BackendError, DeviceFaults, Realm, TokenRequest, create_token_via_admin,
+    device_faults_via_admin, set_device_faults_via_admin,
+};
 use crate::lab::fleet::fleet_inventory;
 use crate::lab::run::{self, Lab, LabOptions};
-use crate::lab::spec::{LabHost, lab_hosts};
+use crate::lab::spec::{LabHost, lab_spec};
 use crate::platform::Platform;
 use crate::report::{self, Style};
 use crate::source::did_you_mean;
@@ -32,23 +37,24 @@ pub fn run(command: LabCommand, err: Style) -> ExitStatus {
             LabCommand::Serve(args) => serve(&args, err).await,
             LabCommand::Fleet(args) => fleet(&args, err).await,
             LabCommand::Token(LabTokenCommand::Create(args)) => token(&args).await,
+            LabCommand::Fault(args) => fault(&args).await,
         }
     })
 }
 
 async fn serve(args: &LabServeArgs, err: Style) -> ExitStatus {
-    let hosts = match inventory::load(&args.inventory).and_then(|inv| {
+    let spec = match inventory::load(&args.inventory).and_then(|inv| {
         eprint!("{}", report::diagnostics(&inv.warnings, err));
-        lab_hosts(&inv)
+        lab_spec(&inv)
     }) {
-        Ok(hosts) => hosts,
+        Ok(spec) => spec,
         Err(diags) => {
             eprint!("{}", report::diagnostics(&diags, err));
             eprintln!("the lab was not started");
             return ExitStatus::InvalidInput;
         }
     };
-    run_lab(hosts, &args.run).await
+    run_lab(spec.hosts, spec.backend, &args.run).await
 }
 
 async fn fleet(args: &LabFleetArgs, err: Style) -> ExitStatus {
@@ -98,7 +104,7 @@ async fn fleet(args: &LabFleetArgs, err: Style) -> ExitStatus {
     self::serve(&serve, err).await
 }
 
-async fn run_lab(hosts: Vec<LabHost>, args: &LabRunArgs) -> ExitStatus {
+async fn run_lab(hosts: Vec<LabHost>, backend: BackendConfig, args: &LabRunArgs) -> ExitStatus {
     if !(args.time_scale > 0.0 && args.time_scale.is_finite()) {
         eprintln!("error: --time-scale must be a positive number");
         return ExitStatus::Usage;
@@ -107,7 +113,7 @@ async fn run_lab(hosts: Vec<LabHost>, args: &LabRunArgs) -> ExitStatus {
     let options = LabOptions {
         time_scale: args.time_scale,
     };
-    let lab = match run::start(hosts, &options).await {
+    let lab = match run::start_with(hosts, backend, &options).await {
         Ok(lab) => lab,
         Err(e) => {
             eprintln!("error: {e}");
@@ -184,6 +190,11 @@ fn print_lab(lab: &Lab, took: Duration) {
         let _ = writeln!(out, "  … and {} more", lab.devices.len() - 50);
     }
     let _ = writeln!(out, "tokens: smartlic lab token create --admin {}", b.admin);
+    let _ = writeln!(
+        out,
+        "faults: smartlic lab fault --admin {} DEVICE key=value...",
+        b.admin
+    );
     let _ = out.flush();
 }
 
@@ -212,5 +223,125 @@ async fn token(args: &LabTokenArgs) -> ExitStatus {
             eprintln!("error: no answer from the lab at {} within 10s", args.admin);
             ExitStatus::HostFailed
         }
+    }
+}
+
+/// How long an admin call of `lab token create` / `lab fault` may take.
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The faults `pairs` (`key=value`) make of `base`: later pairs win, and a list key's
+/// first pair replaces the list, its next ones add to it.
+pub fn apply_fault_pairs(base: DeviceFaults, pairs: &[String]) -> Result<DeviceFaults, String> {
+    let mut faults = base;
+    let mut lists_started = Vec::new();
+    for pair in pairs {
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(format!(
+                "`{pair}` is not key=value (e.g. latency_ms=200, hang_on=show license status)"
+            ));
+        };
+        let key = key.trim();
+        let fresh = !lists_started.contains(&key);
+        lists_started.push(key);
+        faults.set(key, value, fresh)?;
+    }
+    let problems = faults.problems();
+    if problems.is_empty() {
+        Ok(faults)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+async fn fault(args: &LabFaultArgs) -> ExitStatus {
+    let call = async {
+        let current = if args.clear {
+            DeviceFaults::default()
+        } else {
+            device_faults_via_admin(args.admin, &args.device).await?
+        };
+        if args.set.is_empty() && !args.clear {
+            return Ok(Ok(current));
+        }
+        match apply_fault_pairs(current, &args.set) {
+            Ok(faults) => set_device_faults_via_admin(args.admin, &args.device, &faults)
+                .await
+                .map(Ok),
+            Err(message) => Ok(Err(message)),
+        }
+    };
+    let reply: Result<Result<DeviceFaults, String>, BackendError> =
+        match tokio::time::timeout(ADMIN_TIMEOUT, call).await {
+            Ok(reply) => reply,
+            Err(_) => {
+                eprintln!(
+                    "error: no answer from the lab at {} within {}s",
+                    args.admin,
+                    ADMIN_TIMEOUT.as_secs()
+                );
+                return ExitStatus::HostFailed;
+            }
+        };
+    match reply {
+        Ok(Ok(faults)) => {
+            let text = serde_json::to_string_pretty(&faults).unwrap_or_default();
+            println!("{text}");
+            ExitStatus::Success
+        }
+        Ok(Err(message)) => {
+            eprintln!("error: {message}");
+            ExitStatus::Usage
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitStatus::HostFailed
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn fault_pairs_change_only_what_they_name() {
+        let base = DeviceFaults {
+            auth_failure: true,
+            hang_on: vec!["show version".into()],
+            ..DeviceFaults::default()
+        };
+        let faults = apply_fault_pairs(
+            base,
+            &pairs(&[
+                "latency_ms=250",
+                "hang_on=show license status",
+                "hang_on=show clock",
+                "drop_after=3",
+            ]),
+        )
+        .unwrap();
+        assert!(faults.auth_failure);
+        assert_eq!(faults.latency_ms, 250);
+        assert_eq!(faults.hang_on, ["show license status", "show clock"]);
+        assert_eq!(faults.drop_after, Some(3));
+        let cleared = apply_fault_pairs(faults, &pairs(&["hang_on=", "drop_after=none"])).unwrap();
+        assert!(cleared.hang_on.is_empty() && cleared.drop_after.is_none());
+    }
+
+    #[test]
+    fn bad_fault_pairs_say_why() {
+        let base = DeviceFaults::default;
+        let error = apply_fault_pairs(base(), &pairs(&["latency=5"])).unwrap_err();
+        assert!(error.contains("did you mean `latency_ms`"), "{error}");
+        let error = apply_fault_pairs(base(), &pairs(&["auth_failure=maybe"])).unwrap_err();
+        assert!(error.contains("true or false"), "{error}");
+        let error = apply_fault_pairs(base(), &pairs(&["latency_ms"])).unwrap_err();
+        assert!(error.contains("key=value"), "{error}");
+        let error = apply_fault_pairs(base(), &pairs(&["drop_after=0"])).unwrap_err();
+        assert!(error.contains("drop_after"), "{error}");
     }
 }

@@ -12,6 +12,9 @@ mod secret;
 mod url;
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+pub use crate::ssh::HostKeyPolicy;
 
 use serde::Serialize;
 
@@ -166,7 +169,10 @@ pub struct Intent {
     pub expect: Expect,
 }
 
-/// How smartlic reaches a host (Ansible's connection variables).
+/// How smartlic reaches a host: Ansible's connection variables (`ansible_host`,
+/// `ansible_user`, `ansible_password`, `ansible_ssh_private_key_file`,
+/// `ansible_become_password`, `ansible_host_key_checking`, `ansible_connect_timeout`,
+/// `ansible_command_timeout`) plus smartlic's own `smartlic_*` ones.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Connection {
     pub address: String,
@@ -174,4 +180,27 @@ pub struct Connection {
     pub user: Option<String>,
     pub password: Option<Secret>,
     pub private_key_file: Option<PathBuf>,
+    pub private_key_passphrase: Option<Secret>,
+    /// The `enable` secret (Ansible's become password with `become_method: enable`).
+    pub enable_secret: Option<Secret>,
+    pub host_key_checking: HostKeyPolicy,
+    /// `smartlic_known_hosts`; default `~/.ssh/known_hosts` (or `--known-hosts`).
+    pub known_hosts: Option<PathBuf>,
+    /// `smartlic_ssh_legacy_algorithms`: also offer SHA-1 key exchange, CBC ciphers and
+    /// `ssh-rsa` host keys, for releases that know nothing newer.
+    pub legacy_algorithms: bool,
+    #[serde(with = "seconds")]
+    pub connect_timeout: Duration,
+    #[serde(with = "seconds")]
+    pub command_timeout: Duration,
+}
+
+/// Durations as whole seconds in reports.
+mod seconds {
+    pub fn serialize<S: serde::Serializer>(
+        d: &std::time::Duration,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_secs())
+    }
 }

@@ -5,6 +5,7 @@
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::check::{Checker, join, parse_duration};
 use super::secret::{Secret, TokenSource, is_token_shaped};
@@ -219,22 +220,102 @@ fn connection(c: &mut Checker, name: &str, vars: &Node) -> Option<Connection> {
     let user = vars
         .get("ansible_user")
         .and_then(|n| c.string(n, "ansible_user"));
-    let password = vars
-        .get("ansible_password")
-        .or_else(|| vars.get("ansible_ssh_pass"))
-        .and_then(|n| n.scalar())
-        .map(Secret::new);
-    let private_key_file = vars
-        .get("ansible_ssh_private_key_file")
-        .and_then(|n| c.string(n, "ansible_ssh_private_key_file"))
-        .map(PathBuf::from);
+    let secret = |c: &mut Checker, keys: &[&str]| {
+        let (key, node) = keys.iter().find_map(|k| vars.get(k).map(|n| (*k, n)))?;
+        secret_value(c, node, key)
+    };
+    let path = |c: &mut Checker, key: &str| {
+        vars.get(key).and_then(|n| {
+            c.string(n, key)
+                .map(|p| relative_to_origin(&n.origin, Path::new(&p)))
+        })
+    };
+    let seconds = |c: &mut Checker, key: &str, default: u64| {
+        vars.get(key)
+            .and_then(|n| c.int(n, key, 1, 3600))
+            .map_or(Duration::from_secs(default), |s| {
+                Duration::from_secs(s as u64)
+            })
+    };
     Some(Connection {
         address,
         port,
         user,
-        password,
-        private_key_file,
+        password: secret(c, &["ansible_password", "ansible_ssh_pass"]),
+        private_key_file: path(c, "ansible_ssh_private_key_file"),
+        private_key_passphrase: secret(c, &["smartlic_private_key_passphrase"]),
+        enable_secret: secret(c, &["ansible_become_password", "ansible_become_pass"]),
+        host_key_checking: host_key_checking(c, vars),
+        known_hosts: path(c, "smartlic_known_hosts"),
+        legacy_algorithms: vars
+            .get("smartlic_ssh_legacy_algorithms")
+            .and_then(|n| c.bool(n, "smartlic_ssh_legacy_algorithms"))
+            .unwrap_or(false),
+        connect_timeout: seconds(c, "ansible_connect_timeout", 15),
+        command_timeout: seconds(c, "ansible_command_timeout", 30),
     })
+}
+
+/// `smartlic_host_key_checking: strict | accept-new | off`, or Ansible's boolean
+/// `ansible_host_key_checking` (true = strict). Strict unless told otherwise.
+fn host_key_checking(c: &mut Checker, vars: &Node) -> HostKeyPolicy {
+    const FIELD: &str = "smartlic_host_key_checking";
+    if let Some(node) = vars.get(FIELD) {
+        let text = c.string(node, FIELD).unwrap_or_default();
+        return HostKeyPolicy::parse(&text).unwrap_or_else(|| {
+            c.error(
+                node,
+                FIELD,
+                format!("`{text}` is not one of strict, accept-new, off"),
+            );
+            HostKeyPolicy::Strict
+        });
+    }
+    match vars
+        .get("ansible_host_key_checking")
+        .and_then(|n| c.bool(n, "ansible_host_key_checking"))
+    {
+        Some(false) => HostKeyPolicy::Off,
+        _ => HostKeyPolicy::Strict,
+    }
+}
+
+/// A password-like value: a plain scalar (inventories commonly hold them, usually
+/// vaulted), `{env: NAME}` read now, or `{file: PATH}` read now, so a missing secret
+/// is an input error before any device is touched.
+fn secret_value(c: &mut Checker, node: &Node, field: &str) -> Option<Secret> {
+    if node.tag.as_deref() == Some("!vault") {
+        c.error(
+            node,
+            field,
+            "ansible-vault values cannot be decrypted yet: use `{env: NAME}` or `{file: PATH}`",
+        );
+        return None;
+    }
+    if let Value::Map(_) = &node.value {
+        return match token_reference(c, node, field)? {
+            TokenSource::Env(name) => match std::env::var(&name) {
+                Ok(value) => Some(Secret::new(value)),
+                Err(_) => {
+                    c.error(
+                        node,
+                        field,
+                        format!("environment variable {name} is not set"),
+                    );
+                    None
+                }
+            },
+            TokenSource::File(path) => match std::fs::read_to_string(&path) {
+                Ok(value) => Some(Secret::new(value.trim_end_matches(['\r', '\n']))),
+                Err(e) => {
+                    c.error(node, field, format!("cannot read {}: {e}", path.display()));
+                    None
+                }
+            },
+            TokenSource::Vault(_) | TokenSource::Literal(_) => None,
+        };
+    }
+    node.scalar().map(Secret::new)
 }
 
 /// Reads the fields of `smart_licensing` for one host.

@@ -16,29 +16,150 @@
 //!     faults: {auth_failure: true, latency_ms: 200, drop_after: 5, hang_on: [show license status],
 //!              invalid: [license smart transport], legacy_ssh: true, changed_host_key: true}
 //! ```
+//!
+//! And what it says about the lab's licensing back-end: the `lab_backend` var of the `all`
+//! group (all of it optional; what is left out is [`BackendConfig::default`]):
+//!
+//! ```yaml
+//! all:
+//!   vars:
+//!     lab_backend:
+//!       accounts:                       # replaces the default `Example Account`
+//!         - name: Acme Corp
+//!           virtual_accounts:
+//!             - name: Campus
+//!               pools: {C9300 DNA Advantage: 1}   # licenses per entitlement tag
+//!               default_count: 0                  # for any tag not in pools (default none)
+//!       satellite_name: ssm.acme.example          # the satellite's DNS name (certificate, lab DNS)
+//!       clock_skew_tolerance: 1h                  # device clock error before CAT-3
+//!       # the back-end's faults at start, with the fields of `POST /admin/faults`:
+//!       faults: {try_again: false, signature_mismatch: false, satellite_cert_expired: false,
+//!                proxy_intercept: false, cssm: {outage: refused, delay_ms: 0},
+//!                satellite: {outage: unavailable}, gateway: {}, proxy: {}}
+//! ```
 //! Validated like every other input: errors name the file, line and field, and nothing is
 //! served until the whole inventory is right.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
+use serde::{Deserialize, Serialize};
+
 use crate::intent::check::{Checker, join, parse_duration};
 use crate::intent::{ResolveOptions, Secret, resolve_host};
 use crate::inventory::Inventory;
+use crate::lab::backend::{
+    AccountSeed, BackendConfig, Faults as BackendFaults, VirtualAccountSeed,
+};
 use crate::platform::{LicensingModel, Platform};
 use crate::source::Diagnostic;
 use crate::yaml::Node;
 
-/// Faults a lab device can be told to show (issue 3's list).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Faults a lab device can be told to show (issue 3's list), from the inventory's
+/// `lab.faults` block at start, or at run time through the admin API
+/// (`PUT /admin/devices/{name}/faults`, the same field names in JSON; fields left out are
+/// no fault, unknown fields are refused).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Faults {
+    /// Every login fails, whatever the credentials (new connections).
     pub auth_failure: bool,
+    /// Milliseconds before every reply to a command, shell or `exec`.
     pub latency_ms: u64,
+    /// The connection drops when command N+1 is entered (new connections).
     pub drop_after: Option<usize>,
+    /// Commands after which the device never answers.
     pub hang_on: Vec<String>,
+    /// Commands this release does not know (`% Invalid input`).
     pub invalid: Vec<String>,
+    /// Only legacy SSH algorithms (new connections).
     pub legacy_ssh: bool,
+    /// A different host key than the one known_hosts holds (new connections).
     pub changed_host_key: bool,
+}
+
+/// The bounds of `latency_ms` and `drop_after`, the same in the inventory and the admin API.
+pub const MAX_LATENCY_MS: u64 = 600_000;
+pub const MAX_DROP_AFTER: usize = 1_000_000;
+
+impl Faults {
+    /// What is wrong with these faults, as `field: problem` (empty when they are right).
+    /// The admin API checks what it is sent with this; the inventory checks the same
+    /// bounds with file and line.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.latency_ms > MAX_LATENCY_MS {
+            problems.push(format!(
+                "latency_ms: {} is more than {MAX_LATENCY_MS}",
+                self.latency_ms
+            ));
+        }
+        if let Some(n) = self.drop_after
+            && !(1..=MAX_DROP_AFTER).contains(&n)
+        {
+            problems.push(format!(
+                "drop_after: {n} is not between 1 and {MAX_DROP_AFTER}"
+            ));
+        }
+        for (field, list) in [("hang_on", &self.hang_on), ("invalid", &self.invalid)] {
+            for (i, command) in list.iter().enumerate() {
+                if command.split_whitespace().next().is_none() {
+                    problems.push(format!("{field}[{i}]: an empty command"));
+                } else if command.chars().any(char::is_control) {
+                    problems.push(format!("{field}[{i}]: control characters"));
+                }
+            }
+        }
+        problems
+    }
+
+    /// Sets one field from `key=value` text (`smartlic lab fault`): booleans `true`/`false`,
+    /// numbers, `drop_after=none`; a list field takes one command per `key=value`, added
+    /// to what earlier pairs of the same call gave, and `key=` empties it.
+    pub fn set(&mut self, key: &str, value: &str, fresh_list: bool) -> Result<(), String> {
+        let flag = |value: &str| match value {
+            "true" | "yes" | "on" => Ok(true),
+            "false" | "no" | "off" => Ok(false),
+            _ => Err(format!("{key}: expected true or false, not `{value}`")),
+        };
+        let number = |value: &str| {
+            value
+                .parse::<u64>()
+                .map_err(|_| format!("{key}: expected a number, not `{value}`"))
+        };
+        let list = |list: &mut Vec<String>| {
+            if fresh_list {
+                list.clear();
+            }
+            if !value.trim().is_empty() {
+                list.push(value.trim().to_string());
+            }
+        };
+        match key {
+            "auth_failure" => self.auth_failure = flag(value)?,
+            "legacy_ssh" => self.legacy_ssh = flag(value)?,
+            "changed_host_key" => self.changed_host_key = flag(value)?,
+            "latency_ms" => self.latency_ms = number(value)?,
+            "drop_after" => {
+                self.drop_after = match value {
+                    "" | "none" | "null" => None,
+                    n => Some(number(n)? as usize),
+                }
+            }
+            "hang_on" => list(&mut self.hang_on),
+            "invalid" => list(&mut self.invalid),
+            _ => {
+                let hint = crate::source::did_you_mean(key, FAULT_KEYS.iter().copied())
+                    .map(|b| format!(" (did you mean `{b}`?)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "unknown fault `{key}`{hint}; known: {}",
+                    FAULT_KEYS.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One lab device, as the inventory declares it.
@@ -72,7 +193,8 @@ const LAB_KEYS: &[&str] = &[
     "clock_offset",
     "faults",
 ];
-const FAULT_KEYS: &[&str] = &[
+/// The fields of `lab.faults` (and of the admin API's device faults).
+pub const FAULT_KEYS: &[&str] = &[
     "auth_failure",
     "latency_ms",
     "drop_after",
@@ -225,11 +347,11 @@ fn faults(c: &mut Checker, node: &Node) -> Faults {
         changed_host_key: flag(c, "changed_host_key"),
         latency_ms: node
             .get("latency_ms")
-            .and_then(|n| c.int(n, &field("latency_ms"), 0, 600_000))
+            .and_then(|n| c.int(n, &field("latency_ms"), 0, MAX_LATENCY_MS as i64))
             .unwrap_or(0) as u64,
         drop_after: node
             .get("drop_after")
-            .and_then(|n| c.int(n, &field("drop_after"), 1, 1_000_000))
+            .and_then(|n| c.int(n, &field("drop_after"), 1, MAX_DROP_AFTER as i64))
             .map(|n| n as usize),
         hang_on: node
             .get("hang_on")
@@ -308,6 +430,290 @@ fn text_or(c: &mut Checker, lab: &Node, key: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
+// ------------------------------------------------------------------ lab_backend
+
+const BACKEND_KEYS: &[&str] = &[
+    "accounts",
+    "satellite_name",
+    "clock_skew_tolerance",
+    "faults",
+];
+const ACCOUNT_KEYS: &[&str] = &["name", "virtual_accounts"];
+const VIRTUAL_ACCOUNT_KEYS: &[&str] = &["name", "pools", "default_count"];
+/// The most licenses a lab pool holds (and the most a `default_count` gives).
+const MAX_POOL: i64 = 1_000_000;
+
+/// A whole lab as an inventory declares it: its devices and its back-end.
+#[derive(Clone, Debug)]
+pub struct LabSpec {
+    pub hosts: Vec<LabHost>,
+    pub backend: BackendConfig,
+}
+
+/// The devices ([`lab_hosts`]) and the back-end ([`lab_backend`]) of an inventory, with
+/// every problem of both reported together.
+pub fn lab_spec(inventory: &Inventory) -> Result<LabSpec, Vec<Diagnostic>> {
+    match (lab_hosts(inventory), lab_backend(inventory)) {
+        (Ok(hosts), Ok(backend)) => Ok(LabSpec {
+            hosts,
+            backend: backend.unwrap_or_default(),
+        }),
+        (hosts, backend) => {
+            let mut all = hosts.err().unwrap_or_default();
+            all.extend(backend.err().unwrap_or_default());
+            Err(all)
+        }
+    }
+}
+
+/// The back-end an inventory declares in its `all` vars (`lab_backend`, inventory file or
+/// `group_vars/all`); `None` when it declares none (the lab then uses the defaults).
+pub fn lab_backend(inventory: &Inventory) -> Result<Option<BackendConfig>, Vec<Diagnostic>> {
+    let mut c = Checker::default();
+    let mut all_vars = inventory.group("all").map(|g| {
+        let mut vars = g.vars.clone();
+        if let Some(file) = &g.file_vars {
+            crate::yaml::merge(&mut vars, file.clone());
+        }
+        vars
+    });
+    let node = all_vars
+        .as_mut()
+        .and_then(|v| v.get("lab_backend"))
+        .cloned();
+    // The back-end is the whole lab's: a host or group of its own cannot change it.
+    let wanted = node.as_ref().map(Node::to_json);
+    if let Some(host) = inventory.hosts.iter().find(|h| {
+        h.vars
+            .get("lab_backend")
+            .is_some_and(|n| Some(n.to_json()) != wanted)
+    }) && let Some(n) = host.vars.get("lab_backend")
+    {
+        c.error(
+            n,
+            "lab_backend",
+            format!(
+                "`lab_backend` differs for host {}: the lab has one back-end, so set it in the `all` group's vars only",
+                host.name
+            ),
+        );
+    }
+    let config = node.as_ref().and_then(|n| backend_config(&mut c, n));
+    if c.has_errors() {
+        Err(c.diagnostics)
+    } else {
+        Ok(config)
+    }
+}
+
+fn backend_config(c: &mut Checker, node: &Node) -> Option<BackendConfig> {
+    if node.is_null() {
+        return Some(BackendConfig::default());
+    }
+    c.map(node, "lab_backend", BACKEND_KEYS)?;
+    let mut config = BackendConfig::default();
+    if let Some(list) = node.get("accounts") {
+        let accounts = accounts(c, list);
+        if accounts.is_empty() && !c.has_errors() {
+            c.error(
+                list,
+                "lab_backend.accounts",
+                "needs at least one account (leave `accounts` out for the lab's default)",
+            );
+        }
+        config.accounts = accounts;
+    }
+    if let Some(name) = node.get("satellite_name")
+        && let Some(name) = dns_name(c, name, "lab_backend.satellite_name")
+    {
+        config.satellite.names = vec![name];
+    }
+    if let Some(n) = node.get("clock_skew_tolerance") {
+        let field = "lab_backend.clock_skew_tolerance";
+        if let Some(text) = c.string(n, field) {
+            match parse_duration(&text) {
+                Some(secs) if secs > 0 => config.clock_skew_tolerance_secs = secs,
+                _ => c.error(
+                    n,
+                    field,
+                    format!("`{text}` is not a duration like 1h, 30m or 90s"),
+                ),
+            }
+        }
+    }
+    if let Some(n) = node.get("faults") {
+        config.faults = backend_faults(c, n);
+    }
+    Some(config)
+}
+
+fn accounts(c: &mut Checker, node: &Node) -> Vec<AccountSeed> {
+    let mut seen = Vec::new();
+    c.list(node, "lab_backend.accounts")
+        .iter()
+        .enumerate()
+        .filter_map(|(i, account)| {
+            let field = format!("lab_backend.accounts[{i}]");
+            c.map(account, &field, ACCOUNT_KEYS)?;
+            let name = required_name(c, account, &field, &mut seen)?;
+            let mut vas_seen = Vec::new();
+            let virtual_accounts = match account.get("virtual_accounts") {
+                Some(list) => {
+                    let field = join(&field, "virtual_accounts");
+                    c.list(list, &field)
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(j, va)| {
+                            virtual_account(c, va, &format!("{field}[{j}]"), &mut vas_seen)
+                        })
+                        .collect()
+                }
+                // An account alone gets the lab's usual `Default` VA, plenty of everything.
+                None => vec![VirtualAccountSeed {
+                    name: "Default".into(),
+                    pools: BTreeMap::new(),
+                    default_count: Some(1000),
+                }],
+            };
+            Some(AccountSeed {
+                name,
+                virtual_accounts,
+            })
+        })
+        .collect()
+}
+
+fn virtual_account(
+    c: &mut Checker,
+    node: &Node,
+    field: &str,
+    seen: &mut Vec<String>,
+) -> Option<VirtualAccountSeed> {
+    c.map(node, field, VIRTUAL_ACCOUNT_KEYS)?;
+    let name = required_name(c, node, field, seen)?;
+    let pools = match node.get("pools") {
+        None => BTreeMap::new(),
+        Some(pools) => {
+            let field = join(field, "pools");
+            let Some(entries) = pools.entries() else {
+                c.error(
+                    pools,
+                    &field,
+                    format!(
+                        "expected a mapping of entitlement tag: count, found {}",
+                        pools.kind()
+                    ),
+                );
+                return None;
+            };
+            entries
+                .iter()
+                .filter_map(|(tag, count)| {
+                    let field = join(&field, &tag.name);
+                    if tag.name.trim().is_empty() || tag.name.chars().any(char::is_control) {
+                        c.error(count, &field, "an entitlement tag must be printable text");
+                        return None;
+                    }
+                    let count = c.int(count, &field, 0, MAX_POOL)?;
+                    Some((tag.name.clone(), count))
+                })
+                .collect()
+        }
+    };
+    let default_count = node
+        .get("default_count")
+        .and_then(|n| c.int(n, &join(field, "default_count"), 0, MAX_POOL));
+    Some(VirtualAccountSeed {
+        name,
+        pools,
+        default_count,
+    })
+}
+
+/// A `name:` that must be there, be printable and be unique among its siblings.
+fn required_name(
+    c: &mut Checker,
+    node: &Node,
+    field: &str,
+    seen: &mut Vec<String>,
+) -> Option<String> {
+    let field = join(field, "name");
+    let Some(n) = node.get("name") else {
+        c.error(node, &field, "a name is required");
+        return None;
+    };
+    let name = c.string(n, &field)?;
+    if name.trim().is_empty() || name.chars().any(char::is_control) || name.len() > 64 {
+        c.error(n, &field, "must be printable text of 1 to 64 characters");
+        return None;
+    }
+    if seen.contains(&name) {
+        c.error(n, &field, format!("`{name}` is listed twice"));
+        return None;
+    }
+    seen.push(name.clone());
+    Some(name)
+}
+
+/// A DNS host name (letters, digits, `-`, dots between labels).
+fn dns_name(c: &mut Checker, node: &Node, field: &str) -> Option<String> {
+    let name = c.string(node, field)?;
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if name.len() <= 253 && name.split('.').all(label_ok) {
+        Some(name.to_ascii_lowercase())
+    } else {
+        c.error(
+            node,
+            field,
+            format!("`{name}` is not a DNS host name like ssm.example.com"),
+        );
+        None
+    }
+}
+
+/// The back-end's faults, with the field names of `POST /admin/faults` (read through the
+/// same serde type, so every fault the back-end knows can be set here); each field is
+/// checked on its own, so an error names its line.
+fn backend_faults(c: &mut Checker, node: &Node) -> BackendFaults {
+    let field = "lab_backend.faults";
+    let Some(entries) = node.entries() else {
+        if !node.is_null() {
+            c.error(
+                node,
+                field,
+                format!("expected a mapping, found {}", node.kind()),
+            );
+        }
+        return BackendFaults::default();
+    };
+    let mut ok = true;
+    for (key, value) in entries {
+        let one = serde_json::json!({ key.name.clone(): value.to_json() });
+        if let Err(e) = serde_json::from_value::<BackendFaults>(one) {
+            ok = false;
+            let at = if e.to_string().starts_with("unknown field") {
+                &key.origin
+            } else {
+                &value.origin
+            };
+            c.push(Diagnostic::error(at, join(field, &key.name), e.to_string()));
+        }
+    }
+    if !ok {
+        return BackendFaults::default();
+    }
+    serde_json::from_value(node.to_json()).unwrap_or_else(|e| {
+        c.error(node, field, e.to_string());
+        BackendFaults::default()
+    })
+}
+
 /// A release each personality runs when the inventory names none.
 fn default_version(platform: Platform) -> &'static str {
     match platform {
@@ -375,6 +781,156 @@ mod tests {
             errors[0].message
         );
         assert_eq!(errors[0].origin.location().unwrap().line, 6);
+    }
+
+    const ONE_HOST: &str = "  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 16.12.5\n      ansible_host: 127.0.0.11\n      lab: {}\n";
+
+    fn backend(vars: &str) -> Result<Option<BackendConfig>, Vec<Diagnostic>> {
+        let text = format!("all:\n  vars:\n{vars}{ONE_HOST}");
+        let inventory = crate::inventory::load_str(Path::new("lab.yml"), text).unwrap();
+        lab_backend(&inventory)
+    }
+
+    #[test]
+    fn no_lab_backend_means_the_default_back_end() {
+        assert_eq!(backend("    x: 1\n").unwrap(), None);
+        let text = format!("all:\n{ONE_HOST}");
+        let inventory = crate::inventory::load_str(Path::new("lab.yml"), text).unwrap();
+        let spec = lab_spec(&inventory).unwrap();
+        assert_eq!(spec.backend, BackendConfig::default());
+        assert_eq!(spec.hosts.len(), 1);
+    }
+
+    #[test]
+    fn reads_a_lab_backend() {
+        let config = backend(concat!(
+            "    lab_backend:\n",
+            "      accounts:\n",
+            "        - name: Acme Corp\n",
+            "          virtual_accounts:\n",
+            "            - name: Campus\n",
+            "              pools:\n",
+            "                C9300-48 DNA Advantage: 1\n",
+            "                C9300-48 Network Advantage: 2\n",
+            "            - {name: Spare, default_count: 5}\n",
+            "        - name: Beta\n",
+            "      satellite_name: SSM.acme.example\n",
+            "      clock_skew_tolerance: 30m\n",
+            "      faults: {try_again: true, cssm: {outage: refused, delay_ms: 20}}\n",
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(config.accounts.len(), 2);
+        let acme = &config.accounts[0];
+        assert_eq!(acme.name, "Acme Corp");
+        assert_eq!(acme.virtual_accounts[0].name, "Campus");
+        assert_eq!(acme.virtual_accounts[0].pools["C9300-48 DNA Advantage"], 1);
+        assert_eq!(
+            acme.virtual_accounts[0].pools["C9300-48 Network Advantage"],
+            2
+        );
+        assert_eq!(acme.virtual_accounts[0].default_count, None);
+        assert_eq!(acme.virtual_accounts[1].default_count, Some(5));
+        // An account without virtual accounts gets the usual `Default` one.
+        assert_eq!(config.accounts[1].virtual_accounts[0].name, "Default");
+        assert_eq!(config.satellite.names, ["ssm.acme.example"]);
+        assert_eq!(config.clock_skew_tolerance_secs, 1800);
+        assert!(config.faults.try_again);
+        assert_eq!(
+            config.faults.cssm.outage,
+            Some(crate::lab::backend::Outage::Refused)
+        );
+        assert_eq!(config.faults.cssm.delay_ms, 20);
+        // What was left out keeps the defaults.
+        let default = BackendConfig::default();
+        assert_eq!(config.cssm, default.cssm);
+        assert_eq!(config.policy, default.policy);
+    }
+
+    #[test]
+    fn lab_backend_errors_name_line_and_field() {
+        let errors = backend(concat!(
+            "    lab_backend:\n",
+            "      acounts: []\n",
+            "      satellite_name: not a name\n",
+            "      clock_skew_tolerance: soon\n",
+            "      faults:\n",
+            "        try_agian: true\n",
+            "        cssm: {outage: down}\n",
+        ))
+        .unwrap_err();
+        let found: Vec<(String, usize)> = errors
+            .iter()
+            .map(|e| (e.field.clone(), e.origin.location().unwrap().line))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("lab_backend.acounts".to_string(), 4),
+                ("lab_backend.satellite_name".to_string(), 5),
+                ("lab_backend.clock_skew_tolerance".to_string(), 6),
+                ("lab_backend.faults.try_agian".to_string(), 8),
+                ("lab_backend.faults.cssm".to_string(), 9),
+            ],
+            "{errors:?}"
+        );
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `accounts`?"));
+        assert!(
+            errors[3].message.contains("unknown field"),
+            "{}",
+            errors[3].message
+        );
+
+        let errors = backend(concat!(
+            "    lab_backend:\n",
+            "      accounts:\n",
+            "        - name: A\n",
+            "          virtual_accounts:\n",
+            "            - name: V\n",
+            "              pools: {TAG: -1}\n",
+            "        - name: A\n",
+            "        - virtual_accounts: []\n",
+        ))
+        .unwrap_err();
+        let found: Vec<(String, usize)> = errors
+            .iter()
+            .map(|e| (e.field.clone(), e.origin.location().unwrap().line))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "lab_backend.accounts[0].virtual_accounts[0].pools.TAG".to_string(),
+                    8
+                ),
+                ("lab_backend.accounts[1].name".to_string(), 9),
+                ("lab_backend.accounts[2].name".to_string(), 10),
+            ],
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn lab_backend_belongs_to_the_all_group() {
+        let text = "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 16.12.5\n      ansible_host: 127.0.0.11\n      lab: {}\n      lab_backend: {clock_skew_tolerance: 1h}\n";
+        let inventory = crate::inventory::load_str(Path::new("lab.yml"), text.into()).unwrap();
+        let errors = lab_spec(&inventory).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "lab_backend");
+        assert!(errors[0].message.contains("sw1"), "{}", errors[0].message);
+        assert_eq!(errors[0].origin.location().unwrap().line, 8);
+    }
+
+    #[test]
+    fn device_faults_check_the_inventory_bounds() {
+        let mut faults = Faults::default();
+        assert!(faults.problems().is_empty());
+        faults.set("latency_ms", "600001", true).unwrap();
+        faults.set("drop_after", "0", true).unwrap();
+        faults.set("hang_on", "  ", true).unwrap();
+        assert!(faults.hang_on.is_empty());
+        faults.hang_on.push("\u{1b}x".into());
+        assert_eq!(faults.problems().len(), 3, "{:?}", faults.problems());
     }
 
     #[test]

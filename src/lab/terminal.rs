@@ -34,9 +34,32 @@ pub trait Terminal: Send {
     fn input(&mut self, data: &[u8]) -> Output;
 }
 
+/// How a device answers an SSH `exec` request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecReply {
+    pub bytes: Vec<u8>,
+    /// The exit status; `None`: the device never answers (the `hang_on` fault) and the
+    /// channel stays open, silent, until the client gives up.
+    pub status: Option<u32>,
+    /// Wait this long before answering (the slow-device fault, as in a shell).
+    pub delay: Duration,
+}
+
 /// Opens sessions on one device; the SSH server holds one per device.
 pub trait Console: Send + Sync {
     fn open(&self) -> Box<dyn Terminal>;
-    /// An SSH `exec` request: run one command, return its output and exit status.
+    /// Runs one command at once and returns its output and exit status; a command that
+    /// would hang gives no output and status 255 (a synchronous call cannot hang).
     fn exec(&self, command: &str) -> (Vec<u8>, u32);
+    /// An SSH `exec` request as the device serves it, faults included: the SSH server
+    /// waits `delay`, then sends the output and exit status, or nothing at all when
+    /// `status` is `None`. By default [`Console::exec`]'s answer, at once.
+    fn exec_reply(&self, command: &str) -> ExecReply {
+        let (bytes, status) = self.exec(command);
+        ExecReply {
+            bytes,
+            status: Some(status),
+            delay: Duration::ZERO,
+        }
+    }
 }

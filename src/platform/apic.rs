@@ -3,7 +3,10 @@
 //! Every fact below cites where it comes from (SPEC §2.5, from the `[ACI]` seed). APIC's
 //! smart licensing config is flat: global `license smart …` lines, no managed block.
 
+use std::sync::OnceLock;
+
 use crate::config::dialect::{Dialect, no_rewrite};
+use crate::ssh::shell::CliProfile;
 
 /// How the APIC NX-OS style CLI writes its licensing configuration.
 pub const DIALECT: Dialect = Dialect {
@@ -29,3 +32,46 @@ pub const DIALECT: Dialect = Dialect {
     compare_rewrite: no_rewrite,
     add_rewrite: no_rewrite,
 };
+
+/// The APIC CLI as a session sees it: NX-OS-style prompts and errors (SPEC §2.5.2).
+pub static CLI: CliProfile = CliProfile {
+    prompt: r"^[A-Za-z0-9][\w.\-@/:]*(\([\w.\-]+\))?[>#] ?$",
+    setup: &["terminal length 0"],
+    more: "--More--",
+    errors: &[
+        "% Invalid command",
+        "% Incomplete command",
+        "% Ambiguous command",
+        "Error:",
+    ],
+    enable: None,
+    secret_prompt: "Password:",
+    questions: &[],
+    compiled: OnceLock::new(),
+};
+
+/// `show license status` on APIC. No APIC output was found (SPEC §6.3 ⟨GAP⟩; corpus
+/// NOTES.md "ACI / APIC": nothing): the NX-OS-style classic layout the lab prints is read
+/// with the shared grammar, [`super::status::read`]. ⟨UNVERIFIED against a real APIC⟩
+pub fn parse_license_status(
+    text: &str,
+) -> Result<super::status::LicensingStatus, super::status::StatusParseError> {
+    use super::status::{Sections, read};
+    read(super::Platform::Apic, &Sections::parse(text))
+}
+
+/// The controller's release in APIC `show version`: the `Role Pod Node Name Version`
+/// table, first `controller` row, last column (`5.1(2e)`); switch rows carry
+/// `n9000-15.1(2e)` and are skipped (genieparser `apic/show_platform.py` ShowVersion and
+/// its genielibs unicon mock data; the lab prints the same table).
+pub fn parse_version(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["controller", _pod, _node, .., version] if words.len() >= 4 => {
+                Some(version.to_string())
+            }
+            _ => None,
+        }
+    })
+}

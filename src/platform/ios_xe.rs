@@ -3,7 +3,10 @@
 //! Every fact below cites where it comes from: the spec (`SPEC.md`, `SLP.md`), the notes
 //! (`notes/DEVICE-FACTS.md`), the corpus, or a public source found with the search tools.
 
+use std::sync::OnceLock;
+
 use crate::config::dialect::{Dialect, HiddenDefault, MultiValue, Synonym, no_rewrite};
+use crate::ssh::shell::{Answer, CliProfile, Question};
 
 /// The CSSM call-home URL, default of profile CiscoTAC-1 (SPEC §2.2, §2.3.1).
 pub const CISCO_TAC_DESTINATION: &str =
@@ -102,3 +105,85 @@ pub const DIALECT: Dialect = Dialect {
     compare_rewrite: no_rewrite,
     add_rewrite: no_rewrite,
 };
+
+/// The IOS-XE CLI as a session sees it. Prompts `host>`, `host#`, `host(config…)#`; errors
+/// as the lab and real transcripts print them (docs/platform-notes.md); the save and
+/// `crypto pki authenticate` questions of SPEC §3.2 / §4.5; `[confirm]` accepted with Enter.
+pub static CLI: CliProfile = CliProfile {
+    prompt: r"^[A-Za-z0-9][\w.\-@/:]*(\([\w.\-]+\))?[>#] ?$",
+    setup: &["terminal length 0", "terminal width 0"],
+    more: "--More--",
+    errors: &[
+        "% Invalid input detected",
+        "% Incomplete command",
+        "% Ambiguous command",
+        "Command authorization failed",
+        "% Error",
+    ],
+    enable: Some("enable"),
+    secret_prompt: "Password:",
+    questions: &[
+        Question {
+            pattern: "Destination filename [startup-config]?",
+            answer: Answer::Default,
+        },
+        Question {
+            pattern: "[confirm]",
+            answer: Answer::Default,
+        },
+        Question {
+            pattern: "End with a blank line or the word \"quit\" on a line by itself",
+            answer: Answer::Paste,
+        },
+        Question {
+            pattern: "% Do you accept this certificate? [yes/no]:",
+            answer: Answer::Yes,
+        },
+    ],
+    compiled: OnceLock::new(),
+};
+
+/// `show license status` on IOS-XE: indented two blanks per level, both models (SLP §1.3,
+/// §4.1; corpus `iosxe/show-license-status`). A flush-left `Virtual Account:` line inside
+/// `Registration:` (corpus `iosxe/show-license-all/genieparser-3`) stays in its section,
+/// as only headers open sections. The grammar is shared: [`super::status::read`].
+pub fn parse_license_status(
+    text: &str,
+) -> Result<super::status::LicensingStatus, super::status::StatusParseError> {
+    use super::status::{Sections, read};
+    read(super::Platform::IosXe, &Sections::parse(text))
+}
+
+/// The release in `show version`: `Cisco IOS XE Software, Version 17.03.03 - SMU-PATCHED`
+/// gives `17.03.03`; when that value is a build label (`BLD_POLARIS_DEV_LATEST_…`), the
+/// `Cisco IOS Software […], …, Version 17.5.1a, RELEASE SOFTWARE` or `… Experimental
+/// Version 17.13.20230512:105008` line is used instead (SLP §1.2, genieparser ShowVersion
+/// fixtures). 16.x prints both lines too (`Version 16.12.5`). The first value that
+/// [`super::version::Version::parse`] reads wins; else the first one found.
+pub fn parse_version(text: &str) -> Option<String> {
+    let mut found: Vec<&str> = Vec::new();
+    // XE lines first: they are the release (`17.09.04a`), the IOS line its short form.
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("Cisco IOS XE Software, Version ") {
+            found.extend(first_word(rest));
+        }
+    }
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("Cisco IOS Software")
+            && let Some((_, rest)) = line.split_once("Version ")
+        {
+            found.extend(first_word(rest));
+        }
+    }
+    found
+        .iter()
+        .find(|v| super::version::Version::parse(v).is_some())
+        .or(found.first())
+        .map(|v| v.to_string())
+}
+
+/// `17.5.1a, RELEASE SOFTWARE` → `17.5.1a`.
+fn first_word(text: &str) -> Option<&str> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .find(|w| !w.is_empty())
+}

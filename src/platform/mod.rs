@@ -46,6 +46,15 @@ impl Platform {
         }
     }
 
+    /// How the platform's CLI looks to an SSH session (prompts, paging, errors, questions).
+    pub fn cli(self) -> &'static crate::ssh::shell::CliProfile {
+        match self {
+            Platform::IosXe => &ios_xe::CLI,
+            Platform::NxOs => &nx_os::CLI,
+            Platform::Apic => &apic::CLI,
+        }
+    }
+
     /// Running lines the intent declares as an exclusive list: others in the family
     /// are removed. On IOS-XE a VRF's servers are their own list (`ip name-server vrf V`,
     /// `ntp server vrf V`), so an exclusive list in a VRF leaves the global one alone.

@@ -3,7 +3,10 @@
 //! Every fact below cites where it comes from: the spec (`SPEC.md`), the corpus, or a
 //! public source found with the search tools.
 
+use std::sync::OnceLock;
+
 use crate::config::dialect::{Dialect, MultiValue};
+use crate::ssh::shell::CliProfile;
 
 /// How NX-OS writes its configuration, for parsing and diffing.
 pub const DIALECT: Dialect = Dialect {
@@ -66,6 +69,51 @@ pub fn without_destination_index(line: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The NX-OS CLI as a session sees it: `switch# `, `switch(config-callhome)# `; errors
+/// `% Invalid command at '^' marker.` and its Incomplete/Ambiguous kin (the lab's NX-OS
+/// personality, docs/platform-notes.md). NX-OS saves without a question.
+pub static CLI: CliProfile = CliProfile {
+    prompt: r"^[A-Za-z0-9][\w.\-@/:]*(\([\w.\-]+\))?[>#] ?$",
+    setup: &["terminal length 0", "terminal width 511"],
+    more: "--More--",
+    errors: &[
+        "% Invalid command",
+        "% Incomplete command",
+        "% Ambiguous command",
+        "% Invalid parameter",
+    ],
+    enable: None,
+    secret_prompt: "Password:",
+    questions: &[],
+    compiled: OnceLock::new(),
+};
+
+/// `show license status` on NX-OS: classic prints every line flush left (SPEC §6.2), so
+/// only the headers (`Registration:`, `License Authorization:`, `Smart License
+/// Conversion:`) tell the three `Status:` lines apart (SPEC §6.4). No NX-OS Using Policy
+/// `show license status` was found (SLP §4.6 ⟨UNVERIFIED⟩): it is read with the IOS-XE
+/// grammar, as SLP §4.6 advises and the lab prints it. Shared: [`super::status::read`].
+pub fn parse_license_status(
+    text: &str,
+) -> Result<super::status::LicensingStatus, super::status::StatusParseError> {
+    use super::status::{Sections, read};
+    read(super::Platform::NxOs, &Sections::parse(text))
+}
+
+/// The release in `show version`: `NXOS: version 10.2(3) [Feature Release]` (9.3+ and
+/// 10.x), else `system:    version 7.0(3)I7(1)` (older releases) — SLP §1.2, genieparser
+/// `nxos/tests/ShowVersion` fixtures. `Host NXOS:` and `BIOS:` lines are not the release.
+pub fn parse_version(text: &str) -> Option<String> {
+    let after = |label: &str| {
+        text.lines().find_map(|line| {
+            let rest = line.trim().strip_prefix(label)?.trim_start();
+            let rest = rest.strip_prefix("version")?;
+            rest.split_whitespace().next().map(str::to_string)
+        })
+    };
+    after("NXOS:").or_else(|| after("system:"))
 }
 
 #[cfg(test)]

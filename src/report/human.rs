@@ -23,27 +23,27 @@ impl Style {
         }
     }
 
-    fn bold(self, text: &str) -> String {
+    pub(super) fn bold(self, text: &str) -> String {
         self.paint("1", text)
     }
 
-    fn dim(self, text: &str) -> String {
+    pub(super) fn dim(self, text: &str) -> String {
         self.paint("2", text)
     }
 
-    fn red(self, text: &str) -> String {
+    pub(super) fn red(self, text: &str) -> String {
         self.paint("31", text)
     }
 
-    fn green(self, text: &str) -> String {
+    pub(super) fn green(self, text: &str) -> String {
         self.paint("32", text)
     }
 
-    fn yellow(self, text: &str) -> String {
+    pub(super) fn yellow(self, text: &str) -> String {
         self.paint("33", text)
     }
 
-    fn cyan(self, text: &str) -> String {
+    pub(super) fn cyan(self, text: &str) -> String {
         self.paint("36", text)
     }
 }
@@ -88,7 +88,7 @@ pub fn plan(
     out
 }
 
-fn host_plan(out: &mut String, p: &HostPlan, indent: usize, style: Style) {
+pub(super) fn host_plan(out: &mut String, p: &HostPlan, indent: usize, style: Style) {
     let status = if !p.errors.is_empty() {
         style.red("failed")
     } else if p.changed {

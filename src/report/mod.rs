@@ -5,9 +5,11 @@
 
 mod human;
 mod json;
+mod live;
 
 pub use human::{Style, diagnostics, inventory_host, plan as plan_human, render as render_human};
 pub use json::{
     diagnostics as diagnostics_json, emit, inventory as inventory_json, plan as plan_json,
     render as render_json, validate as validate_json,
 };
+pub use live::{Recap, human as live_human, json as live_json};

@@ -146,10 +146,11 @@ fn exit_codes_follow_the_readme() {
         Some(4)
     );
     assert_eq!(
-        smartlic(&root(), &["plan", "-i", INVENTORY, PLAYBOOK])
+        smartlic(&root(), &["plan", "--offline", "-i", INVENTORY, PLAYBOOK])
             .status
             .code(),
-        Some(4)
+        Some(4),
+        "--offline needs --running-dir"
     );
     assert_eq!(smartlic(&root(), &["--help"]).status.code(), Some(0));
 }

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use smartlic::lab::run::{self, Lab, LabOptions};
-use smartlic::lab::spec::lab_hosts;
+use smartlic::lab::spec::lab_spec;
 
 pub const PASSWORD: &str = "lab-pass";
 
@@ -42,7 +42,8 @@ pub fn host(name: &str, platform: &str, version: &str, address: &str, lab: &str)
 }
 
 impl LabSsh {
-    /// Starts a lab of the hosts in `inventory` (YAML) at real time.
+    /// Starts a lab of the hosts in `inventory` (YAML) at real time, with the back-end its
+    /// `lab_backend` declares (or the default one).
     pub fn start(inventory: &str) -> LabSsh {
         Self::start_with(inventory, &LabOptions::default())
     }
@@ -52,8 +53,10 @@ impl LabSsh {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lab.yml");
         std::fs::write(&path, inventory).unwrap();
-        let hosts = lab_hosts(&smartlic::inventory::load(&path).unwrap()).unwrap();
-        let lab = runtime.block_on(run::start(hosts, options)).unwrap();
+        let spec = lab_spec(&smartlic::inventory::load(&path).unwrap()).unwrap();
+        let lab = runtime
+            .block_on(run::start_with(spec.hosts, spec.backend, options))
+            .unwrap();
         std::fs::write(dir.path().join("known_hosts"), lab.known_hosts()).unwrap();
         let askpass = dir.path().join("askpass");
         std::fs::write(&askpass, format!("#!/bin/sh\necho {PASSWORD}\n")).unwrap();
@@ -63,6 +66,25 @@ impl LabSsh {
             dir,
             runtime,
         }
+    }
+
+    /// The lab's tokio runtime, for async clients.
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+
+    /// The OpenSSH known_hosts file holding every device's key.
+    pub fn known_hosts_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("known_hosts")
+    }
+
+    /// Where `device` listens.
+    pub fn address(&self, device: &str) -> std::net::SocketAddr {
+        self.devices
+            .iter()
+            .find(|d| d.host.name == device)
+            .unwrap_or_else(|| panic!("no lab device {device}"))
+            .address
     }
 
     /// `ssh` with strict host key checking against the lab's known_hosts, the password
@@ -120,6 +142,33 @@ impl LabSsh {
     /// One command over an SSH `exec` request; its output.
     pub fn exec(&self, device: &str, command: &str) -> String {
         wait(self.ssh(device).arg(command).spawn().unwrap())
+    }
+
+    /// One `exec` request that must end within `limit`: its output and ssh's exit status,
+    /// or `None` if ssh was still waiting then (it is killed: a hung device).
+    pub fn exec_within(
+        &self,
+        device: &str,
+        command: &str,
+        limit: Duration,
+    ) -> Option<(String, Option<i32>)> {
+        let mut child = self.ssh(device).arg(command).spawn().unwrap();
+        let deadline = Instant::now() + limit;
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some((text, out.status.code()))
     }
 
     /// Polls `command` until its output contains `wanted`; fails after `timeout`.

@@ -10,6 +10,7 @@
 //! | `GET /admin/faults`, `POST /admin/faults` | [`Faults`] (the POST replaces them all) |
 //! | `GET /admin/state` | [`StateSnapshot`] |
 //! | `GET /admin/services` | [`Services`] (where each service listens, names, CA PEMs) |
+//! | `GET /admin/devices`, `GET`/`PUT /admin/devices/{name}/faults` | see [`super::devices`] |
 //!
 //! Errors are HTTP 4xx with `{"error": "…"}`.
 
@@ -103,7 +104,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/admin/faults", get(get_faults).post(set_faults))
         .route("/admin/state", get(state))
         .route("/admin/services", get(services))
-        .with_state(shared)
+        .with_state(Arc::clone(&shared))
+        .merge(super::devices::router(shared))
 }
 
 async fn create_token(
@@ -181,7 +183,7 @@ pub async fn services_via_admin(admin: SocketAddr) -> Result<Services, BackendEr
     call::<(), _>(admin, reqwest::Method::GET, "/admin/services", None).await
 }
 
-async fn call<B: Serialize, R: DeserializeOwned>(
+pub(crate) async fn call<B: Serialize, R: DeserializeOwned>(
     admin: SocketAddr,
     method: reqwest::Method,
     path: &str,

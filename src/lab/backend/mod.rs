@@ -22,6 +22,7 @@
 //! certificates in [`pki`], the faults in [`faults`]. The back-end owns no device state.
 
 pub mod admin;
+pub mod devices;
 pub mod faults;
 pub mod pki;
 pub mod protocol;
@@ -42,6 +43,10 @@ use crate::lab::clock::LabClock;
 pub use admin::{
     PoolRequest, RevokeRequest, TokenReply, TokenRequest, create_token_via_admin,
     services_via_admin, set_faults_via_admin, state_via_admin,
+};
+pub use devices::{
+    DeviceAdmin, DeviceFaults, DeviceList, device_faults_via_admin, devices_via_admin,
+    set_device_faults_via_admin,
 };
 pub use faults::{Faults, Outage, ServiceFault, ServiceKind};
 pub use protocol::Policy;
@@ -202,6 +207,8 @@ pub(crate) struct Shared {
     services: Services,
     pki: Pki,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// The lab's devices, for the admin API's device part (attached once, by `lab::run`).
+    devices: std::sync::OnceLock<Arc<dyn DeviceAdmin>>,
 }
 
 impl Shared {
@@ -264,30 +271,45 @@ pub struct Backend {
     pub satellite_ca_pem: String,
     /// The intercepting proxy's CA.
     pub proxy_ca_pem: String,
+    /// The root CSSM's certificate chains to under `cssm_new_root` (SPEC §7.2 NX-3).
+    pub new_root_pem: String,
     shared: Arc<Shared>,
 }
+
+/// Real time a request may take from the device to the back-end's books, added (scaled to
+/// lab time) to the clock-skew tolerance.
+const TRANSIT_ALLOWANCE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Starts every service. Must run inside a tokio runtime.
 pub async fn start(config: BackendConfig, clock: LabClock) -> Result<Backend, BackendError> {
     let listeners = Listeners::bind(&config)?;
     let pki = Pki::new(clock.now())?;
-    let tls = service::TlsConfigs::new(&pki, &config)?;
+    let faults = watch::Sender::new(config.faults.clone());
+    let tls = service::TlsConfigs::new(&pki, &config, faults.subscribe())?;
     let services = listeners.services(&config, &pki)?;
+    // A request's device time is taken when it is built and checked when it arrives: on
+    // a fast lab clock the (real) transit time is many lab seconds, which must not read
+    // as a wrong device clock (SPEC §7.1 CAT-3 is about the clock, not the network).
+    let transit_secs = (clock.scale() * TRANSIT_ALLOWANCE.as_secs_f64()).ceil() as u64;
     let books = Books::new(
         &config.accounts,
         config.policy.clone(),
-        config.clock_skew_tolerance_secs,
+        config
+            .clock_skew_tolerance_secs
+            .saturating_add(transit_secs),
     );
     let shared = Arc::new(Shared {
         books: Mutex::new(books),
-        faults: watch::Sender::new(config.faults.clone()),
+        faults,
         clock,
         services: services.clone(),
         pki,
         tasks: Mutex::new(Vec::new()),
+        devices: std::sync::OnceLock::new(),
     });
     listeners.spawn(&shared, tls)?;
     Ok(Backend {
+        new_root_pem: shared.pki.new_root.pem(),
         cisco_root_pem: services.cisco_root_pem.clone(),
         satellite_ca_pem: services.satellite.ca_pem.clone(),
         proxy_ca_pem: services.proxy.ca_pem.clone(),
@@ -466,6 +488,12 @@ impl Backend {
 
     pub fn faults(&self) -> Faults {
         self.shared.faults()
+    }
+
+    /// Gives the admin API the lab's devices (`/admin/devices/…`); only the first call
+    /// counts. Returns whether this one did.
+    pub fn attach_devices(&self, devices: Arc<dyn DeviceAdmin>) -> bool {
+        self.shared.devices.set(devices).is_ok()
     }
 
     /// Replaces the faults; services pick them up at once.

@@ -8,7 +8,10 @@
 //!   `crypto pki authenticate` (SPEC §3.2), and the satellite's certificate for the names
 //!   and/or IP addresses it was configured with (SPEC §2.2 rule 4);
 //! - the intercepting proxy's CA, which re-signs certificates for whatever host a device
-//!   asks to reach (SPEC §3.3).
+//!   asks to reach (SPEC §3.3);
+//! - a second public root that devices do **not** have built in, which signs CSSM's
+//!   certificate under the [`super::Faults::cssm_new_root`] fault (the QuoVadis root
+//!   change of SPEC §7.2 NX-3 / §3.6, FN72115).
 //!
 //! Validity spans from 30 days before the earlier of lab time and real time to 10 years
 //! after the later, so real-time clients (tests) and lab-time devices both accept them,
@@ -57,6 +60,8 @@ pub struct Pki {
     pub cisco_root: Authority,
     pub satellite_ca: Authority,
     pub proxy_ca: Authority,
+    /// The root CSSM moves to under `cssm_new_root` (SPEC §7.2 NX-3).
+    pub new_root: Authority,
     window: Window,
 }
 
@@ -83,6 +88,7 @@ impl Pki {
             cisco_root: authority(window, "Cisco Licensing Root CA (lab)", "Cisco (lab)")?,
             satellite_ca: authority(window, "SSM On-Prem CA (lab)", "Example Customer")?,
             proxy_ca: authority(window, "Proxy SSL Inspection CA (lab)", "Example Customer")?,
+            new_root: authority(window, "Licensing Root CA 2 (lab)", "Cisco (lab)")?,
             window,
         })
     }
@@ -167,6 +173,33 @@ pub fn server_config(leaf: &Leaf) -> Result<Arc<ServerConfig>, BackendError> {
             what: "a server configuration".into(),
             source,
         })?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// The signing key and chain of `leaf`, for a certificate resolver.
+pub fn certified_key(leaf: &Leaf) -> Result<Arc<rustls::sign::CertifiedKey>, BackendError> {
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.key_der.clone()));
+    rustls::sign::CertifiedKey::from_der(vec![leaf.cert_der.clone()], key, &provider())
+        .map(Arc::new)
+        .map_err(|source| BackendError::Tls {
+            what: "a certified key".into(),
+            source,
+        })
+}
+
+/// A rustls server configuration whose certificate `resolver` picks per handshake.
+pub fn server_config_with(
+    resolver: Arc<dyn rustls::server::ResolvesServerCert>,
+) -> Result<Arc<ServerConfig>, BackendError> {
+    let mut config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|source| BackendError::Tls {
+            what: "a server configuration".into(),
+            source,
+        })?
+        .with_no_client_auth()
+        .with_cert_resolver(resolver);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }

@@ -382,6 +382,12 @@ impl Failure {
     }
 }
 
+/// A field the back-end adds (`true`) to its successful replies while the CRL distribution
+/// point of its signing certificates does not answer ([`super::Faults::crl_unreachable`]):
+/// a device that checks revocation for SLA-TrustPoint cannot accept the reply (SPEC §7.1
+/// CAT-7). The request itself was processed.
+pub const CRL_UNREACHABLE: &str = "crl_unreachable";
+
 /// The back-end's failure reasons, verbatim from the spec.
 pub mod reason {
     use super::Udi;

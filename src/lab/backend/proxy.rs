@@ -181,7 +181,11 @@ impl Proxy {
         let ip = self.shared.services.proxy.listen.ip();
         let listener = super::bind("proxy interceptor", SocketAddr::new(ip, 0))?;
         let addr = super::local_addr(&listener)?;
-        let roots = [pki.cisco_root.der(), pki.satellite_ca.der()];
+        let roots = [
+            pki.cisco_root.der(),
+            pki.satellite_ca.der(),
+            pki.new_root.der(),
+        ];
         let forward = Arc::new(Forward {
             client: pinned_client(&roots, host)?,
             upstream,

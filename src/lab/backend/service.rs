@@ -13,8 +13,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum_server::tls_rustls::RustlsConfig;
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use tokio::sync::watch;
 
-use super::faults::{Outage, ServiceKind};
+use super::faults::{Faults, Outage, ServiceKind};
 use super::pki::{self, Pki};
 use super::protocol::{self, Failure, FailureCode, Request};
 use super::state::{Context, Endpoint, Realm};
@@ -32,15 +35,49 @@ pub(super) struct TlsConfigs {
 }
 
 impl TlsConfigs {
-    pub fn new(pki: &Pki, config: &BackendConfig) -> Result<TlsConfigs, BackendError> {
+    /// `faults` picks CSSM's certificate per handshake (`cssm_new_root`, SPEC §7.2 NX-3).
+    pub fn new(
+        pki: &Pki,
+        config: &BackendConfig,
+        faults: watch::Receiver<Faults>,
+    ) -> Result<TlsConfigs, BackendError> {
         let make = |ca, names: &[String]| -> Result<RustlsConfig, BackendError> {
             let leaf = pki.leaf(ca, names)?;
             Ok(RustlsConfig::from_config(pki::server_config(&leaf)?))
         };
+        let cssm = CssmCertificates {
+            usual: pki::certified_key(&pki.leaf(&pki.cisco_root, &config.cssm.names)?)?,
+            new_root: pki::certified_key(&pki.leaf(&pki.new_root, &config.cssm.names)?)?,
+            faults,
+        };
         Ok(TlsConfigs {
-            cssm: make(&pki.cisco_root, &config.cssm.names)?,
+            cssm: RustlsConfig::from_config(pki::server_config_with(Arc::new(cssm))?),
             satellite: make(&pki.satellite_ca, &config.satellite.names)?,
             gateway: make(&pki.cisco_root, &config.gateway.names)?,
+        })
+    }
+}
+
+/// CSSM's certificate: chained to the lab Cisco root, or under `cssm_new_root` to a root
+/// devices do not have built in.
+struct CssmCertificates {
+    usual: Arc<CertifiedKey>,
+    new_root: Arc<CertifiedKey>,
+    faults: watch::Receiver<Faults>,
+}
+
+impl std::fmt::Debug for CssmCertificates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CssmCertificates")
+    }
+}
+
+impl ResolvesServerCert for CssmCertificates {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(if self.faults.borrow().cssm_new_root {
+            Arc::clone(&self.new_root)
+        } else {
+            Arc::clone(&self.usual)
         })
     }
 }
@@ -137,6 +174,12 @@ impl Service {
             faults: &faults,
         };
         let response = self.shared.books().handle(&ctx, &request);
+        if faults.crl_unreachable && matches!(response, protocol::Response::Ok(_)) {
+            // SPEC §7.1 CAT-7: the request went through; the device may not accept it.
+            let mut body = serde_json::to_value(&response).unwrap_or_default();
+            body[protocol::CRL_UNREACHABLE] = serde_json::Value::Bool(true);
+            return axum::Json(body).into_response();
+        }
         axum::Json(response).into_response()
     }
 }

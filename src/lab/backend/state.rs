@@ -171,6 +171,8 @@ pub struct Books {
     counters: BTreeMap<(Realm, Udi), Counters>,
     policy: Policy,
     skew_tolerance_ms: i64,
+    /// Since when the `signature_mismatch` fault is on (first request that saw it).
+    desync_since_ms: Option<i64>,
     sequence: u64,
     random: RandomState,
 }
@@ -186,6 +188,7 @@ impl Books {
             skew_tolerance_ms: i64::try_from(skew_tolerance_secs)
                 .unwrap_or(i64::MAX / 1000)
                 .saturating_mul(1000),
+            desync_since_ms: None,
             sequence: 0,
             random: RandomState::new(),
         };
@@ -202,6 +205,10 @@ impl Books {
     /// Answers one licensing request.
     pub fn handle(&mut self, ctx: &Context, request: &Request) -> Response {
         self.purge(ctx.now_ms);
+        self.desync_since_ms = match (ctx.faults.signature_mismatch, self.desync_since_ms) {
+            (false, _) => None,
+            (true, since) => Some(since.unwrap_or(ctx.now_ms)),
+        };
         self.count_received(ctx.realm, request);
         let result = self.precheck(ctx, request).and_then(|()| match request {
             Request::Register(r) => self.register(ctx, r),
@@ -367,8 +374,13 @@ impl Books {
     fn authorize(&mut self, ctx: &Context, r: &AuthorizeRequest) -> Result<Success, Failure> {
         let key = self.identify(ctx, &r.udi, &r.instance_id, Some(&r.id_cert_serial))?;
         let instance = self.instances.get_mut(&key).expect("identified");
-        if ctx.faults.signature_mismatch && instance.usage_ms.is_some() {
-            // SPEC §7.1 CAT-9: on a renewal, after a first authorization.
+        let desynced = self
+            .desync_since_ms
+            .is_some_and(|since| instance.registered_ms <= since);
+        if desynced && instance.usage_ms.is_some() {
+            // SPEC §7.1 CAT-9: on a renewal, after a first authorization, of an instance
+            // registered before the fault came on. The spec's remedy (deregister, register
+            // force with a new token) makes a new instance, which is in sync.
             return Err(
                 Failure::new(FailureCode::SignatureMismatch, reason::SIGNATURE_MISMATCH)
                     .with_detail("the signature_mismatch fault is on"),

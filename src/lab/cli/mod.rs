@@ -28,7 +28,7 @@ use crate::config::Tree;
 use crate::lab::clock::LabClock;
 use crate::lab::device::{DeviceState, Identity, Licensing, SharedState};
 use crate::lab::personality::{self, Personality};
-use crate::lab::terminal::{Console, Terminal};
+use crate::lab::terminal::{Console, ExecReply, Terminal};
 
 /// How a device's CLI behaves beyond its personality: credentials and injected faults
 /// (issue 3 "Faults"). The defaults are a healthy device without an enable secret.
@@ -54,6 +54,19 @@ pub struct CliOptions {
     pub username: Option<String>,
 }
 
+/// The CLI faults in force on a device: they start as [`CliOptions`] gives them and can be
+/// changed while the device runs ([`Device::set_faults`]); every session reads them at each
+/// command, so a change applies from the next command on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CliFaults {
+    /// As [`CliOptions::invalid_commands`].
+    pub invalid_commands: Vec<String>,
+    /// As [`CliOptions::hang_on`].
+    pub hang_on: Vec<String>,
+    /// As [`CliOptions::latency`]; also delays `exec` replies.
+    pub latency: Duration,
+}
+
 /// One device as the CLI sees it, shared by all its sessions.
 pub struct Device {
     pub identity: Identity,
@@ -62,15 +75,27 @@ pub struct Device {
     pub licensing: Arc<dyn Licensing>,
     pub clock: LabClock,
     pub options: CliOptions,
+    /// Device clock minus lab time: `options.clock_offset_secs` until `clock set`.
+    clock_offset: Mutex<f64>,
     booted_at: f64,
     /// Lab time of the last config change (NX-OS `!Running configuration last done at:`).
     last_change: Mutex<f64>,
+    /// The CLI faults now in force (see [`CliFaults`]).
+    faults: Mutex<Arc<CliFaults>>,
 }
 
 impl Device {
     /// Device time: lab time plus the configured clock offset.
     pub fn now(&self) -> f64 {
-        self.clock.now() + self.options.clock_offset_secs
+        self.clock.now() + *self.clock_offset.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `clock set`: the device clock reads `device_time` (Unix seconds) now; the licensing
+    /// agent sends and prints that time from now on (SPEC §7.1 CAT-3).
+    pub fn set_clock(&self, device_time: f64) {
+        let offset = device_time - self.clock.now();
+        *self.clock_offset.lock().unwrap_or_else(|e| e.into_inner()) = offset;
+        self.licensing.set_clock_offset(offset);
     }
 
     pub fn booted_at(&self) -> f64 {
@@ -84,6 +109,17 @@ impl Device {
     pub fn touch(&self) {
         *self.last_change.lock().unwrap_or_else(|e| e.into_inner()) = self.now();
     }
+
+    /// The CLI faults in force now.
+    pub fn faults(&self) -> Arc<CliFaults> {
+        Arc::clone(&self.faults.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Changes the CLI faults while the device runs; open sessions see them from their
+    /// next command on.
+    pub fn set_faults(&self, faults: CliFaults) {
+        *self.faults.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(faults);
+    }
 }
 
 /// The console of one device. Fills an empty running config with the factory config,
@@ -95,9 +131,13 @@ pub fn console(
     clock: LabClock,
     options: CliOptions,
 ) -> Arc<dyn Console> {
-    Arc::new(DeviceConsole(device(
-        identity, state, licensing, clock, options,
-    )))
+    console_of(device(identity, state, licensing, clock, options))
+}
+
+/// The console of a device made with [`device`] (to keep the device, e.g. to change its
+/// faults at run time, and serve its console).
+pub fn console_of(device: Arc<Device>) -> Arc<dyn Console> {
+    Arc::new(DeviceConsole(device))
 }
 
 /// The shared device behind [`console`], for callers that want [`Device`] itself.
@@ -116,15 +156,22 @@ pub fn device(
         }
     }
     let now = clock.now() + options.clock_offset_secs;
+    let faults = CliFaults {
+        invalid_commands: options.invalid_commands.clone(),
+        hang_on: options.hang_on.clone(),
+        latency: options.latency,
+    };
     Arc::new(Device {
         identity,
         personality,
         state,
         licensing,
         clock,
+        clock_offset: Mutex::new(options.clock_offset_secs),
         options,
         booted_at: now,
         last_change: Mutex::new(now),
+        faults: Mutex::new(Arc::new(faults)),
     })
 }
 
@@ -169,5 +216,9 @@ impl Console for DeviceConsole {
 
     fn exec(&self, command: &str) -> (Vec<u8>, u32) {
         exec(&self.0, command)
+    }
+
+    fn exec_reply(&self, command: &str) -> ExecReply {
+        session::exec_reply(&self.0, command)
     }
 }

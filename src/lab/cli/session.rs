@@ -20,7 +20,7 @@ use super::show::{self, View};
 use crate::config::{Line, Tree};
 use crate::lab::device::{DeviceState, LogLine};
 use crate::lab::personality::{Config, Exec, Layout, Style};
-use crate::lab::terminal::{Output, Terminal};
+use crate::lab::terminal::{ExecReply, Output, Terminal};
 
 /// A question the session is waiting to have answered, or a pager on screen.
 #[derive(Debug, Default)]
@@ -210,7 +210,8 @@ impl Session {
 
     /// `invalid_commands` and `hang_on`, checked against the resolved words.
     fn fault(&mut self, words: &str, line: &str) -> Option<Reply> {
-        let options = &self.device.options;
+        // Read at each command: the faults can change while the device runs.
+        let options = self.device.faults();
         let starts = |fault: &String| {
             let fault = canonical(fault);
             words == fault || words.starts_with(&format!("{fault} "))
@@ -330,6 +331,16 @@ impl Session {
             Exec::ShowStartup => Reply::text(self.view(show::startup_config)),
             Exec::ShowVersion => Reply::text(self.view(show::version)),
             Exec::ShowClock => Reply::text(self.view(show::clock)),
+            Exec::ClockSet => match super::time::parse_clock_set(&r.args) {
+                Ok(at) => {
+                    self.device.set_clock(at);
+                    Reply::empty()
+                }
+                Err(i) => {
+                    let column = grammar::tokenize(line).get(2 + i).map_or(0, |t| t.column);
+                    self.error(ParseError::Invalid { column }, line)
+                }
+            },
             Exec::ShowCallHome => Reply::text(self.view(show::call_home)),
             Exec::ShowCallHomeProfileAll => Reply::text(self.view(show::call_home_profiles)),
             Exec::ShowTrustpoints => Reply::text(self.view(show::trustpoints)),
@@ -761,7 +772,7 @@ impl Terminal for Session {
             self.editor.echo = echo;
             let Some(event) = event else { continue };
             let reply = self.event(event);
-            delay = self.device.options.latency;
+            delay = self.device.faults().latency;
             self.emit(reply, &mut out);
         }
         Output {
@@ -774,18 +785,33 @@ impl Terminal for Session {
 
 /// Runs one command as an SSH `exec` request does: privileged, unechoed, unpaged.
 pub fn exec_once(device: &Arc<Device>, command: &str) -> (Vec<u8>, u32) {
+    let reply = exec_reply(device, command);
+    // A sync call cannot hang: report the fault as a failed exec with no output.
+    (reply.bytes, reply.status.unwrap_or(255))
+}
+
+/// An SSH `exec` request with the CLI faults: the reply comes after the device's latency,
+/// and a `hang_on` command never answers (`status: None`).
+pub fn exec_reply(device: &Arc<Device>, command: &str) -> ExecReply {
     let mut session = Session::new(Arc::clone(device));
     session.privileged = true;
     session.one_shot = true;
     let reply = session.command(command);
+    let delay = device.faults().latency;
     if matches!(session.pending, Pending::Hung) {
-        // A sync call cannot hang: report the fault as a failed exec with no output.
-        return (Vec::new(), 255);
+        return ExecReply {
+            delay,
+            ..ExecReply::default()
+        };
     }
     let failed = reply.text.lines().any(|l| {
         l.starts_with("% Invalid") || l.starts_with("% Incomplete") || l.starts_with("% Ambiguous")
     });
-    (reply.text.into_bytes(), u32::from(failed))
+    ExecReply {
+        bytes: reply.text.into_bytes(),
+        status: Some(u32::from(failed)),
+        delay,
+    }
 }
 
 /// `… | filter` → the command and (offset of the filter text, filter text).

@@ -113,9 +113,78 @@ impl Civil {
     }
 }
 
+/// Seconds since the Unix epoch of a UTC calendar instant (H. Hinnant's
+/// `days_from_civil`).
+pub fn to_epoch(year: i64, month: usize, day: u32, hour: u32, minute: u32, second: u32) -> f64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    (days * 86_400 + i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second)) as f64
+}
+
+/// The arguments of IOS `clock set hh:mm:ss day month year` (or `… month day year`) as
+/// Unix seconds; `Err(i)`: argument `i` is not valid.
+pub fn parse_clock_set(args: &[String]) -> Result<f64, usize> {
+    let [time, a, b, year] = args else {
+        return Err(args.len());
+    };
+    let hms: Vec<u32> = time
+        .split(':')
+        .map(|p| p.parse::<u32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| 0usize)?;
+    let [hour, minute, second] = hms[..] else {
+        return Err(0);
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(0);
+    }
+    let month_of = |w: &str| {
+        MONTHS
+            .iter()
+            .position(|m| w.get(..3).is_some_and(|head| head.eq_ignore_ascii_case(m)))
+            .map(|i| i + 1)
+    };
+    let (day, month, day_at) = match (a.parse::<u32>(), month_of(b), month_of(a), b.parse::<u32>())
+    {
+        (Ok(day), Some(month), _, _) => (day, month, 1),
+        (_, _, Some(month), Ok(day)) => (day, month, 2),
+        _ => return Err(1),
+    };
+    if !(1..=31).contains(&day) {
+        return Err(day_at);
+    }
+    // IOS accepts years 1993 to 2035.
+    let year = year
+        .parse::<i64>()
+        .ok()
+        .filter(|y| (1993..=2035).contains(y));
+    let year = year.ok_or(3usize)?;
+    Ok(to_epoch(year, month, day, hour, minute, second))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clock_set_takes_day_month_or_month_day() {
+        let args = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let at = parse_clock_set(&args("16:15:41 22 June 2022")).unwrap();
+        assert_eq!(at, 1_655_914_541.0);
+        assert_eq!(parse_clock_set(&args("16:15:41 Jun 22 2022")), Ok(at));
+        assert_eq!(
+            Civil::from_epoch(at).clock(false),
+            "16:15:41.000 UTC Wed Jun 22 2022"
+        );
+        assert_eq!(parse_clock_set(&args("25:00:00 22 Jun 2022")), Err(0));
+        assert_eq!(parse_clock_set(&args("10:00:00 22 Foo 2022")), Err(1));
+        assert_eq!(parse_clock_set(&args("10:00:00 22 Jun 1980")), Err(3));
+    }
 
     #[test]
     fn converts_known_instants() {

@@ -38,6 +38,15 @@ pub const AUTH_RENEW_SUCCESS: &str = "%SMART_LIC-6-AUTH_RENEW_SUCCESS: Authoriza
 pub const OUT_OF_COMPLIANCE: &str =
     "%SMART_LIC-3-OUT_OF_COMPLIANCE: One or more entitlements are out of compliance.";
 
+/// SPEC §7.1 CAT-7 (`[CAT-ja]` wraps it after `Reason :`; re-joined as in the spec).
+pub const CRL_FETCH_FAIL: &str = "%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint SLA-TrustPoint failed Reason : Failed to select socket.Timeout : 5 (Connection timed out)";
+
+/// SPEC §7.1 CAT-6: the event of `show logging` / `show license eventlog` when the
+/// on-prem server's signing certificate expired; `error` is the back-end's reason.
+pub fn deregister_status_invalid_data(error: &str) -> String {
+    format!("SAEVT_DEREGISTER_STATUS msgStatus=\"LS_INVALID_DATA\" error=\"{error}\"")
+}
+
 /// SPEC §7.1 CAT-4 (angle brackets around the URL kept as in the seed's copy).
 pub const CALL_HOME_FAILED_TO_ENABLE: &str = "%CALL_HOME-3-CALL_HOME_FAILED_TO_ENABLE: Failed to enable call-home from Smart Agent for Licensing: The command failed to enable smart call home due to an existing active user profile.If you are using a user profile other than CiscoTAC-1 profile to send data to SCH server in Cisco, enter reporting smart-licensing-data under profile mode to configure that profile for smart licensing.For more details about SCH, check <http://www.cisco.com/go/smartcallhome>";
 

@@ -148,6 +148,13 @@ pub enum Failure {
     /// The back-end answered with an error. `retry`: the back-end asks to try again
     /// (CAT-2, CAT-3: the device stays REGISTERING); otherwise REGISTRATION FAILED (CAT-1).
     Rejected { reason: String, retry: bool },
+    /// The on-prem server signs with an expired certificate (CAT-6, CSCvr41393): the
+    /// device drops its registration (`SAEVT_DEREGISTER_STATUS msgStatus="LS_INVALID_DATA"
+    /// error="<reason>"`; Registration `UNREGISTERED`, Authorization `EVAL MODE`).
+    InvalidData(String),
+    /// The message went out but no reply could be accepted: the CRL fetch for
+    /// SLA-TrustPoint timed out (CAT-7): `PENDING on …`, `Waiting for reply`.
+    NoReply(String),
 }
 
 impl Failure {
@@ -156,7 +163,14 @@ impl Failure {
             Failure::TransportUnavailable(r) => r,
             Failure::Send { reason, .. } => reason,
             Failure::Rejected { reason, .. } => reason,
+            Failure::InvalidData(r) | Failure::NoReply(r) => r,
         }
+    }
+
+    /// Whether the back-end's answer came back (SLP statistics: `INVALID STATUS CODE`
+    /// rather than `NO REPLY`).
+    pub fn answered(&self) -> bool {
+        matches!(self, Failure::Rejected { .. } | Failure::InvalidData(_))
     }
 }
 
@@ -439,6 +453,29 @@ impl Classic {
     ) -> Vec<String> {
         let reason = failure.reason().to_string();
         let mut logs = Vec::new();
+        if let Failure::InvalidData(error) = failure {
+            // SPEC §7.1 CAT-6: back to UNREGISTERED / EVAL MODE, no retry; the event is
+            // the one `show logging` / `show license eventlog` shows.
+            if action != Action::Deregister {
+                self.drop_registration();
+                self.resume_eval(now);
+            }
+            self.pending_deregister = false;
+            if syslog.ios_xe {
+                logs.push(logs::deregister_status_invalid_data(error));
+            }
+            return logs;
+        }
+        if matches!(failure, Failure::NoReply(_)) && syslog.ios_xe {
+            // SPEC §7.1 CAT-7.
+            logs.push(logs::CRL_FETCH_FAIL.to_string());
+        }
+        // SPEC §6.1.5 scenarios 7/8: `Last Communication Attempt: PENDING on …`.
+        let answered = if matches!(failure, Failure::NoReply(_)) {
+            None
+        } else {
+            Some(false)
+        };
         match action {
             Action::Register => {
                 self.initial = Some(Attempt {
@@ -478,7 +515,7 @@ impl Classic {
                 }
                 self.comm_failures += 1;
                 self.last_comm = Some(Attempt {
-                    ok: Some(false),
+                    ok: answered,
                     at: now,
                     reason: Some(reason.clone()),
                 });
@@ -501,12 +538,13 @@ impl Classic {
                         Failure::TransportUnavailable(_) => {
                             logs.push(logs::comm_failed(&reason));
                         }
+                        Failure::InvalidData(_) | Failure::NoReply(_) => {}
                     }
                 }
             }
             Action::RenewId => {
                 self.last_renewal = Some(Attempt {
-                    ok: Some(false),
+                    ok: answered,
                     at: now,
                     reason: Some(reason.clone()),
                 });
@@ -686,7 +724,7 @@ impl Policy {
     }
 
     pub fn trust_failed(&mut self, failure: &Failure, now: f64) -> Vec<String> {
-        let communication = !matches!(failure, Failure::Rejected { .. });
+        let communication = !failure.answered();
         let reason = (!communication).then(|| failure.reason());
         self.trust_stats.failed(communication, reason, now);
         self.next_trust = match failure {
@@ -718,7 +756,7 @@ impl Policy {
     }
 
     pub fn report_failed(&mut self, failure: &Failure, cslu: bool, now: f64) -> Vec<String> {
-        let communication = !matches!(failure, Failure::Rejected { .. });
+        let communication = !failure.answered();
         let reason = (!communication).then(|| failure.reason());
         self.report_stats.failed(communication, reason, now);
         self.next_report = Some(now + SLP_RETRY);
@@ -938,6 +976,49 @@ mod tests {
             m.auth_status(late + 32.0),
             AuthStatus::Authorized(late + 31.0)
         );
+    }
+
+    #[test]
+    fn invalid_data_from_the_on_prem_server_unregisters_the_device() {
+        // SPEC §7.1 CAT-6.
+        let mut m = registered_and_authorized();
+        let error = "Missing Id cert serial number field; Missing signing cert serial number field; Signed data and certificate does not match";
+        let logs = m.failed(
+            Action::Authorize,
+            &Failure::InvalidData(error.into()),
+            T0 + 100.0,
+            ("P", "S"),
+            XE,
+        );
+        assert_eq!(
+            logs,
+            vec![format!(
+                "SAEVT_DEREGISTER_STATUS msgStatus=\"LS_INVALID_DATA\" error=\"{error}\""
+            )]
+        );
+        assert_eq!(m.phase, Phase::Unregistered);
+        assert!(matches!(m.auth_status(T0 + 100.0), AuthStatus::Eval(_)));
+        assert_eq!(m.due(), None);
+    }
+
+    #[test]
+    fn a_reply_that_cannot_be_validated_leaves_the_renewal_pending() {
+        // SPEC §7.1 CAT-7, §6.1.5 scenarios 7/8.
+        let mut m = registered_and_authorized();
+        let t = T0 + 30.0 * DAY;
+        let logs = m.failed(
+            Action::Authorize,
+            &Failure::NoReply("Waiting for reply".into()),
+            t,
+            ("P", "S"),
+            XE,
+        );
+        assert_eq!(logs, vec![logs::CRL_FETCH_FAIL.to_string()]);
+        let last = m.last_comm.clone().unwrap();
+        assert_eq!(last.ok, None);
+        assert_eq!(last.reason.as_deref(), Some("Waiting for reply"));
+        assert!(matches!(m.auth_status(t), AuthStatus::Authorized(_)));
+        assert_eq!(m.next_comm, Some(t + FIRST_RETRY));
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub const MAX_SLEEP: Duration = Duration::from_secs(60);
 /// Default real-time bound of one HTTP call.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// CAT-7 (SPEC §7.1, §6.1.5 scenarios 7 and 8).
+pub const WAITING_FOR_REPLY: &str = "Waiting for reply";
 /// CAT-4 (SPEC §7.1).
 pub const TRANSPORT_NOT_AVAILABLE: &str = "Communication transport not available.";
 /// CAT-5 (SPEC §7.1); also APIC ACI-1 and the NX-1 family (SPEC §7.2).
@@ -101,6 +103,9 @@ struct Shared {
     runtime: tokio::runtime::Handle,
     call_timeout: Duration,
     entitlements: Vec<Entitlement>,
+    /// Device clock minus lab time, seconds: the inventory's `clock_offset` until
+    /// `clock set` changes it ([`Licensing::set_clock_offset`]).
+    clock_offset: Mutex<f64>,
     inner: Mutex<Inner>,
     wake: tokio::sync::Notify,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -160,6 +165,7 @@ impl Agent {
             .map(|s| s.running.clone())
             .unwrap_or_default();
         let entitlements = show::entitlements(&identity);
+        let clock_offset = device.clock_offset_secs as f64;
         Agent {
             shared: Arc::new(Shared {
                 identity,
@@ -171,6 +177,7 @@ impl Agent {
                 runtime,
                 call_timeout,
                 entitlements,
+                clock_offset: Mutex::new(clock_offset),
                 inner: Mutex::new(Inner {
                     machine,
                     pending_logs,
@@ -345,16 +352,20 @@ impl Shared {
         }
     }
 
+    fn clock_offset(&self) -> f64 {
+        *self.clock_offset.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn device_time(&self) -> f64 {
-        self.clock.now() + self.device.clock_offset_secs as f64
+        self.clock.now() + self.clock_offset()
     }
 
     /// The request body for `action`, in the back-end's protocol
     /// (`lab::backend::protocol::Request`, tagged by `kind`).
     fn request(&self, action: Action) -> Value {
+        let device_time_ms = (self.device_time() * 1000.0) as i64;
         let mut inner = self.lock();
         let udi = json!({"pid": self.identity.pid, "serial": self.identity.serial});
-        let device_time_ms = (self.device_time() * 1000.0) as i64;
         let token = match &inner.machine {
             Machine::Classic(m) => m.token.clone().map(|t| (t, m.force)),
             Machine::Policy(p) => p.pending_trust.clone(),
@@ -457,6 +468,9 @@ impl Shared {
         )
         .map_err(|u| send_failure(Some(&u), false))?;
         let mut anchors = self.trust.built_in.clone();
+        if self.identity.platform == Platform::NxOs {
+            anchors.extend(self.lab.on_prem_cas.iter().cloned());
+        }
         anchors.extend(
             self.state
                 .lock()
@@ -479,6 +493,15 @@ impl Shared {
         .unwrap_or(Err(http::CallError::Timeout));
         let reply = reply.map_err(|e| send_failure(None, e == http::CallError::Timeout))?;
         if reply.get("ok").and_then(Value::as_bool) == Some(true) {
+            // SPEC §7.1 CAT-7 / §3.1: the reply's signing chain cannot be checked while the
+            // CRL cannot be fetched, unless SLA-TrustPoint has `revocation-check none`.
+            let crl_unreachable = reply
+                .get(crate::lab::backend::protocol::CRL_UNREACHABLE)
+                .and_then(Value::as_bool)
+                == Some(true);
+            if crl_unreachable && checks_revocation(self.identity.platform, &tree) {
+                return Err(Failure::NoReply(WAITING_FOR_REPLY.to_string()));
+            }
             return Ok(reply);
         }
         let reason = reply
@@ -489,6 +512,9 @@ impl Shared {
         // CAT-2's text (the back-end answers every bad token with it) and CAT-3 keep the
         // device REGISTERING (SPEC §6.1.5 scenarios 2, 3); other refusals fail it (CAT-1).
         let code = reply.get("code").and_then(Value::as_str).unwrap_or("");
+        if code == "invalid_data" {
+            return Err(Failure::InvalidData(reason));
+        }
         let retry = is_try_again(&reason) || code == "try_again" || code == "clock_skew";
         Err(Failure::Rejected { reason, retry })
     }
@@ -560,6 +586,28 @@ impl Inner {
             Err(NoTransport::CsluUnset) | Ok(Transport { cslu: true, .. })
         )
     }
+}
+
+/// Whether the device checks revocation for `SLA-TrustPoint`: IOS-XE only, unless the
+/// trustpoint says `revocation-check none` (SPEC §3.1). A device without the block still
+/// has the built-in trustpoint, which checks the CRL (the factory `revocation-check crl`).
+fn checks_revocation(platform: Platform, tree: &Tree) -> bool {
+    if platform != Platform::IosXe {
+        return false;
+    }
+    let dialect = platform.dialect();
+    let Some(block) = tree
+        .lines
+        .iter()
+        .find(|l| dialect.canonical(&l.text) == "crypto pki trustpoint SLA-TrustPoint")
+    else {
+        return true;
+    };
+    !block.children.iter().any(|l| {
+        let c = dialect.canonical(&l.text);
+        c.strip_prefix("revocation-check ")
+            .is_some_and(|methods| methods.split_whitespace().any(|m| m == "none"))
+    })
 }
 
 /// CAT-2 and CAT-3 keep the device REGISTERING (SPEC §6.1.5 scenarios 2 and 3) when the
@@ -663,6 +711,15 @@ impl Licensing for Agent {
         String::new()
     }
 
+    /// `clock set` (SPEC §7.1 CAT-3): what the device sends and prints from now on.
+    fn set_clock_offset(&self, offset_secs: f64) {
+        *self
+            .shared
+            .clock_offset
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = offset_secs;
+    }
+
     fn show(&self, command: &str) -> Option<String> {
         let command = show::normalize(command);
         let now = self.shared.clock.now();
@@ -672,7 +729,7 @@ impl Licensing for Agent {
         let view = View {
             identity: &self.shared.identity,
             now,
-            offset: self.shared.device.clock_offset_secs as f64,
+            offset: self.shared.clock_offset(),
             entitlements: &self.shared.entitlements,
             transport,
         };

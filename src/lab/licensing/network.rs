@@ -25,6 +25,10 @@ pub struct LabTopology {
     pub names: BTreeMap<String, IpAddr>,
     /// Virtual service socket → real loopback socket.
     pub services: BTreeMap<SocketAddr, SocketAddr>,
+    /// The on-prem (satellite) server's private CA, PEM. NX-OS devices trust it without an
+    /// import: SPEC §2.4.3 (Method 3) goes from the callhome block straight to `license
+    /// smart register`, and no NX-OS trustpoint command is in the spec ⟨GAP⟩.
+    pub on_prem_cas: Vec<String>,
 }
 
 /// The virtual address of the lab's DNS server (documentation range, RFC 5737).
@@ -55,6 +59,7 @@ impl LabTopology {
                 topology.services.insert(s.virtual_addr, s.listen);
             }
         }
+        topology.on_prem_cas = vec![services.satellite.ca_pem.clone()];
         topology
     }
 
@@ -273,6 +278,13 @@ pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
             user_profile: user_profile_in_the_way,
         });
     };
+    // SPEC §2.3.3: call-home's HTTPS leaves from `ip http client source-interface` (the
+    // CLI "required" when tools.cisco.com is reached through a VRF) unless call-home
+    // names its own source interface.
+    if source_interface.is_none() {
+        source_interface = top(p, tree)
+            .find_map(|(c, _)| after(&c, "ip http client source-interface").map(str::to_string));
+    }
     let http = lines
         .iter()
         .any(|l| l == "destination transport-method http");
@@ -299,8 +311,10 @@ pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
 /// NX-OS callhome (SPEC §2.4.1, §2.4.3): `destination-profile CiscoTAC-1 transport-method
 /// http`, `destination-profile CiscoTAC-1 index N http <url>` (or the add form without
 /// index), `transport http use-vrf <vrf>`, `enable`. The NX-OS proxy and source-interface
-/// commands are not in the spec ⟨GAP⟩: `transport http proxy server <host> port <port>`
-/// is read if present.
+/// commands are not in the spec ⟨GAP⟩ (docs/platform-notes.md): `transport http proxy
+/// server <host> port <port>` is used once `transport http proxy enable` is present, and
+/// the global `ip http source-interface <if> [vrf <vrf>]` sets the HTTP source interface,
+/// whose VRF must be the `use-vrf` one (SPEC §7.2 NX-1: `vlan 27` instead of `mgmt0`).
 pub fn nx_os_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
     let p = Platform::NxOs;
     let Some(block) = tree.lines.iter().find(|l| canon(p, l) == "callhome") else {
@@ -320,7 +334,8 @@ pub fn nx_os_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
     let vrf = lines
         .iter()
         .find_map(|l| after(l, "transport http use-vrf").map(str::to_string));
-    let proxy = lines.iter().find_map(|l| {
+    let proxy_enabled = lines.iter().any(|l| l == "transport http proxy enable");
+    let proxy = lines.iter().filter(|_| proxy_enabled).find_map(|l| {
         let v = after(l, "transport http proxy server")?;
         let words: Vec<&str> = v.split_whitespace().collect();
         match words.as_slice() {
@@ -329,11 +344,15 @@ pub fn nx_os_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
             _ => None,
         }
     });
+    let source_interface = top(p, tree).find_map(|(c, _)| {
+        let v = after(&c, "ip http source-interface")?;
+        v.split_whitespace().next().map(str::to_string)
+    });
     match (enabled && http, url) {
         (true, Some(url)) => Ok(Transport {
             url,
             vrf,
-            source_interface: None,
+            source_interface,
             proxy,
             identity_check: true,
             call_home: true,
@@ -819,6 +838,28 @@ mod tests {
     }
 
     #[test]
+    fn ip_http_client_source_interface_puts_call_home_in_its_vrf() {
+        // SPEC §2.3.3: "required" when tools.cisco.com is reached through a VRF.
+        let lab = lab();
+        let base = format!("ip name-server vrf Mgmt-vrf {DNS_IP}\n{XE_DEFAULT}");
+        let tr = tree(Platform::IosXe, &base);
+        let t = ios_xe_call_home(&tr).unwrap();
+        assert_eq!(
+            route(Platform::IosXe, &tr, &t, &lab, &device()),
+            Err(Unreachable::NoPath(None))
+        );
+        let text = format!("ip http client source-interface GigabitEthernet0/0\n{base}");
+        let tr = tree(Platform::IosXe, &text);
+        let t = ios_xe_call_home(&tr).unwrap();
+        assert_eq!(t.source_interface.as_deref(), Some("GigabitEthernet0/0"));
+        assert!(route(Platform::IosXe, &tr, &t, &lab, &device()).is_ok());
+        // call-home's own source interface wins.
+        let own = format!("{text} source-interface Vlan27\n");
+        let t = ios_xe_call_home(&tree(Platform::IosXe, &own)).unwrap();
+        assert_eq!(t.source_interface.as_deref(), Some("Vlan27"));
+    }
+
+    #[test]
     fn a_proxy_is_resolved_and_the_target_name_kept_for_tls() {
         let lab = lab().name("proxy.lab", "198.51.100.80".parse().unwrap());
         let text = format!(
@@ -849,6 +890,51 @@ mod tests {
         // Without `enable`, call-home is not available.
         let disabled = text.replace("  enable\n", "");
         assert!(nx_os_call_home(&tree(Platform::NxOs, &disabled)).is_err());
+        // SPEC §7.2 NX-1: the HTTP source interface in the global table, not in `management`.
+        let dev = DeviceNetwork {
+            reaches: vec!["management".into()],
+            interfaces: [
+                ("mgmt0".to_string(), Some("management".to_string())),
+                ("Vlan27".to_string(), None),
+            ]
+            .into_iter()
+            .collect(),
+            clock_offset_secs: 0,
+        };
+        let vlan = tree(
+            Platform::NxOs,
+            &format!("{text}ip http source-interface vlan27\n"),
+        );
+        let t = nx_os_call_home(&vlan).unwrap();
+        assert_eq!(t.source_interface.as_deref(), Some("vlan27"));
+        assert_eq!(
+            route(Platform::NxOs, &vlan, &t, &lab(), &dev),
+            Err(Unreachable::NoPath(Some("management".into())))
+        );
+        let mgmt = tree(
+            Platform::NxOs,
+            &format!("{text}ip http source-interface mgmt0 vrf management\n"),
+        );
+        let t = nx_os_call_home(&mgmt).unwrap();
+        assert!(route(Platform::NxOs, &mgmt, &t, &lab(), &dev).is_ok());
+        // A proxy server is used only once `transport http proxy enable` is there.
+        let proxied = text.replace(
+            "  enable\n",
+            "  enable\n  transport http proxy server proxy.lab port 3128\n",
+        );
+        assert_eq!(
+            nx_os_call_home(&tree(Platform::NxOs, &proxied))
+                .unwrap()
+                .proxy,
+            None
+        );
+        let enabled = format!("{proxied}  transport http proxy enable\n");
+        assert_eq!(
+            nx_os_call_home(&tree(Platform::NxOs, &enabled))
+                .unwrap()
+                .proxy,
+            Some(("proxy.lab".to_string(), 3128))
+        );
     }
 
     #[test]

@@ -552,3 +552,21 @@ async fn using_policy_trust_over_smart_transport() {
     assert_eq!(requests[1]["instance_id"], "i-2");
     assert!(log_text(&d).contains("%SMART_LIC-6-REPORTING_REQUIRED"));
 }
+
+#[test]
+fn only_revocation_check_none_on_sla_trustpoint_skips_the_crl() {
+    // SPEC §3.1, §7.1 CAT-7.
+    let xe = |text: &str| Tree::parse(text, Platform::IosXe.dialect());
+    let factory =
+        "crypto pki trustpoint SLA-TrustPoint\n enrollment pkcs12\n revocation-check crl\n";
+    assert!(checks_revocation(Platform::IosXe, &xe(factory)));
+    assert!(checks_revocation(Platform::IosXe, &Tree::default()));
+    let none = factory.replace("revocation-check crl", "revocation-check none");
+    assert!(!checks_revocation(Platform::IosXe, &xe(&none)));
+    let fallback = factory.replace("revocation-check crl", "revocation-check crl none");
+    assert!(!checks_revocation(Platform::IosXe, &xe(&fallback)));
+    // Another trustpoint's setting does not count.
+    let other = format!("{factory}crypto pki trustpoint LicRoot\n revocation-check none\n");
+    assert!(checks_revocation(Platform::IosXe, &xe(&other)));
+    assert!(!checks_revocation(Platform::NxOs, &Tree::default()));
+}

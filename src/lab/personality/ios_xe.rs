@@ -78,6 +78,12 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::ShowClock,
         user: true,
     },
+    // SPEC §7.1 CAT-3: set the clock by hand, then `clock calendar-valid`.
+    ExecRule {
+        pattern: "clock set <word> <word> <word> <word>",
+        action: Exec::ClockSet,
+        user: false,
+    },
     ExecRule {
         pattern: "show call-home",
         action: Exec::ShowCallHome,
@@ -188,7 +194,6 @@ const OTHER_EXEC: &[&str] = &[
     "archive",
     "cd",
     "clear",
-    "clock",
     "cns",
     "connect",
     "crypto",

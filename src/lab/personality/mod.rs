@@ -125,6 +125,8 @@ pub enum Exec {
     ShowStartup,
     ShowVersion,
     ShowClock,
+    /// IOS `clock set hh:mm:ss day month year` (SPEC §7.1 CAT-3).
+    ClockSet,
     ShowCallHome,
     ShowCallHomeProfileAll,
     ShowTrustpoints,

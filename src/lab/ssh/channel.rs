@@ -2,8 +2,9 @@
 //! and the device's [`Terminal`] (`shell`), or runs one command (`exec`).
 //!
 //! The task owns the terminal and handles the channel's messages in order, so a slow
-//! device (`Output.delay`) delays only its own session, never the connection's other
-//! channels or russh's event loop. Echo, prompts and line editing are the terminal's.
+//! device (`Output.delay`, `ExecReply.delay`) delays only its own session, never the
+//! connection's other channels or russh's event loop; a hung `exec` (`ExecReply.status`
+//! `None`) leaves its channel open and silent until the client closes it. Echo, prompts and line editing are the terminal's.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -68,6 +69,8 @@ struct ChannelTask {
     terminal: Option<Box<dyn Terminal>>,
     /// The last byte typed was a CR, so a LF right after it ends no new command.
     after_cr: bool,
+    /// An `exec` request was served (or hangs): the channel takes no other.
+    exec_started: bool,
 }
 
 /// Serves `channel` until it ends.
@@ -78,6 +81,7 @@ pub async fn run(channel: Channel<Msg>, ctx: ChannelContext) {
         window: None,
         terminal: None,
         after_cr: false,
+        exec_started: false,
     };
     while let Some(msg) = task.channel.wait().await {
         if let Flow::End = task.handle(msg).await {
@@ -126,15 +130,27 @@ impl ChannelTask {
         self.emit(output).await
     }
 
+    /// Runs the command, after the device's latency; a command that hangs gets no answer
+    /// and the channel stays open until the client closes it or goes.
     async fn exec(&mut self, command: &[u8]) -> Flow {
-        if self.terminal.is_some() {
+        if self.terminal.is_some() || self.exec_started {
             return Flow::Continue;
         }
+        self.exec_started = true;
         if !self.ctx.budget.take() {
             return self.drop_connection().await;
         }
-        let (bytes, status) = self.ctx.console.exec(&String::from_utf8_lossy(command));
-        let _ = self.channel.data_bytes(bytes).await;
+        let reply = self
+            .ctx
+            .console
+            .exec_reply(&String::from_utf8_lossy(command));
+        if !reply.delay.is_zero() {
+            tokio::time::sleep(reply.delay).await;
+        }
+        let Some(status) = reply.status else {
+            return Flow::Continue;
+        };
+        let _ = self.channel.data_bytes(reply.bytes).await;
         let _ = self.channel.exit_status(status).await;
         self.close().await
     }

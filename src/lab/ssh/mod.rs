@@ -174,6 +174,31 @@ impl Device {
     }
 }
 
+/// One device's SSH faults, to read and change while the server runs (cheap to clone;
+/// see [`Served::fault_handles`]). Connections opened after a change see it.
+#[derive(Clone)]
+pub struct FaultHandle(Arc<Device>);
+
+impl FaultHandle {
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    pub fn get(&self) -> SshFaults {
+        self.0.faults()
+    }
+
+    pub fn set(&self, faults: SshFaults) {
+        *self.0.faults.lock().unwrap_or_else(|e| e.into_inner()) = faults;
+    }
+}
+
+impl fmt::Debug for FaultHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("FaultHandle").field(&self.0.name).finish()
+    }
+}
+
 /// Counters of a running lab server.
 #[derive(Debug, Default)]
 struct Counters {
@@ -232,6 +257,14 @@ impl Served {
         };
         *device.faults.lock().unwrap_or_else(|e| e.into_inner()) = faults;
         true
+    }
+
+    /// A handle on each device's SSH faults, in the order given to [`serve`].
+    pub fn fault_handles(&self) -> Vec<FaultHandle> {
+        self.devices
+            .iter()
+            .map(|(d, _)| FaultHandle(Arc::clone(d)))
+            .collect()
     }
 
     /// Connections accepted so far, and how many are open now.

@@ -347,6 +347,20 @@ fn faults_change_the_answers() {
     );
     let f = failure(lab.authorize("A1", &reg, &[("t", 1)]));
     assert_eq!(f.reason, reason::SIGNATURE_MISMATCH);
+    // The remedy of CAT-9: a forced registration later makes an instance in sync.
+    lab.now += 1000;
+    let again = lab.token(Realm::Cssm, "Default", 30, None);
+    let reg = match lab.register(Realm::Cssm, "A1", &again, true) {
+        Response::Ok(Success::Register(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            status(lab.authorize("A1", &reg, &[("t", 1)])),
+            AuthStatus::Authorized
+        );
+    }
+    lab.faults.signature_mismatch = false;
 
     lab.faults.try_again = true;
     let f = failure(lab.register(Realm::Cssm, "B2", &token, false));

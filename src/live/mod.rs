@@ -1,0 +1,72 @@
+//! Live runs: many hosts at once over SSH, each bounded by its own deadline, none able
+//! to stop or slow the others. [`run_hosts`] is the fan-out; [`host`] is what happens
+//! on one device for `plan`, `apply` and `verify`.
+
+pub mod device;
+pub mod host;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+pub use host::{HostRun, Mode, Outcome};
+
+use crate::intent::Secret;
+use crate::targets::Target;
+
+/// Settings for a live run.
+#[derive(Clone, Debug)]
+pub struct LiveOptions {
+    pub mode: Mode,
+    /// Hosts worked on at the same time.
+    pub forks: usize,
+    /// The known_hosts file for hosts that do not name their own.
+    pub known_hosts: Option<PathBuf>,
+    /// No host takes longer than this, whatever its device does.
+    pub host_deadline: Duration,
+    /// A token to use instead of the intents' sources (the `--lab` run mints one).
+    pub token: Option<Secret>,
+}
+
+/// Something that shows progress: a TTY spinner set or plain lines.
+pub trait Progress: Send + Sync {
+    fn step(&self, host: &str, what: &str);
+    fn done(&self, run: &HostRun);
+}
+
+/// Runs every target, at most `forks` at a time, and returns their runs in target order.
+pub async fn run_hosts(
+    targets: &[Target],
+    options: &LiveOptions,
+    progress: Arc<dyn Progress>,
+) -> Vec<HostRun> {
+    let permits = Arc::new(Semaphore::new(options.forks.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, target) in targets.iter().enumerate() {
+        let (target, options, progress) = (target.clone(), options.clone(), progress.clone());
+        let permits = permits.clone();
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await.expect("never closed");
+            let run = host::run_bounded(&target, &options, progress.as_ref()).await;
+            progress.done(&run);
+            (index, run)
+        });
+    }
+    let mut runs: Vec<Option<HostRun>> = targets.iter().map(|_| None).collect();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((index, run)) => runs[index] = Some(run),
+            // A panic in one host's task is that host's failure; the index is lost with
+            // it, so it is filled in below.
+            Err(e) => eprintln!("smartlic: internal error in a host task: {e}"),
+        }
+    }
+    runs.into_iter()
+        .zip(targets)
+        .map(|(run, target)| {
+            run.unwrap_or_else(|| HostRun::failed(target, "internal error (see above)"))
+        })
+        .collect()
+}

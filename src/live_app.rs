@@ -1,0 +1,230 @@
+//! The live verbs — `plan` (without `--offline`), `apply`, `verify` — from parsed
+//! arguments to a printed result and an exit status. With `--lab` the built-in lab is
+//! served in this process and the run goes against it.
+
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+use crate::app::ExitStatus;
+use crate::cli::{Format, LiveArgs, RunArgs};
+use crate::intent::Secret;
+use crate::lab::run::{Lab, LabOptions};
+use crate::lab::spec::lab_spec;
+use crate::live::{self, HostRun, LiveOptions, Mode, Outcome, Progress};
+use crate::report::{self, Style};
+use crate::targets::Targets;
+
+/// Runs `targets` live in `mode` and prints the result.
+pub fn run(
+    args: &RunArgs,
+    live_args: &LiveArgs,
+    mode: Mode,
+    targets: Targets,
+    out: Style,
+    err: Style,
+) -> ExitStatus {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitStatus::HostFailed;
+        }
+    };
+    runtime.block_on(async {
+        let lab = match live_args.lab {
+            true => match start_lab(args, err).await {
+                Ok(lab) => Some(lab),
+                Err(status) => return status,
+            },
+            false => None,
+        };
+        let options = LiveOptions {
+            mode,
+            forks: live_args.forks,
+            known_hosts: lab
+                .as_ref()
+                .map(|l| l.known_hosts.path().to_path_buf())
+                .or_else(|| live_args.known_hosts.clone()),
+            host_deadline: Duration::from_secs(live_args.host_timeout),
+            token: lab.as_ref().map(|l| l.token.clone()),
+        };
+        let progress = progress(args.format, targets.targets.len());
+        let runs = live::run_hosts(&targets.targets, &options, progress.clone()).await;
+        progress.finish();
+        if let Some(lab) = lab {
+            lab.lab.shutdown().await;
+        }
+        print_runs(&runs, mode, args.format, out);
+        exit_status(&runs, mode)
+    })
+}
+
+/// The lab served for `--lab`: its devices' host keys in a temporary known_hosts file
+/// and a token minted on its back-end.
+struct InProcessLab {
+    lab: Lab,
+    known_hosts: tempfile::NamedTempFile,
+    token: Secret,
+}
+
+async fn start_lab(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatus> {
+    let spec = crate::inventory::load(&args.inventory).and_then(|inv| lab_spec(&inv));
+    let spec = spec.map_err(|diags| {
+        eprint!("{}", report::diagnostics(&diags, err));
+        eprintln!("the lab was not started");
+        ExitStatus::InvalidInput
+    })?;
+    let lab = crate::lab::run::start_with(spec.hosts, spec.backend, &LabOptions::default())
+        .await
+        .map_err(|e| {
+            eprintln!("error: the lab did not start: {e}");
+            ExitStatus::HostFailed
+        })?;
+    let known_hosts = tempfile::NamedTempFile::new()
+        .and_then(|mut f| {
+            use std::io::Write;
+            f.write_all(lab.known_hosts().as_bytes())?;
+            Ok(f)
+        })
+        .map_err(|e| {
+            eprintln!("error: cannot write the lab's known_hosts: {e}");
+            ExitStatus::HostFailed
+        })?;
+    let token = Secret::new(
+        lab.backend
+            .create_token("Example Account", "Default", 30, None),
+    );
+    eprintln!(
+        "lab: {} device(s) served in this process; a token was minted on its back-end",
+        lab.devices.len()
+    );
+    Ok(InProcessLab {
+        lab,
+        known_hosts,
+        token,
+    })
+}
+
+/// A display of per-host progress: spinners on a terminal, plain lines otherwise.
+trait Display: Progress {
+    fn finish(&self);
+}
+
+fn progress(format: Format, hosts: usize) -> Arc<dyn Display> {
+    if format == Format::Human && std::io::stderr().is_terminal() {
+        Arc::new(Bars::new(hosts))
+    } else {
+        Arc::new(Lines)
+    }
+}
+
+/// Plain lines on stderr: one per step, greppable in CI logs.
+struct Lines;
+
+impl Progress for Lines {
+    fn step(&self, host: &str, what: &str) {
+        eprintln!("{host}: {what}");
+    }
+
+    fn done(&self, run: &HostRun) {
+        eprintln!("{}: {}", run.host, outcome_word(&run.outcome));
+    }
+}
+
+impl Display for Lines {
+    fn finish(&self) {}
+}
+
+/// indicatif: one line per active host, and a total.
+struct Bars {
+    multi: MultiProgress,
+    total: ProgressBar,
+    active: Mutex<std::collections::HashMap<String, ProgressBar>>,
+}
+
+impl Bars {
+    fn new(hosts: usize) -> Bars {
+        let multi = MultiProgress::new();
+        let total = multi.add(ProgressBar::new(hosts as u64));
+        total.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} hosts  {elapsed}")
+                .expect("valid template"),
+        );
+        Bars {
+            multi,
+            total,
+            active: Mutex::new(Default::default()),
+        }
+    }
+}
+
+impl Progress for Bars {
+    fn step(&self, host: &str, what: &str) {
+        let mut active = self.active.lock().expect("no panic while held");
+        let bar = active.entry(host.to_string()).or_insert_with(|| {
+            let bar = self
+                .multi
+                .insert_before(&self.total, ProgressBar::new_spinner());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        bar.set_message(format!("{host}: {what}"));
+    }
+
+    fn done(&self, run: &HostRun) {
+        if let Some(bar) = self
+            .active
+            .lock()
+            .expect("no panic while held")
+            .remove(&run.host)
+        {
+            bar.finish_and_clear();
+        }
+        self.total.inc(1);
+    }
+}
+
+impl Display for Bars {
+    fn finish(&self) {
+        self.total.finish_and_clear();
+    }
+}
+
+fn outcome_word(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Ok => "ok",
+        Outcome::Changed => "changed",
+        Outcome::Failed(_) => "failed",
+        Outcome::Unreachable(_) => "unreachable",
+    }
+}
+
+fn print_runs(runs: &[HostRun], mode: Mode, format: Format, out: Style) {
+    match format {
+        Format::Human => print!("{}", report::live_human(runs, mode, out)),
+        doc => print!(
+            "{}",
+            report::emit(&report::live_json(runs, mode), doc == Format::Yaml)
+        ),
+    }
+}
+
+/// Plan: 2 when changes are pending. Apply: 2 when changes were made. 1 when any host
+/// failed or was unreachable.
+fn exit_status(runs: &[HostRun], mode: Mode) -> ExitStatus {
+    let failed = runs
+        .iter()
+        .any(|r| matches!(r.outcome, Outcome::Failed(_) | Outcome::Unreachable(_)));
+    let changed = runs.iter().any(|r| r.outcome == Outcome::Changed);
+    match (failed, changed, mode) {
+        (true, _, _) => ExitStatus::HostFailed,
+        (false, true, Mode::Plan | Mode::Apply) => ExitStatus::Changes,
+        _ => ExitStatus::Success,
+    }
+}

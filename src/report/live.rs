@@ -1,0 +1,105 @@
+//! Live runs for people and machines: each host's plan (as `plan --offline` prints it),
+//! what happened, then a recap per host in Ansible's words.
+
+use std::fmt::Write;
+
+use serde_json::json;
+
+use super::human::{Style, host_plan};
+use crate::live::{HostRun, Mode, Outcome};
+use crate::plan::FORMAT_VERSION;
+use crate::source::sanitize;
+
+/// Counts per outcome, for the recap line and JSON totals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Recap {
+    pub hosts: usize,
+    pub ok: usize,
+    pub changed: usize,
+    pub failed: usize,
+    pub unreachable: usize,
+}
+
+impl Recap {
+    pub fn of(runs: &[HostRun]) -> Recap {
+        let mut recap = Recap {
+            hosts: runs.len(),
+            ..Recap::default()
+        };
+        for run in runs {
+            match run.outcome {
+                Outcome::Ok => recap.ok += 1,
+                Outcome::Changed => recap.changed += 1,
+                Outcome::Failed(_) => recap.failed += 1,
+                Outcome::Unreachable(_) => recap.unreachable += 1,
+            }
+        }
+        recap
+    }
+}
+
+pub fn human(runs: &[HostRun], mode: Mode, style: Style) -> String {
+    let mut out = String::new();
+    for run in runs {
+        if let Some(plan) = &run.plan {
+            host_plan(&mut out, plan, plan.platform.dialect().indent, style);
+        }
+    }
+    let _ = writeln!(out, "{}", style.bold(&recap_title(mode)));
+    let width = runs.iter().map(|r| r.host.len()).max().unwrap_or(0);
+    for run in runs {
+        let word = match &run.outcome {
+            Outcome::Ok => style.green("ok"),
+            Outcome::Changed => style.yellow(changed_word(mode)),
+            Outcome::Failed(_) => style.red("failed"),
+            Outcome::Unreachable(_) => style.red("unreachable"),
+        };
+        let _ = write!(out, "  {:width$}  {word}", run.host);
+        if let Outcome::Failed(reason) | Outcome::Unreachable(reason) = &run.outcome {
+            let _ = write!(out, ": {}", sanitize(reason));
+        }
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.dim(&format!("({:.1}s)", run.millis as f64 / 1000.0))
+        );
+    }
+    let r = Recap::of(runs);
+    let _ = writeln!(
+        out,
+        "{} hosts: {} ok, {} {}, {} failed, {} unreachable.",
+        r.hosts,
+        r.ok,
+        r.changed,
+        changed_word(mode),
+        r.failed,
+        r.unreachable
+    );
+    out
+}
+
+fn recap_title(mode: Mode) -> String {
+    let verb = match mode {
+        Mode::Plan => "PLAN",
+        Mode::Apply => "APPLY",
+        Mode::Verify => "VERIFY",
+    };
+    format!("{verb} RECAP")
+}
+
+fn changed_word(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Plan => "to change",
+        _ => "changed",
+    }
+}
+
+/// `{"format_version", "mode", "hosts": [...], "recap": {...}}`.
+pub fn json(runs: &[HostRun], mode: Mode) -> serde_json::Value {
+    json!({
+        "format_version": FORMAT_VERSION,
+        "mode": mode,
+        "hosts": runs,
+        "recap": Recap::of(runs),
+    })
+}

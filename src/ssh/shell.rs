@@ -1,0 +1,357 @@
+//! The CLI in a PTY shell: find the prompt, turn paging off, run a command and collect its
+//! output up to the next prompt, answer the interactive questions a platform asks, and
+//! recognise the platform's error lines. What a platform prints lives in its driver
+//! ([`CliProfile`] values in `src/platform/`); this module only applies it.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use regex::Regex;
+use russh::ChannelMsg;
+use russh::client;
+
+use super::SshError;
+use crate::intent::Secret;
+
+/// How one platform's CLI looks to a session.
+pub struct CliProfile {
+    /// A prompt, matched against the last line of output (no newline after it).
+    pub prompt: &'static str,
+    /// Sent once after login, before anything else (paging off, wide lines).
+    pub setup: &'static [&'static str],
+    /// The pager's marker; seen at the end of output, a space is sent.
+    pub more: &'static str,
+    /// Lines that mean the device refused a command (prefixes, after trimming).
+    pub errors: &'static [&'static str],
+    /// How to leave user exec (`host>`) for privileged exec, where the platform has one.
+    pub enable: Option<&'static str>,
+    /// The question `enable` asks for its secret.
+    pub secret_prompt: &'static str,
+    /// Questions the device may ask, and how smartlic answers them.
+    pub questions: &'static [Question],
+    /// Compiled `prompt`, built on first use.
+    pub compiled: OnceLock<Regex>,
+}
+
+/// An interactive question, e.g. `Destination filename [startup-config]?`.
+pub struct Question {
+    /// Matched against the last line of output.
+    pub pattern: &'static str,
+    pub answer: Answer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Accept the default shown in brackets (Enter).
+    Default,
+    Yes,
+    /// The text the caller supplies for this command (e.g. a certificate to paste),
+    /// then an empty line to end it.
+    Paste,
+}
+
+impl CliProfile {
+    fn prompt_regex(&self) -> &Regex {
+        self.compiled
+            .get_or_init(|| Regex::new(self.prompt).expect("platform prompt patterns are valid"))
+    }
+
+    fn is_prompt(&self, last_line: &str) -> bool {
+        self.prompt_regex().is_match(last_line)
+    }
+
+    /// The question `fresh` (output since the last answer) ends with, if any: some are
+    /// printed with a newline after them (`crypto pki authenticate`'s paste request).
+    fn question(&self, fresh: &str) -> Option<&Question> {
+        let line = fresh.trim_end().rsplit('\n').next().unwrap_or("");
+        self.questions
+            .iter()
+            .find(|q| !line.is_empty() && line.ends_with(q.pattern))
+    }
+
+    /// The first line of `output` that is an error of this platform.
+    pub fn error_in<'a>(&self, output: &'a str) -> Option<&'a str> {
+        output.lines().map(str::trim).find(|line| {
+            self.errors
+                .iter()
+                .any(|e| line.starts_with(e) || line.contains(e))
+        })
+    }
+}
+
+/// A command the device refused, with what it said.
+#[derive(Debug, thiserror::Error)]
+#[error("`{command}` was refused: {message}")]
+pub struct DeviceError {
+    pub command: String,
+    pub message: String,
+    pub output: String,
+}
+
+/// Why a command did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Device(#[from] DeviceError),
+    #[error(transparent)]
+    Ssh(#[from] SshError),
+}
+
+/// An open PTY shell on one device.
+pub struct Shell {
+    channel: russh::Channel<client::Msg>,
+    cli: &'static CliProfile,
+    timeout: Duration,
+    /// The last prompt seen (`cat1(config)#`), so callers can tell the mode.
+    pub prompt: String,
+    /// Everything the device printed before the first prompt (banner, MOTD).
+    pub banner: String,
+}
+
+impl Shell {
+    pub(super) async fn open(
+        handle: &client::Handle<super::Handler>,
+        cli: &'static CliProfile,
+        timeout: Duration,
+    ) -> Result<Shell, SshError> {
+        let channel = handle
+            .channel_open_session()
+            .await
+            .map_err(super::protocol)?;
+        // A PTY, or NX-OS prints no prompt (CRATES.md); wide, so lines do not wrap.
+        channel
+            .request_pty(true, "vt100", 511, 0, 0, 0, &[])
+            .await
+            .map_err(super::protocol)?;
+        channel.request_shell(true).await.map_err(super::protocol)?;
+        let mut shell = Shell {
+            channel,
+            cli,
+            timeout,
+            prompt: String::new(),
+            banner: String::new(),
+        };
+        shell.banner = shell.read_to_prompt("login", None).await?;
+        for command in cli.setup {
+            shell.run(command).await.map_err(|e| match e {
+                CommandError::Ssh(e) => e,
+                CommandError::Device(e) => SshError::Protocol(e.to_string()),
+            })?;
+        }
+        Ok(shell)
+    }
+
+    /// Moves from user exec to privileged exec (`enable`, with the secret if asked).
+    pub async fn enable(&mut self, secret: Option<&Secret>) -> Result<(), CommandError> {
+        let Some(enable) = self.cli.enable else {
+            return Ok(());
+        };
+        if !self.prompt.ends_with('>') {
+            return Ok(());
+        }
+        self.send(&format!("{enable}\n")).await?;
+        let output = self
+            .read_to_prompt_or(enable, self.cli.secret_prompt)
+            .await?;
+        if output.is_none() {
+            // Asked for the secret: send it (never echoed, never logged).
+            let secret = secret.map(Secret::expose).unwrap_or("");
+            self.send(&format!("{secret}\n")).await?;
+            self.read_to_prompt(enable, None).await?;
+        }
+        if self.prompt.ends_with('>') {
+            return Err(DeviceError {
+                command: enable.to_string(),
+                message: "enable failed: wrong or missing enable secret".into(),
+                output: String::new(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Reads to the prompt (Some(output)) or until the output ends with `question` (None).
+    async fn read_to_prompt_or(
+        &mut self,
+        what: &str,
+        question: &str,
+    ) -> Result<Option<String>, SshError> {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let mut text = String::new();
+        loop {
+            let last = last_line(&text);
+            if self.cli.is_prompt(last) {
+                self.prompt = last.trim().to_string();
+                return Ok(Some(text[..text.len() - last.len()].to_string()));
+            }
+            if text.trim_end().ends_with(question) {
+                return Ok(None);
+            }
+            self.receive(&mut text, deadline, what).await?;
+        }
+    }
+
+    /// Runs one command; its output without the echo and the next prompt.
+    pub async fn run(&mut self, command: &str) -> Result<String, CommandError> {
+        self.run_with(command, None).await
+    }
+
+    /// Runs a command whose question asks for text to paste (`Answer::Paste`).
+    pub async fn run_with(
+        &mut self,
+        command: &str,
+        paste: Option<&str>,
+    ) -> Result<String, CommandError> {
+        self.send(&format!("{command}\n")).await?;
+        let output = self.read_to_prompt(command, paste).await?;
+        let output = strip_echo(&output, command);
+        if let Some(message) = self.cli.error_in(&output) {
+            return Err(DeviceError {
+                command: command.to_string(),
+                message: message.to_string(),
+                output,
+            }
+            .into());
+        }
+        Ok(output)
+    }
+
+    pub async fn close(self) {
+        let _ = self.channel.close().await;
+    }
+
+    async fn send(&self, text: &str) -> Result<(), SshError> {
+        self.channel
+            .data(text.as_bytes())
+            .await
+            .map_err(super::protocol)
+    }
+
+    /// Reads until the last line is a prompt, paging and answering questions on the way.
+    async fn read_to_prompt(
+        &mut self,
+        what: &str,
+        paste: Option<&str>,
+    ) -> Result<String, SshError> {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let mut text = String::new();
+        // Questions are looked for only in what arrived since the last answer.
+        let mut answered = 0;
+        loop {
+            let last = last_line(&text);
+            if self.cli.is_prompt(last) {
+                self.prompt = last.trim().to_string();
+                let end = text.len() - last.len();
+                text.truncate(end);
+                return Ok(text);
+            }
+            if last.contains(self.cli.more) {
+                let end = text.len() - last.len();
+                text.truncate(end);
+                self.send(" ").await?;
+            } else if let Some(question) = self.cli.question(&text[answered.min(text.len())..]) {
+                let reply = match (question.answer, paste) {
+                    (Answer::Default, _) => "\n".to_string(),
+                    (Answer::Yes, _) => "yes\n".to_string(),
+                    (Answer::Paste, Some(data)) => format!("{}\n\n", data.trim_end()),
+                    (Answer::Paste, None) => "quit\n".to_string(),
+                };
+                text.push('\n');
+                answered = text.len();
+                self.send(&reply).await?;
+            }
+            self.receive(&mut text, deadline, what).await?;
+        }
+    }
+
+    /// Waits for the next data from the device and appends it, until `deadline`.
+    async fn receive(
+        &mut self,
+        text: &mut String,
+        deadline: tokio::time::Instant,
+        what: &str,
+    ) -> Result<(), SshError> {
+        loop {
+            match tokio::time::timeout_at(deadline, self.channel.wait()).await {
+                Err(_) => {
+                    return Err(SshError::Timeout {
+                        what: format!("`{what}` (no prompt; last output: {:?})", tail(text, 80)),
+                        after: self.timeout,
+                    });
+                }
+                Ok(None) | Ok(Some(ChannelMsg::Close | ChannelMsg::Eof)) => {
+                    return Err(SshError::Protocol(format!(
+                        "the device closed the session during `{what}`"
+                    )));
+                }
+                Ok(Some(ChannelMsg::Data { data })) => {
+                    push_text(text, &data);
+                    return Ok(());
+                }
+                Ok(Some(_)) => {}
+            }
+        }
+    }
+}
+
+/// Appends device bytes as text: CR dropped, backspaces applied, escape sequences removed.
+fn push_text(text: &mut String, data: &[u8]) {
+    let chunk = String::from_utf8_lossy(data);
+    let mut chars = chunk.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {}
+            '\u{8}' => {
+                text.pop();
+            }
+            '\u{1b}' => {
+                // CSI: ESC [ params final-byte
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+            }
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => text.push(c),
+        }
+    }
+}
+
+fn last_line(text: &str) -> &str {
+    text.rsplit('\n').next().unwrap_or("")
+}
+
+/// The output without the echoed command line.
+fn strip_echo(output: &str, command: &str) -> String {
+    match output.split_once('\n') {
+        Some((first, rest)) if first.trim_end().ends_with(command.trim()) => rest.to_string(),
+        _ => output.to_string(),
+    }
+}
+
+fn tail(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars[chars.len().saturating_sub(max)..].iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_text_loses_cr_backspaces_and_escapes() {
+        let mut text = String::new();
+        push_text(&mut text, b"ab\x08c\r\n\x1b[2Kok\x07\n");
+        assert_eq!(text, "ac\nok\n");
+    }
+
+    #[test]
+    fn the_echo_is_stripped_only_when_it_is_the_command() {
+        assert_eq!(strip_echo("show clock\n12:00\n", "show clock"), "12:00\n");
+        assert_eq!(strip_echo("12:00\n", "show clock"), "12:00\n");
+    }
+}
