@@ -13,7 +13,7 @@ use crate::cli::{Format, LiveArgs, RunArgs};
 use crate::intent::Secret;
 use crate::lab::run::{Lab, LabOptions};
 use crate::lab::spec::lab_spec;
-use crate::live::{self, HostRun, LiveOptions, Mode, Outcome, Progress};
+use crate::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress};
 use crate::report::{self, Style};
 use crate::targets::Targets;
 
@@ -22,7 +22,7 @@ pub fn run(
     args: &RunArgs,
     live_args: &LiveArgs,
     mode: Mode,
-    targets: Targets,
+    mut targets: Targets,
     out: Style,
     err: Style,
 ) -> ExitStatus {
@@ -44,6 +44,9 @@ pub fn run(
             },
             false => None,
         };
+        if let Some(lab) = &lab {
+            lab.point_at_devices(&mut targets);
+        }
         let options = LiveOptions {
             mode,
             forks: live_args.forks,
@@ -52,7 +55,7 @@ pub fn run(
                 .map(|l| l.known_hosts.path().to_path_buf())
                 .or_else(|| live_args.known_hosts.clone()),
             host_deadline: Duration::from_secs(live_args.host_timeout),
-            token: lab.as_ref().map(|l| l.token.clone()),
+            lab_tokens: lab.as_ref().map(|l| l.tokens.clone()),
         };
         let progress = progress(args.format, targets.targets.len());
         let runs = live::run_hosts(&targets.targets, &options, progress.clone()).await;
@@ -70,7 +73,25 @@ pub fn run(
 struct InProcessLab {
     lab: Lab,
     known_hosts: tempfile::NamedTempFile,
-    token: Secret,
+    tokens: LabTokens,
+}
+
+impl InProcessLab {
+    /// Connects each target to where its lab device really listens (the inventory may
+    /// leave the port to the lab).
+    fn point_at_devices(&self, targets: &mut Targets) {
+        for target in &mut targets.targets {
+            if let Some(device) = self
+                .lab
+                .devices
+                .iter()
+                .find(|d| d.host.name == target.host.name)
+            {
+                target.host.connection.address = device.address.ip().to_string();
+                target.host.connection.port = device.address.port();
+            }
+        }
+    }
 }
 
 async fn start_lab(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatus> {
@@ -96,18 +117,24 @@ async fn start_lab(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatu
             eprintln!("error: cannot write the lab's known_hosts: {e}");
             ExitStatus::HostFailed
         })?;
-    let token = Secret::new(
-        lab.backend
-            .create_token("Example Account", "Default", 30, None),
-    );
+    let backend = &lab.backend;
+    let tokens = LabTokens {
+        cssm: Secret::new(backend.create_token("Example Account", "Default", 30, None)),
+        satellite: Secret::new(backend.create_satellite_token(
+            "Example Account",
+            "Default",
+            30,
+            None,
+        )),
+    };
     eprintln!(
-        "lab: {} device(s) served in this process; a token was minted on its back-end",
+        "lab: {} device(s) served in this process; tokens were minted on its back-end",
         lab.devices.len()
     );
     Ok(InProcessLab {
         lab,
         known_hosts,
-        token,
+        tokens,
     })
 }
 

@@ -6,9 +6,12 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::device::{Device, DeviceError, Facts};
+use super::device::{Device, DeviceError};
 use super::{LiveOptions, Progress};
+use crate::intent::{REDACTED, Secret, TokenSource, Transport, is_token_shaped};
 use crate::plan::{HostPlan, plan_host};
+use crate::platform::LicensingModel;
+use crate::platform::status::{LicensingStatus, Registration, parse_license_status};
 use crate::playbook::Step;
 use crate::ssh::Negotiated;
 use crate::targets::Target;
@@ -55,6 +58,9 @@ pub struct HostRun {
     /// `show license status` before anything changed, as the device printed it.
     #[serde(skip)]
     pub status_before: Option<String>,
+    /// The licensing state before and after (parsed).
+    pub licensing_before: Option<LicensingStatus>,
+    pub licensing_after: Option<LicensingStatus>,
     pub negotiated: Option<Negotiated>,
     pub steps: Vec<StepRecord>,
     pub millis: u128,
@@ -67,6 +73,8 @@ impl HostRun {
             outcome: Outcome::Failed(reason.to_string()),
             plan: None,
             status_before: None,
+            licensing_before: None,
+            licensing_after: None,
             negotiated: None,
             steps: Vec::new(),
             millis: 0,
@@ -87,6 +95,8 @@ pub async fn run_bounded(
             outcome: Outcome::Ok,
             plan: None,
             status_before: None,
+            licensing_before: None,
+            licensing_after: None,
             negotiated: None,
             steps: Vec::new(),
             millis: 0,
@@ -165,22 +175,19 @@ async fn work(
     };
     let plan = plan_host(target, Ok(facts.running.clone()));
     record.run.status_before = Some(facts.license_status.clone());
+    let status = parse_license_status(device.platform, &facts.license_status).ok();
+    record.run.licensing_before = status.clone();
     if let Some(error) = plan.errors.first() {
         let reason = error.clone();
         record.run.plan = Some(plan);
         return Outcome::Failed(reason);
     }
-    let outcome = match options.mode {
-        Mode::Plan => changed_if(plan.changed),
-        Mode::Verify if plan.changed => Outcome::Failed(format!(
-            "the configuration drifted: {} line(s) differ from the intent",
-            plan.commands.len()
-        )),
-        Mode::Verify => Outcome::Ok,
-        Mode::Apply => apply(target, device, &plan, &facts, record).await,
-    };
-    record.run.plan = Some(plan);
-    outcome
+    record.run.plan = Some(plan.clone());
+    match options.mode {
+        Mode::Plan => changed_if(plan.changed || needs_registration(target, status.as_ref())),
+        Mode::Verify => verify(target, &plan, status.as_ref()),
+        Mode::Apply => apply(target, options, device, &plan, status.as_ref(), record).await,
+    }
 }
 
 fn changed_if(changed: bool) -> Outcome {
@@ -191,13 +198,57 @@ fn changed_if(changed: bool) -> Outcome {
     }
 }
 
-/// Pushes the planned lines, imports certificates and saves. Registration follows in
-/// [`super::register`] once the config is in place.
+/// Read-only convergence: no config drift, and the licensing state meets `expect`.
+fn verify(target: &Target, plan: &HostPlan, status: Option<&LicensingStatus>) -> Outcome {
+    if plan.changed {
+        return Outcome::Failed(format!(
+            "the configuration drifted: {} line(s) differ from the intent",
+            plan.commands.len() + plan.exec.len()
+        ));
+    }
+    let expect = &target.host.intent.expect;
+    match status {
+        _ if !target.steps.contains(&Step::Register) => Outcome::Ok,
+        Some(s) if s.satisfies(expect) => Outcome::Ok,
+        Some(s) => Outcome::Failed(format!(
+            "licensing is {}, expected {} / {}{}",
+            describe(s),
+            expect.registration,
+            expect.authorization,
+            s.failure_reason
+                .as_deref()
+                .map(|r| format!(" (failure reason: {r})"))
+                .unwrap_or_default()
+        )),
+        None => Outcome::Failed("`show license status` could not be read".into()),
+    }
+}
+
+/// Whether the register step would use the token: not yet where `expect` wants it.
+/// A device already registered (or trusted) is left alone, so a second apply never
+/// spends the token again.
+fn needs_registration(target: &Target, status: Option<&LicensingStatus>) -> bool {
+    let intent = &target.host.intent;
+    target.steps.contains(&Step::Register)
+        && intent.token.is_some()
+        && !status.is_some_and(|s| already_there(s, intent.licensing_model))
+}
+
+fn already_there(status: &LicensingStatus, model: LicensingModel) -> bool {
+    match model {
+        LicensingModel::Classic => status.registration == Some(Registration::Registered),
+        LicensingModel::Policy => status.trust_code_installed.is_some(),
+    }
+}
+
+/// Pushes the planned lines, imports certificates, saves, then registers if needed and
+/// verifies.
 async fn apply(
     target: &Target,
+    options: &LiveOptions,
     device: &mut Device,
     plan: &HostPlan,
-    _facts: &Facts,
+    status: Option<&LicensingStatus>,
     record: &mut Recorder<'_>,
 ) -> Outcome {
     let intent = &target.host.intent;
@@ -217,8 +268,156 @@ async fn apply(
             return Outcome::Failed(e.to_string());
         }
     }
-    let _ = target.steps.contains(&Step::Register);
-    changed_if(plan.changed)
+    let mut changed = plan.changed;
+    if needs_registration(target, status) {
+        match register(target, options, device, status, record).await {
+            Ok(()) => changed = true,
+            Err(reason) => return Outcome::Failed(reason),
+        }
+    }
+    if target.steps.contains(&Step::Verify) {
+        record.step("verify");
+        let after = match device.facts().await {
+            Ok(facts) => facts,
+            Err(e) => return Outcome::Failed(format!("verifying: {e}")),
+        };
+        let replan = plan_host(target, Ok(after.running));
+        let status = parse_license_status(device.platform, &after.license_status).ok();
+        record.run.licensing_after = status.clone();
+        if let Outcome::Failed(reason) = verify(target, &replan, status.as_ref()) {
+            return Outcome::Failed(format!("after the change, {reason}"));
+        }
+    }
+    changed_if(changed)
+}
+
+/// Registers (classic) or establishes trust and reports (Using Policy), then polls the
+/// status until `expect` is met, a failure is reported, or `expect.timeout` passes.
+async fn register(
+    target: &Target,
+    options: &LiveOptions,
+    device: &mut Device,
+    before: Option<&LicensingStatus>,
+    record: &mut Recorder<'_>,
+) -> Result<(), String> {
+    let intent = &target.host.intent;
+    let token = match &options.lab_tokens {
+        Some(lab) if intent.transport == Transport::Satellite => lab.satellite.clone(),
+        Some(lab) => lab.cssm.clone(),
+        None => read_token(
+            intent
+                .token
+                .as_ref()
+                .expect("needs_registration checked it"),
+        )?,
+    };
+    record.step("register");
+    let command = intent.platform.register_command(intent, token.expose());
+    let redact = |text: String| text.replace(token.expose(), REDACTED);
+    let sent = if intent.platform.registers_in_config_mode() {
+        device.configure(std::slice::from_ref(&command)).await
+    } else {
+        device.exec(&command).await.map(drop)
+    };
+    sent.map_err(|e| redact(e.to_string()))?;
+    let failures_before = before.map(failure_text).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(intent.expect.timeout_secs);
+    let mut synced = false;
+    for attempt in 0.. {
+        tokio::time::sleep(backoff(attempt)).await;
+        record.step("wait for licensing");
+        let text = device
+            .exec("show license status")
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = parse_license_status(device.platform, &text).map_err(|e| e.to_string())?;
+        let trusted = already_there(&status, intent.licensing_model);
+        if trusted && !synced {
+            if let Some(sync) = device.platform.sync_command(intent.licensing_model) {
+                record.step(sync);
+                device.exec(sync).await.map_err(|e| e.to_string())?;
+            }
+            synced = true;
+        }
+        if trusted && status.satisfies(&intent.expect) {
+            record.run.licensing_after = Some(status);
+            return Ok(());
+        }
+        let failures = failure_text(&status);
+        if !failures.is_empty() && failures != failures_before {
+            return Err(format!(
+                "registration failed: {} ({})",
+                status.failure_reason.as_deref().unwrap_or(&failures),
+                describe(&status)
+            ));
+        }
+        if Instant::now() + backoff(attempt + 1) > deadline {
+            return Err(format!(
+                "licensing did not reach {} / {} within {}s: it is {}",
+                intent.expect.registration,
+                intent.expect.authorization,
+                intent.expect.timeout_secs,
+                describe(&status)
+            ));
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+/// Every failure the status shows, as one comparable text.
+fn failure_text(status: &LicensingStatus) -> String {
+    [
+        &status.registration_failure,
+        &status.communication_failure,
+        &status.failure_reason,
+    ]
+    .iter()
+    .filter_map(|f| f.as_deref())
+    .collect::<Vec<_>>()
+    .join(" / ")
+}
+
+/// `REGISTERED / AUTHORIZED`, `trust installed`, in the device's own words.
+fn describe(status: &LicensingStatus) -> String {
+    match status.model {
+        LicensingModel::Policy => match &status.trust_code_installed {
+            Some(when) => format!("trust installed ({when})"),
+            None => "no trust code installed".to_string(),
+        },
+        LicensingModel::Classic => format!(
+            "{} / {}",
+            status
+                .registration
+                .as_ref()
+                .map_or("unknown".into(), ToString::to_string),
+            status
+                .authorization
+                .as_ref()
+                .map_or("unknown".into(), ToString::to_string)
+        ),
+    }
+}
+
+/// The token from its source, read only now that a registration needs it.
+fn read_token(source: &TokenSource) -> Result<Secret, String> {
+    let value = match source {
+        TokenSource::Env(name) => std::env::var(name)
+            .map_err(|_| format!("the token's environment variable {name} is not set"))?,
+        TokenSource::File(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?,
+        TokenSource::Literal(secret) => secret.expose().to_string(),
+        TokenSource::Vault(_) => {
+            return Err("ansible-vault tokens cannot be decrypted yet".into());
+        }
+    };
+    let value = value.trim();
+    if !is_token_shaped(value) {
+        return Err(format!(
+            "the token from {} is not shaped like an ID token",
+            source.describe()
+        ));
+    }
+    Ok(Secret::new(value))
 }
 
 async fn import_ca(

@@ -26,8 +26,16 @@ pub struct LiveOptions {
     pub known_hosts: Option<PathBuf>,
     /// No host takes longer than this, whatever its device does.
     pub host_deadline: Duration,
-    /// A token to use instead of the intents' sources (the `--lab` run mints one).
-    pub token: Option<Secret>,
+    /// Tokens to use instead of the intents' sources (a `--lab` run mints them).
+    pub lab_tokens: Option<LabTokens>,
+}
+
+/// Tokens minted on the lab's back-end: a CSSM one, and a satellite one for hosts whose
+/// transport is the satellite (SPEC §4.2: a CSSM token does not work there).
+#[derive(Clone, Debug)]
+pub struct LabTokens {
+    pub cssm: Secret,
+    pub satellite: Secret,
 }
 
 /// Something that shows progress: a TTY spinner set or plain lines.

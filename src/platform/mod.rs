@@ -5,6 +5,7 @@
 pub mod apic;
 pub mod ios_xe;
 pub mod nx_os;
+pub mod status;
 pub mod version;
 
 use std::fmt;
@@ -104,6 +105,23 @@ impl Platform {
             command.push_str(" force");
         }
         command
+    }
+
+    /// APIC takes `license smart register idtoken` in configuration mode (SPEC §2.5.2:
+    /// every sample types it at `apic1(config)#`); the others in exec mode (SPEC §4.1).
+    pub fn registers_in_config_mode(self) -> bool {
+        self == Platform::Apic
+    }
+
+    /// Using Policy's report after trust: `license smart sync all` (SLP §3.5; genielibs
+    /// runs it on IOS-XE, the lab's NX-OS 10.2 accepts it too). Classic has none.
+    pub fn sync_command(self, model: LicensingModel) -> Option<&'static str> {
+        match (model, self) {
+            (LicensingModel::Policy, Platform::IosXe | Platform::NxOs) => {
+                Some("license smart sync all")
+            }
+            _ => None,
+        }
     }
 
     /// Exec commands that import trustpoint CA certificates the running config does

@@ -18,4 +18,5 @@ mod lab_transports;
 mod properties;
 mod render;
 mod ssh_client;
+mod status_parse;
 mod support;
