@@ -49,11 +49,20 @@ impl LabSsh {
     }
 
     pub fn start_with(inventory: &str, options: &LabOptions) -> LabSsh {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lab.yml");
         std::fs::write(&path, inventory).unwrap();
-        let spec = lab_spec(&smartlic::inventory::load(&path).unwrap()).unwrap();
+        Self::serve(&path, dir, options)
+    }
+
+    /// Starts a lab of the inventory file at `path` (its group_vars and host_vars too).
+    pub fn start_file(path: &Path) -> LabSsh {
+        Self::serve(path, tempfile::tempdir().unwrap(), &LabOptions::default())
+    }
+
+    fn serve(path: &Path, dir: tempfile::TempDir, options: &LabOptions) -> LabSsh {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let spec = lab_spec(&smartlic::inventory::load(path).unwrap()).unwrap();
         let lab = runtime
             .block_on(run::start_with(spec.hosts, spec.backend, options))
             .unwrap();

@@ -15,6 +15,7 @@ mod lab_licensing;
 mod lab_parsers;
 mod lab_ssh;
 mod lab_transports;
+mod live;
 mod properties;
 mod render;
 mod ssh_client;

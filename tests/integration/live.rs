@@ -1,0 +1,436 @@
+//! Live runs against the lab over real SSH: `apply` converges the example estate
+//! (inventory/lab), a second `apply` sends nothing and spends no token, `verify` passes
+//! after it, and each injected fault ends its own host only, within its deadline.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use smartlic::intent::{ResolveOptions, Secret};
+use smartlic::lab::backend::Realm;
+use smartlic::lab::backend::protocol::Udi;
+use smartlic::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress};
+use smartlic::render::Templates;
+use smartlic::targets::{self, Selection, Targets};
+
+use crate::lab_harness::{LabSsh, host, inventory};
+use crate::support::root;
+
+/// Records every step of every host, to prove what a run did and did not do.
+#[derive(Default)]
+struct Steps(Mutex<Vec<(String, String)>>);
+
+impl Progress for Steps {
+    fn step(&self, host: &str, what: &str) {
+        self.0.lock().unwrap().push((host.into(), what.into()));
+    }
+
+    fn done(&self, _run: &HostRun) {}
+}
+
+impl Steps {
+    fn of(&self, host: &str) -> Vec<String> {
+        let steps = self.0.lock().unwrap();
+        steps
+            .iter()
+            .filter(|(h, _)| h == host)
+            .map(|(_, s)| s.clone())
+            .collect()
+    }
+}
+
+/// The targets of `inventory` × `playbook`, pointed at the lab's devices.
+fn load(lab: &LabSsh, inventory: &std::path::Path, playbook: &std::path::Path) -> Targets {
+    let selection = Selection {
+        inventory: inventory.to_path_buf(),
+        playbook: playbook.to_path_buf(),
+        limit: None,
+        extra_vars: vec![],
+        options: ResolveOptions::default(),
+    };
+    let mut loaded = targets::load(&selection, &Templates::builtin()).expect("valid");
+    for t in &mut loaded.targets {
+        let address = lab.address(&t.host.name);
+        t.host.connection.address = address.ip().to_string();
+        t.host.connection.port = address.port();
+    }
+    loaded
+}
+
+fn options(lab: &LabSsh, mode: Mode) -> LiveOptions {
+    with_known_hosts(lab, mode, lab.known_hosts_file())
+}
+
+fn with_known_hosts(lab: &LabSsh, mode: Mode, known_hosts: std::path::PathBuf) -> LiveOptions {
+    LiveOptions {
+        mode,
+        forks: 50,
+        known_hosts: Some(known_hosts),
+        host_deadline: Duration::from_secs(60),
+        lab_tokens: Some(LabTokens {
+            cssm: Secret::new(
+                lab.backend
+                    .create_token("Example Account", "Default", 30, None),
+            ),
+            satellite: Secret::new(lab.backend.create_satellite_token(
+                "Example Account",
+                "Default",
+                30,
+                None,
+            )),
+        }),
+    }
+}
+
+fn run(lab: &LabSsh, targets: &Targets, options: &LiveOptions) -> (Vec<HostRun>, Arc<Steps>) {
+    let steps = Arc::new(Steps::default());
+    let runs = lab
+        .runtime()
+        .block_on(live::run_hosts(&targets.targets, options, steps.clone()));
+    (runs, steps)
+}
+
+fn outcome<'a>(runs: &'a [HostRun], host: &str) -> &'a Outcome {
+    &runs.iter().find(|r| r.host == host).unwrap().outcome
+}
+
+/// Token uses on the back-end, CSSM and satellite together.
+fn token_uses(lab: &LabSsh) -> u32 {
+    lab.backend.snapshot().tokens.iter().map(|t| t.uses).sum()
+}
+
+#[test]
+fn apply_converges_the_lab_estate_and_a_second_apply_changes_nothing() {
+    let inventory = root().join("inventory/lab/hosts.yml");
+    let playbook = root().join("playbooks/smart-licensing.yml");
+    let lab = LabSsh::start_file(&inventory);
+    let targets = load(&lab, &inventory, &playbook);
+    let apply = options(&lab, Mode::Apply);
+
+    let (first, steps) = run(&lab, &targets, &apply);
+    let healthy: Vec<&str> = first
+        .iter()
+        .map(|r| r.host.as_str())
+        .filter(|h| *h != "campus-access-2")
+        .collect();
+    assert_eq!(healthy.len(), 7);
+    for host in &healthy {
+        assert_eq!(
+            outcome(&first, host),
+            &Outcome::Changed,
+            "{host}: {first:#?}"
+        );
+        assert!(steps.of(host).contains(&"register".to_string()), "{host}");
+    }
+    // The misconfigured device fails with the reason the device gives (SPEC §7.1 CAT-5).
+    let Outcome::Failed(reason) = outcome(&first, "campus-access-2") else {
+        panic!("campus-access-2 must fail: {first:#?}");
+    };
+    assert!(
+        reason.contains("Fail to send out Call Home HTTP message."),
+        "{reason}"
+    );
+    // Classic hosts registered, Using Policy hosts established trust and reported.
+    let snapshot = lab.backend.snapshot();
+    let registered = |name: &str| {
+        let d = lab.devices.iter().find(|d| d.host.name == name).unwrap();
+        let udi = Udi {
+            pid: d.host.pid.clone(),
+            serial: d.host.serial.clone(),
+        };
+        [Realm::Cssm, Realm::Satellite]
+            .iter()
+            .map(|realm| snapshot.counters(*realm, &udi))
+            .fold(0, |n, c| n + c.registrations + c.trusts)
+    };
+    for host in &healthy {
+        assert_eq!(registered(host), 1, "{host} registered once");
+    }
+    let uses = token_uses(&lab);
+    assert_eq!(uses, 7);
+
+    // Again: nothing to type, no token spent, only the broken host still fails.
+    let (second, steps) = run(&lab, &targets, &apply);
+    for host in &healthy {
+        assert_eq!(outcome(&second, host), &Outcome::Ok, "{host}: {second:#?}");
+        let done = steps.of(host);
+        assert!(!done.contains(&"configure".to_string()), "{host}: {done:?}");
+        assert!(!done.contains(&"register".to_string()), "{host}: {done:?}");
+    }
+    assert_eq!(token_uses(&lab), uses, "a second apply spends no token");
+
+    // verify is read-only and passes on every converged host.
+    let (verified, steps) = run(&lab, &targets, &options(&lab, Mode::Verify));
+    for host in &healthy {
+        assert_eq!(
+            outcome(&verified, host),
+            &Outcome::Ok,
+            "{host}: {verified:#?}"
+        );
+        assert_eq!(steps.of(host), ["connect", "read facts"], "{host}");
+    }
+    assert!(matches!(
+        outcome(&verified, "campus-access-2"),
+        Outcome::Failed(_)
+    ));
+}
+
+#[test]
+fn plan_reads_devices_and_never_changes_them() {
+    let inventory = root().join("inventory/lab/hosts.yml");
+    let playbook = root().join("playbooks/smart-licensing.yml");
+    let lab = LabSsh::start_file(&inventory);
+    let targets = load(&lab, &inventory, &playbook);
+    let (runs, steps) = run(&lab, &targets, &options(&lab, Mode::Plan));
+    for run in &runs {
+        assert_eq!(
+            run.outcome,
+            Outcome::Changed,
+            "{}: {:?}",
+            run.host,
+            run.outcome
+        );
+        let plan = run.plan.as_ref().unwrap();
+        assert!(!plan.commands.is_empty(), "{}", run.host);
+        assert_eq!(steps.of(&run.host), ["connect", "read facts"]);
+        assert!(run.licensing_before.is_some(), "{}", run.host);
+    }
+    // Nothing reached a device's config or the back-end.
+    let fresh = lab.exec("campus-core-1", "show running-config | include name-server");
+    assert!(!fresh.contains("198.51.100.53"), "{fresh}");
+    assert_eq!(token_uses(&lab), 0);
+}
+
+/// One healthy device and one per fault, in one run: each faulty host ends as the fault
+/// says, within its deadline, and the healthy one converges regardless.
+#[test]
+fn each_fault_ends_its_own_host_only_and_on_time() {
+    let faults = [
+        ("healthy", ""),
+        ("slow", "latency_ms: 300"),
+        ("hangs", "hang_on: [show license status]"),
+        ("refuses", "invalid: [ip name-server]"),
+        ("locked", "auth_failure: true"),
+        ("rekeyed", "changed_host_key: true"),
+        ("legacy", "legacy_ssh: true"),
+        ("drops", "drop_after: 3"),
+    ];
+    let hosts: String = faults
+        .iter()
+        .enumerate()
+        .map(|(i, (name, fault))| {
+            let lab = if fault.is_empty() {
+                String::new()
+            } else {
+                format!("        faults: {{{fault}}}\n")
+            };
+            host(
+                name,
+                "ios-xe",
+                "16.12.5",
+                &format!("127.0.11.{}", i + 1),
+                &lab,
+            )
+        })
+        .collect();
+    // The hosts with an intent, and a short command timeout so a hang ends quickly.
+    let intent = "    ansible_command_timeout: 3\n    platform: ios-xe\n    smart_licensing:\n      transport: direct\n      token: {env: SMARTLIC_TOKEN}\n      dns: {servers: [198.51.100.53]}\n      expect: {timeout: 30s}\n";
+    let text = inventory(&hosts).replacen("  vars:\n", &format!("  vars:\n{intent}"), 1);
+    let lab = LabSsh::start(&text);
+    let dir = tempfile::tempdir().unwrap();
+    let inventory_file = dir.path().join("hosts.yml");
+    std::fs::write(&inventory_file, &text).unwrap();
+    let playbook = dir.path().join("play.yml");
+    std::fs::write(&playbook, "- name: all\n  hosts: all\n").unwrap();
+    let targets = load(&lab, &inventory_file, &playbook);
+    // known_hosts as it was before `rekeyed` got its new key (its seed's own key).
+    let before = smartlic::lab::ssh::host_public_key(
+        &smartlic::lab::run::host_key_seed("rekeyed"),
+        &smartlic::lab::ssh::SshFaults::default(),
+    )
+    .unwrap();
+    let old_line = smartlic::lab::ssh::known_hosts_line(lab.address("rekeyed"), &before).unwrap();
+    let known_hosts = dir.path().join("known_hosts");
+    let lines: String = lab
+        .devices
+        .iter()
+        .map(|d| match d.host.name.as_str() {
+            "rekeyed" => format!("{old_line}\n"),
+            _ => format!("{}\n", d.known_hosts_line),
+        })
+        .collect();
+    std::fs::write(&known_hosts, lines).unwrap();
+    let started = Instant::now();
+    let (runs, _) = run(
+        &lab,
+        &targets,
+        &with_known_hosts(&lab, Mode::Apply, known_hosts),
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(outcome(&runs, "healthy"), &Outcome::Changed, "{runs:#?}");
+    assert_eq!(outcome(&runs, "slow"), &Outcome::Changed, "{runs:#?}");
+    let reason = |host: &str| match outcome(&runs, host) {
+        Outcome::Failed(r) => format!("failed: {r}"),
+        Outcome::Unreachable(r) => format!("unreachable: {r}"),
+        other => format!("{other:?}"),
+    };
+    assert!(
+        reason("hangs").starts_with("failed:") && reason("hangs").contains("timed out"),
+        "{}",
+        reason("hangs")
+    );
+    assert!(
+        reason("refuses").contains("refused `ip name-server 198.51.100.53`"),
+        "{}",
+        reason("refuses")
+    );
+    assert!(
+        reason("locked").starts_with("unreachable: authentication"),
+        "{}",
+        reason("locked")
+    );
+    assert!(
+        reason("rekeyed").contains("HOST KEY CHANGED"),
+        "{}",
+        reason("rekeyed")
+    );
+    assert!(
+        reason("legacy").starts_with("unreachable:"),
+        "{}",
+        reason("legacy")
+    );
+    assert!(
+        reason("drops").starts_with("failed:"),
+        "{}",
+        reason("drops")
+    );
+}
+
+/// The README's main command, as a newcomer pastes it (the binary, `--lab`).
+#[test]
+fn the_readme_main_command_applies_the_example_playbook_to_the_lab() {
+    let out = crate::support::smartlic(
+        &root(),
+        &[
+            "apply",
+            "-i",
+            "inventory/lab/hosts.yml",
+            "playbooks/smart-licensing.yml",
+            "--lab",
+        ],
+    );
+    let stdout = crate::support::text(&out.stdout);
+    let stderr = crate::support::text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("APPLY RECAP"), "{stdout}");
+    assert!(
+        stdout.contains("8 hosts: 0 ok, 7 changed, 1 failed, 0 unreachable."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "campus-access-2  failed: registration failed: Fail to send out Call Home HTTP message."
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+ip name-server 198.51.100.53"), "{stdout}");
+    // Neither the lab password nor a token reaches the output.
+    for text in [&stdout, &stderr] {
+        assert!(!text.contains("lab-pass"));
+        for line in text.lines().filter(|l| l.contains("idtoken ")) {
+            assert!(line.contains("idtoken <redacted>"), "{line}");
+        }
+    }
+}
+
+/// A recognisable token and password go through a full apply of the real binary, against
+/// lab devices it reaches over SSH like real ones: neither appears in anything printed,
+/// in any format.
+#[test]
+fn the_token_and_password_never_appear_in_an_apply() {
+    const CANARY_PASSWORD: &str = "Canary-Pass-7f3a9";
+    let hosts = [
+        host("canary-c", "ios-xe", "16.12.5", "127.0.12.1", ""),
+        host("canary-p", "ios-xe", "17.9.4", "127.0.12.2", ""),
+    ]
+    .concat();
+    let text = inventory(&hosts).replace(crate::lab_harness::PASSWORD, CANARY_PASSWORD);
+    let lab = LabSsh::start(&text);
+    let token = lab
+        .backend
+        .create_token("Example Account", "Default", 30, None);
+    let dir = tempfile::tempdir().unwrap();
+    // The same hosts, where the lab really listens, with the password from the
+    // environment and an intent.
+    let mut live_text = text.replace(
+        &format!("ansible_password: {CANARY_PASSWORD}"),
+        "ansible_password: {env: CANARY_PASSWORD}\n    platform: ios-xe\n    smart_licensing:\n      transport: direct\n      token: {env: SMARTLIC_TOKEN}\n      dns: {servers: [198.51.100.53]}\n      expect: {timeout: 30s}",
+    );
+    for d in &lab.devices {
+        live_text = live_text.replace(
+            &format!("ansible_host: {}\n", d.address.ip()),
+            &format!(
+                "ansible_host: {}\n      ansible_port: {}\n",
+                d.address.ip(),
+                d.address.port()
+            ),
+        );
+    }
+    std::fs::write(dir.path().join("hosts.yml"), live_text).unwrap();
+    std::fs::write(dir.path().join("play.yml"), "- name: all\n  hosts: all\n").unwrap();
+    let known_hosts = lab.known_hosts_file();
+    let env = [
+        ("SMARTLIC_TOKEN", token.as_str()),
+        ("CANARY_PASSWORD", CANARY_PASSWORD),
+    ];
+    let mut outputs = Vec::new();
+    for format in ["human", "json", "yaml"] {
+        let out = crate::support::smartlic_env(
+            dir.path(),
+            &[
+                "apply",
+                "-i",
+                "hosts.yml",
+                "play.yml",
+                "--known-hosts",
+                known_hosts.to_str().unwrap(),
+                "--format",
+                format,
+            ],
+            &env,
+        );
+        let all = format!(
+            "{}{}",
+            crate::support::text(&out.stdout),
+            crate::support::text(&out.stderr)
+        );
+        assert!(
+            out.status.code() == Some(2) || out.status.code() == Some(0),
+            "{format}: {all}"
+        );
+        outputs.push(all);
+    }
+    // The first apply registered both (so the token really went through), the next ones
+    // found them registered.
+    assert!(
+        outputs[0].contains("2 hosts: 0 ok, 2 changed"),
+        "{}",
+        outputs[0]
+    );
+    assert!(outputs[1].contains("\"result\": \"ok\""), "{}", outputs[1]);
+    assert_eq!(
+        lab.backend.snapshot().tokens[0].uses,
+        2,
+        "both devices registered with the canary token"
+    );
+    for output in &outputs {
+        assert!(!output.contains(&token), "the token leaked:\n{output}");
+        assert!(
+            !output.contains(CANARY_PASSWORD),
+            "the password leaked:\n{output}"
+        );
+    }
+}
