@@ -9,6 +9,7 @@ use crate::cli::{
 use crate::intent::{ResolveOptions, resolve_host};
 use crate::inventory;
 use crate::live::Mode;
+use crate::live_app::Live;
 use crate::plan::{Summary, plan_offline};
 use crate::playbook;
 use crate::render::Templates;
@@ -75,8 +76,9 @@ pub fn run(cli: Cli) -> ExitStatus {
     }
 }
 
-fn selection(args: &RunArgs) -> Selection {
+fn selection(args: &RunArgs, live: bool) -> Selection {
     Selection {
+        live,
         inventory: args.inventory.clone(),
         playbook: args.playbook.clone(),
         limit: args.limit.clone(),
@@ -90,8 +92,13 @@ fn selection(args: &RunArgs) -> Selection {
 /// Loads and validates the run (templates included); on failure prints why and returns
 /// the exit status.
 fn load(args: &RunArgs, styles: &Styles) -> Result<Targets, ExitStatus> {
+    load_for(args, false, styles)
+}
+
+/// Loads for an offline verb or (`live`) one that reads the devices first.
+fn load_for(args: &RunArgs, live: bool, styles: &Styles) -> Result<Targets, ExitStatus> {
     let templates = templates(args, styles)?;
-    match targets::load(&selection(args), &templates) {
+    match targets::load(&selection(args, live), &templates) {
         Ok(targets) => {
             if args.format == Format::Human {
                 eprint!("{}", report::diagnostics(&targets.warnings, styles.err));
@@ -175,25 +182,43 @@ fn render(args: &RunArgs, styles: &Styles) -> ExitStatus {
 }
 
 /// A live verb: load and validate everything, then run it against the devices.
-fn live(run: &RunArgs, live: &crate::cli::LiveArgs, mode: Mode, styles: &Styles) -> ExitStatus {
-    let Ok(targets) = load(run, styles) else {
+fn live(run: &RunArgs, live: Live, styles: &Styles) -> ExitStatus {
+    let Ok(targets) = load_for(run, true, styles) else {
         return ExitStatus::InvalidInput;
     };
-    crate::live_app::run(run, live, mode, targets, styles.out, styles.err)
+    crate::live_app::run(run, live, targets, styles.out, styles.err)
 }
 
 fn apply(args: &ApplyArgs, styles: &Styles) -> ExitStatus {
     let mode = if args.check { Mode::Plan } else { Mode::Apply };
-    live(&args.run, &args.live, mode, styles)
+    let how = Live {
+        args: &args.live,
+        mode,
+        save_to: None,
+        saved: args.plan.as_deref(),
+    };
+    live(&args.run, how, styles)
 }
 
 fn verify(args: &VerifyArgs, styles: &Styles) -> ExitStatus {
-    live(&args.run, &args.live, Mode::Verify, styles)
+    let how = Live {
+        args: &args.live,
+        mode: Mode::Verify,
+        save_to: None,
+        saved: None,
+    };
+    live(&args.run, how, styles)
 }
 
 fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
     let Some(running_dir) = args.running_dir.as_deref().filter(|_| args.offline) else {
-        return live(&args.run, &args.live, Mode::Plan, styles);
+        let how = Live {
+            args: &args.live,
+            mode: Mode::Plan,
+            save_to: args.out.as_deref(),
+            saved: None,
+        };
+        return live(&args.run, how, styles);
     };
     let Ok(targets) = load(&args.run, styles) else {
         return ExitStatus::InvalidInput;

@@ -69,8 +69,9 @@ pub enum LabCommand {
 /// `smartlic lab fault --admin ADDR DEVICE [KEY=VALUE...]`: with no KEY=VALUE, print the
 /// device's faults (JSON); with some, change those and keep the others (or none, with
 /// `--clear`). Keys: auth_failure, latency_ms, drop_after, hang_on, invalid, legacy_ssh,
-/// changed_host_key. `hang_on` and `invalid` take one command per pair (repeat the key
-/// for more; `hang_on=` empties the list); `drop_after=none` turns that fault off.
+/// changed_host_key, keyboard_interactive_only. `hang_on` and `invalid` take one command
+/// per pair (repeat the key for more; `hang_on=` empties the list); `drop_after=none`
+/// turns that fault off.
 #[derive(Debug, Args)]
 pub struct LabFaultArgs {
     /// The lab's admin address, as `smartlic lab serve` prints it.
@@ -226,8 +227,13 @@ pub struct ApplyArgs {
     pub live: LiveArgs,
 
     /// Only plan: read and diff, never run a command that changes anything.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "plan")]
     pub check: bool,
+
+    /// Apply exactly this saved plan (`plan --out FILE`): only its hosts, only its lines;
+    /// a host whose managed config changed since is refused.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +252,10 @@ pub struct PlanArgs {
 
     #[command(flatten)]
     pub live: LiveArgs,
+
+    /// Save the plan (JSON) for `apply --plan FILE`.
+    #[arg(long, value_name = "FILE", conflicts_with = "offline")]
+    pub out: Option<PathBuf>,
 
     /// Plan against saved running configs instead of connecting to devices.
     #[arg(long, requires = "running_dir")]

@@ -3,6 +3,7 @@
 //! served in this process and the run goes against it.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,19 +14,32 @@ use crate::cli::{Format, LiveArgs, RunArgs};
 use crate::intent::Secret;
 use crate::lab::run::{Lab, LabOptions};
 use crate::lab::spec::lab_spec;
-use crate::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress};
+use crate::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress, SavedPlan};
+use crate::plan::FORMAT_VERSION;
 use crate::report::{self, Style};
 use crate::targets::Targets;
 
-/// Runs `targets` live in `mode` and prints the result.
-pub fn run(
-    args: &RunArgs,
-    live_args: &LiveArgs,
-    mode: Mode,
-    mut targets: Targets,
-    out: Style,
-    err: Style,
-) -> ExitStatus {
+/// What a live verb adds to the common arguments.
+pub struct Live<'a> {
+    pub args: &'a LiveArgs,
+    pub mode: Mode,
+    /// `plan --out FILE`.
+    pub save_to: Option<&'a Path>,
+    /// `apply --plan FILE`.
+    pub saved: Option<&'a Path>,
+}
+
+/// Runs `targets` live and prints the result.
+pub fn run(args: &RunArgs, live: Live, mut targets: Targets, out: Style, err: Style) -> ExitStatus {
+    let (live_args, mode) = (live.args, live.mode);
+    let saved = match live.saved.map(|path| read_saved(path, &mut targets)) {
+        None => None,
+        Some(Ok(saved)) => Some(Arc::new(saved)),
+        Some(Err(message)) => {
+            eprintln!("error: {message}");
+            return ExitStatus::InvalidInput;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,6 +70,7 @@ pub fn run(
                 .or_else(|| live_args.known_hosts.clone()),
             host_deadline: Duration::from_secs(live_args.host_timeout),
             lab_tokens: lab.as_ref().map(|l| l.tokens.clone()),
+            saved,
         };
         let progress = progress(args.format, targets.targets.len());
         let runs = live::run_hosts(&targets.targets, &options, progress.clone()).await;
@@ -64,8 +79,49 @@ pub fn run(
             lab.lab.shutdown().await;
         }
         print_runs(&runs, mode, args.format, out);
+        if let Some(path) = live.save_to {
+            let doc = report::emit(&report::live_json(&runs, mode), false);
+            if let Err(e) = std::fs::write(path, doc) {
+                eprintln!("error: cannot write the plan to {}: {e}", path.display());
+                return ExitStatus::HostFailed;
+            }
+        }
         exit_status(&runs, mode)
     })
+}
+
+/// Reads a saved plan and keeps only its hosts in `targets`; every saved host must be
+/// in the inventory selection.
+fn read_saved(path: &Path, targets: &mut Targets) -> Result<SavedPlan, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the plan {}: {e}", path.display()))?;
+    let saved: SavedPlan = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a smartlic plan: {e}", path.display()))?;
+    if saved.format_version != FORMAT_VERSION || saved.mode != Mode::Plan {
+        return Err(format!(
+            "{}: a plan of format {} made by `{:?}`; `apply --plan` needs a plan of format {FORMAT_VERSION} made by `plan --out`",
+            path.display(),
+            saved.format_version,
+            saved.mode
+        ));
+    }
+    let missing: Vec<&str> = saved
+        .hosts
+        .iter()
+        .map(|h| h.host.as_str())
+        .filter(|h| !targets.targets.iter().any(|t| t.host.name == *h))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{}: planned host(s) not in this inventory selection: {}",
+            path.display(),
+            missing.join(", ")
+        ));
+    }
+    targets
+        .targets
+        .retain(|t| saved.hosts.iter().any(|h| h.host == t.host.name));
+    Ok(saved)
 }
 
 /// The lab served for `--lab`: its devices' host keys in a temporary known_hosts file

@@ -10,8 +10,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::config::{Tree, diff, unified};
-use crate::intent::{Expect, Intent, REDACTED};
-use crate::platform::{LicensingModel, Platform};
+use crate::intent::{Expect, Intent, REDACTED, SafetyNet};
+use crate::platform::{LicensingModel, Platform, SafetyNetKind};
 use crate::playbook::Step;
 use crate::targets::Target;
 
@@ -29,15 +29,51 @@ pub struct HostPlan {
     /// The exact lines that would be typed in configuration mode, in order.
     pub commands: Vec<String>,
     /// Each command's depth in the config tree, for indented display.
-    #[serde(skip)]
     pub depths: Vec<usize>,
     /// Unified diff of the managed part of the config, running → planned.
     pub diff: String,
+    /// `sha256:…` of the managed part of the running config the plan was made from:
+    /// `apply --plan` refuses a host whose device no longer matches it.
+    pub running_digest: Option<String>,
     /// Exec-mode steps around the config change (certificate imports, save).
     pub exec: Vec<String>,
     pub register: Option<RegisterPlan>,
+    /// How the change is made safe to take back (`smart_licensing.safety_net`); absent
+    /// when the change needs none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safety_net: Option<SafetyNetPlan>,
     pub errors: Vec<String>,
 }
+
+/// The name a run gives its NX-OS checkpoint; `<run>` becomes the run's id at apply time.
+pub const CHECKPOINT_NAME: &str = "smartlic-<run>";
+
+/// The safety net around the config change (docs/platform-notes.md "Safety net").
+#[derive(Clone, Debug, Serialize)]
+pub struct SafetyNetPlan {
+    /// `revert-timer` (IOS-XE), `checkpoint` (NX-OS), or `none` when `auto` found the
+    /// device without what the net needs (then `reason` says what is missing).
+    pub kind: &'static str,
+    /// Why the net is (or is not) there: the first risky line, or `always`.
+    pub reason: String,
+    /// Exec steps before config mode (`checkpoint smartlic-<run>`).
+    pub before: Vec<String>,
+    /// The command that enters config mode instead of `configure terminal`.
+    pub enter: Option<String>,
+    /// What proves the change did no harm before it is kept.
+    pub check: String,
+    /// Exec steps once the check passed (`configure confirm`, `no checkpoint …`).
+    pub confirm: Vec<String>,
+    /// Exec steps when the check (or a config line) failed; IOS-XE sends none: left
+    /// unconfirmed, the device restores the archived config when the timer runs out.
+    pub on_failure: Vec<String>,
+    /// IOS-XE: minutes until the device reverts by itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revert_minutes: Option<u32>,
+}
+
+/// The post-change check, in words.
+pub const CHECK: &str = "a new SSH login succeeds and `show license status` parses";
 
 /// The registration (classic) or trust (Using Policy) step that would follow.
 #[derive(Clone, Debug, Serialize)]
@@ -79,8 +115,10 @@ pub fn plan_host(target: &Target, running: Result<String, String>) -> HostPlan {
         commands: Vec::new(),
         depths: Vec::new(),
         diff: String::new(),
+        running_digest: None,
         exec: Vec::new(),
         register: None,
+        safety_net: None,
         errors: Vec::new(),
     };
     if let Err(e) = configure(&mut plan, target, running) {
@@ -117,6 +155,7 @@ fn configure(
         .map(|c| c.text.clone())
         .collect();
     plan.depths = config_diff.commands.iter().map(|c| c.depth).collect();
+    plan.running_digest = Some(digest(&config_diff.before));
     plan.diff = unified(
         &config_diff.before,
         &config_diff.after,
@@ -129,11 +168,86 @@ fn configure(
         .into_iter()
         .collect();
     plan.changed = !plan.commands.is_empty() || !plan.exec.is_empty();
+    plan.safety_net = safety_net(intent, &running_tree, &plan.commands)?;
     if plan.changed && intent.save {
         plan.exec
             .extend(intent.platform.save_command().map(str::to_string));
     }
     Ok(())
+}
+
+/// `sha256:<hex>` of `text`.
+pub fn digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(text.as_bytes());
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// The safety net the change gets: `always` for any config change, `auto` when a planned
+/// line is risky (the platform driver says which) and the device can arm the net;
+/// `always` on a device that cannot is the host's error, before anything changes.
+fn safety_net(
+    intent: &Intent,
+    running: &Tree,
+    commands: &[String],
+) -> Result<Option<SafetyNetPlan>, String> {
+    let platform = intent.platform;
+    let reason = match intent.safety_net {
+        SafetyNet::Off => return Ok(None),
+        _ if commands.is_empty() => return Ok(None),
+        SafetyNet::Always => "safety_net: always".to_string(),
+        SafetyNet::Auto => match commands.iter().find(|c| platform.risky_line(c)) {
+            Some(line) => format!("risky line `{}`", line.trim()),
+            None => return Ok(None),
+        },
+    };
+    let Some(kind) = platform.safety_net() else {
+        return Ok(None);
+    };
+    if let Err(missing) = platform.safety_net_ready(running) {
+        return match intent.safety_net {
+            SafetyNet::Always => Err(format!("no safety net possible: {missing}")),
+            _ => Ok(Some(SafetyNetPlan {
+                kind: "none",
+                reason: format!("{reason}, but {missing}"),
+                before: Vec::new(),
+                enter: None,
+                check: String::new(),
+                confirm: Vec::new(),
+                on_failure: Vec::new(),
+                revert_minutes: None,
+            })),
+        };
+    }
+    Ok(Some(match kind {
+        SafetyNetKind::RevertTimer => SafetyNetPlan {
+            kind: "revert-timer",
+            reason,
+            before: Vec::new(),
+            enter: Some(format!(
+                "configure terminal revert timer {}",
+                intent.revert_timer
+            )),
+            check: CHECK.to_string(),
+            confirm: vec!["configure confirm".to_string()],
+            on_failure: Vec::new(),
+            revert_minutes: Some(intent.revert_timer),
+        },
+        SafetyNetKind::Checkpoint => SafetyNetPlan {
+            kind: "checkpoint",
+            reason,
+            before: vec![format!("checkpoint {CHECKPOINT_NAME}")],
+            enter: None,
+            check: CHECK.to_string(),
+            confirm: vec![format!("no checkpoint {CHECKPOINT_NAME}")],
+            on_failure: vec![
+                format!("rollback running-config checkpoint {CHECKPOINT_NAME}"),
+                format!("no checkpoint {CHECKPOINT_NAME}"),
+            ],
+            revert_minutes: None,
+        },
+    }))
 }
 
 fn register(intent: &Intent) -> Option<RegisterPlan> {

@@ -6,9 +6,11 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::intent::{HostVars, ResolveOptions, resolve_host};
 use crate::inventory::{self, Inventory, Pattern};
+use crate::platform::LicensingModel;
 use crate::playbook::{self, Play, Step};
 use crate::render::Templates;
 use crate::source::{Diagnostic, Origin};
@@ -23,6 +25,9 @@ pub struct Selection {
     /// `--extra-vars` values: `key=value`, `@file.yml`, or inline YAML/JSON.
     pub extra_vars: Vec<String>,
     pub options: ResolveOptions,
+    /// A live run: `licensing_model: auto` without `os_version` is allowed, and decided
+    /// per host from the device's `show version`.
+    pub live: bool,
 }
 
 /// One host in one play.
@@ -33,6 +38,26 @@ pub struct Target {
     pub host: HostVars,
     /// The desired config, rendered from the platform's templates.
     pub desired: String,
+    /// Live runs, `licensing_model: auto` and no `os_version`: the host read both ways,
+    /// each validated and rendered up front; the device's release picks one.
+    pub model_choice: Option<Arc<ModelChoice>>,
+}
+
+/// A host's two readings; `Err` holds why that reading is invalid.
+#[derive(Debug)]
+pub struct ModelChoice {
+    pub classic: Result<Target, String>,
+    pub policy: Result<Target, String>,
+}
+
+impl ModelChoice {
+    pub fn pick(&self, model: LicensingModel) -> Result<&Target, &str> {
+        let reading = match model {
+            LicensingModel::Classic => &self.classic,
+            LicensingModel::Policy => &self.policy,
+        };
+        reading.as_ref().map_err(String::as_str)
+    }
 }
 
 /// The validated run: its targets, and warnings worth showing.
@@ -67,14 +92,19 @@ pub fn load(selection: &Selection, templates: &Templates) -> Result<Targets, Vec
             Ok(hosts) => {
                 matched_limit |= !hosts.is_empty();
                 for host in hosts {
-                    targets.extend(target(
+                    let read = Reading {
                         play,
                         host,
-                        &extra,
-                        &selection.options,
+                        extra: &extra,
+                        options: &selection.options,
                         templates,
-                        &mut diagnostics,
-                    ));
+                    };
+                    let found = if selection.live && model_left_to_the_device(&read.vars()) {
+                        read.both_models(&mut diagnostics)
+                    } else {
+                        read.target(&read.vars(), &mut diagnostics)
+                    };
+                    targets.extend(found);
                 }
             }
             Err(d) => diagnostics.push(d),
@@ -120,54 +150,115 @@ fn play_hosts<'a>(
         .collect())
 }
 
-/// Merges the layers for one host (play vars < inventory < extra vars) and resolves it.
-fn target(
-    play: &Play,
-    host: &inventory::Host,
-    extra: &Node,
-    options: &ResolveOptions,
-    templates: &Templates,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Target> {
-    let mut vars = play.vars.clone();
-    yaml::merge(&mut vars, host.vars.clone());
-    yaml::merge(&mut vars, extra.clone());
-    vars.origin = host.origin.clone();
-    let (resolved, found) = resolve_host(&host.name, &vars, options);
-    diagnostics.extend(found);
-    let resolved = resolved?;
-    if play.steps.contains(&Step::Register) && resolved.intent.token.is_none() {
-        diagnostics.push(Diagnostic::error(
-            &play.hosts_origin,
-            format!("play `{}`", play.name),
-            format!("runs the register step but host `{}` has no smart_licensing.token", host.name),
-        ).with_help("set `token: {env: NAME}` or `token: {file: PATH}`, or drop `register` from `steps`"));
-        return None;
+/// One host of one play, to be read into a [`Target`].
+struct Reading<'a> {
+    play: &'a Play,
+    host: &'a inventory::Host,
+    extra: &'a Node,
+    options: &'a ResolveOptions,
+    templates: &'a Templates,
+}
+
+/// `licensing_model` is `auto` (or unset) and there is no `os_version` to decide from.
+fn model_left_to_the_device(vars: &Node) -> bool {
+    let declared = vars
+        .get("smart_licensing")
+        .and_then(|sl| sl.get("licensing_model"))
+        .and_then(Node::scalar);
+    let version = vars.get("os_version").filter(|n| !n.is_null());
+    version.is_none() && matches!(declared, None | Some("auto"))
+}
+
+impl Reading<'_> {
+    /// The layers merged: play vars < inventory < extra vars.
+    fn vars(&self) -> Node {
+        let mut vars = self.play.vars.clone();
+        yaml::merge(&mut vars, self.host.vars.clone());
+        yaml::merge(&mut vars, self.extra.clone());
+        vars.origin = self.host.origin.clone();
+        vars
     }
-    // A template may refuse an intent it cannot express (e.g. a setting with no verified
-    // command on that platform): that is invalid input, found before any device is touched.
-    let intent = &resolved.intent;
-    let desired = match templates.render(
-        intent.platform.name(),
-        intent.licensing_model.name(),
-        intent,
-    ) {
-        Ok(desired) => desired,
-        Err(e) => {
+
+    /// Both readings of a host whose model the device decides. Valid if either is; the
+    /// errors of a reading that fails are kept for the host's run.
+    fn both_models(&self, diagnostics: &mut Vec<Diagnostic>) -> Option<Target> {
+        let read = |model: &str| {
+            let mut vars = self.vars();
+            let origin = Origin::CommandLine(format!("licensing_model {model} (from the device)"));
+            let layer = key_values(&format!("smart_licensing.licensing_model={model}"), &origin)
+                .expect("a well-formed key=value");
+            yaml::merge(&mut vars, layer);
+            let mut found = Vec::new();
+            let target = self.target(&vars, &mut found);
+            target
+                .ok_or_else(|| {
+                    let errors: Vec<String> = found
+                        .iter()
+                        .filter(|d| d.is_error())
+                        .map(ToString::to_string)
+                        .collect();
+                    errors.join("; ")
+                })
+                .map_err(|e| (e, found))
+        };
+        let (classic, policy) = (read("classic"), read("policy"));
+        let chosen = match (&classic, &policy) {
+            (Ok(t), _) | (_, Ok(t)) => t.clone(),
+            (Err((_, found)), Err(_)) => {
+                diagnostics.extend(found.iter().cloned());
+                return None;
+            }
+        };
+        let choice = ModelChoice {
+            classic: classic.map_err(|(e, _)| e),
+            policy: policy.map_err(|(e, _)| e),
+        };
+        Some(Target {
+            model_choice: Some(Arc::new(choice)),
+            ..chosen
+        })
+    }
+
+    /// Resolves the host from `vars` and renders its desired config.
+    fn target(&self, vars: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<Target> {
+        let (play, host) = (self.play, self.host);
+        let (resolved, found) = resolve_host(&host.name, vars, self.options);
+        diagnostics.extend(found);
+        let resolved = resolved?;
+        if play.steps.contains(&Step::Register) && resolved.intent.token.is_none() {
             diagnostics.push(Diagnostic::error(
-                &host.origin,
-                format!("host {}", host.name),
-                e.to_string(),
-            ));
+                &play.hosts_origin,
+                format!("play `{}`", play.name),
+                format!("runs the register step but host `{}` has no smart_licensing.token", host.name),
+            ).with_help("set `token: {env: NAME}` or `token: {file: PATH}`, or drop `register` from `steps`"));
             return None;
         }
-    };
-    Some(Target {
-        play: play.name.clone(),
-        steps: play.steps.clone(),
-        host: resolved,
-        desired,
-    })
+        // A template may refuse an intent it cannot express (e.g. a setting with no verified
+        // command on that platform): that is invalid input, found before any device is touched.
+        let intent = &resolved.intent;
+        let desired = match self.templates.render(
+            intent.platform.name(),
+            intent.licensing_model.name(),
+            intent,
+        ) {
+            Ok(desired) => desired,
+            Err(e) => {
+                diagnostics.push(Diagnostic::error(
+                    &host.origin,
+                    format!("host {}", host.name),
+                    e.to_string(),
+                ));
+                return None;
+            }
+        };
+        Some(Target {
+            play: play.name.clone(),
+            steps: play.steps.clone(),
+            host: resolved,
+            desired,
+            model_choice: None,
+        })
+    }
 }
 
 /// Errors first, each reported once (a group var error would repeat for every host).

@@ -132,6 +132,10 @@ pub struct Expect {
     pub authorization: String,
     #[serde(rename = "timeout")]
     pub timeout_secs: u64,
+    /// The Smart Account and virtual account the device must be registered to (as
+    /// `show license status` prints them); unset: any.
+    pub smart_account: Option<String>,
+    pub virtual_account: Option<String>,
 }
 
 /// What an HA pair or stack establishes trust for (SLP §3.2: `local` or `all`).
@@ -141,6 +145,31 @@ pub enum TrustScope {
     Local,
     All,
 }
+
+/// When a change gets a safety net (docs/platform-notes.md "Safety net"): IOS-XE enters
+/// config mode with `configure terminal revert timer N` and confirms after a post-change
+/// check; NX-OS takes a checkpoint and rolls back to it if the check fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SafetyNet {
+    /// When the planned lines touch how the device reaches the licensing back-end (VRF,
+    /// source interface, proxy), and the device has what the safety net needs.
+    Auto,
+    /// For every change; a device without the prerequisite fails before anything changes.
+    Always,
+    Off,
+}
+
+impl SafetyNet {
+    pub const ALL: [(&'static str, SafetyNet); 3] = [
+        ("auto", SafetyNet::Auto),
+        ("always", SafetyNet::Always),
+        ("off", SafetyNet::Off),
+    ];
+}
+
+/// The IOS-XE revert timer when the intent sets none, in minutes.
+pub const DEFAULT_REVERT_TIMER: u32 = 5;
 
 /// One host's resolved Smart Licensing intent. Serialised, it is the template context.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -167,6 +196,9 @@ pub struct Intent {
     pub trust_scope: TrustScope,
     pub save: bool,
     pub expect: Expect,
+    pub safety_net: SafetyNet,
+    /// IOS-XE `configure terminal revert timer N`, 1–120 minutes.
+    pub revert_timer: u32,
 }
 
 /// How smartlic reaches a host: Ansible's connection variables (`ansible_host`,

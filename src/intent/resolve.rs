@@ -36,6 +36,8 @@ pub fn smart_licensing_keys() -> &'static [&'static str] {
         "trust_scope",
         "save",
         "expect",
+        "safety_net",
+        "revert_timer",
     ]
 }
 
@@ -77,7 +79,8 @@ pub fn resolve_host(
 
 fn resolve(c: &mut Checker, name: &str, vars: &Node, options: &ResolveOptions) -> Option<HostVars> {
     let platform = platform(c, vars)?;
-    let os_version = match vars.get("os_version") {
+    // `null` (e.g. `-e '{os_version: null}'`) clears a version set lower down.
+    let os_version = match vars.get("os_version").filter(|n| !n.is_null()) {
         // An unreadable version was reported; deciding `auto` without it would only repeat that.
         Some(n) => Some(os_version(c, n, platform)?),
         None => None,
@@ -424,6 +427,10 @@ fn intent(
     let trust_scope = trust_scope(&mut f);
     let save = f.opt("save", |c, n, p| c.bool(n, p)).unwrap_or(true);
     let expect = expect(&mut f);
+    let safety_net = safety_net(&mut f);
+    let revert_timer = f
+        .opt("revert_timer", |c, n, p| c.int(n, p, 1, 120))
+        .map_or(DEFAULT_REVERT_TIMER, |m| m as u32);
     Some(Intent {
         host: host.to_string(),
         platform,
@@ -445,6 +452,8 @@ fn intent(
         trust_scope,
         save,
         expect: expect?,
+        safety_net,
+        revert_timer,
     })
 }
 
@@ -1076,6 +1085,26 @@ fn trust_scope(f: &mut Fields) -> TrustScope {
     scope
 }
 
+/// `auto` (default), `always` or `off`. APIC has neither a revert timer nor checkpoints
+/// in the commands smartlic knows, so `always` is refused there.
+fn safety_net(f: &mut Fields) -> SafetyNet {
+    let Some(node) = f.get("safety_net").cloned() else {
+        return SafetyNet::Auto;
+    };
+    let field = join(SL, "safety_net");
+    let net =
+        f.c.choice(&node, &field, &SafetyNet::ALL)
+            .unwrap_or(SafetyNet::Auto);
+    if net == SafetyNet::Always && f.platform == Platform::Apic {
+        f.c.error(
+            &node,
+            &field,
+            "APIC has no revert timer or checkpoint command that smartlic knows; use `auto` or `off`",
+        );
+    }
+    net
+}
+
 fn expect(f: &mut Fields) -> Option<Expect> {
     let field = join(SL, "expect");
     let (registrations, authorizations): (&[&str], &[&str]) = match f.model {
@@ -1089,11 +1118,31 @@ fn expect(f: &mut Fields) -> Option<Expect> {
         registration: registrations[0].to_string(),
         authorization: authorizations[0].to_string(),
         timeout_secs: 600,
+        smart_account: None,
+        virtual_account: None,
     };
     let Some(node) = f.get("expect").cloned() else {
         return Some(expect);
     };
-    f.c.map(&node, &field, &["registration", "authorization", "timeout"])?;
+    f.c.map(
+        &node,
+        &field,
+        &[
+            "registration",
+            "authorization",
+            "timeout",
+            "smart_account",
+            "virtual_account",
+        ],
+    )?;
+    for (key, slot) in [
+        ("smart_account", &mut expect.smart_account),
+        ("virtual_account", &mut expect.virtual_account),
+    ] {
+        if let Some(n) = node.get(key) {
+            *slot = f.c.string(n, &join(&field, key));
+        }
+    }
     if let Some(n) = node.get("registration") {
         expect.registration = state(f, n, &join(&field, "registration"), registrations)?;
     }

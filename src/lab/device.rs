@@ -42,6 +42,37 @@ pub struct DeviceState {
     /// CA certificates imported with `crypto pki authenticate`, PEM, by trustpoint name.
     pub trusted_cas: BTreeMap<String, String>,
     pub log: Vec<LogLine>,
+    /// IOS-XE `configure terminal revert timer …` waiting for `configure confirm`.
+    pub revert: Option<PendingRevert>,
+    /// Config archive files written so far (IOS-XE names them `<path>-<time>-<n>`).
+    pub archives: u32,
+    /// NX-OS user checkpoints, oldest first.
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// A Rollback Confirmed Change in progress (IOS-XE): the running config as it was when
+/// the timer started, restored when the timer expires unconfirmed.
+#[derive(Clone, Debug)]
+pub struct PendingRevert {
+    /// Tells one timer from the next (a background waiter acts only on its own).
+    pub id: u64,
+    /// Lab time (not device time) at which the running config is restored.
+    pub deadline: f64,
+    /// `revert timer idle N`: the deadline moves N minutes past each command.
+    pub idle_minutes: Option<u32>,
+    /// The archive file the device names as the rollback target.
+    pub archive: String,
+    pub snapshot: Tree,
+}
+
+/// An NX-OS user checkpoint (`checkpoint NAME`).
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    pub name: String,
+    /// Device time when it was taken.
+    pub at: f64,
+    pub user: String,
+    pub running: Tree,
 }
 
 pub type SharedState = Arc<Mutex<DeviceState>>;

@@ -288,6 +288,7 @@ fn ssh_faults(faults: &Faults) -> SshFaults {
         legacy_only: faults.legacy_ssh,
         changed_host_key: faults.changed_host_key,
         drop_after_commands: faults.drop_after,
+        keyboard_interactive_only: faults.keyboard_interactive_only,
     }
 }
 

@@ -14,7 +14,8 @@
 //!     interfaces: {GigabitEthernet0/0: Mgmt-vrf, Vlan27: null}
 //!     clock_offset: -200d           # the device's clock, off by this much
 //!     faults: {auth_failure: true, latency_ms: 200, drop_after: 5, hang_on: [show license status],
-//!              invalid: [license smart transport], legacy_ssh: true, changed_host_key: true}
+//!              invalid: [license smart transport], legacy_ssh: true, changed_host_key: true,
+//!              keyboard_interactive_only: true}
 //! ```
 //!
 //! And what it says about the lab's licensing back-end: the `lab_backend` var of the `all`
@@ -76,6 +77,9 @@ pub struct Faults {
     pub legacy_ssh: bool,
     /// A different host key than the one known_hosts holds (new connections).
     pub changed_host_key: bool,
+    /// Only keyboard-interactive login, no `password` method, as TACACS+/RADIUS-backed
+    /// devices often offer (new connections).
+    pub keyboard_interactive_only: bool,
 }
 
 /// The bounds of `latency_ms` and `drop_after`, the same in the inventory and the admin API.
@@ -139,6 +143,7 @@ impl Faults {
             "auth_failure" => self.auth_failure = flag(value)?,
             "legacy_ssh" => self.legacy_ssh = flag(value)?,
             "changed_host_key" => self.changed_host_key = flag(value)?,
+            "keyboard_interactive_only" => self.keyboard_interactive_only = flag(value)?,
             "latency_ms" => self.latency_ms = number(value)?,
             "drop_after" => {
                 self.drop_after = match value {
@@ -202,6 +207,7 @@ pub const FAULT_KEYS: &[&str] = &[
     "invalid",
     "legacy_ssh",
     "changed_host_key",
+    "keyboard_interactive_only",
 ];
 
 /// The lab devices of an inventory: every host that has a `lab:` block.
@@ -345,6 +351,7 @@ fn faults(c: &mut Checker, node: &Node) -> Faults {
         auth_failure: flag(c, "auth_failure"),
         legacy_ssh: flag(c, "legacy_ssh"),
         changed_host_key: flag(c, "changed_host_key"),
+        keyboard_interactive_only: flag(c, "keyboard_interactive_only"),
         latency_ms: node
             .get("latency_ms")
             .and_then(|n| c.int(n, &field("latency_ms"), 0, MAX_LATENCY_MS as i64))

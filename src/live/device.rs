@@ -64,6 +64,7 @@ pub fn target(name: &str, c: &Connection, default_known_hosts: Option<&std::path
             private_key_file: c.private_key_file.clone(),
             key_passphrase: c.private_key_passphrase.clone(),
             agent: c.password.is_none() && c.private_key_file.is_none(),
+            agent_socket: None,
         },
         host_keys: c.host_key_checking,
         known_hosts,
@@ -115,7 +116,17 @@ impl Device {
     /// Types `lines` in configuration mode, stopping at the first refused line (the
     /// session leaves config mode either way).
     pub async fn configure(&mut self, lines: &[String]) -> Result<(), DeviceError> {
-        self.shell.run("configure terminal").await?;
+        self.configure_entering("configure terminal", lines).await
+    }
+
+    /// [`Device::configure`], entering configuration mode with `enter` (IOS-XE
+    /// `configure terminal revert timer N`: the safety net, `live::safety`).
+    pub async fn configure_entering(
+        &mut self,
+        enter: &str,
+        lines: &[String],
+    ) -> Result<(), DeviceError> {
+        self.shell.run(enter).await?;
         let mut result = Ok(());
         for line in lines {
             match self.shell.run(line).await {

@@ -10,14 +10,16 @@ use super::device::{Device, DeviceError};
 use super::{LiveOptions, Progress};
 use crate::intent::{REDACTED, Secret, TokenSource, Transport, is_token_shaped};
 use crate::plan::{HostPlan, plan_host};
-use crate::platform::LicensingModel;
+use crate::platform::status::parse_version;
 use crate::platform::status::{LicensingStatus, Registration, parse_license_status};
+use crate::platform::version::{Version, first_policy_release};
+use crate::platform::{LicensingModel, Platform};
 use crate::playbook::Step;
 use crate::ssh::Negotiated;
 use crate::targets::Target;
 
 /// What a live run does to each host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Read and diff; never run a non-show command.
@@ -173,7 +175,37 @@ async fn work(
         Ok(facts) => facts,
         Err(e) => return Outcome::Failed(format!("reading the device: {e}")),
     };
-    let plan = plan_host(target, Ok(facts.running.clone()));
+    let target = match &target.model_choice {
+        None => target,
+        Some(choice) => match device_model(target, &facts.version) {
+            Some(model) => match choice.pick(model) {
+                Ok(reading) => reading,
+                Err(errors) => {
+                    return Outcome::Failed(format!(
+                        "the device runs {} licensing, for which the intent is invalid: {errors}",
+                        model_name(model)
+                    ));
+                }
+            },
+            None => {
+                return Outcome::Failed(
+                    "`show version` gives no release to decide the licensing model from: \
+                     set os_version or licensing_model"
+                        .into(),
+                );
+            }
+        },
+    };
+    if let Err(reason) = check_model(target, &facts.version) {
+        return Outcome::Failed(reason);
+    }
+    let mut plan = plan_host(target, Ok(facts.running.clone()));
+    if let Some(saved) = &options.saved
+        && let Err(reason) = use_saved(&mut plan, saved)
+    {
+        record.run.plan = Some(plan);
+        return Outcome::Failed(reason);
+    }
     record.run.status_before = Some(facts.license_status.clone());
     let status = parse_license_status(device.platform, &facts.license_status).ok();
     record.run.licensing_before = status.clone();
@@ -187,6 +219,63 @@ async fn work(
         Mode::Plan => changed_if(plan.changed || needs_registration(target, status.as_ref())),
         Mode::Verify => verify(target, &plan, status.as_ref()),
         Mode::Apply => apply(target, options, device, &plan, status.as_ref(), record).await,
+    }
+}
+
+/// `apply --plan`: the saved lines replace the fresh plan's, if the device's managed
+/// config is still what the plan was made from.
+fn use_saved(plan: &mut HostPlan, saved: &super::SavedPlan) -> Result<(), String> {
+    let Some(saved) = saved.host(&plan.host) else {
+        return Err("not in the saved plan".into());
+    };
+    if saved.running_digest != plan.running_digest {
+        return Err(
+            "the device changed since the plan was made (its managed config no longer matches \
+             the saved plan's digest): plan again"
+                .into(),
+        );
+    }
+    plan.commands = saved.commands.clone();
+    plan.depths = saved.depths.clone();
+    plan.exec = saved.exec.clone();
+    plan.changed = !plan.commands.is_empty() || !plan.exec.is_empty();
+    Ok(())
+}
+
+/// The licensing model the device's release runs (SLP §1), from `show version`.
+fn device_model(target: &Target, show_version: &str) -> Option<LicensingModel> {
+    let platform = target.host.intent.platform;
+    let version = Version::parse(&parse_version(platform, show_version)?)?;
+    Some(if version >= first_policy_release(platform) {
+        LicensingModel::Policy
+    } else {
+        LicensingModel::Classic
+    })
+}
+
+/// The device must run the licensing model the config was rendered for: the inventory's
+/// `os_version` (or an explicit `licensing_model`) can be out of date.
+fn check_model(target: &Target, show_version: &str) -> Result<(), String> {
+    let intent = &target.host.intent;
+    // Not every release prints a parseable version; the status read decides later.
+    let Some(model) = device_model(target, show_version) else {
+        return Ok(());
+    };
+    if intent.platform != Platform::Apic && model != intent.licensing_model {
+        return Err(format!(
+            "the device runs {} licensing but the plan was made for {} licensing: \
+             update os_version (or licensing_model) in the inventory",
+            model_name(model),
+            model_name(intent.licensing_model)
+        ));
+    }
+    Ok(())
+}
+
+fn model_name(model: LicensingModel) -> &'static str {
+    match model {
+        LicensingModel::Classic => "classic Smart",
+        LicensingModel::Policy => "Using Policy",
     }
 }
 
@@ -231,7 +320,9 @@ fn needs_registration(target: &Target, status: Option<&LicensingStatus>) -> bool
     let intent = &target.host.intent;
     target.steps.contains(&Step::Register)
         && intent.token.is_some()
-        && !status.is_some_and(|s| already_there(s, intent.licensing_model))
+        && !status.is_some_and(|s| {
+            already_there(s, intent.licensing_model) && s.in_expected_account(&intent.expect)
+        })
 }
 
 fn already_there(status: &LicensingStatus, model: LicensingModel) -> bool {
@@ -253,9 +344,12 @@ async fn apply(
 ) -> Outcome {
     let intent = &target.host.intent;
     if !plan.commands.is_empty() {
-        record.step("configure");
-        if let Err(e) = device.configure(&plan.commands).await {
-            return Outcome::Failed(e.to_string());
+        // Inside the plan's safety net, if it has one (revert timer, checkpoint).
+        let mut step = |what: &str| record.step(what);
+        if let Err(reason) =
+            super::safety::configure(target, options, device, plan, &mut step).await
+        {
+            return Outcome::Failed(reason);
         }
     }
     for command in &plan.exec {
@@ -301,6 +395,18 @@ async fn register(
     record: &mut Recorder<'_>,
 ) -> Result<(), String> {
     let intent = &target.host.intent;
+    if let Some(s) = before.filter(|s| already_there(s, intent.licensing_model))
+        && !intent.force
+    {
+        // Registered, but elsewhere: re-registering needs the operator's consent (CAT-1).
+        return Err(format!(
+            "registered to {} / {}, not the expected {} / {}: set `force: true` to re-register",
+            s.smart_account.as_deref().unwrap_or("?"),
+            s.virtual_account.as_deref().unwrap_or("?"),
+            intent.expect.smart_account.as_deref().unwrap_or("any"),
+            intent.expect.virtual_account.as_deref().unwrap_or("any")
+        ));
+    }
     let token = match &options.lab_tokens {
         Some(lab) if intent.transport == Transport::Satellite => lab.satellite.clone(),
         Some(lab) => lab.cssm.clone(),
@@ -344,7 +450,9 @@ async fn register(
             return Ok(());
         }
         let failures = failure_text(&status);
-        if !failures.is_empty() && failures != failures_before {
+        // A new failure ends the wait; so does an old one still shown after a few polls
+        // (the device keeps it until its next scheduled retry, minutes away).
+        if !failures.is_empty() && (failures != failures_before || attempt >= 2) {
             return Err(format!(
                 "registration failed: {} ({})",
                 status.failure_reason.as_deref().unwrap_or(&failures),

@@ -4,6 +4,7 @@
 
 pub mod device;
 pub mod host;
+pub mod safety;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,6 +29,42 @@ pub struct LiveOptions {
     pub host_deadline: Duration,
     /// Tokens to use instead of the intents' sources (a `--lab` run mints them).
     pub lab_tokens: Option<LabTokens>,
+    /// `apply --plan FILE`: the saved plan per host, applied exactly as saved.
+    pub saved: Option<Arc<SavedPlan>>,
+}
+
+/// A plan saved by `plan --out FILE` (the live JSON document), as `apply --plan` reads it.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct SavedPlan {
+    pub format_version: u32,
+    pub mode: Mode,
+    pub hosts: Vec<SavedRun>,
+}
+
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct SavedRun {
+    pub host: String,
+    pub plan: Option<SavedHostPlan>,
+}
+
+/// What `apply --plan` takes from each saved host: the lines, the exec steps, and the
+/// digest of the managed config they were planned against.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct SavedHostPlan {
+    pub commands: Vec<String>,
+    #[serde(default)]
+    pub depths: Vec<usize>,
+    pub exec: Vec<String>,
+    pub running_digest: Option<String>,
+}
+
+impl SavedPlan {
+    pub fn host(&self, name: &str) -> Option<&SavedHostPlan> {
+        self.hosts
+            .iter()
+            .find(|h| h.host == name)
+            .and_then(|h| h.plan.as_ref())
+    }
 }
 
 /// Tokens minted on the lab's back-end: a CSSM one, and a satellite one for hosts whose

@@ -33,6 +33,9 @@ pub const DIALECT: Dialect = Dialect {
     add_rewrite: no_rewrite,
 };
 
+/// APIC has no safety net smartlic knows, so no line is singled out.
+pub const RISKY_KEYWORDS: &[&str] = &[];
+
 /// The APIC CLI as a session sees it: NX-OS-style prompts and errors (SPEC §2.5.2).
 pub static CLI: CliProfile = CliProfile {
     prompt: r"^[A-Za-z0-9][\w.\-@/:]*(\([\w.\-]+\))?[>#] ?$",

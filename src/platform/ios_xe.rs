@@ -12,6 +12,28 @@ use crate::ssh::shell::{Answer, CliProfile, Question};
 pub const CISCO_TAC_DESTINATION: &str =
     "destination address http https://tools.cisco.com/its/service/oddce/services/DDCEService";
 
+/// Words that make a planned line risky (see `Platform::risky_line`): call-home `vrf`,
+/// `source-interface`, `http-proxy`; `ip http client source-interface`, `ip domain lookup
+/// [vrf V] source-interface`, `ip name-server vrf`, `ntp server vrf`, `license smart vrf`
+/// (`license smart proxy …` is matched by its prefix).
+pub const RISKY_KEYWORDS: &[&str] = &["vrf", "source-interface", "http-proxy"];
+
+/// The `path` of the config archive, which `configure terminal revert timer` needs
+/// (Cisco, "Configuration Rollback Confirmed Change": "You must configure a configuration
+/// archive before performing this procedure"; docs/platform-notes.md "Safety net").
+pub fn archive_path(running: &crate::config::Tree) -> Option<String> {
+    running
+        .lines
+        .iter()
+        .filter(|l| l.text.split_whitespace().eq(["archive"]))
+        .flat_map(|l| l.children.iter())
+        .find_map(|c| {
+            let mut words = c.text.split_whitespace();
+            (words.next() == Some("path")).then(|| words.collect::<Vec<_>>().join(" "))
+        })
+        .filter(|p| !p.is_empty())
+}
+
 /// How IOS-XE writes its configuration, for parsing and diffing.
 pub const DIALECT: Dialect = Dialect {
     name: "ios-xe",
@@ -119,6 +141,9 @@ pub static CLI: CliProfile = CliProfile {
         "% Ambiguous command",
         "Command authorization failed",
         "% Error",
+        // Rollback Confirmed Change refusals (docs/platform-notes.md "Safety net").
+        "%Turn config archive on",
+        "%No Rollback Confirmed Change pending",
     ],
     enable: Some("enable"),
     secret_prompt: "Password:",

@@ -142,6 +142,60 @@ impl Platform {
     }
 }
 
+/// The safety net a platform offers for a risky change (docs/platform-notes.md
+/// "Safety net").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SafetyNetKind {
+    /// IOS-XE Configuration Rollback Confirmed Change: `configure terminal revert timer
+    /// N`, then `configure confirm`; unconfirmed, the device restores the archived config.
+    RevertTimer,
+    /// NX-OS `checkpoint NAME` before, `rollback running-config checkpoint NAME` on failure,
+    /// `no checkpoint NAME` at the end.
+    Checkpoint,
+}
+
+impl Platform {
+    /// What this platform can do to take a risky change back; APIC: nothing smartlic knows.
+    pub fn safety_net(self) -> Option<SafetyNetKind> {
+        match self {
+            Platform::IosXe => Some(SafetyNetKind::RevertTimer),
+            Platform::NxOs => Some(SafetyNetKind::Checkpoint),
+            Platform::Apic => None,
+        }
+    }
+
+    /// Whether a planned config line changes how the device reaches the licensing
+    /// back-end (its VRF, source interface or proxy): a mistake there can cut the device
+    /// off from the back-end, or a VRF change from its management path.
+    pub fn risky_line(self, line: &str) -> bool {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let words = match words.first() {
+            Some(&"no") => &words[1..],
+            _ => &words[..],
+        };
+        let keywords: &[&str] = match self {
+            Platform::IosXe => ios_xe::RISKY_KEYWORDS,
+            Platform::NxOs => nx_os::RISKY_KEYWORDS,
+            Platform::Apic => apic::RISKY_KEYWORDS,
+        };
+        words.iter().any(|w| keywords.contains(w))
+            || (self == Platform::IosXe && words.starts_with(&["license", "smart", "proxy"]))
+    }
+
+    /// Whether the device can arm the safety net as its running config stands: IOS-XE
+    /// needs the config archive (`archive` with a ` path`); NX-OS checkpoints need nothing.
+    pub fn safety_net_ready(self, running: &Tree) -> Result<(), String> {
+        match self {
+            Platform::IosXe if ios_xe::archive_path(running).is_none() => Err(
+                "no config archive (`archive` / ` path …`) for `configure terminal revert timer`"
+                    .into(),
+            ),
+            Platform::Apic => Err("APIC has no revert timer or checkpoint".into()),
+            _ => Ok(()),
+        }
+    }
+}
+
 fn has_ca_certificate(running: &Tree, trustpoint: &str) -> bool {
     let header = format!("crypto pki certificate chain {trustpoint}");
     running
@@ -183,5 +237,42 @@ impl LicensingModel {
 impl fmt::Display for LicensingModel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod safety_net_tests {
+    use super::*;
+
+    #[test]
+    fn risky_lines_are_the_ones_that_move_the_path_to_the_back_end() {
+        let ios = Platform::IosXe;
+        assert!(ios.risky_line("vrf Mgmt-vrf"));
+        assert!(ios.risky_line("no vrf Mgmt-vrf"));
+        assert!(ios.risky_line("ip http client source-interface GigabitEthernet0/0"));
+        assert!(ios.risky_line("http-proxy \"proxy.example.com\" port 3128"));
+        assert!(ios.risky_line("license smart proxy address proxy.example.com"));
+        assert!(ios.risky_line("ip name-server vrf Mgmt-vrf 192.0.2.53"));
+        assert!(!ios.risky_line("contact-email-addr sch-smart-licensing@cisco.com"));
+        assert!(!ios.risky_line("ip name-server 192.0.2.53"));
+        let nx = Platform::NxOs;
+        assert!(nx.risky_line("transport http use-vrf management"));
+        assert!(nx.risky_line("transport http proxy enable"));
+        assert!(nx.risky_line("ip http source-interface mgmt0 vrf management"));
+        assert!(!nx.risky_line("destination-profile CiscoTAC-1 transport-method http"));
+        assert!(
+            !Platform::Apic.risky_line("license smart transport-mode proxy ip-address p port 1")
+        );
+    }
+
+    #[test]
+    fn ios_xe_needs_an_archive_path_for_its_revert_timer() {
+        let dialect = Platform::IosXe.dialect();
+        let without = Tree::parse("hostname sw1\narchive\n maximum 5\n", dialect);
+        assert!(Platform::IosXe.safety_net_ready(&without).is_err());
+        let with = Tree::parse("hostname sw1\narchive\n path flash:archive\n", dialect);
+        assert!(Platform::IosXe.safety_net_ready(&with).is_ok());
+        assert!(Platform::NxOs.safety_net_ready(&without).is_ok());
+        assert!(Platform::Apic.safety_net().is_none());
     }
 }

@@ -71,6 +71,11 @@ pub fn without_destination_index(line: &str) -> Option<String> {
     }
 }
 
+/// Words that make a planned line risky (see `Platform::risky_line`): `transport http
+/// use-vrf`, `use-vrf` on name servers and NTP, `vrf` on `ip http source-interface`,
+/// `source-interface`, and the `transport http proxy …` lines.
+pub const RISKY_KEYWORDS: &[&str] = &["use-vrf", "vrf", "source-interface", "proxy"];
+
 /// The NX-OS CLI as a session sees it: `switch# `, `switch(config-callhome)# `; errors
 /// `% Invalid command at '^' marker.` and its Incomplete/Ambiguous kin (the lab's NX-OS
 /// personality, docs/platform-notes.md). NX-OS saves without a question.

@@ -176,7 +176,17 @@ impl LicensingStatus {
             "EVAL" => self.authorization == Some(Authorization::EvalMode),
             _ => false,
         };
-        registration && authorization
+        registration && authorization && self.in_expected_account(expect)
+    }
+
+    /// Registered to the account and virtual account `expect` names (any, if unset).
+    pub fn in_expected_account(&self, expect: &Expect) -> bool {
+        let matches = |wanted: &Option<String>, actual: &Option<String>| match wanted {
+            None => true,
+            Some(w) => actual.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(w)),
+        };
+        matches(&expect.smart_account, &self.smart_account)
+            && matches(&expect.virtual_account, &self.virtual_account)
     }
 }
 

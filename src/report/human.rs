@@ -117,6 +117,9 @@ pub(super) fn host_plan(out: &mut String, p: &HostPlan, indent: usize, style: St
             let _ = writeln!(out, "    {}{}", " ".repeat(depth * indent), sanitize(text));
         }
     }
+    if let Some(net) = &p.safety_net {
+        safety_net(out, net, style);
+    }
     for step in &p.exec {
         let _ = writeln!(out, "  {} {step}", style.bold("then:"));
     }
@@ -133,6 +136,46 @@ pub(super) fn host_plan(out: &mut String, p: &HostPlan, indent: usize, style: St
         );
     }
     out.push('\n');
+}
+
+/// The safety net around the change: what arms it, the check, and what follows either way.
+fn safety_net(out: &mut String, net: &crate::plan::SafetyNetPlan, style: Style) {
+    let label = style.bold("safety net:");
+    if net.kind == "none" {
+        let _ = writeln!(
+            out,
+            "  {label} {}",
+            style.yellow(&format!("none ({})", sanitize(&net.reason)))
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  {label} {} {}",
+        net.kind,
+        style.dim(&format!("({})", sanitize(&net.reason)))
+    );
+    for step in &net.before {
+        let _ = writeln!(out, "    before: {step}");
+    }
+    if let Some(enter) = &net.enter {
+        let _ = writeln!(out, "    enter:  {enter}");
+    }
+    let _ = writeln!(out, "    check:  {}", net.check);
+    if !net.confirm.is_empty() {
+        let _ = writeln!(out, "    passed: {}", net.confirm.join("; "));
+    }
+    if !net.on_failure.is_empty() {
+        let _ = writeln!(out, "    failed: {}", net.on_failure.join("; "));
+    } else if let Some(minutes) = net.revert_minutes {
+        let _ = writeln!(
+            out,
+            "    failed: {}",
+            style.dim(&format!(
+                "nothing is sent: unconfirmed, the device restores its archived config after {minutes} min"
+            ))
+        );
+    }
 }
 
 fn diff_line(line: &str, style: Style) -> String {

@@ -8,6 +8,8 @@ use serde_json::json;
 use super::human::{Style, host_plan};
 use crate::live::{HostRun, Mode, Outcome};
 use crate::plan::FORMAT_VERSION;
+use crate::platform::LicensingModel;
+use crate::platform::status::LicensingStatus;
 use crate::source::sanitize;
 
 /// Counts per outcome, for the recap line and JSON totals.
@@ -43,6 +45,11 @@ pub fn human(runs: &[HostRun], mode: Mode, style: Style) -> String {
     for run in runs {
         if let Some(plan) = &run.plan {
             host_plan(&mut out, plan, plan.platform.dialect().indent, style);
+            if let Some(line) = licensing_line(run) {
+                // Under the host's block, before its blank separator line.
+                out.pop();
+                let _ = writeln!(out, "  {} {line}\n", style.bold("licensing:"));
+            }
         }
     }
     let _ = writeln!(out, "{}", style.bold(&recap_title(mode)));
@@ -76,6 +83,42 @@ pub fn human(runs: &[HostRun], mode: Mode, style: Style) -> String {
         r.unreachable
     );
     out
+}
+
+/// `REGISTERED / AUTHORIZED (Example Account / Default) → expect REGISTERED / AUTHORIZED`.
+fn licensing_line(run: &HostRun) -> Option<String> {
+    let before = run.licensing_before.as_ref()?;
+    let expect = &run.plan.as_ref()?.register.as_ref()?.expect;
+    let mut line = state(before);
+    if let Some(after) = &run.licensing_after {
+        line = format!("{line} → now {}", state(after));
+    }
+    Some(format!(
+        "{line}; expect {} / {}",
+        expect.registration, expect.authorization
+    ))
+}
+
+fn state(s: &LicensingStatus) -> String {
+    let words = match s.model {
+        LicensingModel::Policy => match &s.trust_code_installed {
+            Some(_) => "TRUSTED".to_string(),
+            None => "no trust code".to_string(),
+        },
+        LicensingModel::Classic => format!(
+            "{} / {}",
+            s.registration
+                .as_ref()
+                .map_or("?".into(), ToString::to_string),
+            s.authorization
+                .as_ref()
+                .map_or("?".into(), ToString::to_string)
+        ),
+    };
+    match (&s.smart_account, &s.virtual_account) {
+        (Some(a), Some(v)) => format!("{words} ({} / {})", sanitize(a), sanitize(v)),
+        _ => words,
+    }
 }
 
 fn recap_title(mode: Mode) -> String {

@@ -79,7 +79,7 @@ impl HostKeyCheck {
         if self.policy == HostKeyPolicy::Off {
             return Verdict::Unchecked;
         }
-        match russh::keys::check_known_hosts_path(&self.host, self.port, key, &self.file) {
+        match check_key(&self.host, self.port, key, &self.file) {
             Ok(true) => Verdict::Known,
             // Known under another key type: as suspicious as a changed key, and never learned.
             Ok(false) if let Some((line, known)) = self.recorded().into_iter().next() => {
@@ -111,18 +111,18 @@ impl HostKeyCheck {
     }
 
     fn learn(&self, key: &PublicKey) -> Verdict {
-        match russh::keys::known_hosts::learn_known_hosts_path(
-            &self.host, self.port, key, &self.file,
-        ) {
+        match append_entry(&self.file, &self.label(), key) {
             Ok(()) => Verdict::Learned,
-            Err(e) => Verdict::Rejected(self.file_error(e)),
+            Err(e) => Verdict::Rejected(HostKeyError::File {
+                file: self.file.display().to_string(),
+                message: e.to_string(),
+            }),
         }
     }
 
     /// The keys recorded for this host, with their line numbers.
     fn recorded(&self) -> Vec<(usize, PublicKey)> {
-        russh::keys::known_hosts::known_host_keys_path(&self.host, self.port, &self.file)
-            .unwrap_or_default()
+        host_keys(&self.host, self.port, &self.file).unwrap_or_default()
     }
 
     /// The fingerprint recorded on `line`, for the message that shows both.
@@ -150,6 +150,38 @@ impl HostKeyCheck {
     }
 }
 
+/// Appends `host key` to `file` as OpenSSH does (one write, so hosts learned at once do
+/// not interleave). Not russh's `learn_known_hosts_path`: it starts a new or empty file
+/// with a blank line, which OpenSSH never writes and which shifts the line numbers a
+/// changed-key error shows (seen against OpenSSH's sshd in `tests/integration/ssh_openssh.rs`).
+fn append_entry(file: &Path, host: &str, key: &PublicKey) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(parent) = file.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)?;
+    }
+    let existing = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut key = key.clone();
+    key.set_comment("");
+    let key = key.to_openssh().map_err(std::io::Error::other)?;
+    // A last line without its newline is ended first, as OpenSSH does.
+    let separator = if existing.last().is_some_and(|b| *b != b'\n') {
+        "\n"
+    } else {
+        ""
+    };
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)?
+        .write_all(format!("{separator}{host} {}\n", key.trim_end()).as_bytes())
+}
+
 /// `ssh-ed25519 SHA256:…`, as OpenSSH prints it.
 pub fn fingerprint(key: &PublicKey) -> String {
     format!("{} {}", key.algorithm(), key.fingerprint(HashAlg::Sha256))
@@ -162,7 +194,116 @@ pub fn default_file() -> Option<PathBuf> {
 
 /// True when `path` exists and names at least one key for host:port.
 pub fn has_entry(path: &Path, host: &str, port: u16) -> bool {
-    russh::keys::known_hosts::known_host_keys_path(host, port, path).is_ok_and(|k| !k.is_empty())
+    host_keys(host, port, path).is_ok_and(|k| !k.is_empty())
+}
+
+/// russh's `check_known_hosts_path`, over [`host_keys`]: a recorded key of the offered
+/// key's algorithm that differs from it is a changed key (the first such line), even if
+/// another line records the offered key; else known if a line records it.
+fn check_key(
+    host: &str,
+    port: u16,
+    key: &PublicKey,
+    file: &Path,
+) -> Result<bool, russh::keys::Error> {
+    let mut known = false;
+    for (line, recorded) in host_keys(host, port, file)? {
+        if recorded.algorithm() == key.algorithm() {
+            if recorded != *key {
+                return Err(russh::keys::Error::KeyChanged { line });
+            }
+            known = true;
+        }
+    }
+    Ok(known)
+}
+
+/// The keys `file` records for host:port, with russh's line numbers, in file order: what
+/// russh's `known_host_keys_path` returns, without reading the whole file per host.
+///
+/// russh reads and scans every line of the file on each call, so a run over N hosts
+/// whose keys share one known_hosts file (a fleet, the lab) did N × N line reads: at
+/// 10,000 hosts that was about 40 % of a live plan's CPU (`benches/live_fleet.rs`). The
+/// file is now read once and indexed by host name, and read again only when its length
+/// or modification time changes (an `accept-new` entry appended, an edit). Files with
+/// hashed (`|1|`) entries still go through russh, which matches those by HMAC.
+fn host_keys(
+    host: &str,
+    port: u16,
+    file: &Path,
+) -> Result<Vec<(usize, PublicKey)>, russh::keys::Error> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, LazyLock, Mutex};
+
+    /// One parsed file: plain host names → (russh line number, base64 key field).
+    struct Index {
+        len: u64,
+        modified: Option<std::time::SystemTime>,
+        /// `None` when the file has a hashed entry.
+        hosts: Option<HashMap<String, Vec<(usize, String)>>>,
+    }
+    static FILES: LazyLock<Mutex<HashMap<PathBuf, Arc<Index>>>> = LazyLock::new(Default::default);
+
+    // A missing or unreadable file has no keys, as in russh.
+    let Ok(meta) = std::fs::metadata(file) else {
+        return Ok(Vec::new());
+    };
+    let (len, modified) = (meta.len(), meta.modified().ok());
+    let index = {
+        let mut files = FILES.lock().unwrap_or_else(|e| e.into_inner());
+        match files.get(file) {
+            Some(index) if index.len == len && index.modified == modified => index.clone(),
+            _ => {
+                let text = match std::fs::read_to_string(file) {
+                    Ok(text) => text,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+                    Err(e) => return Err(e.into()),
+                };
+                let mut hosts: Option<HashMap<String, Vec<(usize, String)>>> = Some(HashMap::new());
+                // russh's numbering: comment lines are not counted.
+                let mut line = 1;
+                for text in text.split_inclusive('\n') {
+                    if text.starts_with('#') {
+                        continue;
+                    }
+                    let mut fields = text.split(' ');
+                    let (names, _, key) = (fields.next(), fields.next(), fields.next());
+                    if let (Some(names), Some(key), Some(map)) = (names, key, hosts.as_mut()) {
+                        if names.contains("|1|") {
+                            hosts = None;
+                        } else {
+                            for name in names.split(',') {
+                                map.entry(name.to_string())
+                                    .or_default()
+                                    .push((line, key.to_string()));
+                            }
+                        }
+                    }
+                    line += 1;
+                }
+                let index = Arc::new(Index {
+                    len,
+                    modified,
+                    hosts,
+                });
+                files.insert(file.to_path_buf(), index.clone());
+                index
+            }
+        }
+    };
+    let Some(hosts) = &index.hosts else {
+        return russh::keys::known_hosts::known_host_keys_path(host, port, file);
+    };
+    let name = if port == 22 {
+        host.to_string()
+    } else {
+        format!("[{host}]:{port}")
+    };
+    let mut keys = Vec::new();
+    for (line, key) in hosts.get(&name).into_iter().flatten() {
+        keys.push((*line, russh::keys::parse_public_key_base64(key)?));
+    }
+    Ok(keys)
 }
 
 #[cfg(test)]
@@ -232,6 +373,22 @@ mod tests {
         let strict = check(dir.path(), HostKeyPolicy::Strict);
         assert_eq!(strict.check(&key(3)), Verdict::Known);
         assert!(has_entry(&tofu.file, "127.0.0.9", 2222));
+        // One line, as OpenSSH writes it: no blank first line, no comment.
+        let text = std::fs::read_to_string(&tofu.file).unwrap();
+        let line = format!("[127.0.0.9]:2222 {}\n", key(3).to_openssh().unwrap());
+        assert_eq!(text, line);
+        // A file whose last line lacks its newline gets one before the new entry.
+        std::fs::write(&tofu.file, line.trim_end()).unwrap();
+        let other = HostKeyCheck {
+            host: "127.0.0.10".into(),
+            ..tofu.clone()
+        };
+        assert_eq!(other.check(&key(6)), Verdict::Learned);
+        let text = std::fs::read_to_string(&tofu.file).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.ends_with('\n'));
+        assert_eq!(strict.check(&key(3)), Verdict::Known);
+        assert_eq!(other.check(&key(6)), Verdict::Known);
     }
 
     #[test]

@@ -41,8 +41,11 @@ pub struct Credentials {
     pub password: Option<Secret>,
     pub private_key_file: Option<PathBuf>,
     pub key_passphrase: Option<Secret>,
-    /// Ask the ssh-agent at `$SSH_AUTH_SOCK` for its keys.
+    /// Ask the ssh-agent for its keys: the one at `agent_socket`, else `$SSH_AUTH_SOCK`.
     pub agent: bool,
+    /// The agent's socket, when it is not the process's `$SSH_AUTH_SOCK` (which a program
+    /// running many hosts at once, or a test, cannot safely change).
+    pub agent_socket: Option<PathBuf>,
 }
 
 /// Deadlines that hold whatever the device does.
@@ -270,7 +273,7 @@ async fn authenticate(
     }
     if credentials.agent {
         tried.push("agent");
-        if agent(handle, user).await? {
+        if agent(handle, user, credentials.agent_socket.as_deref()).await? {
             return Ok(());
         }
     }
@@ -334,24 +337,37 @@ async fn public_key(
     Ok(false)
 }
 
-async fn agent(handle: &mut client::Handle<Handler>, user: &str) -> Result<bool, SshError> {
-    let Ok(mut agent) = russh::keys::agent::client::AgentClient::connect_env().await else {
+async fn agent(
+    handle: &mut client::Handle<Handler>,
+    user: &str,
+    socket: Option<&std::path::Path>,
+) -> Result<bool, SshError> {
+    use russh::keys::agent::client::AgentClient;
+    let connected = match socket {
+        Some(socket) => AgentClient::connect_uds(socket).await,
+        None => AgentClient::connect_env().await,
+    };
+    let Ok(mut agent) = connected else {
         return Ok(false);
     };
     let identities = agent.request_identities().await.unwrap_or_default();
     let hash = handle.best_supported_rsa_hash().await.map_err(protocol)?;
     for identity in identities {
         let key = identity.public_key().into_owned();
-        let hash = if key.algorithm().is_rsa() {
-            hash.flatten()
-        } else {
-            None
-        };
-        if let Ok(AuthResult::Success) = handle
-            .authenticate_publickey_with(user, key, hash, &mut agent)
-            .await
-        {
-            return Ok(true);
+        let mut hashes = vec![None];
+        if key.algorithm().is_rsa() && hash.flatten().is_some() {
+            // As for key files: rsa-sha2 first, then SHA-1 `ssh-rsa` for a server that
+            // advertises rsa-sha2 but accepts only `ssh-rsa` (seen with OpenSSH's
+            // `PubkeyAcceptedAlgorithms ssh-rsa`).
+            hashes.insert(0, hash.flatten());
+        }
+        for hash in hashes {
+            if let Ok(AuthResult::Success) = handle
+                .authenticate_publickey_with(user, key.clone(), hash, &mut agent)
+                .await
+            {
+                return Ok(true);
+            }
         }
     }
     Ok(false)

@@ -314,6 +314,42 @@ async fn openssh_keyboard_interactive_asks_password() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openssh_sees_only_keyboard_interactive_under_that_fault() {
+    let faults = SshFaults {
+        keyboard_interactive_only: true,
+        ..SshFaults::default()
+    };
+    let (_served, address) = serve_one("tacacs", 7, faults.clone()).await;
+    let client = Client::new(PASSWORD, &[known_host(address, 7, &faults)]);
+    // `password` is not offered (OpenSSH does not even ask for it) ...
+    let refused = run(
+        client.ssh(address, "password", &["-v", "show version"]),
+        b"",
+    )
+    .await;
+    assert_eq!(refused.status, Some(255));
+    assert!(
+        refused
+            .stderr
+            .contains("Authentications that can continue: keyboard-interactive\n")
+            || refused
+                .stderr
+                .contains("Authentications that can continue: keyboard-interactive\r\n"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(client.prompts(), "");
+    // ... keyboard-interactive is, with the right password.
+    let run_ = run(
+        client.ssh(address, "keyboard-interactive", &["show version"]),
+        b"",
+    )
+    .await;
+    assert_ok(&run_);
+    assert!(run_.stdout.contains(VERSION_LINE));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openssh_interactive_session_with_pty() {
     let (_served, address) = serve_one("lab1", 3, SshFaults::default()).await;
     let client = Client::new(PASSWORD, &[known_host(address, 3, &SshFaults::default())]);

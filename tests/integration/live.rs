@@ -40,12 +40,23 @@ impl Steps {
 
 /// The targets of `inventory` × `playbook`, pointed at the lab's devices.
 fn load(lab: &LabSsh, inventory: &std::path::Path, playbook: &std::path::Path) -> Targets {
+    load_with(lab, inventory, playbook, None, &[])
+}
+
+fn load_with(
+    lab: &LabSsh,
+    inventory: &std::path::Path,
+    playbook: &std::path::Path,
+    limit: Option<&str>,
+    extra_vars: &[&str],
+) -> Targets {
     let selection = Selection {
         inventory: inventory.to_path_buf(),
         playbook: playbook.to_path_buf(),
-        limit: None,
-        extra_vars: vec![],
+        limit: limit.map(str::to_string),
+        extra_vars: extra_vars.iter().map(|v| v.to_string()).collect(),
         options: ResolveOptions::default(),
+        live: true,
     };
     let mut loaded = targets::load(&selection, &Templates::builtin()).expect("valid");
     for t in &mut loaded.targets {
@@ -78,6 +89,7 @@ fn with_known_hosts(lab: &LabSsh, mode: Mode, known_hosts: std::path::PathBuf) -
                 None,
             )),
         }),
+        saved: None,
     }
 }
 
@@ -172,6 +184,134 @@ fn apply_converges_the_lab_estate_and_a_second_apply_changes_nothing() {
         outcome(&verified, "campus-access-2"),
         Outcome::Failed(_)
     ));
+}
+
+/// `plan --out` then `apply --plan`: the saved lines are applied where the device still
+/// matches the plan; a device changed in between is refused, and left as it is.
+#[test]
+fn a_saved_plan_is_applied_exactly_and_refused_where_the_device_drifted() {
+    let inventory = root().join("inventory/lab/hosts.yml");
+    let playbook = root().join("playbooks/smart-licensing.yml");
+    let lab = LabSsh::start_file(&inventory);
+    let mut targets = load(&lab, &inventory, &playbook);
+    targets
+        .targets
+        .retain(|t| ["campus-core-1", "dc-leaf-1"].contains(&t.host.name.as_str()));
+    let (planned, _) = run(&lab, &targets, &options(&lab, Mode::Plan));
+    let document =
+        smartlic::report::emit(&smartlic::report::live_json(&planned, Mode::Plan), false);
+    let saved: live::SavedPlan = serde_json::from_str(&document).unwrap();
+    // Someone edits campus-core-1's call-home block after the plan was made.
+    lab.session(
+        "campus-core-1",
+        &[
+            "enable",
+            "configure terminal",
+            "call-home",
+            "contact-email-addr noc@example.com",
+            "end",
+            "exit",
+        ],
+    );
+    let mut apply = options(&lab, Mode::Apply);
+    apply.saved = Some(Arc::new(saved));
+    let (applied, _) = run(&lab, &targets, &apply);
+    let Outcome::Failed(reason) = outcome(&applied, "campus-core-1") else {
+        panic!("a drifted host must be refused: {applied:#?}");
+    };
+    assert!(
+        reason.contains("changed since the plan was made"),
+        "{reason}"
+    );
+    let running = lab.exec("campus-core-1", "show running-config | section call-home");
+    assert!(running.contains("noc@example.com"), "{running}");
+    assert!(
+        !running.contains("vrf Mgmt-vrf"),
+        "nothing was pushed: {running}"
+    );
+    assert_eq!(
+        outcome(&applied, "dc-leaf-1"),
+        &Outcome::Changed,
+        "{applied:#?}"
+    );
+    let planned_lines = &planned[1].plan.as_ref().unwrap().commands;
+    let run_config = lab.exec("dc-leaf-1", "show running-config callhome");
+    for line in planned_lines
+        .iter()
+        .filter(|l| l.starts_with("transport http use-vrf"))
+    {
+        assert!(run_config.contains(line.trim()), "{line} in {run_config}");
+    }
+}
+
+/// A device registered to another virtual account than `expect` names is not silently
+/// re-registered: without `force` the host fails and says so, and no token is spent.
+#[test]
+fn a_device_registered_elsewhere_needs_force() {
+    let inventory = root().join("inventory/lab/hosts.yml");
+    let playbook = root().join("playbooks/smart-licensing.yml");
+    let lab = LabSsh::start_file(&inventory);
+    let limit = Some("campus-core-1");
+    let targets = load_with(&lab, &inventory, &playbook, limit, &[]);
+    let (first, _) = run(&lab, &targets, &options(&lab, Mode::Apply));
+    assert_eq!(
+        outcome(&first, "campus-core-1"),
+        &Outcome::Changed,
+        "{first:#?}"
+    );
+    let uses = token_uses(&lab);
+    let elsewhere = ["smart_licensing.expect.virtual_account=Lab-VA"];
+    let targets = load_with(&lab, &inventory, &playbook, limit, &elsewhere);
+    let (second, _) = run(&lab, &targets, &options(&lab, Mode::Apply));
+    let Outcome::Failed(reason) = outcome(&second, "campus-core-1") else {
+        panic!("registered elsewhere must fail without force: {second:#?}");
+    };
+    assert!(
+        reason.contains("registered to Example Account / Default, not the expected any / Lab-VA"),
+        "{reason}"
+    );
+    assert!(reason.contains("force"), "{reason}");
+    assert_eq!(token_uses(&lab), uses);
+    // verify says the same, read-only.
+    let (verified, _) = run(&lab, &targets, &options(&lab, Mode::Verify));
+    assert!(matches!(
+        outcome(&verified, "campus-core-1"),
+        Outcome::Failed(_)
+    ));
+}
+
+/// Without `os_version`, `licensing_model: auto` is decided per device from its
+/// `show version`: both readings were validated up front, the device picks one.
+#[test]
+fn auto_without_os_version_takes_the_model_from_the_device() {
+    let inventory = root().join("inventory/lab/hosts.yml");
+    let playbook = root().join("playbooks/smart-licensing.yml");
+    let lab = LabSsh::start_file(&inventory);
+    let targets = load_with(
+        &lab,
+        &inventory,
+        &playbook,
+        Some("campus:datacenter"),
+        &["{os_version: null}"],
+    );
+    assert!(targets.targets.iter().all(|t| t.model_choice.is_some()));
+    let (runs, _) = run(&lab, &targets, &options(&lab, Mode::Plan));
+    let model = |host: &str| {
+        let run = runs.iter().find(|r| r.host == host).unwrap();
+        let plan = run.plan.as_ref().unwrap_or_else(|| panic!("{run:#?}"));
+        plan.licensing_model.name()
+    };
+    assert_eq!(model("campus-core-1"), "classic"); // 16.12.5
+    assert_eq!(model("campus-access-1"), "policy"); // 17.9.4a
+    assert_eq!(model("dc-leaf-1"), "classic"); // 9.3(8)
+    assert_eq!(model("dc-leaf-2"), "policy"); // 10.2(5)
+    let policy_plan = runs[1].plan.as_ref().unwrap();
+    assert!(
+        policy_plan
+            .commands
+            .contains(&"license smart transport smart".to_string()),
+        "{policy_plan:#?}"
+    );
 }
 
 #[test]
@@ -432,5 +572,126 @@ fn the_token_and_password_never_appear_in_an_apply() {
             !output.contains(CANARY_PASSWORD),
             "the password leaked:\n{output}"
         );
+    }
+}
+
+/// The transports the estate above does not use, applied end to end: a Catalyst through
+/// the transport gateway, a Using Policy Catalyst and a Nexus through the HTTPS proxy.
+#[test]
+fn apply_through_the_transport_gateway_and_the_proxy() {
+    let hosts = [
+        host("tg-1", "ios-xe", "16.12.5", "127.0.13.1", ""),
+        host("proxy-slp", "ios-xe", "17.9.4", "127.0.13.2", ""),
+        host("proxy-nx", "nx-os", "9.3(8)", "127.0.13.3", ""),
+    ]
+    .concat();
+    let intents = [
+        (
+            "tg-1",
+            "ios-xe",
+            "transport: transport-gateway\n        url: https://tg.example.com:8443/Transportgateway/services/DeviceRequestHandler",
+        ),
+        (
+            "proxy-slp",
+            "ios-xe",
+            "transport: proxy\n        proxy: {host: proxy.example.com, port: 3128}",
+        ),
+        (
+            "proxy-nx",
+            "nx-os",
+            "transport: proxy\n        proxy: {host: proxy.example.com, port: 3128}",
+        ),
+    ];
+    let mut text = inventory(&hosts);
+    for (name, platform, intent) in intents {
+        text = text.replace(
+            &format!("    {name}:\n      platform: {platform}\n"),
+            &format!(
+                "    {name}:\n      platform: {platform}\n      smart_licensing:\n        {intent}\n        token: {{env: SMARTLIC_TOKEN}}\n        dns: {{servers: [198.51.100.53]}}\n        expect: {{timeout: 30s}}\n"
+            ),
+        );
+    }
+    let lab = LabSsh::start(&text);
+    let dir = tempfile::tempdir().unwrap();
+    let inventory_file = dir.path().join("hosts.yml");
+    std::fs::write(&inventory_file, &text).unwrap();
+    let playbook = dir.path().join("play.yml");
+    std::fs::write(&playbook, "- name: all\n  hosts: all\n").unwrap();
+    let targets = load(&lab, &inventory_file, &playbook);
+    let (runs, _) = run(&lab, &targets, &options(&lab, Mode::Apply));
+    for run in &runs {
+        assert_eq!(run.outcome, Outcome::Changed, "{}: {run:#?}", run.host);
+    }
+    let (again, _) = run(&lab, &targets, &options(&lab, Mode::Verify));
+    for run in &again {
+        assert_eq!(run.outcome, Outcome::Ok, "{}: {run:#?}", run.host);
+    }
+    // Each device now names its transport in its own running config.
+    let tg = lab.exec("tg-1", "show running-config | section call-home");
+    assert!(
+        tg.contains("https://tg.example.com:8443/Transportgateway/services/DeviceRequestHandler"),
+        "{tg}"
+    );
+    let slp = lab.exec(
+        "proxy-slp",
+        "show running-config | include license smart proxy",
+    );
+    assert!(
+        slp.contains("license smart proxy address proxy.example.com"),
+        "{slp}"
+    );
+    let nx = lab.exec("proxy-nx", "show running-config callhome");
+    assert!(nx.contains("proxy.example.com"), "{nx}");
+    // And each registered (or established trust) once.
+    assert_eq!(lab.backend.snapshot().instances.len(), 3);
+}
+
+/// Using Policy's on-prem and offline transports converge as config only: the device
+/// reports to SSM On-Prem (`cslu`) or nowhere (`off`), with no trust step.
+#[test]
+fn using_policy_cslu_and_off_transports_converge() {
+    let hosts = [
+        host("slp-cslu", "ios-xe", "17.9.4", "127.0.14.1", ""),
+        host("slp-off", "ios-xe", "17.9.4", "127.0.14.2", ""),
+    ]
+    .concat();
+    let intents = [
+        (
+            "slp-cslu",
+            "transport: cslu\n        url: https://satellite.example.com/cslu/v1/pi",
+        ),
+        ("slp-off", "transport: \"off\""),
+    ];
+    let mut text = inventory(&hosts);
+    for (name, intent) in intents {
+        text = text.replace(
+            &format!("    {name}:\n      platform: ios-xe\n"),
+            &format!(
+                "    {name}:\n      platform: ios-xe\n      smart_licensing:\n        {intent}\n        dns: {{servers: [198.51.100.53]}}\n        expect: {{registration: ANY}}\n"
+            ),
+        );
+    }
+    let lab = LabSsh::start(&text);
+    let dir = tempfile::tempdir().unwrap();
+    let inventory_file = dir.path().join("hosts.yml");
+    std::fs::write(&inventory_file, &text).unwrap();
+    let playbook = dir.path().join("play.yml");
+    std::fs::write(
+        &playbook,
+        "- name: all\n  hosts: all\n  steps: [configure, verify]\n",
+    )
+    .unwrap();
+    let targets = load(&lab, &inventory_file, &playbook);
+    let (runs, _) = run(&lab, &targets, &options(&lab, Mode::Apply));
+    for run in &runs {
+        assert_eq!(run.outcome, Outcome::Changed, "{}: {run:#?}", run.host);
+    }
+    let status = lab.exec("slp-cslu", "show license status");
+    assert!(status.contains("Type: cslu"), "{status}");
+    let status = lab.exec("slp-off", "show license status");
+    assert!(status.contains("Type: Transport Off"), "{status}");
+    let (again, _) = run(&lab, &targets, &options(&lab, Mode::Apply));
+    for run in &again {
+        assert_eq!(run.outcome, Outcome::Ok, "{}: {run:#?}", run.host);
     }
 }

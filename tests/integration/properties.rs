@@ -1142,6 +1142,7 @@ proptest! {
             steps: vec![Step::Configure],
             host: host.clone(),
             desired: desired.clone(),
+            model_choice: None,
         };
         let plan = plan_host(&target, Ok(running.clone()));
         prop_assert!(

@@ -286,3 +286,35 @@ fn a_command_that_never_returns_its_prompt_times_out_on_time() {
         );
     });
 }
+
+#[test]
+fn a_keyboard_interactive_only_device_takes_the_password_through_it() {
+    // No `password` method, as TACACS+/RADIUS-backed devices often offer: the client
+    // answers `Password: ` with the password, then the lab's empty info-request round
+    // with an empty list (CRATES.md, russh #512).
+    let lab = LabSsh::start(&inventory(&host(
+        "tacacs1",
+        "ios-xe",
+        "16.12.5",
+        "127.0.0.100",
+        "        faults: {keyboard_interactive_only: true}\n",
+    )));
+    let t = target(&lab, "tacacs1");
+    let connection = connect(&lab, &t).expect("keyboard-interactive login with the password");
+    lab.runtime().block_on(async {
+        let mut shell = connection.shell(Platform::IosXe.cli(), None).await.unwrap();
+        assert_eq!(shell.prompt, "tacacs1#");
+        let version = shell.run("show version").await.unwrap();
+        assert!(version.contains("Cisco IOS XE Software"), "{version}");
+    });
+
+    // A wrong password still fails, having tried both methods, and is never shown.
+    let mut t = target(&lab, "tacacs1");
+    t.credentials.password = Some(Secret::new("not-the-password"));
+    let Err(e @ SshError::Auth { .. }) = connect(&lab, &t) else {
+        panic!("a wrong password must fail authentication");
+    };
+    let text = e.to_string();
+    assert!(text.contains("password, keyboard-interactive"), "{text}");
+    assert!(!text.contains("not-the-password"), "{text}");
+}

@@ -11,8 +11,8 @@
 //! The faults are JSON with the field names of the inventory's `lab.faults` block
 //! ([`DeviceFaults`]); fields left out are no fault, unknown fields are refused (HTTP 400),
 //! and so are values out of the inventory's bounds. An unknown device is HTTP 404. SSH
-//! faults (`auth_failure`, `drop_after`, `legacy_ssh`, `changed_host_key`) apply to the
-//! connections opened afterwards; CLI faults (`latency_ms`, `hang_on`, `invalid`) to the
+//! faults (`auth_failure`, `drop_after`, `legacy_ssh`, `changed_host_key`,
+//! `keyboard_interactive_only`) apply to the connections opened afterwards; CLI faults (`latency_ms`, `hang_on`, `invalid`) to the
 //! next command, in open sessions too.
 
 use std::net::SocketAddr;

@@ -17,6 +17,7 @@ pub mod cert;
 pub mod config;
 pub mod grammar;
 pub mod line;
+pub mod rollback;
 pub mod session;
 pub mod show;
 pub mod time;
@@ -108,6 +109,14 @@ impl Device {
 
     pub fn touch(&self) {
         *self.last_change.lock().unwrap_or_else(|e| e.into_inner()) = self.now();
+    }
+
+    /// Restores the archived config if an IOS-XE revert timer ran out unconfirmed (every
+    /// command checks this first; a waiter thread does it on time too).
+    pub fn expire_revert(&self) {
+        if rollback::expire(&self.state, &self.clock, self.now()) {
+            self.touch();
+        }
     }
 
     /// The CLI faults in force now.

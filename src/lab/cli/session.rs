@@ -16,6 +16,7 @@ use super::cert;
 use super::config::{self, canonical};
 use super::grammar::{self, ParseError, Resolved};
 use super::line::{Event, LineEditor};
+use super::rollback;
 use super::show::{self, View};
 use crate::config::{Line, Tree};
 use crate::lab::device::{DeviceState, LogLine};
@@ -192,6 +193,8 @@ impl Session {
         if line.trim().is_empty() {
             return Reply::empty();
         }
+        self.device.expire_revert();
+        super::rollback::activity(&self.device);
         self.commands += 1;
         if self
             .device
@@ -388,6 +391,31 @@ impl Session {
             Exec::RenewId => with_newline(licensing.renew(true)),
             Exec::RenewAuth => with_newline(licensing.renew(false)),
             Exec::Sync => with_newline(licensing.sync()),
+            Exec::ConfigureRevertTimer => {
+                let minutes: u32 = r.args[0].parse().unwrap_or(0);
+                if !rollback::TIMER_MINUTES.contains(&minutes) {
+                    let index = r.words.len() - 1;
+                    let column = grammar::tokenize(line).get(index).map_or(0, |t| t.column);
+                    return self.error(ParseError::Invalid { column }, line);
+                }
+                let idle = r.words.iter().any(|w| w == "idle");
+                match rollback::start_timer(&self.device, minutes, idle) {
+                    Err(refusal) => Reply::text(refusal),
+                    Ok(backup) => {
+                        let mut reply = self.run_exec(Exec::ConfigureTerminal, r, line);
+                        reply.text.insert_str(0, &backup);
+                        reply
+                    }
+                }
+            }
+            Exec::ConfigureConfirm => Reply::text(rollback::confirm(&self.device)),
+            Exec::Checkpoint => Reply::text(rollback::checkpoint(&self.device, &r.args[0])),
+            Exec::CheckpointDelete => {
+                Reply::text(rollback::delete_checkpoint(&self.device, &r.args[0]))
+            }
+            Exec::CheckpointClear => Reply::text(rollback::clear_checkpoints(&self.device)),
+            // From config mode too; the session stays in its mode (N9K transcript).
+            Exec::Rollback => Reply::text(rollback::rollback(&self.device, &r.args[0])),
         }
     }
 

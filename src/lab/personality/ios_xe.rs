@@ -48,6 +48,19 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::ConfigureTerminal,
         user: false,
     },
+    // Configuration Rollback Confirmed Change (docs/platform-notes.md "Safety net"):
+    // `configure terminal revert timer {minutes | idle minutes}`, 1–120 minutes, then
+    // `configure confirm`.
+    ExecRule {
+        pattern: "configure terminal revert timer [idle] <num>",
+        action: Exec::ConfigureRevertTimer,
+        user: false,
+    },
+    ExecRule {
+        pattern: "configure confirm",
+        action: Exec::ConfigureConfirm,
+        user: false,
+    },
     ExecRule {
         pattern: "{exit|logout|quit}",
         action: Exec::Logout,
@@ -274,6 +287,12 @@ const GLOBAL: &[ConfigRule] = &[
         pattern: "call-home",
         action: Config::Enter("call-home"),
     },
+    // The config archive, prerequisite of `configure terminal revert timer`
+    // (docs/platform-notes.md "Safety net"): `archive` / ` path URL` / ` maximum N`.
+    ConfigRule {
+        pattern: "archive",
+        action: Config::Enter("config-archive"),
+    },
     // SPEC §2.3.3 (`ip domain-lookup [source-interface IF]`, printed as `ip domain lookup
     // …`, see `RENAMES`); DEVICE-FACTS (`ip domain lookup vrf V source-interface IF`).
     ConfigRule {
@@ -499,6 +518,39 @@ const TRUSTPOINT: &[ConfigRule] = &[
     },
 ];
 
+/// `(config-archive)#` lines (the archive sub-mode `?` listing on a public IOS-XE page,
+/// docs/platform-notes.md "Safety net"); `log config` is not simulated.
+const ARCHIVE: &[ConfigRule] = &[
+    ConfigRule {
+        pattern: "path <word>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "maximum <num>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "time-period <num>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "write-memory",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "do <line>",
+        action: Config::Do,
+    },
+    ConfigRule {
+        pattern: "end",
+        action: Config::End,
+    },
+    ConfigRule {
+        pattern: "exit",
+        action: Config::Exit,
+    },
+];
+
 /// Sub-mode prompts: `(cfg-call-home)#`, `(cfg-call-home-profile)#` (SPEC §2.3.6),
 /// `(ca-trustpoint)#` (SPEC §3.2).
 const CLASSIC_MODES: &[Mode] = &[
@@ -526,6 +578,12 @@ const CLASSIC_MODES: &[Mode] = &[
         parent: Some("config"),
         rules: &[TRUSTPOINT],
     },
+    Mode {
+        id: "config-archive",
+        prompt: "(config-archive)",
+        parent: Some("config"),
+        rules: &[ARCHIVE],
+    },
 ];
 
 const POLICY_MODES: &[Mode] = &[
@@ -552,6 +610,12 @@ const POLICY_MODES: &[Mode] = &[
         prompt: "(ca-trustpoint)",
         parent: Some("config"),
         rules: &[TRUSTPOINT],
+    },
+    Mode {
+        id: "config-archive",
+        prompt: "(config-archive)",
+        parent: Some("config"),
+        rules: &[ARCHIVE],
     },
 ];
 

@@ -147,6 +147,19 @@ pub enum Exec {
     RenewId,
     RenewAuth,
     Sync,
+    /// IOS-XE `configure terminal revert timer [idle] N`: config mode with a Rollback
+    /// Confirmed Change timer (the config archive must be configured).
+    ConfigureRevertTimer,
+    /// IOS-XE `configure confirm`: keep the changes, stop the revert timer.
+    ConfigureConfirm,
+    /// NX-OS `checkpoint NAME`.
+    Checkpoint,
+    /// NX-OS `no checkpoint NAME`.
+    CheckpointDelete,
+    /// NX-OS `clear checkpoint database`.
+    CheckpointClear,
+    /// NX-OS `rollback running-config checkpoint NAME [atomic|…]`.
+    Rollback,
 }
 
 /// What a config-mode command does.

@@ -104,6 +104,28 @@ const SHOW_EXEC: &[ExecRule] = &[
 ];
 
 const COMMON_EXEC: &[ExecRule] = &[
+    // Checkpoint and rollback (docs/platform-notes.md "Safety net": the NX-OS system
+    // management guides, "Configuring Rollback").
+    ExecRule {
+        pattern: "checkpoint <word>",
+        action: Exec::Checkpoint,
+        user: true,
+    },
+    ExecRule {
+        pattern: "no checkpoint <word>",
+        action: Exec::CheckpointDelete,
+        user: true,
+    },
+    ExecRule {
+        pattern: "clear checkpoint database",
+        action: Exec::CheckpointClear,
+        user: true,
+    },
+    ExecRule {
+        pattern: "rollback running-config checkpoint <word> [{atomic|best-effort|stop-at-first-failure|verbose}]",
+        action: Exec::Rollback,
+        user: true,
+    },
     ExecRule {
         pattern: "configure [terminal]",
         action: Exec::ConfigureTerminal,
@@ -243,6 +265,15 @@ const CONFIG_SHOWS: &[ConfigRule] = &[
     ConfigRule {
         pattern: "copy running-config startup-config",
         action: Config::Exec(Exec::CopyRunStart),
+    },
+    // A public N9K 10.2(2) transcript runs both at `(config)#` (docs/platform-notes.md).
+    ConfigRule {
+        pattern: "checkpoint <word>",
+        action: Config::Exec(Exec::Checkpoint),
+    },
+    ConfigRule {
+        pattern: "rollback running-config checkpoint <word> [{atomic|best-effort|stop-at-first-failure|verbose}]",
+        action: Config::Exec(Exec::Rollback),
     },
     ConfigRule {
         pattern: "end",

@@ -1,5 +1,6 @@
 //! One SSH connection to a lab device: authentication (password and
-//! keyboard-interactive, or the `reject_auth` fault) and the requests on its channels.
+//! keyboard-interactive, or the `reject_auth` and `keyboard_interactive_only` faults) and
+//! the requests on its channels.
 //!
 //! Requests are acknowledged here, in russh's event loop; what they do (open a
 //! terminal, run a command) happens in the channel's own task (`channel.rs`).
@@ -31,6 +32,9 @@ pub struct Connection {
     device: Arc<Device>,
     /// The faults when the connection opened: a run-time change applies to new ones.
     reject_auth: bool,
+    /// The `keyboard_interactive_only` fault: a `password` request is refused even if
+    /// the client sends one although the method is not offered.
+    keyboard_interactive_only: bool,
     budget: Arc<Budget>,
     kbd: KbdStage,
 }
@@ -41,6 +45,7 @@ impl Connection {
         Connection {
             device,
             reject_auth: faults.reject_auth,
+            keyboard_interactive_only: faults.keyboard_interactive_only,
             budget: Arc::new(Budget::new(faults.drop_after_commands)),
             kbd: KbdStage::Start,
         }
@@ -75,11 +80,13 @@ impl Handler for Connection {
     type Error = russh::Error;
 
     async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
-        Ok(if self.accepts(user, password.as_bytes()) {
-            Auth::Accept
-        } else {
-            Auth::reject()
-        })
+        Ok(
+            if !self.keyboard_interactive_only && self.accepts(user, password.as_bytes()) {
+                Auth::Accept
+            } else {
+                Auth::reject()
+            },
+        )
     }
 
     async fn auth_keyboard_interactive<'a>(

@@ -4,7 +4,9 @@
 //! Owns: binding (127.0.0.0/8 only; port 0 picks a free port), host keys that stay the
 //! same across restarts ([`keys`]), the Cisco-like identification, password and
 //! keyboard-interactive login, PTY `shell` and `exec` sessions piped to the device's
-//! [`Console`], and the SSH faults ([`SshFaults`]), which can also change at run time.
+//! [`Console`], and the SSH faults ([`SshFaults`]: rejected logins, legacy-only
+//! algorithms, a changed host key, dropped connections, keyboard-interactive only), which
+//! can also change at run time.
 //! Does not own: what a device prints or how it edits lines (the CLI behind `Console`).
 //!
 //! Scale: an idle device costs one listening socket, one small accept task and its
@@ -81,6 +83,10 @@ pub struct SshFaults {
     /// The connection is dropped (SSH disconnect, no exit status) when the client enters
     /// command N+1: N shell lines or `exec` requests per connection are served.
     pub drop_after_commands: Option<usize>,
+    /// Only keyboard-interactive is offered (no `password` method), as devices that
+    /// authenticate through TACACS+ or RADIUS often do; the login still ends with an
+    /// empty info-request round.
+    pub keyboard_interactive_only: bool,
 }
 
 impl SshFaults {
@@ -88,6 +94,7 @@ impl SshFaults {
         Profile {
             legacy_only: self.legacy_only,
             changed_host_key: self.changed_host_key,
+            keyboard_interactive_only: self.keyboard_interactive_only,
         }
     }
 }

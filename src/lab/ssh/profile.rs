@@ -1,5 +1,6 @@
 //! The russh server configuration of a lab device: its identification string, auth
-//! methods, algorithm sets (modern, or the `legacy_only` fault's) and host key.
+//! methods (both, or the `keyboard_interactive_only` fault's one), algorithm sets
+//! (modern, or the `legacy_only` fault's) and host key.
 //!
 //! A russh `Config` holds the host key, so it cannot be shared between devices; each
 //! device builds its own on first connection and shares it between its sessions (see
@@ -45,6 +46,8 @@ const NO_COMPRESSION: &[compression::Name] = &[compression::NONE];
 pub struct Profile {
     pub legacy_only: bool,
     pub changed_host_key: bool,
+    /// The `keyboard_interactive_only` fault: `password` is not among the methods.
+    pub keyboard_interactive_only: bool,
 }
 
 impl Profile {
@@ -61,7 +64,11 @@ impl Profile {
 pub fn config(profile: Profile, host_key: PrivateKey) -> Config {
     Config {
         server_id: SshId::Standard(Cow::Borrowed(SERVER_ID)),
-        methods: MethodSet::from(&[MethodKind::KeyboardInteractive, MethodKind::Password][..]),
+        methods: if profile.keyboard_interactive_only {
+            MethodSet::from(&[MethodKind::KeyboardInteractive][..])
+        } else {
+            MethodSet::from(&[MethodKind::KeyboardInteractive, MethodKind::Password][..])
+        },
         auth_rejection_time: REJECTION_TIME,
         // OpenSSH opens with a "none" attempt to learn the methods: answer it at once.
         auth_rejection_time_initial: Some(Duration::ZERO),

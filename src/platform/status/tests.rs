@@ -671,6 +671,8 @@ fn expect(registration: &str, authorization: &str) -> Expect {
         registration: registration.into(),
         authorization: authorization.into(),
         timeout_secs: 60,
+        smart_account: None,
+        virtual_account: None,
     }
 }
 
