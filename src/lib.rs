@@ -22,4 +22,5 @@ pub mod report;
 pub mod source;
 pub mod ssh;
 pub mod targets;
+pub mod vault;
 pub mod yaml;
