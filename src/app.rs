@@ -65,6 +65,20 @@ impl Styles {
 
 pub fn run(cli: Cli) -> ExitStatus {
     let styles = Styles::new(cli.color);
+    let vault = match &cli.command {
+        Command::Validate(a) | Command::Render(a) => Some(&a.vault),
+        Command::Plan(a) => Some(&a.run.vault),
+        Command::Apply(a) => Some(&a.run.vault),
+        Command::Verify(a) => Some(&a.run.vault),
+        Command::Inventory(a) => Some(&a.vault),
+        Command::Lab(_) => None,
+    };
+    if let Some(vault) = vault
+        && let Err(message) = unlock_vault(vault)
+    {
+        eprintln!("error: {message}");
+        return ExitStatus::InvalidInput;
+    }
     match cli.command {
         Command::Validate(args) => validate(&args, &styles),
         Command::Render(args) => render(&args, &styles),
@@ -74,6 +88,47 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Inventory(args) => inventory(&args, &styles),
         Command::Lab(command) => crate::lab_app::run(command, styles.err),
     }
+}
+
+/// Reads the vault password, if one is given, before anything is loaded.
+fn unlock_vault(args: &crate::cli::VaultArgs) -> Result<(), String> {
+    let password = if let Some(path) = &args.vault_password_file {
+        vault_password_file(path)?
+    } else if args.ask_vault_pass {
+        rpassword::prompt_password("Vault password: ")
+            .map_err(|e| format!("cannot read the vault password: {e}"))?
+    } else {
+        return Ok(());
+    };
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err("the vault password is empty".into());
+    }
+    crate::vault::unlock(crate::intent::Secret::new(password));
+    Ok(())
+}
+
+/// Ansible's rule: an executable password file is run and its output is the password.
+fn vault_password_file(path: &std::path::Path) -> Result<String, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| format!("vault password file {shown}: {e}"))?;
+    if meta.permissions().mode() & 0o111 != 0 {
+        let out = std::process::Command::new(path)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("vault password script {shown}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "vault password script {shown} failed ({})",
+                out.status
+            ));
+        }
+        return String::from_utf8(out.stdout)
+            .map_err(|_| format!("vault password script {shown} printed non-UTF-8"));
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("vault password file {shown}: {e}"))
 }
 
 fn selection(args: &RunArgs, live: bool) -> Selection {

@@ -194,6 +194,21 @@ pub struct RunArgs {
     /// Use templates from this folder before the built-in ones (same layout: <platform>/<model>.j2).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub vault: VaultArgs,
+}
+
+/// Where the ansible-vault password comes from (for `!vault` values and encrypted files).
+#[derive(Debug, Args)]
+pub struct VaultArgs {
+    /// A file holding the vault password (or an executable that prints it), as Ansible's.
+    #[arg(long, value_name = "FILE", env = "ANSIBLE_VAULT_PASSWORD_FILE")]
+    pub vault_password_file: Option<PathBuf>,
+
+    /// Ask for the vault password on the terminal.
+    #[arg(long, conflicts_with = "vault_password_file")]
+    pub ask_vault_pass: bool,
 }
 
 /// How a live run reaches devices.
@@ -288,6 +303,9 @@ pub struct InventoryArgs {
     /// Extra variables, as for the other verbs.
     #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
     pub extra_vars: Vec<String>,
+
+    #[command(flatten)]
+    pub vault: VaultArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]

@@ -15,6 +15,21 @@ use sha2::Sha256;
 use crate::intent::Secret;
 
 const HEADER: &str = "$ANSIBLE_VAULT;";
+
+/// The run's vault password, set once before anything is read (`--vault-password-file`,
+/// `--ask-vault-pass`), as Ansible loads its vault secrets once per run.
+static PASSWORD: std::sync::OnceLock<Secret> = std::sync::OnceLock::new();
+
+/// Sets the run's vault password (the first call wins).
+pub fn unlock(password: Secret) {
+    let _ = PASSWORD.set(password);
+}
+
+/// Decrypts `text` with the run's vault password.
+pub fn open(text: &str) -> Result<Secret, VaultError> {
+    let password = PASSWORD.get().ok_or(VaultError::Locked)?;
+    decrypt(text, password)
+}
 const ROUNDS: u32 = 10_000;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -29,6 +44,8 @@ pub enum VaultError {
     WrongPassword,
     #[error("the decrypted value is not UTF-8 text")]
     NotText,
+    #[error("encrypted with ansible-vault: give --vault-password-file FILE or --ask-vault-pass")]
+    Locked,
 }
 
 /// True when `text` starts like a vault (file or inline value).

@@ -212,15 +212,22 @@ fn parse_int(text: &str) -> Option<i64> {
     Some(sign * value)
 }
 
-/// Reads and parses a YAML file. An empty file is a null node.
+/// Reads and parses a YAML file (decrypted first if ansible-vault encrypted it whole). An
+/// empty file is a null node.
 pub fn load_file(path: &Path) -> Result<Node, Diagnostic> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let error = |message: String| {
         Diagnostic::error(
             &Origin::CommandLine(path.display().to_string()),
             "",
-            format!("cannot read file: {e}"),
+            message,
         )
-    })?;
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| error(format!("cannot read file: {e}")))?;
+    if crate::vault::is_vault(&text) {
+        let plain = crate::vault::open(&text).map_err(|e| error(e.to_string()))?;
+        return load_str(path, plain.expose().to_string());
+    }
     load_str(path, text)
 }
 

@@ -259,6 +259,18 @@ fn connection(c: &mut Checker, name: &str, vars: &Node) -> Option<Connection> {
     })
 }
 
+/// An inline `!vault |` value, decrypted with the run's vault password.
+fn vaulted(c: &mut Checker, node: &Node, field: &str) -> Option<Secret> {
+    let text = node.scalar().unwrap_or_default();
+    match crate::vault::open(text) {
+        Ok(secret) => Some(secret),
+        Err(e) => {
+            c.error(node, field, e.to_string());
+            None
+        }
+    }
+}
+
 /// `smartlic_host_key_checking: strict | accept-new | off`, or Ansible's boolean
 /// `ansible_host_key_checking` (true = strict). Strict unless told otherwise.
 fn host_key_checking(c: &mut Checker, vars: &Node) -> HostKeyPolicy {
@@ -288,12 +300,7 @@ fn host_key_checking(c: &mut Checker, vars: &Node) -> HostKeyPolicy {
 /// is an input error before any device is touched.
 fn secret_value(c: &mut Checker, node: &Node, field: &str) -> Option<Secret> {
     if node.tag.as_deref() == Some("!vault") {
-        c.error(
-            node,
-            field,
-            "ansible-vault values cannot be decrypted yet: use `{env: NAME}` or `{file: PATH}`",
-        );
-        return None;
+        return vaulted(c, node, field);
     }
     if let Value::Map(_) = &node.value {
         return match token_reference(c, node, field)? {
@@ -957,13 +964,16 @@ fn token(
     options: &ResolveOptions,
 ) -> Option<TokenSource> {
     if node.tag.as_deref() == Some("!vault") {
-        c.push(Diagnostic::warning(
-            &node.origin,
-            field,
-            "an ansible-vault token is accepted as a source, but smartlic cannot decrypt it yet: \
-             registering needs `{env: NAME}` or `{file: PATH}` for now",
-        ));
-        return node.scalar().map(|v| TokenSource::Vault(Secret::new(v)));
+        let token = vaulted(c, node, field)?;
+        if !is_token_shaped(token.expose()) {
+            c.error(
+                node,
+                field,
+                "the vault holds something not shaped like an ID token",
+            );
+            return None;
+        }
+        return Some(TokenSource::Vault(token));
     }
     if let Value::Map(_) = &node.value {
         return token_reference(c, node, field);

@@ -51,7 +51,7 @@ pub enum TokenSource {
     Env(String),
     /// `{file: PATH}`: a file holding the token (e.g. a mounted secret).
     File(PathBuf),
-    /// An ansible-vault encrypted value (`!vault |`).
+    /// An ansible-vault encrypted value (`!vault |`), decrypted when it was read.
     Vault(Secret),
     /// A plain value written in a file, only with `--allow-plaintext-token`.
     Literal(Secret),

@@ -513,10 +513,7 @@ fn read_token(source: &TokenSource) -> Result<Secret, String> {
             .map_err(|_| format!("the token's environment variable {name} is not set"))?,
         TokenSource::File(path) => std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?,
-        TokenSource::Literal(secret) => secret.expose().to_string(),
-        TokenSource::Vault(_) => {
-            return Err("ansible-vault tokens cannot be decrypted yet".into());
-        }
+        TokenSource::Literal(secret) | TokenSource::Vault(secret) => secret.expose().to_string(),
     };
     let value = value.trim();
     if !is_token_shaped(value) {

@@ -23,3 +23,4 @@ mod ssh_client;
 mod ssh_openssh;
 mod status_parse;
 mod support;
+mod vault;
