@@ -71,7 +71,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Apply(a) => Some(&a.run.vault),
         Command::Verify(a) => Some(&a.run.vault),
         Command::Inventory(a) => Some(&a.vault),
-        Command::Lab(_) => None,
+        Command::Lab(_) | Command::Completions { .. } | Command::Man => None,
     };
     if let Some(vault) = vault
         && let Err(message) = unlock_vault(vault)
@@ -87,6 +87,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Verify(args) => verify(&args, &styles),
         Command::Inventory(args) => inventory(&args, &styles),
         Command::Lab(command) => crate::lab_app::run(command, styles.err),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     }
 }
 
@@ -403,6 +405,26 @@ fn show_host(args: &InventoryArgs, name: &str, vars: &yaml::Node, styles: &Style
         }
     }
     ExitStatus::Success
+}
+
+/// `smartlic completions SHELL`: generated from the CLI definition, so never stale.
+fn completions(shell: clap_complete::Shell) -> ExitStatus {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    clap_complete::generate(shell, &mut command, "smartlic", &mut std::io::stdout());
+    ExitStatus::Success
+}
+
+/// `smartlic man`: the man page, generated from the CLI definition.
+fn man() -> ExitStatus {
+    use clap::CommandFactory;
+    match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+        Ok(()) => ExitStatus::Success,
+        Err(e) => {
+            eprintln!("error: cannot write the man page: {e}");
+            ExitStatus::HostFailed
+        }
+    }
 }
 
 /// Used by `main` for clap's own errors.

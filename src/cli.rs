@@ -51,6 +51,13 @@ pub enum Command {
     /// Run the built-in lab: simulated devices over SSH and a licensing back-end, on loopback.
     #[command(subcommand)]
     Lab(LabCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `smartlic man > smartlic.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

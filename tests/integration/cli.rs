@@ -420,3 +420,30 @@ fn lab_refuses_an_inventory_address_outside_loopback() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_cli_definition() {
+    let out = smartlic(&root(), &["completions", "bash"]);
+    assert_eq!(out.status.code(), Some(0));
+    let script = text(&out.stdout);
+    for verb in ["apply", "verify", "plan", "lab"] {
+        assert!(script.contains(verb), "{verb} missing");
+    }
+    // The script is valid bash.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("smartlic.bash");
+    std::fs::write(&file, &script).unwrap();
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(check.success());
+    let man = smartlic(&root(), &["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    let page = text(&man.stdout);
+    assert!(
+        page.contains(".SH NAME") && page.contains("apply"),
+        "{page}"
+    );
+}
