@@ -136,6 +136,7 @@ fn vault_password_file(path: &std::path::Path) -> Result<String, String> {
 fn selection(args: &RunArgs, live: bool) -> Selection {
     Selection {
         live,
+        shard: args.shard,
         inventory: args.inventory.clone(),
         playbook: args.playbook.clone(),
         limit: args.limit.clone(),

@@ -202,6 +202,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
+    /// Only shard i of N (e.g. 2/8): a deterministic split by host name, stable across runs,
+    /// for running one inventory on many machines.
+    #[arg(long, value_name = "i/N", value_parser = crate::targets::Shard::parse)]
+    pub shard: Option<crate::targets::Shard>,
+
     #[command(flatten)]
     pub vault: VaultArgs,
 }

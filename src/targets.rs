@@ -28,6 +28,46 @@ pub struct Selection {
     /// A live run: `licensing_model: auto` without `os_version` is allowed, and decided
     /// per host from the device's `show version`.
     pub live: bool,
+    /// `--shard i/N`: only the hosts of shard i (1-based) of N.
+    pub shard: Option<Shard>,
+}
+
+/// One of N deterministic parts of an inventory: a host's shard depends on its name only,
+/// so it is stable across runs, machines and inventory reorderings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `i/N` with 1 ≤ i ≤ N.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let (i, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}` is not i/N"))?;
+        let (index, count): (u32, u32) = (
+            i.trim()
+                .parse()
+                .map_err(|_| format!("`{i}` is not a number"))?,
+            n.trim()
+                .parse()
+                .map_err(|_| format!("`{n}` is not a number"))?,
+        );
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("shard {index}/{count}: need 1 ≤ i ≤ N"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether `host` belongs to this shard (FNV-1a of the name, modulo N).
+    pub fn holds(&self, host: &str) -> bool {
+        let hash = host.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        hash % u64::from(self.count) == u64::from(self.index - 1)
+    }
 }
 
 /// One host in one play.
@@ -123,6 +163,9 @@ pub fn load(selection: &Selection, templates: &Templates) -> Result<Targets, Vec
     let diagnostics = finish(diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
+    }
+    if let Some(shard) = selection.shard {
+        targets.retain(|t| shard.holds(&t.host.name));
     }
     Ok(Targets {
         targets,

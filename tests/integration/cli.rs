@@ -447,3 +447,39 @@ fn completions_and_the_man_page_come_from_the_cli_definition() {
         "{page}"
     );
 }
+
+/// `--shard i/N` on a real inventory: the shards' hosts are the whole selection, once each.
+#[test]
+fn shards_of_the_example_inventory_cover_it_once() {
+    let hosts = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["validate", "-i", INVENTORY, PLAYBOOK, "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = smartlic(&root(), &args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut names: Vec<String> = doc["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["host"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let all = hosts(&[]);
+    let mut union: Vec<String> = ["1/3", "2/3", "3/3"]
+        .iter()
+        .flat_map(|s| hosts(&["--shard", s]))
+        .collect();
+    union.sort();
+    assert_eq!(union, all);
+    assert_eq!(
+        smartlic(
+            &root(),
+            &["validate", "-i", INVENTORY, PLAYBOOK, "--shard", "4/3"]
+        )
+        .status
+        .code(),
+        Some(4)
+    );
+}

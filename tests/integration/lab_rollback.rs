@@ -313,6 +313,7 @@ fn load(lab: &LabSsh, inventory: &Path, playbook: &Path) -> Targets {
         extra_vars: vec![],
         options: ResolveOptions::default(),
         live: true,
+        shard: None,
     };
     let mut loaded = targets::load(&selection, &Templates::builtin()).expect("valid");
     for t in &mut loaded.targets {

@@ -57,6 +57,7 @@ fn load_with(
         extra_vars: extra_vars.iter().map(|v| v.to_string()).collect(),
         options: ResolveOptions::default(),
         live: true,
+        shard: None,
     };
     let mut loaded = targets::load(&selection, &Templates::builtin()).expect("valid");
     for t in &mut loaded.targets {

@@ -1346,3 +1346,31 @@ fn injection_bases_are_valid_with_a_harmless_value() {
         assert!(host.is_some(), "{yaml}\n{}", errors.join("\n"));
     }
 }
+
+proptest! {
+    /// `--shard i/N` splits any set of host names into N parts that together are the whole
+    /// set, with no host in two parts — whatever the names and their order.
+    #[test]
+    fn shards_partition_every_inventory(
+        names in proptest::collection::btree_set("[a-z][a-z0-9.-]{0,20}", 0..200),
+        count in 1u32..9,
+    ) {
+        let shards: Vec<smartlic::targets::Shard> = (1..=count)
+            .map(|i| smartlic::targets::Shard::parse(&format!("{i}/{count}")).unwrap())
+            .collect();
+        for name in &names {
+            let holders = shards.iter().filter(|s| s.holds(name)).count();
+            prop_assert_eq!(holders, 1, "{} is in {} shards", name, holders);
+        }
+    }
+}
+
+#[test]
+fn shard_specs_are_checked() {
+    use smartlic::targets::Shard;
+    assert!(Shard::parse("0/3").is_err());
+    assert!(Shard::parse("4/3").is_err());
+    assert!(Shard::parse("1/0").is_err());
+    assert!(Shard::parse("x/2").is_err());
+    assert_eq!(Shard::parse("2/3"), Ok(Shard { index: 2, count: 3 }));
+}
