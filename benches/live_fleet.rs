@@ -19,7 +19,7 @@
 //! and diffs; apply also types the lines, saves, registers, polls `show license status`
 //! until registered (first poll after 2 s) and verifies.
 //!
-//! `cargo bench --bench live_fleet` (release; about 10 minutes on 2 cores).
+//! `cargo bench --bench live_fleet` (release; about 11 minutes on 2 cores, plus the build).
 //! `LIVE_FLEET_SIZES=100,1000` limits the sizes, `LIVE_FLEET_FORKS=50` the forks values,
 //! `LIVE_FLEET_MODES=plan` the verbs. Loopback only; every child has a time limit.
 
@@ -48,6 +48,14 @@ smart_licensing:
   dns:
     servers: [198.51.100.53]     # the lab's name server
   expect: {timeout: 2m}
+# The lab's default virtual account holds 1,000 of each license: enough for 1,000 devices,
+# not 10,000 (the rest would register but stay out of compliance, and time out).
+lab_backend:
+  accounts:
+    - name: Example Account
+      virtual_accounts:
+        - name: Default
+          default_count: 1000000
 ";
 const GROUP_VARS_APIC: &str = "\
 smart_licensing:

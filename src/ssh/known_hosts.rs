@@ -225,7 +225,9 @@ fn check_key(
 /// whose keys share one known_hosts file (a fleet, the lab) did N × N line reads: at
 /// 10,000 hosts that was about 40 % of a live plan's CPU (`benches/live_fleet.rs`). The
 /// file is now read once and indexed by host name, and read again only when its length
-/// or modification time changes (an `accept-new` entry appended, an edit). Files with
+/// or modification time changes (an `accept-new` entry appended, an edit), or when it
+/// had changed less than a second before it was read (a rewrite of the same length within
+/// one tick of the file system's clock would otherwise go unseen). Files with
 /// hashed (`|1|`) entries still go through russh, which matches those by HMAC.
 fn host_keys(
     host: &str,
@@ -239,6 +241,8 @@ fn host_keys(
     struct Index {
         len: u64,
         modified: Option<std::time::SystemTime>,
+        /// The file had not changed for a second when it was read.
+        settled: bool,
         /// `None` when the file has a hashed entry.
         hosts: Option<HashMap<String, Vec<(usize, String)>>>,
     }
@@ -252,7 +256,9 @@ fn host_keys(
     let index = {
         let mut files = FILES.lock().unwrap_or_else(|e| e.into_inner());
         match files.get(file) {
-            Some(index) if index.len == len && index.modified == modified => index.clone(),
+            Some(index) if index.settled && index.len == len && index.modified == modified => {
+                index.clone()
+            }
             _ => {
                 let text = match std::fs::read_to_string(file) {
                     Ok(text) => text,
@@ -281,9 +287,13 @@ fn host_keys(
                     }
                     line += 1;
                 }
+                let settled = modified
+                    .and_then(|m| std::time::SystemTime::now().duration_since(m).ok())
+                    .is_some_and(|age| age > std::time::Duration::from_secs(1));
                 let index = Arc::new(Index {
                     len,
                     modified,
+                    settled,
                     hosts,
                 });
                 files.insert(file.to_path_buf(), index.clone());
@@ -412,6 +422,22 @@ mod tests {
         assert_eq!(strict.check(&key(4)), Verdict::Known);
         assert!(matches!(
             strict.check(&key(5)),
+            Verdict::Rejected(HostKeyError::Changed { .. })
+        ));
+    }
+
+    #[test]
+    fn a_file_rewritten_at_once_with_the_same_length_is_read_again() {
+        // The index of a file is kept only once the file has settled: a rewrite within
+        // the same tick of the file system's clock (same length, same mtime) is seen.
+        let dir = tempfile::tempdir().unwrap();
+        write_entry(dir.path(), &key(7));
+        let strict = check(dir.path(), HostKeyPolicy::Strict);
+        assert_eq!(strict.check(&key(7)), Verdict::Known);
+        write_entry(dir.path(), &key(8));
+        assert_eq!(strict.check(&key(8)), Verdict::Known);
+        assert!(matches!(
+            strict.check(&key(7)),
             Verdict::Rejected(HostKeyError::Changed { .. })
         ));
     }

@@ -154,10 +154,20 @@ impl Shell {
             .read_to_prompt_or(enable, self.cli.secret_prompt)
             .await?;
         if output.is_none() {
-            // Asked for the secret: send it (never echoed, never logged).
+            // Asked for the secret: send it once (never echoed, never logged). Asked again,
+            // it was wrong: empty answers let the device give up (IOS asks three times).
             let secret = secret.map(Secret::expose).unwrap_or("");
             self.send(&format!("{secret}\n")).await?;
-            self.read_to_prompt(enable, None).await?;
+            for _ in 0..3 {
+                let asked_again = self
+                    .read_to_prompt_or(enable, self.cli.secret_prompt)
+                    .await?
+                    .is_none();
+                if !asked_again {
+                    break;
+                }
+                self.send("\n").await?;
+            }
         }
         if self.prompt.ends_with('>') {
             return Err(DeviceError {

@@ -318,3 +318,41 @@ fn a_keyboard_interactive_only_device_takes_the_password_through_it() {
     assert!(text.contains("password, keyboard-interactive"), "{text}");
     assert!(!text.contains("not-the-password"), "{text}");
 }
+
+/// A device that guards privileged exec with an enable secret: the shell reaches `#`
+/// with the right secret and fails, naming `enable`, with a wrong one.
+#[test]
+fn enable_asks_for_the_secret_and_refuses_a_wrong_one() {
+    let lab = LabSsh::start(&inventory(&host(
+        "guarded",
+        "ios-xe",
+        "16.12.5",
+        "127.0.0.100",
+        "        enable_secret: En4ble-Secret\n",
+    )));
+    let connection = connect(&lab, &target(&lab, "guarded")).unwrap();
+    lab.runtime().block_on(async {
+        let shell = connection
+            .shell(Platform::IosXe.cli(), Some(&Secret::new("En4ble-Secret")))
+            .await
+            .unwrap();
+        assert_eq!(shell.prompt, "guarded#");
+    });
+    let connection = connect(&lab, &target(&lab, "guarded")).unwrap();
+    lab.runtime().block_on(async {
+        let Err(CommandError::Device(refused)) = connection
+            .shell(
+                Platform::IosXe.cli(),
+                Some(&Secret::new("Not-The-Secret-9")),
+            )
+            .await
+        else {
+            panic!("a wrong enable secret must fail");
+        };
+        assert_eq!(refused.command, "enable");
+        assert!(
+            !refused.to_string().contains("Not-The-Secret-9"),
+            "{refused}"
+        );
+    });
+}
