@@ -158,7 +158,7 @@ fn load_for(args: &RunArgs, live: bool, styles: &Styles) -> Result<Targets, Exit
     let templates = templates(args, styles)?;
     match targets::load(&selection(args, live), &templates) {
         Ok(targets) => {
-            if args.format == Format::Human {
+            if matches!(args.format, Format::Human | Format::Markdown) {
                 eprint!("{}", report::diagnostics(&targets.warnings, styles.err));
             }
             Ok(targets)
@@ -172,7 +172,7 @@ fn load_for(args: &RunArgs, live: bool, styles: &Styles) -> Result<Targets, Exit
 
 fn invalid(diags: &[Diagnostic], format: Format, styles: &Styles) {
     match format {
-        Format::Human => {
+        Format::Human | Format::Markdown => {
             eprint!("{}", report::diagnostics(diags, styles.err));
             let errors = diags.iter().filter(|d| d.is_error()).count();
             eprintln!("{errors} error(s): nothing was done");
@@ -189,7 +189,7 @@ fn validate(args: &RunArgs, styles: &Styles) -> ExitStatus {
         return ExitStatus::InvalidInput;
     };
     match args.format {
-        Format::Human => {
+        Format::Human | Format::Markdown => {
             let plays: std::collections::BTreeSet<&str> =
                 targets.targets.iter().map(|t| t.play.as_str()).collect();
             println!(
@@ -230,7 +230,9 @@ fn render(args: &RunArgs, styles: &Styles) -> ExitStatus {
         return ExitStatus::InvalidInput;
     };
     match args.format {
-        Format::Human => print!("{}", report::render_human(&targets.targets, styles.out)),
+        Format::Human | Format::Markdown => {
+            print!("{}", report::render_human(&targets.targets, styles.out))
+        }
         doc => print!(
             "{}",
             report::emit(&report::render_json(&targets.targets), doc == Format::Yaml)
@@ -297,6 +299,7 @@ fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
             "{}",
             report::plan_human(&plans, summary, |p| p.platform.dialect().indent, styles.out)
         ),
+        Format::Markdown => print!("{}", report::plan_markdown(&plans)),
         doc => print!(
             "{}",
             report::emit(&report::plan_json(&plans, summary), doc == Format::Yaml)
@@ -321,7 +324,7 @@ fn inventory(args: &InventoryArgs, styles: &Styles) -> ExitStatus {
     };
     let Some(name) = &args.host else {
         match args.format {
-            Format::Human => print!("{}", inv.graph()),
+            Format::Human | Format::Markdown => print!("{}", inv.graph()),
             doc => print!(
                 "{}",
                 report::emit(&report::inventory_json(&inv), doc == Format::Yaml)
@@ -390,7 +393,7 @@ fn show_host(args: &InventoryArgs, name: &str, vars: &yaml::Node, styles: &Style
         return ExitStatus::InvalidInput;
     };
     match args.format {
-        Format::Human => {
+        Format::Human | Format::Markdown => {
             eprint!("{}", report::diagnostics(&diags, styles.err));
             print!("{}", report::inventory_host(&host, vars, styles.out));
         }

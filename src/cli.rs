@@ -32,6 +32,9 @@ pub enum Format {
     Human,
     Json,
     Yaml,
+    /// A pull-request comment: counts, failures first, collapsible diffs (plan, apply,
+    /// verify; other verbs print their human text).
+    Markdown,
 }
 
 #[derive(Debug, Subcommand)]

@@ -291,6 +291,7 @@ fn outcome_word(outcome: &Outcome) -> &'static str {
 fn print_runs(runs: &[HostRun], mode: Mode, format: Format, out: Style) {
     match format {
         Format::Human => print!("{}", report::live_human(runs, mode, out)),
+        Format::Markdown => print!("{}", report::live_markdown(runs, mode)),
         doc => print!(
             "{}",
             report::emit(&report::live_json(runs, mode), doc == Format::Yaml)

@@ -6,6 +6,7 @@
 mod human;
 mod json;
 mod live;
+mod markdown;
 
 pub use human::{Style, diagnostics, inventory_host, plan as plan_human, render as render_human};
 pub use json::{
@@ -13,3 +14,4 @@ pub use json::{
     render as render_json, validate as validate_json,
 };
 pub use live::{Recap, human as live_human, json as live_json};
+pub use markdown::{live as live_markdown, plan as plan_markdown};

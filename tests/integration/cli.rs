@@ -57,10 +57,13 @@ fn offline_plan_of_the_example_matches_golden_output() {
     assert_eq!(human.status.code(), Some(2), "{}", text(&human.stderr));
     let json = plan(&["--format", "json"]);
     assert_eq!(json.status.code(), Some(2));
+    let markdown = plan(&["--format", "markdown"]);
+    assert_eq!(markdown.status.code(), Some(2));
     let golden = root().join("tests/golden/plan");
     let failures: Vec<String> = [
         check_golden(&golden.join("example.txt"), &text(&human.stdout)),
         check_golden(&golden.join("example.json"), &text(&json.stdout)),
+        check_golden(&golden.join("example.md"), &text(&markdown.stdout)),
     ]
     .into_iter()
     .flatten()

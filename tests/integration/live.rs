@@ -696,3 +696,32 @@ fn using_policy_cslu_and_off_transports_converge() {
         assert_eq!(run.outcome, Outcome::Ok, "{}: {run:#?}", run.host);
     }
 }
+
+/// `--format markdown` for a pull-request comment: the counts, the failure first with the
+/// device's reason, then a collapsible diff per host.
+#[test]
+fn a_markdown_report_puts_failures_first() {
+    let out = crate::support::smartlic(
+        &root(),
+        &[
+            "apply",
+            "-i",
+            "inventory/lab/hosts.yml",
+            "playbooks/smart-licensing.yml",
+            "--lab",
+            "--format",
+            "markdown",
+        ],
+    );
+    let md = crate::support::text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{md}");
+    assert!(
+        md.starts_with("### smartlic apply: 8 hosts — 0 ok, 7 changed, 1 failed, 0 unreachable\n"),
+        "{md}"
+    );
+    let failure = md.find("| `campus-access-2` | **failed** | registration failed: Fail to send out Call Home HTTP message.").expect("the failure row");
+    let first_host = md.find("<details>").expect("a host block");
+    assert!(failure < first_host, "{md}");
+    assert_eq!(md.matches("<details>").count(), 8, "{md}");
+    assert!(md.contains("```diff\n"), "{md}");
+}
