@@ -294,6 +294,15 @@ fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
     }
     let plans = plan_offline(&targets.targets, running_dir);
     let summary = Summary::of(&plans);
+    if let Some(path) = &args.live.junit
+        && let Err(e) = std::fs::write(path, report::plan_junit(&plans))
+    {
+        eprintln!(
+            "error: cannot write the JUnit report to {}: {e}",
+            path.display()
+        );
+        return ExitStatus::HostFailed;
+    }
     match args.run.format {
         Format::Human => print!(
             "{}",

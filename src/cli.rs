@@ -242,6 +242,10 @@ pub struct LiveArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 900)]
     pub host_timeout: u64,
 
+    /// Also write a JUnit XML report here: one test case per host and step.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
     /// Run against the built-in lab: serve the inventory's `lab:` hosts in this process
     /// (host keys trusted from the lab, a token minted on the lab's back-end).
     #[arg(long)]

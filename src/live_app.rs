@@ -79,6 +79,15 @@ pub fn run(args: &RunArgs, live: Live, mut targets: Targets, out: Style, err: St
             lab.lab.shutdown().await;
         }
         print_runs(&runs, mode, args.format, out);
+        if let Some(path) = &live_args.junit
+            && let Err(e) = std::fs::write(path, report::live_junit(&runs, mode))
+        {
+            eprintln!(
+                "error: cannot write the JUnit report to {}: {e}",
+                path.display()
+            );
+            return ExitStatus::HostFailed;
+        }
         if let Some(path) = live.save_to {
             let doc = report::emit(&report::live_json(&runs, mode), false);
             if let Err(e) = std::fs::write(path, doc) {

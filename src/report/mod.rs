@@ -5,6 +5,7 @@
 
 mod human;
 mod json;
+mod junit;
 mod live;
 mod markdown;
 
@@ -13,5 +14,6 @@ pub use json::{
     diagnostics as diagnostics_json, emit, inventory as inventory_json, plan as plan_json,
     render as render_json, validate as validate_json,
 };
+pub use junit::{live as live_junit, plan as plan_junit};
 pub use live::{Recap, human as live_human, json as live_json};
 pub use markdown::{live as live_markdown, plan as plan_markdown};

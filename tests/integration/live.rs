@@ -725,3 +725,56 @@ fn a_markdown_report_puts_failures_first() {
     assert_eq!(md.matches("<details>").count(), 8, "{md}");
     assert!(md.contains("```diff\n"), "{md}");
 }
+
+/// `--junit PATH`: a well-formed JUnit report (read back with Python's XML parser), one
+/// case per host and step, the one failure on the failing host's last step.
+#[test]
+fn a_junit_report_has_a_case_per_host_and_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("junit.xml");
+    let out = crate::support::smartlic(
+        &root(),
+        &[
+            "apply",
+            "-i",
+            "inventory/lab/hosts.yml",
+            "playbooks/smart-licensing.yml",
+            "--lab",
+            "--junit",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let script = "import sys, xml.etree.ElementTree as E\n\
+        suite = E.parse(sys.argv[1]).getroot().find('testsuite')\n\
+        cases = suite.findall('testcase')\n\
+        failed = [c for c in cases if c.find('failure') is not None]\n\
+        hosts = sorted({c.get('classname') for c in cases})\n\
+        print(suite.get('tests'), len(cases), len(failed), len(hosts))\n\
+        print(failed[0].get('classname'), failed[0].get('name'))\n\
+        print(failed[0].find('failure').get('message'))\n";
+    let parsed = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let text = crate::support::text(&parsed.stdout);
+    assert!(
+        parsed.status.success(),
+        "{}",
+        crate::support::text(&parsed.stderr)
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let counts: Vec<usize> = lines[0].split(' ').map(|n| n.parse().unwrap()).collect();
+    assert_eq!(counts[0], counts[1], "the suite counts its cases");
+    assert!(counts[1] > 8 * 3, "steps per host: {text}");
+    assert_eq!((counts[2], counts[3]), (1, 8), "{text}");
+    assert_eq!(
+        lines[1],
+        "smartlic.apply.campus-access-2 wait for licensing"
+    );
+    assert!(
+        lines[2].contains("Fail to send out Call Home HTTP message."),
+        "{text}"
+    );
+}
