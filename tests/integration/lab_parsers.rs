@@ -26,7 +26,7 @@ const CSSM_NAME_SERVER: &str = "ip name-server 198.51.100.53";
 const SMART_URL: &str = "https://smartreceiver.cisco.com/licservice/license";
 
 /// The virtualenv's python, created on first use.
-fn parsers_python() -> String {
+pub fn parsers_python() -> String {
     let setup = root().join("tests/parsers/setup.sh");
     let out = Command::new(&setup)
         .output()

@@ -19,6 +19,7 @@ mod lab_transports;
 mod live;
 mod properties;
 mod render;
+mod report_schema;
 mod ssh_client;
 mod ssh_openssh;
 mod status_parse;
