@@ -567,6 +567,30 @@ fn the_token_and_password_never_appear_in_an_apply() {
         2,
         "both devices registered with the canary token"
     );
+    // And in what it writes: a saved plan, a JUnit report, a Markdown comment.
+    let written = ["plan.json", "junit.xml"].map(|f| dir.path().join(f));
+    let out = crate::support::smartlic_env(
+        dir.path(),
+        &[
+            "plan",
+            "-i",
+            "hosts.yml",
+            "play.yml",
+            "--known-hosts",
+            known_hosts.to_str().unwrap(),
+            "--out",
+            written[0].to_str().unwrap(),
+            "--junit",
+            written[1].to_str().unwrap(),
+            "--format",
+            "markdown",
+        ],
+        &env,
+    );
+    outputs.push(crate::support::text(&out.stdout));
+    for file in &written {
+        outputs.push(std::fs::read_to_string(file).expect("written"));
+    }
     for output in &outputs {
         assert!(!output.contains(&token), "the token leaked:\n{output}");
         assert!(
