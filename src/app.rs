@@ -71,7 +71,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Apply(a) => Some(&a.run.vault),
         Command::Verify(a) => Some(&a.run.vault),
         Command::Inventory(a) => Some(&a.vault),
-        Command::Lab(_) | Command::Completions { .. } | Command::Man => None,
+        Command::Lab(_) | Command::Report(_) | Command::Completions { .. } | Command::Man => None,
     };
     if let Some(vault) = vault
         && let Err(message) = unlock_vault(vault)
@@ -89,6 +89,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Lab(command) => crate::lab_app::run(command, styles.err),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
+        Command::Report(crate::cli::ReportCommand::Merge { reports }) => merge(&reports),
     }
 }
 
@@ -418,6 +419,38 @@ fn show_host(args: &InventoryArgs, name: &str, vars: &yaml::Node, styles: &Style
         }
     }
     ExitStatus::Success
+}
+
+/// `smartlic report merge REPORT...`: prints the merged JSON; exits as the whole run would.
+fn merge(paths: &[std::path::PathBuf]) -> ExitStatus {
+    let mut reports = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()));
+        match parsed {
+            Ok(value) => reports.push((name, value)),
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                return ExitStatus::InvalidInput;
+            }
+        }
+    }
+    match report::merge::merge(&reports) {
+        Ok(merged) => {
+            print!("{}", report::emit(&merged, false));
+            match report::merge::exit_code(&merged) {
+                1 => ExitStatus::HostFailed,
+                2 => ExitStatus::Changes,
+                _ => ExitStatus::Success,
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitStatus::InvalidInput
+        }
+    }
 }
 
 /// `smartlic completions SHELL`: generated from the CLI definition, so never stale.

@@ -54,6 +54,9 @@ pub enum Command {
     /// Run the built-in lab: simulated devices over SSH and a licensing back-end, on loopback.
     #[command(subcommand)]
     Lab(LabCommand),
+    /// Work with saved JSON reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -61,6 +64,17 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `smartlic man > smartlic.1`.
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Join the JSON reports of shards (`--shard i/N`) into one, with the totals and the
+    /// exit code of the whole run.
+    Merge {
+        /// The shards' reports (`--format json` output).
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

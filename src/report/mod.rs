@@ -8,6 +8,7 @@ mod json;
 mod junit;
 mod live;
 mod markdown;
+pub mod merge;
 
 pub use human::{Style, diagnostics, inventory_host, plan as plan_human, render as render_human};
 pub use json::{

@@ -486,3 +486,56 @@ fn shards_of_the_example_inventory_cover_it_once() {
         Some(4)
     );
 }
+
+/// Shards' JSON reports merged give the whole run's hosts, totals and exit code; a host in
+/// two reports is refused.
+#[test]
+fn report_merge_joins_shards_into_the_whole_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_json = |extra: &[&str]| {
+        let mut args = vec![
+            "plan",
+            "-i",
+            INVENTORY,
+            PLAYBOOK,
+            "--offline",
+            "--running-dir",
+            "tests/fixtures/running",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        smartlic(&root(), &args).stdout
+    };
+    let whole: serde_json::Value = serde_json::from_slice(&plan_json(&[])).unwrap();
+    let mut shards = Vec::new();
+    for shard in ["1/3", "2/3", "3/3"] {
+        let path = dir.path().join(format!("shard-{}.json", &shard[..1]));
+        std::fs::write(&path, plan_json(&["--shard", shard])).unwrap();
+        shards.push(path.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["report", "merge"];
+    args.extend(shards.iter().map(String::as_str));
+    let out = smartlic(&root(), &args);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let merged: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(merged["summary"], whole["summary"]);
+    let names = |doc: &serde_json::Value| {
+        let mut n: Vec<String> = doc["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["host"].as_str().unwrap().to_string())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&merged), names(&whole));
+    let busy = shards
+        .iter()
+        .find(|s| std::fs::read_to_string(s).unwrap().contains("\"host\""))
+        .unwrap();
+    let twice = smartlic(&root(), &["report", "merge", busy, busy]);
+    assert_eq!(twice.status.code(), Some(3));
+    assert!(text(&twice.stderr).contains("already in another report"));
+}

@@ -1374,3 +1374,44 @@ fn shard_specs_are_checked() {
     assert!(Shard::parse("x/2").is_err());
     assert_eq!(Shard::parse("2/3"), Ok(Shard { index: 2, count: 3 }));
 }
+
+proptest! {
+    /// The shard/merge contract: reports of every shard of a run, merged, give the run's
+    /// recap and exit code, whatever the hosts and their outcomes.
+    #[test]
+    fn merged_shard_reports_equal_the_whole_run(
+        outcomes in proptest::collection::btree_map(
+            "[a-z][a-z0-9-]{0,12}",
+            proptest::sample::select(vec!["ok", "changed", "failed", "unreachable"]),
+            1..60,
+        ),
+        count in 1u32..6,
+    ) {
+        let host = |name: &String, result: &&str| serde_json::json!({
+            "host": name, "outcome": {"result": result}
+        });
+        let report = |hosts: Vec<serde_json::Value>| serde_json::json!({
+            "format_version": 1, "mode": "apply", "hosts": hosts, "recap": {}
+        });
+        let whole = report(outcomes.iter().map(|(n, r)| host(n, r)).collect());
+        let shards: Vec<(String, serde_json::Value)> = (1..=count)
+            .map(|i| {
+                let shard = smartlic::targets::Shard::parse(&format!("{i}/{count}")).unwrap();
+                let hosts = outcomes
+                    .iter()
+                    .filter(|(n, _)| shard.holds(n))
+                    .map(|(n, r)| host(n, r))
+                    .collect();
+                (format!("shard {i}"), report(hosts))
+            })
+            .collect();
+        let merged = smartlic::report::merge::merge(&shards).unwrap();
+        let all = smartlic::report::merge::merge(&[("whole".into(), whole)]).unwrap();
+        prop_assert_eq!(&merged["recap"], &all["recap"]);
+        prop_assert_eq!(
+            smartlic::report::merge::exit_code(&merged),
+            smartlic::report::merge::exit_code(&all)
+        );
+        prop_assert_eq!(merged["hosts"].as_array().unwrap().len(), outcomes.len());
+    }
+}
