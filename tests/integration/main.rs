@@ -3,6 +3,7 @@
 mod cli;
 mod diff;
 mod errors;
+mod examples;
 mod inventory;
 mod lab_backend;
 mod lab_catalyst;
