@@ -11,7 +11,7 @@ use super::check::{Checker, join, parse_duration};
 use super::secret::{Secret, TokenSource, is_token_shaped};
 use super::url::Url;
 use super::*;
-use crate::platform::version::{Version, first_policy_release, first_smart_licensing_release};
+use crate::platform::version::{Version, first_smart_licensing_release, model_of};
 use crate::source::{Diagnostic, Origin};
 use crate::yaml::{Node, Value};
 
@@ -187,10 +187,7 @@ fn licensing_model(
     };
     let model = match (declared, os_version) {
         (Some(model), _) => model,
-        (None, Some(version)) if version >= first_policy_release(platform) => {
-            LicensingModel::Policy
-        }
-        (None, Some(_)) => LicensingModel::Classic,
+        (None, Some(version)) => model_of(platform, version),
         (None, None) => {
             c.error(
                 node,

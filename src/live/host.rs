@@ -12,7 +12,7 @@ use crate::intent::{REDACTED, Secret, TokenSource, Transport, is_token_shaped};
 use crate::plan::{HostPlan, plan_host};
 use crate::platform::status::parse_version;
 use crate::platform::status::{LicensingStatus, Registration, parse_license_status};
-use crate::platform::version::{Version, first_policy_release};
+use crate::platform::version::{Version, model_of};
 use crate::platform::{LicensingModel, Platform};
 use crate::playbook::Step;
 use crate::ssh::Negotiated;
@@ -28,6 +28,17 @@ pub enum Mode {
     Apply,
     /// Read only: pass when the diff is empty and the licensing state meets `expect`.
     Verify,
+}
+
+impl Mode {
+    /// The verb, as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Plan => "plan",
+            Mode::Apply => "apply",
+            Mode::Verify => "verify",
+        }
+    }
 }
 
 /// How a host ended (Ansible's recap words).
@@ -246,11 +257,7 @@ fn use_saved(plan: &mut HostPlan, saved: &super::SavedPlan) -> Result<(), String
 fn device_model(target: &Target, show_version: &str) -> Option<LicensingModel> {
     let platform = target.host.intent.platform;
     let version = Version::parse(&parse_version(platform, show_version)?)?;
-    Some(if version >= first_policy_release(platform) {
-        LicensingModel::Policy
-    } else {
-        LicensingModel::Classic
-    })
+    Some(model_of(platform, version))
 }
 
 /// The device must run the licensing model the config was rendered for: the inventory's
@@ -301,7 +308,7 @@ fn verify(target: &Target, plan: &HostPlan, status: Option<&LicensingStatus>) ->
         Some(s) if s.satisfies(expect) => Outcome::Ok,
         Some(s) => Outcome::Failed(format!(
             "licensing is {}, expected {} / {}{}",
-            describe(s),
+            s.state_words(),
             expect.registration,
             expect.authorization,
             s.failure_reason
@@ -456,7 +463,7 @@ async fn register(
             return Err(format!(
                 "registration failed: {} ({})",
                 status.failure_reason.as_deref().unwrap_or(&failures),
-                describe(&status)
+                status.state_words()
             ));
         }
         if Instant::now() + backoff(attempt + 1) > deadline {
@@ -465,7 +472,7 @@ async fn register(
                 intent.expect.registration,
                 intent.expect.authorization,
                 intent.expect.timeout_secs,
-                describe(&status)
+                status.state_words()
             ));
         }
     }
@@ -483,27 +490,6 @@ fn failure_text(status: &LicensingStatus) -> String {
     .filter_map(|f| f.as_deref())
     .collect::<Vec<_>>()
     .join(" / ")
-}
-
-/// `REGISTERED / AUTHORIZED`, `trust installed`, in the device's own words.
-fn describe(status: &LicensingStatus) -> String {
-    match status.model {
-        LicensingModel::Policy => match &status.trust_code_installed {
-            Some(when) => format!("trust installed ({when})"),
-            None => "no trust code installed".to_string(),
-        },
-        LicensingModel::Classic => format!(
-            "{} / {}",
-            status
-                .registration
-                .as_ref()
-                .map_or("unknown".into(), ToString::to_string),
-            status
-                .authorization
-                .as_ref()
-                .map_or("unknown".into(), ToString::to_string)
-        ),
-    }
 }
 
 /// The token from its source, read only now that a registration needs it.

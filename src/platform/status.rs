@@ -179,6 +179,21 @@ impl LicensingStatus {
         registration && authorization && self.in_expected_account(expect)
     }
 
+    /// The state in the device's words: `REGISTERED / AUTHORIZED` (classic), `TRUSTED`
+    /// or `no trust code` (Using Policy); `?` for a field the output lacked.
+    pub fn state_words(&self) -> String {
+        let word = |w: Option<String>| w.unwrap_or_else(|| "?".into());
+        match self.model {
+            LicensingModel::Policy if self.trust_code_installed.is_some() => "TRUSTED".into(),
+            LicensingModel::Policy => "no trust code".into(),
+            LicensingModel::Classic => format!(
+                "{} / {}",
+                word(self.registration.as_ref().map(ToString::to_string)),
+                word(self.authorization.as_ref().map(ToString::to_string))
+            ),
+        }
+    }
+
     /// Registered to the account and virtual account `expect` names (any, if unset).
     pub fn in_expected_account(&self, expect: &Expect) -> bool {
         let matches = |wanted: &Option<String>, actual: &Option<String>| match wanted {

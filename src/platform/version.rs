@@ -48,6 +48,15 @@ pub fn first_policy_release(platform: Platform) -> Version {
     }
 }
 
+/// The licensing model a release runs: Using Policy from [`first_policy_release`] on.
+pub fn model_of(platform: Platform, version: Version) -> super::LicensingModel {
+    if version >= first_policy_release(platform) {
+        super::LicensingModel::Policy
+    } else {
+        super::LicensingModel::Classic
+    }
+}
+
 /// The first release with Smart Licensing at all (SPEC §1: IOS-XE 16.9.1 on Catalyst
 /// switches — routers need 16.10.1; NX-OS 8.0(1) on Nexus 7000, 9.3(3) on 3000/9000;
 /// APIC 3.2(1)). The lowest of each family is used, as the model is not known offline.
@@ -62,6 +71,15 @@ pub fn first_smart_licensing_release(platform: Platform) -> Version {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_model_changes_at_the_first_policy_release() {
+        use crate::platform::LicensingModel::{Classic, Policy};
+        assert_eq!(model_of(Platform::IosXe, Version(17, 3, 1)), Classic);
+        assert_eq!(model_of(Platform::IosXe, Version(17, 3, 2)), Policy);
+        assert_eq!(model_of(Platform::NxOs, Version(10, 2, 1)), Policy);
+        assert_eq!(model_of(Platform::NxOs, Version(9, 3, 8)), Classic);
+    }
 
     #[test]
     fn parses_each_platforms_forms() {

@@ -18,7 +18,7 @@ struct Case {
 /// A live run: per host, each recorded step; a failed or unreachable host's reason sits
 /// on its last step.
 pub fn live(runs: &[HostRun], mode: Mode) -> String {
-    let verb = mode_name(mode);
+    let verb = mode.name();
     let mut cases = Vec::new();
     for run in runs {
         let failure = match &run.outcome {
@@ -59,14 +59,6 @@ pub fn plan(plans: &[HostPlan]) -> String {
         })
         .collect();
     document("smartlic plan", &cases)
-}
-
-fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Plan => "plan",
-        Mode::Apply => "apply",
-        Mode::Verify => "verify",
-    }
 }
 
 fn document(suite: &str, cases: &[Case]) -> String {

@@ -8,7 +8,6 @@ use serde_json::json;
 use super::human::{Style, host_plan};
 use crate::live::{HostRun, Mode, Outcome};
 use crate::plan::FORMAT_VERSION;
-use crate::platform::LicensingModel;
 use crate::platform::status::LicensingStatus;
 use crate::source::sanitize;
 
@@ -100,21 +99,7 @@ fn licensing_line(run: &HostRun) -> Option<String> {
 }
 
 fn state(s: &LicensingStatus) -> String {
-    let words = match s.model {
-        LicensingModel::Policy => match &s.trust_code_installed {
-            Some(_) => "TRUSTED".to_string(),
-            None => "no trust code".to_string(),
-        },
-        LicensingModel::Classic => format!(
-            "{} / {}",
-            s.registration
-                .as_ref()
-                .map_or("?".into(), ToString::to_string),
-            s.authorization
-                .as_ref()
-                .map_or("?".into(), ToString::to_string)
-        ),
-    };
+    let words = s.state_words();
     match (&s.smart_account, &s.virtual_account) {
         (Some(a), Some(v)) => format!("{words} ({} / {})", sanitize(a), sanitize(v)),
         _ => words,
@@ -122,12 +107,7 @@ fn state(s: &LicensingStatus) -> String {
 }
 
 fn recap_title(mode: Mode) -> String {
-    let verb = match mode {
-        Mode::Plan => "PLAN",
-        Mode::Apply => "APPLY",
-        Mode::Verify => "VERIFY",
-    };
-    format!("{verb} RECAP")
+    format!("{} RECAP", mode.name().to_uppercase())
 }
 
 fn changed_word(mode: Mode) -> &'static str {

@@ -12,11 +12,7 @@ use super::live::Recap;
 /// A live run (`plan`, `apply`, `verify`) as a pull-request comment.
 pub fn live(runs: &[HostRun], mode: Mode) -> String {
     let r = Recap::of(runs);
-    let verb = match mode {
-        Mode::Plan => "plan",
-        Mode::Apply => "apply",
-        Mode::Verify => "verify",
-    };
+    let verb = mode.name();
     let changed = if mode == Mode::Plan {
         "to change"
     } else {

@@ -731,3 +731,16 @@ fn nx_os_and_apic_versions() {
     );
     assert_eq!(parse_version(Platform::Apic, "apic1# "), None);
 }
+
+#[test]
+fn state_words_are_the_devices_words() {
+    let classic = parse_license_status(
+        Platform::IosXe,
+        "Registration:\n  Status: REGISTERED\n\nLicense Authorization:\n  Status: OUT OF COMPLIANCE on Jan 01 00:00:00 2026 UTC\n",
+    )
+    .unwrap();
+    assert_eq!(classic.state_words(), "REGISTERED / OUT OF COMPLIANCE");
+    let half =
+        parse_license_status(Platform::IosXe, "Registration:\n  Status: UNREGISTERED\n").unwrap();
+    assert_eq!(half.state_words(), "UNREGISTERED / ?");
+}
