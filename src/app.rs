@@ -4,13 +4,15 @@
 use std::io::IsTerminal;
 
 use crate::cli::{
-    ApplyArgs, Cli, Color, Command, Format, InventoryArgs, PlanArgs, RunArgs, VerifyArgs,
+    ApplyArgs, Cli, Color, Command, Format, InventoryArgs, PlanArgs, RenewArgs, RenewWhat, RunArgs,
+    VerifyArgs,
 };
 use crate::intent::{ResolveOptions, resolve_host};
 use crate::inventory;
 use crate::live::Mode;
 use crate::live_app::Live;
 use crate::plan::{Summary, plan_offline};
+use crate::platform::Renewal;
 use crate::playbook;
 use crate::render::Templates;
 use crate::report::{self, Style};
@@ -40,9 +42,9 @@ impl ExitStatus {
 }
 
 /// Output streams' styles, decided once.
-struct Styles {
-    out: Style,
-    err: Style,
+pub(crate) struct Styles {
+    pub out: Style,
+    pub err: Style,
 }
 
 impl Styles {
@@ -65,11 +67,14 @@ impl Styles {
 
 pub fn run(cli: Cli) -> ExitStatus {
     let styles = Styles::new(cli.color);
+    crate::logging::init(cli.verbose, styles.err.color);
     let vault = match &cli.command {
         Command::Validate(a) | Command::Render(a) => Some(&a.vault),
         Command::Plan(a) => Some(&a.run.vault),
         Command::Apply(a) => Some(&a.run.vault),
         Command::Verify(a) => Some(&a.run.vault),
+        Command::Renew(a) => Some(&a.run.vault),
+        Command::Status(a) => Some(&a.vault),
         Command::Inventory(a) => Some(&a.vault),
         Command::Lab(_) | Command::Report(_) | Command::Completions { .. } | Command::Man => None,
     };
@@ -85,6 +90,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Plan(args) => plan(&args, &styles),
         Command::Apply(args) => apply(&args, &styles),
         Command::Verify(args) => verify(&args, &styles),
+        Command::Status(args) => crate::status_app::status(args, &styles),
+        Command::Renew(args) => renew(&args, &styles),
         Command::Inventory(args) => inventory(&args, &styles),
         Command::Lab(command) => crate::lab_app::run(command, styles.err),
         Command::Completions { shell } => completions(shell),
@@ -107,6 +114,7 @@ fn unlock_vault(args: &crate::cli::VaultArgs) -> Result<(), String> {
     if password.is_empty() {
         return Err("the vault password is empty".into());
     }
+    crate::redact::register(&password);
     crate::vault::unlock(crate::intent::Secret::new(password));
     Ok(())
 }
@@ -155,7 +163,7 @@ fn load(args: &RunArgs, styles: &Styles) -> Result<Targets, ExitStatus> {
 }
 
 /// Loads for an offline verb or (`live`) one that reads the devices first.
-fn load_for(args: &RunArgs, live: bool, styles: &Styles) -> Result<Targets, ExitStatus> {
+pub(crate) fn load_for(args: &RunArgs, live: bool, styles: &Styles) -> Result<Targets, ExitStatus> {
     let templates = templates(args, styles)?;
     match targets::load(&selection(args, live), &templates) {
         Ok(targets) => {
@@ -257,8 +265,91 @@ fn apply(args: &ApplyArgs, styles: &Styles) -> ExitStatus {
         mode,
         save_to: None,
         saved: args.plan.as_deref(),
+        renewal: Renewal::Auth,
     };
-    live(&args.run, how, styles)
+    if !args.only_failed {
+        return live(&args.run, how, styles);
+    }
+    let Ok(mut targets) = load_for(&args.run, true, styles) else {
+        return ExitStatus::InvalidInput;
+    };
+    match only_failed(&args.run, &args.live.store, &mut targets) {
+        Ok(true) => crate::live_app::run(&args.run, how, targets, styles.out, styles.err),
+        Ok(false) => ExitStatus::Success,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitStatus::InvalidInput
+        }
+    }
+}
+
+/// `apply --only-failed`: keeps the targets that did not succeed in the last run of the
+/// playbook. `Ok(false)`: nothing to do.
+fn only_failed(
+    args: &RunArgs,
+    store: &std::path::Path,
+    targets: &mut Targets,
+) -> Result<bool, String> {
+    let store = crate::store::Store::open(store).map_err(|e| e.to_string())?;
+    let last = store
+        .last_failed(&args.playbook)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
+            format!(
+                "--only-failed: {} has never run against the store {}",
+                args.playbook.display(),
+                store.path().display()
+            )
+        })?;
+    targets
+        .targets
+        .retain(|t| last.hosts.contains(&t.host.name));
+    let how = if last.interrupted {
+        ", which was interrupted"
+    } else {
+        ""
+    };
+    eprintln!(
+        "--only-failed: {} host(s) left from run {} ({}{how})",
+        targets.targets.len(),
+        last.id,
+        last.verb
+    );
+    Ok(!targets.targets.is_empty())
+}
+
+fn renew(args: &RenewArgs, styles: &Styles) -> ExitStatus {
+    let renewal = match args.what {
+        RenewWhat::Id => Renewal::Id,
+        RenewWhat::Auth => Renewal::Auth,
+    };
+    let how = Live {
+        args: &args.live,
+        mode: Mode::Renew,
+        save_to: None,
+        saved: None,
+        renewal,
+    };
+    let Ok(mut targets) = load_for(&args.run, true, styles) else {
+        return ExitStatus::InvalidInput;
+    };
+    if let Some(window) = args.expiring {
+        match crate::status_app::due(&args.live.store, renewal, window) {
+            Ok(due) => targets.targets.retain(|t| due(&t.host.name)),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitStatus::InvalidInput;
+            }
+        }
+        eprintln!(
+            "--expiring: {} host(s) due for renewal",
+            targets.targets.len()
+        );
+        if targets.targets.is_empty() {
+            return ExitStatus::Success;
+        }
+    }
+    crate::live_app::run(&args.run, how, targets, styles.out, styles.err)
 }
 
 fn verify(args: &VerifyArgs, styles: &Styles) -> ExitStatus {
@@ -267,6 +358,7 @@ fn verify(args: &VerifyArgs, styles: &Styles) -> ExitStatus {
         mode: Mode::Verify,
         save_to: None,
         saved: None,
+        renewal: Renewal::Auth,
     };
     live(&args.run, how, styles)
 }
@@ -278,6 +370,7 @@ fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
             mode: Mode::Plan,
             save_to: args.out.as_deref(),
             saved: None,
+            renewal: Renewal::Auth,
         };
         return live(&args.run, how, styles);
     };

@@ -18,6 +18,11 @@ pub struct Cli {
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     pub color: Color,
+
+    /// Log to stderr: -v info (connections, steps, timings), -vv debug (commands sent,
+    /// SSH algorithms), -vvv trace (device output). Secrets are always redacted.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -49,6 +54,12 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Check, read-only, that each host's config and licensing state match the intent.
     Verify(VerifyArgs),
+    /// The fleet's licensing health from the run store (or read live with --refresh):
+    /// state, accounts, deadlines, and the hosts at risk. Exit 1 when any host is at risk.
+    Status(StatusArgs),
+    /// Renew now: `license smart renew id|auth` on each host (Using Policy: `auth` syncs
+    /// the usage report), then wait for the result.
+    Renew(RenewArgs),
     /// List hosts and groups, or show one host's merged intent and where each value came from.
     Inventory(InventoryArgs),
     /// Run the built-in lab: simulated devices over SSH and a licensing back-end, on loopback.
@@ -229,7 +240,7 @@ pub struct RunArgs {
 }
 
 /// Where the ansible-vault password comes from (for `!vault` values and encrypted files).
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct VaultArgs {
     /// A file holding the vault password (or an executable that prints it), as Ansible's.
     #[arg(long, value_name = "FILE", env = "ANSIBLE_VAULT_PASSWORD_FILE")]
@@ -260,10 +271,23 @@ pub struct LiveArgs {
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
 
+    /// Write each host's CLI session, secrets redacted, to DIR/<inventory_hostname>.log
+    /// (appended to; files readable by the owner only).
+    #[arg(long, value_name = "DIR")]
+    pub session_log: Option<PathBuf>,
+
     /// Run against the built-in lab: serve the inventory's `lab:` hosts in this process
     /// (host keys trusted from the lab, a token minted on the lab's back-end).
     #[arg(long)]
     pub lab: bool,
+
+    /// The run store: every live run and what each host showed (SQLite).
+    #[arg(long, value_name = "PATH", default_value = crate::store::DEFAULT_PATH, env = "SMARTLIC_STORE")]
+    pub store: PathBuf,
+
+    /// Do not record this run in the run store (whatever --store or SMARTLIC_STORE says).
+    #[arg(long)]
+    pub no_store: bool,
 }
 
 #[derive(Debug, Args)]
@@ -282,6 +306,76 @@ pub struct ApplyArgs {
     /// a host whose managed config changed since is refused.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+
+    /// Only the hosts that failed, were unreachable or never finished in the last run of
+    /// this playbook (from the run store).
+    #[arg(long, conflicts_with_all = ["plan", "no_store"])]
+    pub only_failed: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only this inventory's hosts (with PLAYBOOK: those its plays target); hosts never
+    /// observed count as at risk. Without it: every host in the store.
+    #[arg(short, long, value_name = "FILE", requires = "playbook")]
+    pub inventory: Option<PathBuf>,
+
+    /// The playbook whose hosts to show (with --inventory).
+    #[arg(value_name = "PLAYBOOK", requires = "inventory")]
+    pub playbook: Option<PathBuf>,
+
+    /// Only these hosts or groups (Ansible patterns).
+    #[arg(short, long, value_name = "PATTERN", requires = "inventory")]
+    pub limit: Option<String>,
+
+    /// Extra variables, as for the other verbs.
+    #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
+    pub extra_vars: Vec<String>,
+
+    /// Read each host's licensing status over SSH first (and record it).
+    #[arg(long, requires = "inventory", conflicts_with = "no_store")]
+    pub refresh: bool,
+
+    /// At risk: a deadline (authorization, ID certificate, report ACK, evaluation) within
+    /// this window — 30d, 12h, 2w.
+    #[arg(long, value_name = "WINDOW", default_value = "30d", value_parser = crate::health::parse_window)]
+    pub expiring: i64,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    #[command(flatten)]
+    pub vault: VaultArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    /// What to renew: the ID certificate or the authorization.
+    #[arg(value_enum, value_name = "WHAT")]
+    pub what: RenewWhat,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    /// Only the hosts whose deadline for WHAT is within this window (or unknown) in the
+    /// run store — 30d, 12h, 2w.
+    #[arg(long, value_name = "WINDOW", value_parser = crate::health::parse_window)]
+    pub expiring: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RenewWhat {
+    /// The ID certificate (`license smart renew id`).
+    Id,
+    /// The authorization (`license smart renew auth`).
+    Auth,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
-//! The live verbs — `plan` (without `--offline`), `apply`, `verify` — from parsed
-//! arguments to a printed result and an exit status. With `--lab` the built-in lab is
+//! The live verbs — `plan` (without `--offline`), `apply`, `verify`, `renew`, `status
+//! --refresh` — from parsed arguments to a printed result and an exit status. Each run
+//! is recorded in the run store as its hosts finish. With `--lab` the built-in lab is
 //! served in this process and the run goes against it.
 
 use std::io::IsTerminal;
@@ -16,7 +17,9 @@ use crate::lab::run::{Lab, LabOptions};
 use crate::lab::spec::lab_spec;
 use crate::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress, SavedPlan};
 use crate::plan::FORMAT_VERSION;
+use crate::platform::Renewal;
 use crate::report::{self, Style};
+use crate::store;
 use crate::targets::Targets;
 
 /// What a live verb adds to the common arguments.
@@ -27,17 +30,66 @@ pub struct Live<'a> {
     pub save_to: Option<&'a Path>,
     /// `apply --plan FILE`.
     pub saved: Option<&'a Path>,
+    /// `renew id|auth`.
+    pub renewal: Renewal,
 }
 
 /// Runs `targets` live and prints the result.
-pub fn run(args: &RunArgs, live: Live, mut targets: Targets, out: Style, err: Style) -> ExitStatus {
+pub fn run(args: &RunArgs, live: Live, targets: Targets, out: Style, err: Style) -> ExitStatus {
+    let mode = live.mode;
+    let save_to = live.save_to;
+    let junit = live.args.junit.clone();
+    let runs = match execute(args, live, targets, err) {
+        Ok(runs) => runs,
+        Err(status) => return status,
+    };
+    print_runs(&runs.hosts, mode, args.format, out);
+    if let Some(path) = &junit
+        && let Err(e) = std::fs::write(path, report::live_junit(&runs.hosts, mode))
+    {
+        eprintln!(
+            "error: cannot write the JUnit report to {}: {e}",
+            path.display()
+        );
+        return ExitStatus::HostFailed;
+    }
+    if let Some(path) = save_to {
+        let doc = report::emit(&report::live_json(&runs.hosts, mode), false);
+        if let Err(e) = std::fs::write(path, doc) {
+            eprintln!("error: cannot write the plan to {}: {e}", path.display());
+            return ExitStatus::HostFailed;
+        }
+    }
+    runs.status
+}
+
+/// A finished live run: each host's run, and how the run ended.
+pub struct Runs {
+    pub hosts: Vec<HostRun>,
+    pub status: ExitStatus,
+}
+
+/// Runs `targets` live, recording them in the run store; prints only progress.
+pub fn execute(
+    args: &RunArgs,
+    live: Live,
+    mut targets: Targets,
+    err: Style,
+) -> Result<Runs, ExitStatus> {
     let (live_args, mode) = (live.args, live.mode);
     let saved = match live.saved.map(|path| read_saved(path, &mut targets)) {
         None => None,
         Some(Ok(saved)) => Some(Arc::new(saved)),
         Some(Err(message)) => {
             eprintln!("error: {message}");
-            return ExitStatus::InvalidInput;
+            return Err(ExitStatus::InvalidInput);
+        }
+    };
+    let writer = match start_recording(args, live_args, mode, &targets) {
+        Ok(writer) => writer,
+        Err(e) => {
+            eprintln!("error: {e}; nothing was done");
+            return Err(ExitStatus::HostFailed);
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -47,15 +99,12 @@ pub fn run(args: &RunArgs, live: Live, mut targets: Targets, out: Style, err: St
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return ExitStatus::HostFailed;
+            return Err(ExitStatus::HostFailed);
         }
     };
-    runtime.block_on(async {
+    let runs = runtime.block_on(async {
         let lab = match live_args.lab {
-            true => match start_lab(args, err).await {
-                Ok(lab) => Some(lab),
-                Err(status) => return status,
-            },
+            true => Some(start_lab(args, err).await?),
             false => None,
         };
         if let Some(lab) = &lab {
@@ -71,32 +120,76 @@ pub fn run(args: &RunArgs, live: Live, mut targets: Targets, out: Style, err: St
             host_deadline: Duration::from_secs(live_args.host_timeout),
             lab_tokens: lab.as_ref().map(|l| l.tokens.clone()),
             saved,
+            session_log: live_args.session_log.clone(),
+            renewal: live.renewal,
         };
-        let progress = progress(args.format, targets.targets.len());
-        let runs = live::run_hosts(&targets.targets, &options, progress.clone()).await;
-        progress.finish();
+        let display = progress(args.format, targets.targets.len());
+        let recorded = Arc::new(Recorded {
+            display: display.clone(),
+            writer: writer.clone(),
+        });
+        let runs = live::run_hosts(&targets.targets, &options, recorded).await;
+        display.finish();
         if let Some(lab) = lab {
             lab.lab.shutdown().await;
         }
-        print_runs(&runs, mode, args.format, out);
-        if let Some(path) = &live_args.junit
-            && let Err(e) = std::fs::write(path, report::live_junit(&runs, mode))
-        {
-            eprintln!(
-                "error: cannot write the JUnit report to {}: {e}",
-                path.display()
-            );
-            return ExitStatus::HostFailed;
-        }
-        if let Some(path) = live.save_to {
-            let doc = report::emit(&report::live_json(&runs, mode), false);
-            if let Err(e) = std::fs::write(path, doc) {
-                eprintln!("error: cannot write the plan to {}: {e}", path.display());
-                return ExitStatus::HostFailed;
-            }
-        }
-        exit_status(&runs, mode)
+        Ok(runs)
+    })?;
+    let status = exit_status(&runs, mode);
+    if let Some(writer) = writer
+        && let Err(e) = writer.finish(status.code())
+    {
+        eprintln!("warning: {e}: this run is not fully recorded");
+    }
+    Ok(Runs {
+        hosts: runs,
+        status,
     })
+}
+
+/// Opens the run store and records the run's start (unless `--no-store`).
+fn start_recording(
+    args: &RunArgs,
+    live_args: &LiveArgs,
+    mode: Mode,
+    targets: &Targets,
+) -> Result<Option<Arc<store::Writer>>, store::StoreError> {
+    if live_args.no_store {
+        return Ok(None);
+    }
+    let info = store::RunInfo {
+        verb: mode.name().to_string(),
+        playbook: Some(args.playbook.clone()),
+        inventory: Some(args.inventory.clone()),
+        limit: args.limit.clone(),
+        shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        targets: targets
+            .targets
+            .iter()
+            .map(|t| t.host.name.clone())
+            .collect(),
+    };
+    let store = store::Store::open(&live_args.store)?;
+    Ok(Some(Arc::new(store::Writer::start(store, &info)?)))
+}
+
+/// The progress display, with each finished host also sent to the run store.
+struct Recorded {
+    display: Arc<dyn Display>,
+    writer: Option<Arc<store::Writer>>,
+}
+
+impl Progress for Recorded {
+    fn step(&self, host: &str, what: &str) {
+        self.display.step(host, what);
+    }
+
+    fn done(&self, run: &HostRun) {
+        if let Some(writer) = &self.writer {
+            writer.record(run);
+        }
+        self.display.done(run);
+    }
 }
 
 /// Reads a saved plan and keeps only its hosts in `targets`; every saved host must be

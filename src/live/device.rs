@@ -2,9 +2,12 @@
 //! lines, run exec commands. The platform's CLI facts come from its driver
 //! (`Platform::cli`); this only sequences them.
 
+use std::path::Path;
+
 use crate::intent::{Connection, Secret};
 use crate::platform::Platform;
 use crate::ssh::shell::{CommandError, Shell};
+use crate::ssh::transcript::Transcript;
 use crate::ssh::{self, Credentials, Negotiated, Target, Timeouts, Verdict};
 
 /// An open CLI session on one device, in privileged exec.
@@ -14,6 +17,8 @@ pub struct Device {
     pub host_key: Verdict,
     connection: ssh::Connection,
     shell: Shell,
+    /// Every command typed that is not a `show` (the run store's record of changes).
+    sent: Vec<String>,
 }
 
 /// What the device is and has, read before anything changes.
@@ -83,15 +88,46 @@ impl Device {
         platform: Platform,
         enable_secret: Option<&Secret>,
     ) -> Result<Device, DeviceError> {
+        Self::open_logged(target, platform, enable_secret, None).await
+    }
+
+    /// [`Device::open`], with the session written to `session_log`/<host>.log.
+    pub async fn open_logged(
+        target: &Target,
+        platform: Platform,
+        enable_secret: Option<&Secret>,
+        session_log: Option<&Path>,
+    ) -> Result<Device, DeviceError> {
         let connection = ssh::connect(target).await?;
-        let shell = connection.shell(platform.cli(), enable_secret).await?;
+        let transcript = session_log.and_then(|dir| transcript(dir, target));
+        let shell = connection
+            .shell_logged(platform.cli(), enable_secret, transcript)
+            .await?;
         Ok(Device {
             platform,
             negotiated: connection.negotiated.clone(),
             host_key: connection.host_key.clone(),
             connection,
             shell,
+            sent: Vec::new(),
         })
+    }
+
+    /// The commands typed so far that were not `show`s, in order, with `secret` (if any)
+    /// masked.
+    pub fn sent(&self, secret: Option<&Secret>) -> Vec<String> {
+        let mask = |line: &String| match secret {
+            Some(s) if !s.expose().is_empty() => line.replace(s.expose(), crate::intent::REDACTED),
+            _ => line.clone(),
+        };
+        self.sent.iter().map(mask).collect()
+    }
+
+    async fn type_line(&mut self, line: &str) -> Result<String, CommandError> {
+        if !line.starts_with("show ") {
+            self.sent.push(line.to_string());
+        }
+        self.shell.run(line).await
     }
 
     /// Reads what a plan needs: version, running config, licensing status.
@@ -105,11 +141,12 @@ impl Device {
 
     /// One exec-mode command; its output.
     pub async fn exec(&mut self, command: &str) -> Result<String, DeviceError> {
-        Ok(self.shell.run(command).await?)
+        Ok(self.type_line(command).await?)
     }
 
     /// An exec command whose question asks for text to paste (a CA certificate).
     pub async fn exec_pasting(&mut self, command: &str, text: &str) -> Result<String, DeviceError> {
+        self.sent.push(command.to_string());
         Ok(self.shell.run_with(command, Some(text)).await?)
     }
 
@@ -126,10 +163,10 @@ impl Device {
         enter: &str,
         lines: &[String],
     ) -> Result<(), DeviceError> {
-        self.shell.run(enter).await?;
+        self.type_line(enter).await?;
         let mut result = Ok(());
         for line in lines {
-            match self.shell.run(line).await {
+            match self.type_line(line).await {
                 Ok(_) => {}
                 Err(CommandError::Device(e)) => {
                     result = Err(Refused {
@@ -142,12 +179,25 @@ impl Device {
                 Err(e) => return Err(e.into()),
             }
         }
-        self.shell.run("end").await?;
+        self.type_line("end").await?;
         result
     }
 
     pub async fn close(self) {
         self.shell.close().await;
         self.connection.close().await;
+    }
+}
+
+/// The session's transcript; one that cannot be opened is a warning, not a failed host
+/// (the log is for the operator, the device work is what was asked for).
+fn transcript(dir: &Path, target: &Target) -> Option<Transcript> {
+    match Transcript::open(dir, &target.name, &target.address, target.port) {
+        Ok(transcript) => Some(transcript),
+        Err(e) => {
+            let (host, dir) = (&target.name, dir.display());
+            tracing::warn!(host, %dir, error = %e, "cannot open the session log");
+            None
+        }
     }
 }

@@ -28,6 +28,10 @@ pub enum Mode {
     Apply,
     /// Read only: pass when the diff is empty and the licensing state meets `expect`.
     Verify,
+    /// Read only: the licensing status, for the run store (`smartlic status --refresh`).
+    Status,
+    /// `license smart renew id|auth` (`LiveOptions::renewal`), then wait for its result.
+    Renew,
 }
 
 impl Mode {
@@ -37,6 +41,8 @@ impl Mode {
             Mode::Plan => "plan",
             Mode::Apply => "apply",
             Mode::Verify => "verify",
+            Mode::Status => "status",
+            Mode::Renew => "renew",
         }
     }
 }
@@ -77,6 +83,9 @@ pub struct HostRun {
     pub negotiated: Option<Negotiated>,
     pub steps: Vec<StepRecord>,
     pub millis: u128,
+    /// The commands typed that were not `show`s, the token masked (for the run store).
+    #[serde(skip)]
+    pub sent: Vec<String>,
 }
 
 impl HostRun {
@@ -91,11 +100,13 @@ impl HostRun {
             negotiated: None,
             steps: Vec::new(),
             millis: 0,
+            sent: Vec::new(),
         }
     }
 }
 
 /// Runs one host within the run's per-host deadline.
+#[tracing::instrument(name = "host", skip_all, fields(host = %target.host.name))]
 pub async fn run_bounded(
     target: &Target,
     options: &LiveOptions,
@@ -113,9 +124,11 @@ pub async fn run_bounded(
             negotiated: None,
             steps: Vec::new(),
             millis: 0,
+            sent: Vec::new(),
         },
         progress,
         last: Instant::now(),
+        token: None,
     };
     let deadline = options.host_deadline;
     let outcome = match tokio::time::timeout(deadline, run(target, options, &mut record)).await {
@@ -128,22 +141,28 @@ pub async fn run_bounded(
     let mut run = record.run;
     run.outcome = outcome;
     run.millis = started.elapsed().as_millis();
+    tracing::info!(outcome = ?run.outcome, millis = run.millis as u64, "host done");
     run
 }
 
 /// Keeps the step log and tells the progress display.
-struct Recorder<'a> {
-    run: HostRun,
+pub(super) struct Recorder<'a> {
+    pub(super) run: HostRun,
     progress: &'a dyn Progress,
     last: Instant,
+    /// The token, once a registration typed it: masked in the record of what was sent.
+    token: Option<Secret>,
 }
 
 impl Recorder<'_> {
-    fn step(&mut self, what: &str) {
+    pub(super) fn step(&mut self, what: &str) {
         let now = Instant::now();
         if let Some(previous) = self.run.steps.last_mut() {
             previous.millis = now.duration_since(self.last).as_millis();
+            let millis = previous.millis as u64;
+            tracing::debug!(step = %previous.step, millis, "step done");
         }
+        tracing::info!(step = what, "starting");
         self.last = now;
         self.run.steps.push(StepRecord {
             step: what.to_string(),
@@ -158,10 +177,11 @@ async fn run(target: &Target, options: &LiveOptions, record: &mut Recorder<'_>) 
     record.step("connect");
     let ssh_target =
         super::device::target(&vars.name, &vars.connection, options.known_hosts.as_deref());
-    let mut device = match Device::open(
+    let mut device = match Device::open_logged(
         &ssh_target,
         vars.intent.platform,
         vars.connection.enable_secret.as_ref(),
+        options.session_log.as_deref(),
     )
     .await
     {
@@ -171,6 +191,7 @@ async fn run(target: &Target, options: &LiveOptions, record: &mut Recorder<'_>) 
     };
     record.run.negotiated = Some(device.negotiated.clone());
     let outcome = work(target, options, &mut device, record).await;
+    record.run.sent = device.sent(record.token.as_ref());
     device.close().await;
     outcome
 }
@@ -181,6 +202,11 @@ async fn work(
     device: &mut Device,
     record: &mut Recorder<'_>,
 ) -> Outcome {
+    match options.mode {
+        Mode::Status => return observe(device, record).await,
+        Mode::Renew => return super::renew::renew(target, options, device, record).await,
+        Mode::Plan | Mode::Apply | Mode::Verify => {}
+    }
     record.step("read facts");
     let facts = match device.facts().await {
         Ok(facts) => facts,
@@ -230,7 +256,29 @@ async fn work(
         Mode::Plan => changed_if(plan.changed || needs_registration(target, status.as_ref())),
         Mode::Verify => verify(target, &plan, status.as_ref()),
         Mode::Apply => apply(target, options, device, &plan, status.as_ref(), record).await,
+        Mode::Status | Mode::Renew => unreachable!("handled before the facts are read"),
     }
+}
+
+/// `status --refresh`: only `show license status`, read and recorded.
+async fn observe(device: &mut Device, record: &mut Recorder<'_>) -> Outcome {
+    record.step("read licensing");
+    match read_status(device).await {
+        Ok(status) => {
+            record.run.licensing_before = Some(status);
+            Outcome::Ok
+        }
+        Err(reason) => Outcome::Failed(reason),
+    }
+}
+
+/// `show license status`, parsed.
+pub(super) async fn read_status(device: &mut Device) -> Result<LicensingStatus, String> {
+    let text = device
+        .exec("show license status")
+        .await
+        .map_err(|e| e.to_string())?;
+    parse_license_status(device.platform, &text).map_err(|e| e.to_string())
 }
 
 /// `apply --plan`: the saved lines replace the fresh plan's, if the device's managed
@@ -424,7 +472,10 @@ async fn register(
                 .expect("needs_registration checked it"),
         )?,
     };
+    // Masked from here on in logs and session transcripts (the device echoes it).
+    crate::redact::register(token.expose());
     record.step("register");
+    record.token = Some(token.clone());
     let command = intent.platform.register_command(intent, token.expose());
     let redact = |text: String| text.replace(token.expose(), REDACTED);
     let sent = if intent.platform.registers_in_config_mode() {
@@ -439,11 +490,7 @@ async fn register(
     for attempt in 0.. {
         tokio::time::sleep(backoff(attempt)).await;
         record.step("wait for licensing");
-        let text = device
-            .exec("show license status")
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = parse_license_status(device.platform, &text).map_err(|e| e.to_string())?;
+        let status = read_status(device).await?;
         let trusted = already_there(&status, intent.licensing_model);
         if trusted && !synced {
             if let Some(sync) = device.platform.sync_command(intent.licensing_model) {

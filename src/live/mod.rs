@@ -4,6 +4,7 @@
 
 pub mod device;
 pub mod host;
+pub mod renew;
 pub mod safety;
 
 use std::path::PathBuf;
@@ -31,6 +32,10 @@ pub struct LiveOptions {
     pub lab_tokens: Option<LabTokens>,
     /// `apply --plan FILE`: the saved plan per host, applied exactly as saved.
     pub saved: Option<Arc<SavedPlan>>,
+    /// What `renew` renews (read only by `Mode::Renew`).
+    pub renewal: crate::platform::Renewal,
+    /// `--session-log DIR`: each host's CLI session, redacted, in DIR/<host>.log.
+    pub session_log: Option<PathBuf>,
 }
 
 /// A plan saved by `plan --out FILE` (the live JSON document), as `apply --plan` reads it.

@@ -127,10 +127,11 @@ async fn check(target: &Target, options: &LiveOptions) -> Result<(), String> {
     let vars = &target.host;
     let ssh_target =
         super::device::target(&vars.name, &vars.connection, options.known_hosts.as_deref());
-    let mut fresh = Device::open(
+    let mut fresh = Device::open_logged(
         &ssh_target,
         vars.intent.platform,
         vars.connection.enable_secret.as_ref(),
+        options.session_log.as_deref(),
     )
     .await
     .map_err(|e| format!("a new SSH login failed: {e}"))?;

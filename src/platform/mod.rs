@@ -6,6 +6,7 @@ pub mod apic;
 pub mod ios_xe;
 pub mod nx_os;
 pub mod status;
+pub mod timefmt;
 pub mod version;
 
 use std::fmt;
@@ -124,6 +125,21 @@ impl Platform {
         }
     }
 
+    /// `smartlic renew`'s command. Classic: `license smart renew id|auth` in exec mode
+    /// (SPEC §4.1 and §2.5.2 for APIC; `renew auth` on IOS-XE and NX-OS in a public SSM
+    /// On-Prem guide, docs/platform-notes.md; `renew id` there is the same family,
+    /// lower case as SPEC §4.1 advises). Using Policy has no registration or
+    /// authorization to renew: its deadline is the report's ACK, which the sync refreshes
+    /// (SLP §3.5), so `auth` means the sync and `id` has no command.
+    pub fn renew_command(self, model: LicensingModel, what: Renewal) -> Option<&'static str> {
+        match (model, what) {
+            (LicensingModel::Classic, Renewal::Id) => Some("license smart renew id"),
+            (LicensingModel::Classic, Renewal::Auth) => Some("license smart renew auth"),
+            (LicensingModel::Policy, Renewal::Auth) => self.sync_command(model),
+            (LicensingModel::Policy, Renewal::Id) => None,
+        }
+    }
+
     /// Exec commands that import trustpoint CA certificates the running config does
     /// not hold yet. IOS-XE prints an imported CA as `crypto pki certificate chain NAME`
     /// with a `certificate ca …` child; the import is `crypto pki authenticate NAME`
@@ -216,6 +232,15 @@ impl fmt::Display for Platform {
 }
 
 /// Which Smart Licensing flavour a device runs (DESIGN.md "Platforms").
+/// What `smartlic renew` renews: the ID certificate (SPEC §5: 1 year, renewed every 6
+/// months) or the authorization (90 days, renewed every 30).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Renewal {
+    Id,
+    Auth,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LicensingModel {

@@ -49,6 +49,14 @@ pub fn human(runs: &[HostRun], mode: Mode, style: Style) -> String {
                 out.pop();
                 let _ = writeln!(out, "  {} {line}\n", style.bold("licensing:"));
             }
+        } else if let Some(line) = licensing_line(run) {
+            // `status --refresh` and `renew` read no config: the state is the news.
+            let _ = writeln!(
+                out,
+                "{}\n  {} {line}\n",
+                style.bold(&run.host),
+                style.bold("licensing:")
+            );
         }
     }
     let _ = writeln!(out, "{}", style.bold(&recap_title(mode)));
@@ -84,10 +92,24 @@ pub fn human(runs: &[HostRun], mode: Mode, style: Style) -> String {
     out
 }
 
-/// `REGISTERED / AUTHORIZED (Example Account / Default) → expect REGISTERED / AUTHORIZED`.
+/// `REGISTERED / AUTHORIZED (Example Account / Default) → expect REGISTERED / AUTHORIZED`;
+/// without a plan (`status`, `renew`), the state and its deadline.
 fn licensing_line(run: &HostRun) -> Option<String> {
     let before = run.licensing_before.as_ref()?;
-    let expect = &run.plan.as_ref()?.register.as_ref()?.expect;
+    let Some(plan) = &run.plan else {
+        let now = run.licensing_after.as_ref().unwrap_or(before);
+        let deadline = now
+            .communication_deadline
+            .as_deref()
+            .or(now.next_ack_deadline.as_deref())
+            .map(|d| format!(", deadline {}", sanitize(d)))
+            .unwrap_or_default();
+        return Some(match &run.licensing_after {
+            Some(after) => format!("{} → now {}{deadline}", state(before), state(after)),
+            None => format!("{}{deadline}", state(before)),
+        });
+    };
+    let expect = &plan.register.as_ref()?.expect;
     let mut line = state(before);
     if let Some(after) = &run.licensing_after {
         line = format!("{line} → now {}", state(after));

@@ -9,6 +9,7 @@ mod junit;
 mod live;
 mod markdown;
 pub mod merge;
+mod status;
 
 pub use human::{Style, diagnostics, inventory_host, plan as plan_human, render as render_human};
 pub use json::{
@@ -18,3 +19,4 @@ pub use json::{
 pub use junit::{live as live_junit, plan as plan_junit};
 pub use live::{Recap, human as live_human, json as live_json};
 pub use markdown::{live as live_markdown, plan as plan_markdown};
+pub use status::{Fleet, human as status_human, json as status_json};

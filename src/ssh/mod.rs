@@ -6,14 +6,16 @@
 
 pub mod known_hosts;
 pub mod shell;
+pub mod transcript;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use russh::client::{self, AuthResult, KeyboardInteractiveAuthResponse as KbdReply};
 use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 use russh::{Preferred, cipher, kex, mac};
+use tracing::{debug, info};
 
 use crate::intent::Secret;
 pub use known_hosts::{HostKeyCheck, HostKeyError, HostKeyPolicy, Verdict};
@@ -107,7 +109,19 @@ impl Connection {
         cli: &'static shell::CliProfile,
         enable_secret: Option<&Secret>,
     ) -> Result<shell::Shell, shell::CommandError> {
-        let mut shell = shell::Shell::open(&self.handle, cli, self.timeouts.command).await?;
+        self.shell_logged(cli, enable_secret, None).await
+    }
+
+    /// [`Connection::shell`], with every chunk typed and read also written, redacted, to
+    /// `transcript` (`--session-log`).
+    pub async fn shell_logged(
+        &self,
+        cli: &'static shell::CliProfile,
+        enable_secret: Option<&Secret>,
+        transcript: Option<transcript::Transcript>,
+    ) -> Result<shell::Shell, shell::CommandError> {
+        let timeout = self.timeouts.command;
+        let mut shell = shell::Shell::open(&self.handle, cli, timeout, transcript).await?;
         shell.enable(enable_secret).await?;
         Ok(shell)
     }
@@ -122,13 +136,33 @@ impl Connection {
 
 /// Connects, verifies the host key and authenticates, all within `timeouts.connect`.
 pub async fn connect(target: &Target) -> Result<Connection, SshError> {
+    register_secrets(&target.credentials);
+    let (address, port) = (target.address.as_str(), target.port);
+    info!(host = %target.name, address, port, user = %target.user, "connecting");
+    let started = Instant::now();
     let limit = target.timeouts.connect;
-    match tokio::time::timeout(limit, connect_unbounded(target)).await {
+    let result = match tokio::time::timeout(limit, connect_unbounded(target)).await {
         Ok(result) => result,
         Err(_) => Err(SshError::Timeout {
-            what: format!("connecting to {}:{}", target.address, target.port),
+            what: format!("connecting to {address}:{port}"),
             after: limit,
         }),
+    };
+    let millis = started.elapsed().as_millis() as u64;
+    match &result {
+        Ok(_) => info!(host = %target.name, millis, "connected"),
+        Err(e) => info!(host = %target.name, millis, error = %e, "connection failed"),
+    }
+    result
+}
+
+/// From here on the login secrets are masked in logs and transcripts.
+fn register_secrets(credentials: &Credentials) {
+    for secret in [&credentials.password, &credentials.key_passphrase]
+        .into_iter()
+        .flatten()
+    {
+        crate::redact::register(secret.expose());
     }
 }
 
@@ -142,6 +176,7 @@ async fn connect_unbounded(target: &Target) -> Result<Connection, SshError> {
             policy: target.host_keys,
         },
         seen: Arc::clone(&seen),
+        span: tracing::Span::current(),
     };
     let config = Arc::new(client_config(target.legacy_algorithms));
     let address = (target.address.as_str(), target.port);
@@ -216,6 +251,8 @@ struct Seen {
 struct Handler {
     check: HostKeyCheck,
     seen: Arc<Mutex<Seen>>,
+    /// The caller's span (the host): russh calls the handler from its own task.
+    span: tracing::Span,
 }
 
 impl client::Handler for Handler {
@@ -225,6 +262,7 @@ impl client::Handler for Handler {
         &mut self,
         key: &PublicKeyOrCertificate,
     ) -> Result<bool, Self::Error> {
+        let _span = self.span.enter();
         let verdict = match key {
             PublicKeyOrCertificate::PublicKey { key, .. } => self.check.check(key),
             // Host certificates need a CA policy smartlic does not have yet: refuse.
@@ -235,6 +273,15 @@ impl client::Handler for Handler {
             }),
         };
         let accept = !matches!(verdict, Verdict::Rejected(_));
+        let (address, policy) = (&self.check.host, self.check.policy);
+        match &verdict {
+            Verdict::Rejected(e) => info!(%address, error = %e, "host key rejected"),
+            v => info!(%address, verdict = ?v, ?policy, "host key accepted"),
+        }
+        if let PublicKeyOrCertificate::PublicKey { key, .. } = key {
+            let fingerprint = key.fingerprint(russh::keys::HashAlg::Sha256);
+            debug!(algorithm = %key.algorithm(), %fingerprint, "host key offered");
+        }
         self.seen.lock().expect("no panic while held").verdict = Some(verdict);
         Ok(accept)
     }
@@ -245,14 +292,23 @@ impl client::Handler for Handler {
         names: &russh::Names,
         _session: &mut client::Session,
     ) -> Result<(), Self::Error> {
+        let _span = self.span.enter();
+        let negotiated = Negotiated {
+            kex: names.kex.as_ref().to_string(),
+            host_key: names.key.to_string(),
+            cipher: names.cipher.as_ref().to_string(),
+            mac: names.client_mac.as_ref().to_string(),
+        };
+        debug!(
+            kex = %negotiated.kex,
+            host_key = %negotiated.host_key,
+            cipher = %negotiated.cipher,
+            mac = %negotiated.mac,
+            "key exchange done"
+        );
         let mut seen = self.seen.lock().expect("no panic while held");
         if seen.negotiated.is_none() {
-            seen.negotiated = Some(Negotiated {
-                kex: names.kex.as_ref().to_string(),
-                host_key: names.key.to_string(),
-                cipher: names.cipher.as_ref().to_string(),
-                mac: names.client_mac.as_ref().to_string(),
-            });
+            seen.negotiated = Some(negotiated);
         }
         Ok(())
     }
@@ -266,31 +322,36 @@ async fn authenticate(
 ) -> Result<(), SshError> {
     let mut tried = Vec::new();
     if let Some(file) = &credentials.private_key_file {
-        tried.push("publickey");
+        tried.push(trying("publickey", user));
         if public_key(handle, user, file, credentials.key_passphrase.as_ref()).await? {
+            authenticated("publickey", user);
             return Ok(());
         }
     }
     if credentials.agent {
-        tried.push("agent");
+        tried.push(trying("agent", user));
         if agent(handle, user, credentials.agent_socket.as_deref()).await? {
+            authenticated("agent", user);
             return Ok(());
         }
     }
     if let Some(password) = &credentials.password {
-        tried.push("password");
+        tried.push(trying("password", user));
         let result = handle
             .authenticate_password(user, password.expose())
             .await
             .map_err(protocol)?;
         if result.success() {
+            authenticated("password", user);
             return Ok(());
         }
-        tried.push("keyboard-interactive");
+        tried.push(trying("keyboard-interactive", user));
         if keyboard_interactive(handle, user, password).await? {
+            authenticated("keyboard-interactive", user);
             return Ok(());
         }
     }
+    info!(user, tried = %tried.join(", "), "authentication failed");
     Err(SshError::Auth {
         user: user.to_string(),
         tried: if tried.is_empty() {
@@ -299,6 +360,15 @@ async fn authenticate(
             tried.join(", ")
         },
     })
+}
+
+fn trying(method: &'static str, user: &str) -> &'static str {
+    debug!(method, user, "trying authentication");
+    method
+}
+
+fn authenticated(method: &str, user: &str) {
+    info!(method, user, "authenticated");
 }
 
 async fn public_key(

@@ -4,14 +4,17 @@
 //! ([`CliProfile`] values in `src/platform/`); this module only applies it.
 
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use regex::Regex;
 use russh::ChannelMsg;
 use russh::client;
+use tracing::{debug, trace};
 
 use super::SshError;
+use super::transcript::Transcript;
 use crate::intent::Secret;
+use crate::redact::StreamRedactor;
 
 /// How one platform's CLI looks to a session.
 pub struct CliProfile {
@@ -106,6 +109,11 @@ pub struct Shell {
     pub prompt: String,
     /// Everything the device printed before the first prompt (banner, MOTD).
     pub banner: String,
+    /// `--session-log`: sees every chunk typed and read.
+    transcript: Option<Transcript>,
+    /// The device's output for trace logs, redacted as a stream (a secret echoed in two
+    /// reads would otherwise be in two log lines, each too short to be recognised).
+    traced: StreamRedactor<'static>,
 }
 
 impl Shell {
@@ -113,6 +121,7 @@ impl Shell {
         handle: &client::Handle<super::Handler>,
         cli: &'static CliProfile,
         timeout: Duration,
+        transcript: Option<Transcript>,
     ) -> Result<Shell, SshError> {
         let channel = handle
             .channel_open_session()
@@ -130,8 +139,11 @@ impl Shell {
             timeout,
             prompt: String::new(),
             banner: String::new(),
+            transcript,
+            traced: StreamRedactor::new(),
         };
         shell.banner = shell.read_to_prompt("login", None).await?;
+        debug!(prompt = %shell.prompt, "shell open");
         for command in cli.setup {
             shell.run(command).await.map_err(|e| match e {
                 CommandError::Ssh(e) => e,
@@ -149,6 +161,7 @@ impl Shell {
         if !self.prompt.ends_with('>') {
             return Ok(());
         }
+        debug!(command = enable, "sending");
         self.send(&format!("{enable}\n")).await?;
         let output = self
             .read_to_prompt_or(enable, self.cli.secret_prompt)
@@ -157,6 +170,8 @@ impl Shell {
             // Asked for the secret: send it once (never echoed, never logged). Asked again,
             // it was wrong: empty answers let the device give up (IOS asks three times).
             let secret = secret.map(Secret::expose).unwrap_or("");
+            crate::redact::register(secret);
+            debug!("sending the enable secret");
             self.send(&format!("{secret}\n")).await?;
             for _ in 0..3 {
                 let asked_again = self
@@ -212,10 +227,15 @@ impl Shell {
         command: &str,
         paste: Option<&str>,
     ) -> Result<String, CommandError> {
+        debug!(command, "sending");
+        let started = Instant::now();
         self.send(&format!("{command}\n")).await?;
         let output = self.read_to_prompt(command, paste).await?;
         let output = strip_echo(&output, command);
-        if let Some(message) = self.cli.error_in(&output) {
+        let millis = started.elapsed().as_millis() as u64;
+        let refused = self.cli.error_in(&output);
+        debug!(command, millis, bytes = output.len(), refused, "answered");
+        if let Some(message) = refused {
             return Err(DeviceError {
                 command: command.to_string(),
                 message: message.to_string(),
@@ -226,15 +246,32 @@ impl Shell {
         Ok(output)
     }
 
-    pub async fn close(self) {
+    pub async fn close(mut self) {
+        let rest = self.traced.finish();
+        if !rest.is_empty() {
+            trace!(output = ?rest, "device output");
+        }
         let _ = self.channel.close().await;
     }
 
-    async fn send(&self, text: &str) -> Result<(), SshError> {
+    async fn send(&mut self, text: &str) -> Result<(), SshError> {
+        if let Some(transcript) = &mut self.transcript {
+            transcript.sent(text);
+        }
         self.channel
             .data(text.as_bytes())
             .await
             .map_err(super::protocol)
+    }
+
+    /// Trace logs show the device's raw output, read by read, redacted as one stream.
+    fn trace_output(&mut self, text: &str) {
+        if tracing::enabled!(tracing::Level::TRACE) {
+            let shown = self.traced.push(text);
+            if !shown.is_empty() {
+                trace!(output = ?shown, "device output");
+            }
+        }
     }
 
     /// Reads until the last line is a prompt, paging and answering questions on the way.
@@ -260,6 +297,7 @@ impl Shell {
                 text.truncate(end);
                 self.send(" ").await?;
             } else if let Some(question) = self.cli.question(&text[answered.min(text.len())..]) {
+                debug!(question = question.pattern, answer = ?question.answer, "answering");
                 let reply = match (question.answer, paste) {
                     (Answer::Default, _) => "\n".to_string(),
                     (Answer::Yes, _) => "yes\n".to_string(),
@@ -295,6 +333,10 @@ impl Shell {
                     )));
                 }
                 Ok(Some(ChannelMsg::Data { data })) => {
+                    if let Some(transcript) = &mut self.transcript {
+                        transcript.received(&data);
+                    }
+                    self.trace_output(&String::from_utf8_lossy(&data));
                     push_text(text, &data);
                     return Ok(());
                 }

@@ -24,7 +24,7 @@ fn every_smartlic_command_in_the_ci_examples_parses() {
     );
     let commands: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
     let verbs: Vec<&str> = commands.iter().map(|c| c[1].as_str()).collect();
-    for verb in ["plan", "apply", "report"] {
+    for verb in ["plan", "apply", "report", "status", "renew"] {
         assert!(
             verbs.contains(&verb),
             "no `smartlic {verb}` in the examples"

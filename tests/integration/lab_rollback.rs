@@ -332,6 +332,8 @@ fn options(lab: &LabSsh) -> LiveOptions {
         host_deadline: Duration::from_secs(60),
         lab_tokens: None,
         saved: None,
+        session_log: None,
+        renewal: smartlic::platform::Renewal::Auth,
     }
 }
 

@@ -8,8 +8,11 @@ use std::time::{Duration, Instant};
 use smartlic::intent::{ResolveOptions, Secret};
 use smartlic::lab::backend::Realm;
 use smartlic::lab::backend::protocol::Udi;
+use smartlic::live::device::Device;
 use smartlic::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress};
+use smartlic::platform::Platform;
 use smartlic::render::Templates;
+use smartlic::ssh;
 use smartlic::targets::{self, Selection, Targets};
 
 use crate::lab_harness::{LabSsh, host, inventory};
@@ -91,6 +94,8 @@ fn with_known_hosts(lab: &LabSsh, mode: Mode, known_hosts: std::path::PathBuf) -
             )),
         }),
         saved: None,
+        session_log: None,
+        renewal: smartlic::platform::Renewal::Auth,
     }
 }
 
@@ -493,9 +498,11 @@ fn the_readme_main_command_applies_the_example_playbook_to_the_lab() {
 #[test]
 fn the_token_and_password_never_appear_in_an_apply() {
     const CANARY_PASSWORD: &str = "Canary-Pass-7f3a9";
+    const CANARY_ENABLE: &str = "Canary-Enable-3b8d";
+    let guarded = format!("        enable_secret: {CANARY_ENABLE}\n");
     let hosts = [
-        host("canary-c", "ios-xe", "16.12.5", "127.0.12.1", ""),
-        host("canary-p", "ios-xe", "17.9.4", "127.0.12.2", ""),
+        host("canary-c", "ios-xe", "16.12.5", "127.0.12.1", &guarded),
+        host("canary-p", "ios-xe", "17.9.4", "127.0.12.2", &guarded),
     ]
     .concat();
     let text = inventory(&hosts).replace(crate::lab_harness::PASSWORD, CANARY_PASSWORD);
@@ -508,7 +515,7 @@ fn the_token_and_password_never_appear_in_an_apply() {
     // environment and an intent.
     let mut live_text = text.replace(
         &format!("ansible_password: {CANARY_PASSWORD}"),
-        "ansible_password: {env: CANARY_PASSWORD}\n    platform: ios-xe\n    smart_licensing:\n      transport: direct\n      token: {env: SMARTLIC_TOKEN}\n      dns: {servers: [198.51.100.53]}\n      expect: {timeout: 30s}",
+        "ansible_password: {env: CANARY_PASSWORD}\n    ansible_become_password: {env: CANARY_ENABLE}\n    platform: ios-xe\n    smart_licensing:\n      transport: direct\n      token: {env: SMARTLIC_TOKEN}\n      dns: {servers: [198.51.100.53]}\n      expect: {timeout: 30s}",
     );
     for d in &lab.devices {
         live_text = live_text.replace(
@@ -523,26 +530,35 @@ fn the_token_and_password_never_appear_in_an_apply() {
     std::fs::write(dir.path().join("hosts.yml"), live_text).unwrap();
     std::fs::write(dir.path().join("play.yml"), "- name: all\n  hosts: all\n").unwrap();
     let known_hosts = lab.known_hosts_file();
+    let store = dir.path().join("state.db");
     let env = [
         ("SMARTLIC_TOKEN", token.as_str()),
         ("CANARY_PASSWORD", CANARY_PASSWORD),
+        ("CANARY_ENABLE", CANARY_ENABLE),
+        ("SMARTLIC_STORE", store.to_str().unwrap()),
     ];
     let mut outputs = Vec::new();
+    // The first apply, which registers, also logs at -vvv and writes session logs.
+    let verbose = ["-vvv", "--session-log", "logs"];
+    let mut first_stderr = String::new();
     for format in ["human", "json", "yaml"] {
-        let out = crate::support::smartlic_env(
-            dir.path(),
-            &[
-                "apply",
-                "-i",
-                "hosts.yml",
-                "play.yml",
-                "--known-hosts",
-                known_hosts.to_str().unwrap(),
-                "--format",
-                format,
-            ],
-            &env,
-        );
+        let mut args = vec![
+            "apply",
+            "-i",
+            "hosts.yml",
+            "play.yml",
+            "--known-hosts",
+            known_hosts.to_str().unwrap(),
+            "--format",
+            format,
+        ];
+        if format == "human" {
+            args.extend(verbose);
+        }
+        let out = crate::support::smartlic_env(dir.path(), &args, &env);
+        if format == "human" {
+            first_stderr = crate::support::text(&out.stderr);
+        }
         let all = format!(
             "{}{}",
             crate::support::text(&out.stdout),
@@ -591,12 +607,138 @@ fn the_token_and_password_never_appear_in_an_apply() {
     for file in &written {
         outputs.push(std::fs::read_to_string(file).expect("written"));
     }
+    // The logs name the commands sent, with the token masked where it was typed.
+    for logged in [
+        "show license status",
+        "license smart register idtoken <redacted>",
+        "license smart trust idtoken <redacted> local",
+    ] {
+        assert!(first_stderr.contains(logged), "{logged}:\n{first_stderr}");
+    }
+    outputs.extend(session_logs_of_the_canary_apply(&dir.path().join("logs")));
+    // And in the run store, which recorded the commands typed (the token masked), with its
+    // write-ahead log folded in.
+    let db = rusqlite::Connection::open(&store).unwrap();
+    let commands: String = db
+        .query_row(
+            "SELECT group_concat(commands, ' ') FROM host_results",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(commands.contains("idtoken <redacted>"), "{commands}");
+    db.pragma_update(None, "wal_checkpoint", "TRUNCATE")
+        .unwrap();
+    drop(db);
+    outputs.push(String::from_utf8_lossy(&std::fs::read(&store).unwrap()).into_owned());
     for output in &outputs {
         assert!(!output.contains(&token), "the token leaked:\n{output}");
+        for secret in [CANARY_PASSWORD, CANARY_ENABLE] {
+            assert!(!output.contains(secret), "{secret} leaked:\n{output}");
+        }
+    }
+}
+
+/// The two canary hosts' transcripts: the device's own output and prompts, and where the
+/// token and the enable secret were typed, `<redacted>`.
+fn session_logs_of_the_canary_apply(dir: &std::path::Path) -> Vec<String> {
+    let logs = ["canary-c", "canary-p"].map(|host| {
+        let log = std::fs::read_to_string(dir.join(format!("{host}.log"))).expect("a transcript");
         assert!(
-            !output.contains(CANARY_PASSWORD),
-            "the password leaked:\n{output}"
+            log.starts_with(&format!("=== smartlic session: {host} (")),
+            "{log}"
         );
+        assert!(
+            log.contains(&format!("{host}>enable\nPassword: <redacted>\n{host}#")),
+            "{log}"
+        );
+        assert!(
+            log.contains(&format!("{host}#show license status\n")),
+            "{log}"
+        );
+        log
+    });
+    assert!(
+        logs[0].contains("Smart Licensing is ENABLED"),
+        "{}",
+        logs[0]
+    );
+    assert!(
+        logs[0].contains("#license smart register idtoken <redacted>\n"),
+        "{}",
+        logs[0]
+    );
+    assert!(
+        logs[1].contains("#license smart trust idtoken <redacted> local\n"),
+        "{}",
+        logs[1]
+    );
+    logs.into()
+}
+
+/// A secret that reaches the transcript in pieces, over several reads from the device, is
+/// still masked: smartlic types a command only after it has read the prompt, so the
+/// prompt that ends one read and the echo of the next command that starts the next read
+/// are in different SSH packets, and a registered secret made of them spans the reads.
+#[test]
+fn a_secret_spread_over_several_device_reads_is_masked_in_the_transcript() {
+    let lab = LabSsh::start(&inventory(&host(
+        "split1",
+        "ios-xe",
+        "16.12.5",
+        "127.0.15.1",
+        "",
+    )));
+    // The end of read 1, all of read 2 (an empty output and the prompt), the start of 3.
+    let over_three_reads = "split1#terminal length 0\nsplit1#show version";
+    // The end of read 3 and the start of read 4.
+    let over_two_reads = "split1#show license";
+    smartlic::redact::register(over_three_reads);
+    smartlic::redact::register(over_two_reads);
+    let dir = tempfile::tempdir().unwrap();
+    let target = ssh_target(&lab, "split1");
+    lab.runtime().block_on(async {
+        let mut device = Device::open_logged(&target, Platform::IosXe, None, Some(dir.path()))
+            .await
+            .expect("a session on the lab device");
+        for command in [
+            "show clock",
+            "terminal length 0",
+            "show version",
+            "show license status",
+        ] {
+            device.exec(command).await.unwrap();
+        }
+        device.close().await;
+    });
+    let log = std::fs::read_to_string(dir.path().join("split1.log")).unwrap();
+    assert!(!log.contains(over_three_reads), "{log}");
+    assert!(!log.contains(over_two_reads), "{log}");
+    // Each secret is one marker, and the device output around them is all there.
+    assert!(log.contains("split1#show clock\n"), "{log}");
+    assert!(log.contains("<redacted>\nCisco IOS XE Software"), "{log}");
+    assert!(
+        log.contains("<redacted> status\nSmart Licensing is ENABLED"),
+        "{log}"
+    );
+    assert!(log.ends_with("split1#\n"), "{log}");
+}
+
+fn ssh_target(lab: &LabSsh, device: &str) -> ssh::Target {
+    let address = lab.address(device);
+    ssh::Target {
+        name: device.to_string(),
+        address: address.ip().to_string(),
+        port: address.port(),
+        user: "admin".into(),
+        credentials: ssh::Credentials {
+            password: Some(Secret::new(crate::lab_harness::PASSWORD)),
+            ..ssh::Credentials::default()
+        },
+        host_keys: ssh::HostKeyPolicy::Strict,
+        known_hosts: lab.known_hosts_file(),
+        legacy_algorithms: false,
+        timeouts: ssh::Timeouts::default(),
     }
 }
 

@@ -21,6 +21,7 @@ mod live;
 mod properties;
 mod render;
 mod report_schema;
+mod run_store;
 mod ssh_client;
 mod ssh_openssh;
 mod status_parse;

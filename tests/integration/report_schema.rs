@@ -1,5 +1,6 @@
-//! docs/report.schema.json against real reports: an offline plan, and live plan, apply
-//! and verify runs against the lab — and a report that breaks the schema is caught.
+//! docs/report.schema.json against real reports: an offline plan, live plan, apply and
+//! verify runs against the lab, and the fleet status they leave in the run store — and a
+//! report that breaks the schema is caught.
 
 use std::path::Path;
 use std::process::Command;
@@ -56,10 +57,15 @@ fn real_reports_match_the_documented_schema() {
         args.extend(["--format", "json"]);
         save(&format!("{verb}.json"), &args);
     }
+    // The fleet's status, from the run store those runs wrote to.
+    save(
+        "status.json",
+        &["status", "--format", "json", "--expiring", "100d"],
+    );
     let paths: Vec<&Path> = reports.iter().map(|p| p.as_path()).collect();
     let (ok, report) = validate(&paths);
     assert!(ok, "{report}");
-    assert_eq!(report.matches("valid ").count(), 4, "{report}");
+    assert_eq!(report.matches("valid ").count(), 5, "{report}");
 
     // A field the schema does not know is caught: the schema is not vacuous.
     let mut doc: serde_json::Value =

@@ -8,6 +8,12 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The run store the tests' live runs share (one per test process, outside the
+/// repository); a test about the store passes its own `SMARTLIC_STORE`.
+pub fn shared_store() -> PathBuf {
+    std::env::temp_dir().join(format!("smartlic-tests-{}/state.db", std::process::id()))
+}
+
 /// Runs `smartlic` in `dir` with `args`, with colour off and no inherited token.
 pub fn smartlic(dir: &Path, args: &[&str]) -> Output {
     smartlic_env(dir, args, &[])
@@ -19,6 +25,7 @@ pub fn smartlic_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        .env("SMARTLIC_STORE", shared_store())
         .env_remove("SMARTLIC_TOKEN");
     for (k, v) in env {
         command.env(k, v);

@@ -27,7 +27,6 @@ pub mod logs;
 pub mod machine;
 pub mod network;
 pub mod show;
-pub mod timefmt;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -19,9 +19,9 @@ use std::fmt::Write;
 
 use super::machine::{AuthStatus, Classic, CommStats, Phase, Policy, PolicyInUse};
 use super::network::{NoTransport, Transport};
-use super::timefmt::{countdown, stamp};
 use crate::lab::device::Identity;
 use crate::platform::Platform;
+use crate::platform::timefmt::{countdown, stamp};
 
 /// One licence the device uses.
 #[derive(Clone, Debug, PartialEq, Eq)]

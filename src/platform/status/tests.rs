@@ -9,7 +9,7 @@ use crate::lab::licensing::machine::{
 };
 use crate::lab::licensing::network::{CSSM_SMART_URL, NoTransport, Transport};
 use crate::lab::licensing::show::{self, View, entitlements};
-use crate::lab::licensing::timefmt::{countdown, stamp};
+use crate::platform::timefmt::{countdown, stamp};
 
 /// Jun 22 16:15:41 2022 UTC (the NX-OS sample's registration time, SPEC §6.2).
 const T0: f64 = 1_655_914_541.0;

@@ -1,0 +1,345 @@
+//! The one place secrets are masked in text streams: log lines and session transcripts.
+//!
+//! A [`crate::intent::Secret`] never prints itself, but its value is typed to devices,
+//! which echo it, and it can end up in text smartlic did not format (a device's output, an
+//! error message). So every secret value is [`register`]ed where it is put to use (the
+//! password and key passphrase at login, the enable secret at `enable`, the ID token at
+//! registration), and from then on [`redact`] replaces each occurrence of any of them with
+//! [`REDACTED`]. A [`StreamRedactor`] does the same to text that arrives in pieces: it
+//! holds back the end of each piece, so a secret split between two reads is still whole
+//! when it is looked for.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::{PoisonError, RwLock};
+
+use crate::intent::REDACTED;
+
+/// A set of secret values to mask.
+pub struct Registry {
+    values: RwLock<Vec<String>>,
+}
+
+/// The process-wide registry that [`register`] and [`redact`] use.
+static GLOBAL: Registry = Registry::new();
+
+/// Masks `secret` from now on in every log line and transcript.
+pub fn register(secret: &str) {
+    GLOBAL.add(secret);
+}
+
+/// `text` with every registered secret replaced by [`REDACTED`].
+pub fn redact(text: &str) -> Cow<'_, str> {
+    GLOBAL.redact(text)
+}
+
+impl Registry {
+    pub const fn new() -> Registry {
+        Registry {
+            values: RwLock::new(Vec::new()),
+        }
+    }
+
+    /// Adds `secret`, and its `{:?}`-escaped form when that differs (a password with a `"`
+    /// or `\` in it, logged as a Debug field, reaches the log writer escaped).
+    pub fn add(&self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        let mut values = self.values.write().unwrap_or_else(PoisonError::into_inner);
+        for form in [secret.to_string(), secret.escape_debug().to_string()] {
+            if !values.contains(&form) {
+                values.push(form);
+            }
+        }
+    }
+
+    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let values = self.values.read().unwrap_or_else(PoisonError::into_inner);
+        let spans = secret_spans(&values, text);
+        if spans.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        Cow::Owned(replace_spans(text, &spans))
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry::new()
+    }
+}
+
+/// Redacts text that arrives in chunks (a device's output, read by read). Each
+/// [`push`](StreamRedactor::push) returns what is safe to show; an end that could be the
+/// start of a secret (at most the longest secret − 1 bytes) waits for the next chunk.
+/// [`finish`](StreamRedactor::finish) returns the rest.
+pub struct StreamRedactor<'r> {
+    registry: &'r Registry,
+    pending: String,
+}
+
+impl StreamRedactor<'static> {
+    /// A redactor for the process-wide registry.
+    pub fn new() -> StreamRedactor<'static> {
+        StreamRedactor::with(&GLOBAL)
+    }
+}
+
+impl Default for StreamRedactor<'static> {
+    fn default() -> Self {
+        StreamRedactor::new()
+    }
+}
+
+impl<'r> StreamRedactor<'r> {
+    pub fn with(registry: &'r Registry) -> StreamRedactor<'r> {
+        StreamRedactor {
+            registry,
+            pending: String::new(),
+        }
+    }
+
+    /// Takes the next chunk; returns the redacted text that can no longer be part of a
+    /// secret. Secrets registered meanwhile count from this chunk on.
+    pub fn push(&mut self, chunk: &str) -> String {
+        self.pending.push_str(chunk);
+        let values = self
+            .registry
+            .values
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let spans = secret_spans(&values, &self.pending);
+        let mut cut = self.pending.len() - secret_start_at_end(&values, &self.pending);
+        // A secret found across the cut is held back whole, so it is replaced in one piece
+        // together with anything overlapping it that arrives later.
+        if let Some(straddling) = spans.iter().find(|s| s.start < cut && cut < s.end) {
+            cut = straddling.start;
+        }
+        let ready: Vec<Range<usize>> = spans.into_iter().filter(|s| s.end <= cut).collect();
+        let shown = replace_spans(&self.pending[..cut], &ready);
+        self.pending.drain(..cut);
+        shown
+    }
+
+    /// The end of the stream: what was held back, redacted.
+    pub fn finish(&mut self) -> String {
+        let rest = std::mem::take(&mut self.pending);
+        self.registry.redact(&rest).into_owned()
+    }
+}
+
+/// Where secrets occur in `text`, sorted, overlapping occurrences merged into one span
+/// (two secrets sharing characters must not leave the non-shared part of either shown).
+fn secret_spans(secrets: &[String], text: &str) -> Vec<Range<usize>> {
+    let mut spans: Vec<Range<usize>> = secrets
+        .iter()
+        .flat_map(|secret| occurrences(text, secret))
+        .collect();
+    spans.sort_by_key(|s| (s.start, s.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(spans.len());
+    for span in spans {
+        match merged.last_mut() {
+            Some(last) if span.start < last.end => last.end = last.end.max(span.end),
+            _ => merged.push(span),
+        }
+    }
+    merged
+}
+
+/// Every occurrence of `needle` in `text`, overlapping ones included (`aa` twice in `aaa`).
+fn occurrences(text: &str, needle: &str) -> Vec<Range<usize>> {
+    let step = needle.chars().next().map_or(1, char::len_utf8);
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(needle) {
+        let start = from + at;
+        found.push(start..start + needle.len());
+        from = start + step;
+    }
+    found
+}
+
+/// `text` with each span (sorted, disjoint) replaced by [`REDACTED`].
+fn replace_spans(text: &str, spans: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut shown_to = 0;
+    for span in spans {
+        out.push_str(&text[shown_to..span.start]);
+        out.push_str(REDACTED);
+        shown_to = span.end;
+    }
+    out.push_str(&text[shown_to..]);
+    out
+}
+
+/// How many bytes at the end of `text` could be the start of a secret still arriving:
+/// the longest end of `text` that is a proper prefix of a secret (at most the longest
+/// secret − 1 bytes, and usually none, so a stream is not held back for nothing).
+fn secret_start_at_end(secrets: &[String], text: &str) -> usize {
+    secrets
+        .iter()
+        .filter_map(|secret| {
+            (1..secret.len())
+                .rev()
+                .filter(|&n| secret.is_char_boundary(n))
+                .find(|&n| text.ends_with(&secret[..n]))
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registry(secrets: &[&str]) -> Registry {
+        let registry = Registry::new();
+        for secret in secrets {
+            registry.add(secret);
+        }
+        registry
+    }
+
+    /// Pushes `chunks` through a fresh stream redactor, then finishes it.
+    fn streamed(registry: &Registry, chunks: &[&str]) -> String {
+        let mut redactor = StreamRedactor::with(registry);
+        let mut out: String = chunks.iter().map(|c| redactor.push(c)).collect();
+        out.push_str(&redactor.finish());
+        out
+    }
+
+    #[test]
+    fn a_secret_in_one_chunk_is_replaced() {
+        let secrets = registry(&["TOKEN123"]);
+        assert_eq!(
+            streamed(&secrets, &["register idtoken TOKEN123 force\n"]),
+            "register idtoken <redacted> force\n"
+        );
+        assert_eq!(
+            secrets.redact("a TOKEN123 b TOKEN123"),
+            "a <redacted> b <redacted>"
+        );
+    }
+
+    #[test]
+    fn a_secret_split_across_two_chunks_is_replaced() {
+        let secrets = registry(&["TOKEN123"]);
+        assert_eq!(
+            streamed(&secrets, &["idtoken TOK", "EN123 force"]),
+            "idtoken <redacted> force"
+        );
+    }
+
+    #[test]
+    fn a_secret_split_across_three_chunks_is_replaced() {
+        let secrets = registry(&["TOKEN123"]);
+        assert_eq!(
+            streamed(&secrets, &["idtoken TO", "KEN", "123 force"]),
+            "idtoken <redacted> force"
+        );
+    }
+
+    #[test]
+    fn no_chunk_shows_a_secret_prefix_that_might_continue() {
+        let secrets = registry(&["TOKEN123"]);
+        let mut redactor = StreamRedactor::with(&secrets);
+        // `TOKEN1` could be the token's start: it waits for the next chunk.
+        assert_eq!(redactor.push("idtoken TOKEN1"), "idtoken ");
+        assert_eq!(redactor.push("23\n"), "<redacted>\n");
+        assert_eq!(
+            redactor.push("cat1#"),
+            "cat1#",
+            "nothing held back for nothing"
+        );
+        assert_eq!(redactor.finish(), "");
+    }
+
+    #[test]
+    fn a_secret_at_the_very_end_of_the_stream_is_replaced_at_finish() {
+        let secrets = registry(&["TOKEN123"]);
+        let mut redactor = StreamRedactor::with(&secrets);
+        let shown = redactor.push("password TOKEN123");
+        assert!(!shown.contains("TOKEN"), "{shown}");
+        assert_eq!(
+            format!("{shown}{}", redactor.finish()),
+            "password <redacted>"
+        );
+    }
+
+    #[test]
+    fn overlapping_secrets_are_replaced_as_one_span() {
+        let secrets = registry(&["abcdef", "defghi"]);
+        assert_eq!(secrets.redact("x abcdefghi y"), "x <redacted> y");
+        assert_eq!(
+            streamed(&secrets, &["x abcd", "efg", "hi y"]),
+            "x <redacted> y"
+        );
+        // One secret inside another, and a secret overlapping itself.
+        let nested = registry(&["pass", "password"]);
+        assert_eq!(nested.redact("my password"), "my <redacted>");
+        let repeated = registry(&["aa"]);
+        assert_eq!(repeated.redact("baaab"), "b<redacted>b");
+    }
+
+    #[test]
+    fn a_stream_redacts_exactly_like_the_whole_text_at_every_split() {
+        let secrets = registry(&["s3cr3t", "t0k3n-x"]);
+        let text = "user s3cr3t then t0k3n-xs3cr3t and s3cr3 end";
+        for i in 0..=text.len() {
+            for j in i..=text.len() {
+                let chunks = [&text[..i], &text[i..j], &text[j..]];
+                assert_eq!(
+                    streamed(&secrets, &chunks),
+                    secrets.redact(text),
+                    "split at {i} and {j}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn without_secrets_text_is_unchanged_and_not_held_back() {
+        let empty = Registry::new();
+        assert!(matches!(empty.redact("show version"), Cow::Borrowed(_)));
+        let mut redactor = StreamRedactor::with(&empty);
+        assert_eq!(redactor.push("cat1#show ver"), "cat1#show ver");
+        assert_eq!(redactor.finish(), "");
+        empty.add("");
+        assert_eq!(
+            empty.redact("an empty secret masks nothing"),
+            "an empty secret masks nothing"
+        );
+    }
+
+    #[test]
+    fn multibyte_text_is_held_back_on_character_boundaries() {
+        let secrets = registry(&["clé-secrète"]);
+        let text = "ünïcødé: clé-secrète, ünïcødé";
+        let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for &i in &boundaries {
+            let chunks = [&text[..i], &text[i..]];
+            assert_eq!(
+                streamed(&secrets, &chunks),
+                "ünïcødé: <redacted>, ünïcødé",
+                "split at {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_with_quotes_is_also_masked_in_its_debug_escaped_form() {
+        let secrets = registry(&["pa\"ss\\wd"]);
+        let logged = format!("password={:?}", "pa\"ss\\wd");
+        assert_eq!(secrets.redact(&logged), "password=\"<redacted>\"");
+    }
+
+    #[test]
+    fn the_process_wide_registry_masks_what_was_registered() {
+        register("Global-Canary-51f0");
+        assert_eq!(redact("x Global-Canary-51f0 y"), "x <redacted> y");
+        let mut redactor = StreamRedactor::new();
+        let shown = redactor.push("Global-Can") + &redactor.push("ary-51f0") + &redactor.finish();
+        assert_eq!(shown, "<redacted>");
+    }
+}
