@@ -4,8 +4,8 @@
 use std::io::IsTerminal;
 
 use crate::cli::{
-    ApplyArgs, Cli, Color, Command, Format, InventoryArgs, PlanArgs, RenewArgs, RenewWhat, RunArgs,
-    VerifyArgs,
+    ApplyArgs, Cli, Color, Command, DiagnoseArgs, Format, InventoryArgs, PlanArgs, RenewArgs,
+    RenewWhat, RunArgs, VerifyArgs,
 };
 use crate::intent::{ResolveOptions, resolve_host};
 use crate::inventory;
@@ -74,6 +74,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Apply(a) => Some(&a.run.vault),
         Command::Verify(a) => Some(&a.run.vault),
         Command::Renew(a) => Some(&a.run.vault),
+        Command::Diagnose(a) => Some(&a.run.vault),
         Command::Status(a) => Some(&a.vault),
         Command::Inventory(a) => Some(&a.vault),
         Command::Lab(_) | Command::Report(_) | Command::Completions { .. } | Command::Man => None,
@@ -92,6 +93,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Verify(args) => verify(&args, &styles),
         Command::Status(args) => crate::status_app::status(args, &styles),
         Command::Renew(args) => renew(&args, &styles),
+        Command::Diagnose(args) => diagnose(&args, &styles),
         Command::Inventory(args) => inventory(&args, &styles),
         Command::Lab(command) => crate::lab_app::run(command, styles.err),
         Command::Completions { shell } => completions(shell),
@@ -266,6 +268,8 @@ fn apply(args: &ApplyArgs, styles: &Styles) -> ExitStatus {
         save_to: None,
         saved: args.plan.as_deref(),
         renewal: Renewal::Auth,
+        preflight: !args.no_preflight,
+        fix: args.fix,
     };
     if !args.only_failed {
         return live(&args.run, how, styles);
@@ -318,6 +322,19 @@ fn only_failed(
     Ok(!targets.targets.is_empty())
 }
 
+fn diagnose(args: &DiagnoseArgs, styles: &Styles) -> ExitStatus {
+    let how = Live {
+        args: &args.live,
+        mode: Mode::Diagnose,
+        save_to: None,
+        saved: None,
+        renewal: Renewal::Auth,
+        preflight: args.preflight,
+        fix: false,
+    };
+    live(&args.run, how, styles)
+}
+
 fn renew(args: &RenewArgs, styles: &Styles) -> ExitStatus {
     let renewal = match args.what {
         RenewWhat::Id => Renewal::Id,
@@ -329,6 +346,8 @@ fn renew(args: &RenewArgs, styles: &Styles) -> ExitStatus {
         save_to: None,
         saved: None,
         renewal,
+        preflight: false,
+        fix: false,
     };
     let Ok(mut targets) = load_for(&args.run, true, styles) else {
         return ExitStatus::InvalidInput;
@@ -359,6 +378,8 @@ fn verify(args: &VerifyArgs, styles: &Styles) -> ExitStatus {
         save_to: None,
         saved: None,
         renewal: Renewal::Auth,
+        preflight: false,
+        fix: false,
     };
     live(&args.run, how, styles)
 }
@@ -371,6 +392,8 @@ fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
             save_to: args.out.as_deref(),
             saved: None,
             renewal: Renewal::Auth,
+            preflight: false,
+            fix: false,
         };
         return live(&args.run, how, styles);
     };

@@ -57,6 +57,10 @@ pub enum Command {
     /// The fleet's licensing health from the run store (or read live with --refresh):
     /// state, accounts, deadlines, and the hosts at risk. Exit 1 when any host is at risk.
     Status(StatusArgs),
+    /// Read-only: match what each device shows (licensing status, logs, config, clock)
+    /// against Cisco's failure catalogue; per host the cause, the evidence and the remedy.
+    /// Exit 1 when a host has a finding.
+    Diagnose(DiagnoseArgs),
     /// Renew now: `license smart renew id|auth` on each host (Using Policy: `auth` syncs
     /// the usage report), then wait for the result.
     Renew(RenewArgs),
@@ -307,6 +311,17 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
 
+    /// Diagnose each device first and, where the failure catalogue's remedy is an intent
+    /// setting the intent lacks (e.g. `sla_trustpoint_revocation_check: none` for CAT-7,
+    /// the management VRF and mgmt0 for NX-1), make it for this run and plan with it.
+    #[arg(long, conflicts_with = "plan")]
+    pub fix: bool,
+
+    /// Register without the preflight checks (destination reachable from the device,
+    /// clock, trustpoints, call-home), e.g. where `telnet` is not authorized.
+    #[arg(long)]
+    pub no_preflight: bool,
+
     /// Only the hosts that failed, were unreachable or never finished in the last run of
     /// this playbook (from the run store).
     #[arg(long, conflicts_with_all = ["plan", "no_store"])]
@@ -350,6 +365,21 @@ pub struct StatusArgs {
 
     #[command(flatten)]
     pub vault: VaultArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    /// Also run the preflight checks from each device: the destination resolves and TCP
+    /// opens from the intended VRF or source interface, the clock, the trustpoints, and
+    /// call-home with one active Smart Licensing profile.
+    #[arg(long)]
+    pub preflight: bool,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,10 @@ pub struct Live<'a> {
     pub saved: Option<&'a Path>,
     /// `renew id|auth`.
     pub renewal: Renewal,
+    /// Run the preflight checks (before registering; `diagnose --preflight`).
+    pub preflight: bool,
+    /// `apply --fix`.
+    pub fix: bool,
 }
 
 /// Runs `targets` live and prints the result.
@@ -122,6 +126,8 @@ pub fn execute(
             saved,
             session_log: live_args.session_log.clone(),
             renewal: live.renewal,
+            preflight: live.preflight,
+            fix: live.fix,
         };
         let display = progress(args.format, targets.targets.len());
         let recorded = Arc::new(Recorded {

@@ -41,6 +41,8 @@ pub fn status(args: StatusArgs, styles: &Styles) -> ExitStatus {
                 save_to: None,
                 saved: None,
                 renewal: Renewal::Auth,
+                preflight: false,
+                fix: false,
             };
             match execute(run, how, targets, styles.err) {
                 Ok(runs) => refresh_failures = failures(&runs.hosts),

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use crate::config::Tree;
+use crate::lab::licensing::network::{DeviceNetwork, LabTopology};
 use crate::platform::{LicensingModel, Platform};
 
 /// Who the device is (fixed for the lab's life).
@@ -94,6 +95,12 @@ pub trait Licensing: Send + Sync {
     /// the time the device sends to the back-end and prints).
     fn set_clock_offset(&self, offset_secs: f64) {
         let _ = offset_secs;
+    }
+    /// The device's place in the lab network — the model its registration calls go
+    /// through (docs/lab.md "Network model") — for `ping` and `telnet`. `None`: the device
+    /// is in no lab network, so nothing resolves and nothing answers.
+    fn network(&self) -> Option<(Arc<LabTopology>, DeviceNetwork)> {
+        None
     }
     /// The output of a `show license …` command (`status`, `summary`, `all`, `udi`,
     /// `usage`, `tech support`), or `None` when this platform has no such command.

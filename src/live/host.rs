@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::device::{Device, DeviceError};
 use super::{LiveOptions, Progress};
+use crate::diagnose::Evidence;
 use crate::intent::{REDACTED, Secret, TokenSource, Transport, is_token_shaped};
 use crate::plan::{HostPlan, plan_host};
 use crate::platform::status::parse_version;
@@ -32,6 +33,8 @@ pub enum Mode {
     Status,
     /// `license smart renew id|auth` (`LiveOptions::renewal`), then wait for its result.
     Renew,
+    /// Read only: match what the device shows against the failure catalogue.
+    Diagnose,
 }
 
 impl Mode {
@@ -43,6 +46,7 @@ impl Mode {
             Mode::Verify => "verify",
             Mode::Status => "status",
             Mode::Renew => "renew",
+            Mode::Diagnose => "diagnose",
         }
     }
 }
@@ -86,6 +90,15 @@ pub struct HostRun {
     /// The commands typed that were not `show`s, the token masked (for the run store).
     #[serde(skip)]
     pub sent: Vec<String>,
+    /// `diagnose`: the catalogue entries the device matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Vec<crate::diagnose::Finding>>,
+    /// The preflight checks, when they ran (before a registration, `diagnose --preflight`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preflight: Option<Vec<super::preflight::Check>>,
+    /// `apply --fix`: the intent settings made from the catalogue, `CAT-7: …`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<String>,
 }
 
 impl HostRun {
@@ -101,6 +114,9 @@ impl HostRun {
             steps: Vec::new(),
             millis: 0,
             sent: Vec::new(),
+            findings: None,
+            preflight: None,
+            fixes: Vec::new(),
         }
     }
 }
@@ -125,6 +141,9 @@ pub async fn run_bounded(
             steps: Vec::new(),
             millis: 0,
             sent: Vec::new(),
+            findings: None,
+            preflight: None,
+            fixes: Vec::new(),
         },
         progress,
         last: Instant::now(),
@@ -205,14 +224,14 @@ async fn work(
     match options.mode {
         Mode::Status => return observe(device, record).await,
         Mode::Renew => return super::renew::renew(target, options, device, record).await,
-        Mode::Plan | Mode::Apply | Mode::Verify => {}
+        Mode::Plan | Mode::Apply | Mode::Verify | Mode::Diagnose => {}
     }
     record.step("read facts");
     let facts = match device.facts().await {
         Ok(facts) => facts,
         Err(e) => return Outcome::Failed(format!("reading the device: {e}")),
     };
-    let target = match &target.model_choice {
+    let mut target = match &target.model_choice {
         None => target,
         Some(choice) => match device_model(target, &facts.version) {
             Some(model) => match choice.pick(model) {
@@ -237,6 +256,18 @@ async fn work(
         return Outcome::Failed(reason);
     }
     let mut plan = plan_host(target, Ok(facts.running.clone()));
+    let fixed;
+    if options.fix && options.mode == Mode::Apply {
+        match super::diagnose::fix(target, device, &facts, &plan, record).await {
+            Ok(None) => {}
+            Ok(Some((target_fixed, replanned))) => {
+                fixed = target_fixed;
+                target = &fixed;
+                plan = replanned;
+            }
+            Err(reason) => return Outcome::Failed(format!("--fix: {reason}")),
+        }
+    }
     if let Some(saved) = &options.saved
         && let Err(reason) = use_saved(&mut plan, saved)
     {
@@ -256,6 +287,10 @@ async fn work(
         Mode::Plan => changed_if(plan.changed || needs_registration(target, status.as_ref())),
         Mode::Verify => verify(target, &plan, status.as_ref()),
         Mode::Apply => apply(target, options, device, &plan, status.as_ref(), record).await,
+        Mode::Diagnose => {
+            let preflight = options.preflight.then_some(&target.host.intent);
+            super::diagnose::run(device, &facts, &plan, preflight, record).await
+        }
         Mode::Status | Mode::Renew => unreachable!("handled before the facts are read"),
     }
 }
@@ -462,6 +497,22 @@ async fn register(
             intent.expect.virtual_account.as_deref().unwrap_or("any")
         ));
     }
+    if options.preflight {
+        record.step("preflight");
+        let checks = super::preflight::run(device, intent).await;
+        let failed: Vec<String> = checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| c.failure())
+            .collect();
+        record.run.preflight = Some(checks);
+        if !failed.is_empty() {
+            return Err(format!(
+                "preflight failed, so the token was not used: {}",
+                failed.join("; ")
+            ));
+        }
+    }
     let token = match &options.lab_tokens {
         Some(lab) if intent.transport == Transport::Satellite => lab.satellite.clone(),
         Some(lab) => lab.cssm.clone(),
@@ -507,20 +558,28 @@ async fn register(
         // A new failure ends the wait; so does an old one still shown after a few polls
         // (the device keeps it until its next scheduled retry, minutes away).
         if !failures.is_empty() && (failures != failures_before || attempt >= 2) {
-            return Err(format!(
-                "registration failed: {} ({})",
+            let explained =
+                crate::diagnose::explain(device.platform, &Evidence::of_status(&status))
+                    .map(|e| format!(" — {e}"))
+                    .unwrap_or_default();
+            let reason = format!(
+                "registration failed: {} ({}){explained}",
                 status.failure_reason.as_deref().unwrap_or(&failures),
                 status.state_words()
-            ));
+            );
+            record.run.licensing_after = Some(status);
+            return Err(reason);
         }
         if Instant::now() + backoff(attempt + 1) > deadline {
-            return Err(format!(
+            let reason = format!(
                 "licensing did not reach {} / {} within {}s: it is {}",
                 intent.expect.registration,
                 intent.expect.authorization,
                 intent.expect.timeout_secs,
                 status.state_words()
-            ));
+            );
+            record.run.licensing_after = Some(status);
+            return Err(reason);
         }
     }
     unreachable!("the loop returns")

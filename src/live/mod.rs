@@ -3,7 +3,9 @@
 //! on one device for `plan`, `apply` and `verify`.
 
 pub mod device;
+mod diagnose;
 pub mod host;
+pub mod preflight;
 pub mod renew;
 pub mod safety;
 
@@ -32,6 +34,11 @@ pub struct LiveOptions {
     pub lab_tokens: Option<LabTokens>,
     /// `apply --plan FILE`: the saved plan per host, applied exactly as saved.
     pub saved: Option<Arc<SavedPlan>>,
+    /// Check from the device what registration needs before spending the token
+    /// (`apply`), or as part of `diagnose --preflight`.
+    pub preflight: bool,
+    /// `apply --fix`: make the catalogue's intent remedies the intent lacks, then plan.
+    pub fix: bool,
     /// What `renew` renews (read only by `Mode::Renew`).
     pub renewal: crate::platform::Renewal,
     /// `--session-log DIR`: each host's CLI session, redacted, in DIR/<host>.log.

@@ -15,7 +15,9 @@ use crate::config::{Dialect, Tree};
 use crate::intent::{Intent, TrustScope};
 
 /// The platforms smartlic manages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Platform {
     #[serde(rename = "ios-xe")]
     IosXe,
@@ -123,6 +125,75 @@ impl Platform {
             }
             _ => None,
         }
+    }
+
+    /// Where the device's licensing log lines are read for `smartlic diagnose` (SPEC §7.1:
+    /// `show logging` and `show license eventlog` carry the scenarios' messages; the
+    /// mnemonics are `%SMART_LIC`, `%CALL_HOME` and `%PKI`). NX-OS shows the same
+    /// facilities in `show logging`; APIC has no documented CLI log (SPEC §6.3 ⟨GAP⟩).
+    pub fn licensing_log_commands(self) -> &'static [&'static str] {
+        match self {
+            Platform::IosXe => &[
+                "show logging | include SMART_LIC|CALL_HOME|PKI",
+                "show license eventlog",
+            ],
+            Platform::NxOs => &["show logging | include SMART_LIC|CALL_HOME|CALLHOME|PKI"],
+            Platform::Apic => &[],
+        }
+    }
+
+    /// The command that opens TCP `port` to `host` from the device, the way the intent's
+    /// call-home goes: IOS-XE `telnet HOST PORT [/source-interface IF] [/vrf VRF]` (SPEC
+    /// §6.1.4; the `/vrf` option as IOS documents it), NX-OS `telnet HOST PORT vrf VRF`
+    /// (SPEC §7.2 NX-1). APIC has no documented CLI for it.
+    pub fn tcp_probe(self, host: &str, port: u16, intent: &Intent) -> Option<String> {
+        let mut command = format!("telnet {host} {port}");
+        match self {
+            Platform::IosXe => {
+                if let Some(interface) = &intent.source_interface {
+                    command.push_str(&format!(" /source-interface {interface}"));
+                }
+                if let Some(vrf) = &intent.vrf {
+                    command.push_str(&format!(" /vrf {vrf}"));
+                }
+            }
+            Platform::NxOs => {
+                if let Some(vrf) = &intent.vrf {
+                    command.push_str(&format!(" vrf {vrf}"));
+                }
+            }
+            Platform::Apic => return None,
+        }
+        Some(command)
+    }
+
+    /// Whether [`Platform::tcp_probe`]'s output says the connection opened: IOS
+    /// `Trying … Open` (SPEC §6.1.4), NX-OS `Connected to …` (SPEC §7.2 NX-1). Otherwise
+    /// the device's own reason (docs/lab.md "Reachability from the device" lists them).
+    pub fn tcp_probe_outcome(self, output: &str) -> Result<(), String> {
+        let opened = match self {
+            Platform::NxOs => output.lines().any(|l| l.starts_with("Connected to ")),
+            _ => output
+                .lines()
+                .any(|l| l.starts_with("Trying ") && l.trim_end().ends_with("Open")),
+        };
+        if opened {
+            return Ok(());
+        }
+        let reason = output
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with('%') || l.starts_with("telnet:"))
+            .unwrap_or("the connection did not open");
+        let unresolved = [
+            "Bad IP address or host name",
+            "Unrecognized host",
+            "could not resolve",
+        ];
+        Err(match unresolved.iter().any(|u| reason.contains(u)) {
+            true => format!("the name does not resolve through the device's DNS: {reason}"),
+            false => reason.to_string(),
+        })
     }
 
     /// `smartlic renew`'s command. Classic: `license smart renew id|auth` in exec mode

@@ -72,6 +72,19 @@ pub fn parse_stamp(text: &str) -> Option<i64> {
     Some(local - offset * 3_600)
 }
 
+/// Seconds since the Unix epoch of `show clock` (`*16:15:41.123 UTC Wed Jun 22 2022`; the
+/// leading `*` or `.` marks a clock that is not authoritative); `None` for another shape or
+/// an unknown time zone.
+pub fn parse_show_clock(text: &str) -> Option<i64> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let mut words = line.trim_start_matches(['*', '.']).split_whitespace();
+    let time = words.next()?.split('.').next()?;
+    let zone = words.next()?;
+    let _weekday = words.next()?;
+    let (month, day, year) = (words.next()?, words.next()?, words.next()?);
+    parse_stamp(&format!("{month} {day} {time} {year} {zone}"))
+}
+
 /// Seconds in a countdown (`71 days, 22 hours, 1 minutes, 59 seconds`); the units the
 /// device leaves out count as zero.
 pub fn parse_countdown(text: &str) -> Option<i64> {
@@ -189,6 +202,21 @@ mod tests {
         assert_eq!(parse_stamp("Oct 32 14:25:31 2018 UTC"), None);
         assert_eq!(parse_stamp("Oct 22 14:25 2018 UTC"), None);
         assert_eq!(parse_stamp(""), None);
+    }
+
+    #[test]
+    fn reads_show_clock_as_ios_xe_and_nx_os_print_it() {
+        let at = parse_stamp("Jun 22 16:15:41 2022 UTC");
+        assert_eq!(parse_show_clock("*16:15:41.123 UTC Wed Jun 22 2022\n"), at);
+        assert_eq!(
+            parse_show_clock("16:15:41.123 UTC Wed Jun 22 2022\nTime source is NTP\n"),
+            at
+        );
+        assert_eq!(
+            parse_show_clock(".16:15:41.123 UTC Wed Jun 2 2022"),
+            parse_stamp("Jun 02 16:15:41 2022 UTC")
+        );
+        assert_eq!(parse_show_clock("% Invalid input"), None);
     }
 
     #[test]

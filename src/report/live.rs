@@ -42,7 +42,9 @@ impl Recap {
 pub fn human(runs: &[HostRun], mode: Mode, style: Style) -> String {
     let mut out = String::new();
     for run in runs {
-        if let Some(plan) = &run.plan {
+        if let Some(findings) = &run.findings {
+            super::diagnose::host(&mut out, run, findings, style);
+        } else if let Some(plan) = &run.plan {
             host_plan(&mut out, plan, plan.platform.dialect().indent, style);
             if let Some(line) = licensing_line(run) {
                 // Under the host's block, before its blank separator line.

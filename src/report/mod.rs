@@ -3,6 +3,7 @@
 //! Everything printed passes through here, so this is where device text is cleaned of
 //! control characters and where the JSON documents' shape is fixed.
 
+mod diagnose;
 mod human;
 mod json;
 mod junit;

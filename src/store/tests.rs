@@ -31,6 +31,9 @@ fn host(name: &str, outcome: Outcome, status: Option<&str>) -> HostRun {
         steps: Vec::new(),
         millis: 5,
         sent: vec!["license smart register idtoken <redacted>".into()],
+        findings: None,
+        preflight: None,
+        fixes: Vec::new(),
     }
 }
 

@@ -333,6 +333,8 @@ fn options(lab: &LabSsh) -> LiveOptions {
         lab_tokens: None,
         saved: None,
         session_log: None,
+        preflight: false,
+        fix: false,
         renewal: smartlic::platform::Renewal::Auth,
     }
 }

@@ -95,6 +95,8 @@ fn with_known_hosts(lab: &LabSsh, mode: Mode, known_hosts: std::path::PathBuf) -
         }),
         saved: None,
         session_log: None,
+        preflight: false,
+        fix: false,
         renewal: smartlic::platform::Renewal::Auth,
     }
 }
@@ -190,6 +192,53 @@ fn apply_converges_the_lab_estate_and_a_second_apply_changes_nothing() {
         outcome(&verified, "campus-access-2"),
         Outcome::Failed(_)
     ));
+}
+
+/// The preflight runs before each registration: every healthy lab host (direct, proxy,
+/// satellite, both models, all platforms) passes it and registers; the host whose name
+/// server is unreachable fails it and never types the register command.
+#[test]
+fn preflight_passes_where_registration_works_and_stops_it_where_it_cannot() {
+    let inventory = root().join("inventory/lab/hosts.yml");
+    let playbook = root().join("playbooks/smart-licensing.yml");
+    let lab = LabSsh::start_file(&inventory);
+    let targets = load(&lab, &inventory, &playbook);
+    let apply = LiveOptions {
+        preflight: true,
+        ..options(&lab, Mode::Apply)
+    };
+    let (runs, steps) = run(&lab, &targets, &apply);
+    for run in runs.iter().filter(|r| r.host != "campus-access-2") {
+        assert_eq!(run.outcome, Outcome::Changed, "{}: {:#?}", run.host, run);
+        let checks = run.preflight.as_ref().expect("the preflight ran");
+        assert!(checks.iter().all(|c| c.ok), "{}: {checks:#?}", run.host);
+        let done = steps.of(&run.host);
+        let at = |step: &str| done.iter().position(|s| s == step);
+        let (preflight, register) = (at("preflight"), at("register"));
+        assert!(
+            preflight.is_some() && preflight < register,
+            "{}: {done:?}",
+            run.host
+        );
+    }
+    let broken = runs.iter().find(|r| r.host == "campus-access-2").unwrap();
+    let Outcome::Failed(reason) = &broken.outcome else {
+        panic!("{broken:#?}");
+    };
+    assert!(
+        reason.starts_with("preflight failed, so the token was not used: destination (CAT-5): `telnet tools.cisco.com 443 /source-interface GigabitEthernet0/0 /vrf Mgmt-vrf`"),
+        "{reason}"
+    );
+    assert!(
+        !steps
+            .of("campus-access-2")
+            .contains(&"register".to_string())
+    );
+    assert!(
+        !broken.sent.iter().any(|c| c.contains("idtoken")),
+        "{:?}",
+        broken.sent
+    );
 }
 
 /// `plan --out` then `apply --plan`: the saved lines are applied where the device still
@@ -478,7 +527,7 @@ fn the_readme_main_command_applies_the_example_playbook_to_the_lab() {
     );
     assert!(
         stdout.contains(
-            "campus-access-2  failed: registration failed: Fail to send out Call Home HTTP message."
+            "campus-access-2  failed: preflight failed, so the token was not used: destination (CAT-5): `telnet tools.cisco.com 443 /source-interface GigabitEthernet0/0 /vrf Mgmt-vrf`: the name does not resolve through the device's DNS: % Bad IP address or host name"
         ),
         "{stdout}"
     );
@@ -877,6 +926,8 @@ fn a_markdown_report_puts_failures_first() {
             "--lab",
             "--format",
             "markdown",
+            // The registration itself fails, explained from the catalogue.
+            "--no-preflight",
         ],
     );
     let md = crate::support::text(&out.stdout);
@@ -885,7 +936,7 @@ fn a_markdown_report_puts_failures_first() {
         md.starts_with("### smartlic apply: 8 hosts — 0 ok, 7 changed, 1 failed, 0 unreachable\n"),
         "{md}"
     );
-    let failure = md.find("| `campus-access-2` | **failed** | registration failed: Fail to send out Call Home HTTP message.").expect("the failure row");
+    let failure = md.find("| `campus-access-2` | **failed** | registration failed: Fail to send out Call Home HTTP message. (REGISTERING / EVAL MODE) — CAT-5 (SPEC §7.1): Configure DNS").expect("the failure row");
     let first_host = md.find("<details>").expect("a host block");
     assert!(failure < first_host, "{md}");
     assert_eq!(md.matches("<details>").count(), 8, "{md}");
@@ -908,6 +959,7 @@ fn a_junit_report_has_a_case_per_host_and_step() {
             "--lab",
             "--junit",
             report.to_str().unwrap(),
+            "--no-preflight",
         ],
     );
     assert_eq!(out.status.code(), Some(1));

@@ -1,6 +1,7 @@
 //! All integration tests build into one binary (see Cargo.toml `autotests = false`).
 
 mod cli;
+mod diagnose;
 mod diff;
 mod errors;
 mod examples;
@@ -14,6 +15,7 @@ mod lab_faults;
 mod lab_harness;
 mod lab_licensing;
 mod lab_parsers;
+mod lab_reachability;
 mod lab_rollback;
 mod lab_ssh;
 mod lab_transports;

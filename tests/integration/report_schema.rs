@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::support::{root, smartlic, text};
 
-fn validate(reports: &[&Path]) -> (bool, String) {
+pub fn validate(reports: &[&Path]) -> (bool, String) {
     let python = crate::lab_parsers::parsers_python();
     let out = Command::new(python)
         .arg(root().join("tests/parsers/schema.py"))
@@ -51,7 +51,7 @@ fn real_reports_match_the_documented_schema() {
         "playbooks/smart-licensing.yml",
         "--lab",
     ];
-    for verb in ["plan", "apply", "verify"] {
+    for verb in ["plan", "apply", "verify", "diagnose"] {
         let mut args = vec![verb];
         args.extend(lab);
         args.extend(["--format", "json"]);
@@ -65,7 +65,7 @@ fn real_reports_match_the_documented_schema() {
     let paths: Vec<&Path> = reports.iter().map(|p| p.as_path()).collect();
     let (ok, report) = validate(&paths);
     assert!(ok, "{report}");
-    assert_eq!(report.matches("valid ").count(), 5, "{report}");
+    assert_eq!(report.matches("valid ").count(), 6, "{report}");
 
     // A field the schema does not know is caught: the schema is not vacuous.
     let mut doc: serde_json::Value =

@@ -4,7 +4,8 @@
 //! It owns the line discipline ([`line`]), command resolution with abbreviations and
 //! the device's error texts ([`grammar`]), modes and interactive dialogues
 //! ([`session`]), how config lines change the running config ([`config`]), and the show
-//! commands derived from the device state ([`show`]). What differs per platform and
+//! commands derived from the device state ([`show`]), `ping`/`telnet` through the lab
+//! network ([`probe`]). What differs per platform and
 //! release is data in `lab::personality`. It does not own licensing: `license smart …`
 //! commands and `show license …` go to the device's `dyn Licensing`.
 //!
@@ -17,6 +18,7 @@ pub mod cert;
 pub mod config;
 pub mod grammar;
 pub mod line;
+pub mod probe;
 pub mod rollback;
 pub mod session;
 pub mod show;
@@ -161,7 +163,10 @@ pub fn device(
     {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
         if s.running.is_empty() && s.startup.is_empty() {
+            // The licensing agent may have logged already (Using Policy's boot line).
+            let log = std::mem::take(&mut s.log);
             *s = factory_state(&identity);
+            s.log = log;
         }
     }
     let now = clock.now() + options.clock_offset_secs;

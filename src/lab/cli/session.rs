@@ -16,6 +16,7 @@ use super::cert;
 use super::config::{self, canonical};
 use super::grammar::{self, ParseError, Resolved};
 use super::line::{Event, LineEditor};
+use super::probe;
 use super::rollback;
 use super::show::{self, View};
 use crate::config::{Line, Tree};
@@ -386,6 +387,7 @@ impl Session {
                     Style::NxOs => "This command will reboot the system. (y/n)?  [n] ",
                 })
             }
+            Exec::Ping | Exec::Telnet => self.probe(action == Exec::Telnet, r, line),
             Exec::Register | Exec::Trust => with_newline(licensing.register(&r.args[0], force)),
             Exec::Deregister => with_newline(licensing.deregister()),
             Exec::RenewId => with_newline(licensing.renew(true)),
@@ -577,6 +579,32 @@ impl Session {
             }
             Config::Exec(exec) => self.run_exec(exec, r, line),
             Config::PkiAuthenticate => self.authenticate(&r.args[0]),
+        }
+    }
+
+    /// `ping …` / `telnet …` through the lab network (`cli::probe`). A number out of range
+    /// or a source interface the device does not have is refused as invalid input, the
+    /// caret under it.
+    fn probe(&self, telnet: bool, r: &Resolved, line: &str) -> Reply {
+        let refuse = |index: usize| {
+            let column = grammar::tokenize(line).get(index).map_or(0, |t| t.column);
+            self.error(ParseError::Invalid { column }, line)
+        };
+        let request = match probe::Request::parse(&r.words) {
+            Ok(request) => request,
+            Err(index) => return refuse(index),
+        };
+        // A copy: the state is not held while the lab service is connected to.
+        let running = self.state().running.clone();
+        match probe::run(
+            self.device.identity.platform,
+            self.device.licensing.as_ref(),
+            &running,
+            telnet,
+            &request,
+        ) {
+            Ok(text) => Reply::text(text),
+            Err(index) => refuse(index),
         }
     }
 

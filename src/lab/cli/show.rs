@@ -470,17 +470,23 @@ pub fn clock(view: &View) -> String {
     let now = Civil::from_epoch(view.now);
     match view.personality.layout {
         Layout::IosXe => {
-            // `*` = time not authoritative (IOS `show clock`).
+            // `*` = time not authoritative (IOS `show clock`); `*04:25:14.130 UTC Thu Mar
+            // 19 2026` (a live IOS-XE device, ChartinoLabs/Muninn
+            // `tests/parsers/iosxe/show_clock/001_live_device`).
             let star = if view.clock_trusted() { "" } else { "*" };
             format!("{star}{}\n", now.clock(false))
         }
         _ => {
+            // NX-OS prints the day unpadded too: `09:23:15.210 PST Wed Mar 4 2026`
+            // (ChartinoLabs/Muninn `tests/parsers/nxos/show_clock/002_with_prompt`;
+            // ntc-templates `cisco_nxos_show_clock.raw`). Where NX-OS puts `Time source is
+            // NTP` is not in a sample ⟨UNVERIFIED⟩. APIC's own form is ⟨GAP⟩.
             let source = if view.has_top("ntp server") {
                 "Time source is NTP\n"
             } else {
                 ""
             };
-            format!("{}\n{source}", now.clock(true))
+            format!("{}\n{source}", now.clock(false))
         }
     }
 }

@@ -61,7 +61,7 @@ impl Civil {
     }
 
     /// `10:50:34.146 UTC Tue Feb 18 2025` (IOS-XE `show clock`, genieparser ShowClock
-    /// fixtures: zero-padded time, unpadded day; NX-OS notes show a padded day).
+    /// fixtures: zero-padded time, unpadded day; NX-OS too, see `cli::show::clock`).
     pub fn clock(&self, pad_day: bool) -> String {
         let day = if pad_day {
             format!("{:02}", self.day)

@@ -8,6 +8,7 @@
 //! the agent performs and feeds back ([`Classic::registered`], [`Classic::failed`], …).
 //! Syslog lines to write come back as strings.
 
+use super::eventlog::{self, EventLog};
 use super::logs;
 
 pub const MINUTE: f64 = 60.0;
@@ -181,6 +182,21 @@ pub struct Syslog {
     pub ios_xe: bool,
 }
 
+/// The Smart Agent's events at boot, in the order of the real capture ([`eventlog`]):
+/// `SAEVT_STATE_EVAL` only where there is an evaluation period (classic).
+fn boot_events(now: f64, classic: bool) -> EventLog {
+    let mut events = EventLog::default();
+    events.push(now, eventlog::READY);
+    events.push(now, eventlog::ENABLED);
+    events.push(now, eventlog::export_flag(false));
+    if classic {
+        events.push(now, eventlog::state_eval(EVAL_PERIOD));
+    }
+    events.push(now, eventlog::INIT_CRYPTO);
+    events.push(now, eventlog::INIT_COMPLETE);
+    events
+}
+
 /// Classic Smart Licensing (SPEC §5).
 #[derive(Clone, Debug)]
 pub struct Classic {
@@ -210,6 +226,11 @@ pub struct Classic {
     comm_failing_since: f64,
     /// A deregistration to tell the back-end about (best effort).
     pub pending_deregister: bool,
+    /// `show license eventlog` ([`eventlog`]).
+    pub events: EventLog,
+    /// The last communication failed to go out (the next success logs
+    /// `SAEVT_COMM_RESTORED`).
+    comm_down: bool,
 }
 
 impl Classic {
@@ -238,6 +259,15 @@ impl Classic {
             comm_failures: 0,
             comm_failing_since: 0.0,
             pending_deregister: false,
+            events: boot_events(now, true),
+            comm_down: false,
+        }
+    }
+
+    /// A communication succeeded: `SAEVT_COMM_RESTORED` if the last one had failed.
+    fn comm_ok(&mut self, now: f64) {
+        if std::mem::take(&mut self.comm_down) {
+            self.events.push(now, eventlog::COMM_RESTORED);
         }
     }
 
@@ -256,6 +286,8 @@ impl Classic {
     fn resume_eval(&mut self, now: f64) {
         if self.eval_since.is_none() {
             self.eval_since = Some(now);
+            let left = self.eval_remaining(now);
+            self.events.push(now, eventlog::state_eval(left));
         }
     }
 
@@ -380,6 +412,10 @@ impl Classic {
         self.comm_deadline = None;
         self.comm_failures = 0;
         self.next_comm = Some(now);
+        self.comm_ok(now);
+        if export_allowed {
+            self.events.push(now, eventlog::export_flag(true));
+        }
         let mut logs = Vec::new();
         if syslog.ios_xe {
             if export_allowed {
@@ -399,6 +435,7 @@ impl Classic {
             _ => now,
         };
         self.grant = Some((grant, since));
+        self.comm_ok(now);
         self.last_comm = Some(Attempt {
             ok: Some(true),
             at: now,
@@ -433,6 +470,7 @@ impl Classic {
 
     /// The ID certificate was renewed (SPEC §5.3 row 16).
     pub fn id_renewed(&mut self, now: f64) {
+        self.comm_ok(now);
         self.id_cert_expires = now + ID_CERT_VALIDITY;
         self.next_renewal = now + ID_CERT_RENEWAL;
         self.last_renewal = Some(Attempt {
@@ -456,6 +494,9 @@ impl Classic {
         if let Failure::InvalidData(error) = failure {
             // SPEC §7.1 CAT-6: back to UNREGISTERED / EVAL MODE, no retry; the event is
             // the one `show logging` / `show license eventlog` shows.
+            self.comm_ok(now);
+            self.events
+                .push(now, eventlog::deregister_status_invalid_data(error));
             if action != Action::Deregister {
                 self.drop_registration();
                 self.resume_eval(now);
@@ -465,6 +506,11 @@ impl Classic {
                 logs.push(logs::deregister_status_invalid_data(error));
             }
             return logs;
+        }
+        if !failure.answered() {
+            self.comm_down = true;
+        } else {
+            self.comm_ok(now);
         }
         if matches!(failure, Failure::NoReply(_)) && syslog.ios_xe {
             // SPEC §7.1 CAT-7.
@@ -665,6 +711,9 @@ pub struct Policy {
     pub report_stats: CommStats,
     pub polling_stats: CommStats,
     pub sync_stats: CommStats,
+    /// `show license eventlog` ([`eventlog`]).
+    pub events: EventLog,
+    comm_down: bool,
 }
 
 impl Policy {
@@ -686,9 +735,26 @@ impl Policy {
             report_stats: CommStats::default(),
             polling_stats: CommStats::default(),
             sync_stats: CommStats::default(),
+            events: boot_events(now, false),
+            comm_down: false,
         };
         let days = ((FIRST_REPORT - 1.0) / DAY).floor() as i64;
         (policy, vec![logs::reporting_required(days)])
+    }
+
+    /// A communication went out and came back (answered, even with an error).
+    fn comm_ok(&mut self, now: f64) {
+        if std::mem::take(&mut self.comm_down) {
+            self.events.push(now, eventlog::COMM_RESTORED);
+        }
+    }
+
+    fn comm_result(&mut self, failure: &Failure, now: f64) {
+        if failure.answered() {
+            self.comm_ok(now);
+        } else {
+            self.comm_down = true;
+        }
     }
 
     pub fn due(&self) -> Option<(f64, Action)> {
@@ -721,9 +787,11 @@ impl Policy {
         }
         self.trust_stats.succeeded("OK", now);
         self.next_report = Some(now);
+        self.comm_ok(now);
     }
 
     pub fn trust_failed(&mut self, failure: &Failure, now: f64) -> Vec<String> {
+        self.comm_result(failure, now);
         let communication = !failure.answered();
         let reason = (!communication).then(|| failure.reason());
         self.trust_stats.failed(communication, reason, now);
@@ -744,6 +812,7 @@ impl Policy {
 
     /// Report accepted and acknowledged (SLP §4.4 `OK_POLL`, then `Result Polling` `OK`).
     pub fn acknowledged(&mut self, now: f64, account: Option<Account>) {
+        self.comm_ok(now);
         self.report_stats.succeeded("OK_POLL", now);
         self.polling_stats.succeeded("OK", now);
         self.last_report = Some(now);
@@ -756,6 +825,7 @@ impl Policy {
     }
 
     pub fn report_failed(&mut self, failure: &Failure, cslu: bool, now: f64) -> Vec<String> {
+        self.comm_result(failure, now);
         let communication = !failure.answered();
         let reason = (!communication).then(|| failure.reason());
         self.report_stats.failed(communication, reason, now);
@@ -975,6 +1045,68 @@ mod tests {
         assert_eq!(
             m.auth_status(late + 32.0),
             AuthStatus::Authorized(late + 31.0)
+        );
+    }
+
+    fn event_texts(events: &EventLog) -> Vec<String> {
+        events.events().map(|e| e.text.clone()).collect()
+    }
+
+    #[test]
+    fn the_event_log_records_boot_registration_restoration_and_cat_6() {
+        let mut m = Classic::new(T0);
+        assert_eq!(
+            event_texts(&m.events),
+            [
+                "SAEVT_READY",
+                "SAEVT_ENABLED",
+                "SAEVT_EXPORT_FLAG exportAllowed=\"False\"",
+                "SAEVT_STATE_EVAL remainingSeconds=\"7776000\"",
+                "SAEVT_INIT_CRYPTO success=\"True\"",
+                "SAEVT_INIT_COMPLETE",
+            ]
+        );
+        let boot = m.events.events().count();
+        // A registration that cannot be sent, then one that goes through.
+        m.register("tok", false, T0 + 10.0, XE);
+        let send = Failure::Send {
+            reason: "Fail to send out Call Home HTTP message.".into(),
+            url: "https://tools.cisco.com/x".into(),
+            timed_out: false,
+        };
+        m.failed(Action::Register, &send, T0 + 11.0, ("P", "S"), XE);
+        assert_eq!(m.events.events().count(), boot);
+        m.registered(T0 + 20.0, account(), true, XE);
+        assert_eq!(
+            event_texts(&m.events)[boot..],
+            [
+                "SAEVT_COMM_RESTORED",
+                "SAEVT_EXPORT_FLAG exportAllowed=\"True\""
+            ]
+        );
+        // CAT-6: the deregister status, then evaluation again with what is left of it.
+        m.failed(
+            Action::Authorize,
+            &Failure::InvalidData("E".into()),
+            T0 + 30.0,
+            ("P", "S"),
+            XE,
+        );
+        let texts = event_texts(&m.events);
+        let left = EVAL_PERIOD - 20.0;
+        assert_eq!(
+            texts[texts.len() - 2..],
+            [
+                "SAEVT_DEREGISTER_STATUS msgStatus=\"LS_INVALID_DATA\" error=\"E\"".to_string(),
+                format!("SAEVT_STATE_EVAL remainingSeconds=\"{left}\""),
+            ]
+        );
+        // Using Policy has no evaluation period.
+        let (p, _) = Policy::new(T0);
+        assert!(
+            !event_texts(&p.events)
+                .iter()
+                .any(|t| t.starts_with("SAEVT_STATE_EVAL"))
         );
     }
 

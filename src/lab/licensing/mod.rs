@@ -22,6 +22,7 @@
 //! - Timestamps: lab time; displayed and sent to the back-end as the *device* clock (lab
 //!   time + the device's `clock_offset`). Log lines carry lab time (`LogLine.at`).
 
+pub mod eventlog;
 pub mod http;
 pub mod logs;
 pub mod machine;
@@ -165,7 +166,7 @@ impl Agent {
             .unwrap_or_default();
         let entitlements = show::entitlements(&identity);
         let clock_offset = device.clock_offset_secs as f64;
-        Agent {
+        let agent = Agent {
             shared: Arc::new(Shared {
                 identity,
                 state,
@@ -188,7 +189,11 @@ impl Agent {
                 wake: tokio::sync::Notify::new(),
                 task: Mutex::new(None),
             }),
-        }
+        };
+        // The boot lines (Using Policy's `REPORTING_REQUIRED`) are in `show logging` at
+        // once, not only after the first licensing command.
+        agent.shared.flush_logs(false);
+        agent
     }
 
     /// Runs `f` on the state machine at lab time `now`, queues the syslog lines it returns,
@@ -717,6 +722,10 @@ impl Licensing for Agent {
             .clock_offset
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = offset_secs;
+    }
+
+    fn network(&self) -> Option<(Arc<LabTopology>, DeviceNetwork)> {
+        Some((Arc::clone(&self.shared.lab), self.shared.device.clone()))
     }
 
     fn show(&self, command: &str) -> Option<String> {

@@ -7,6 +7,9 @@
 //! service's real loopback socket. Names resolve only through the device's `ip host`
 //! entries or its configured name servers, and only when those are lab DNS servers reached
 //! through a VRF the device's [`DeviceNetwork`] says reaches the back-end.
+//!
+//! The same checks answer the device's own `ping` and `telnet` ([`probe`]), so a device
+//! whose registration fails for lack of DNS or of a path fails them the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
@@ -71,6 +74,14 @@ impl LabTopology {
     pub fn name(mut self, name: &str, virtual_ip: IpAddr) -> LabTopology {
         self.names.insert(name.to_ascii_lowercase(), virtual_ip);
         self
+    }
+
+    /// Whether `ip` is the virtual address of something in the lab (a service, a DNS
+    /// server, a name in the lab DNS): it answers `ping`.
+    pub fn is_host(&self, ip: IpAddr) -> bool {
+        self.dns_servers.contains(&ip)
+            || self.services.keys().any(|s| s.ip() == ip)
+            || self.names.values().any(|v| *v == ip)
     }
 
     /// Maps a virtual socket to a real one. A real socket outside 127.0.0.0/8 is refused:
@@ -525,24 +536,11 @@ pub fn route(
     if url.scheme() != "https" && url.scheme() != "http" {
         return Err(Unreachable::BadUrl(transport.url.clone()));
     }
-    // The path: explicit VRF, else the source interface's, else the global table.
-    let mut vrf = transport.vrf.clone();
-    if let Some(interface) = &transport.source_interface {
-        let interface_vrf = device
-            .interface_vrf(interface)
-            .map_err(|()| Unreachable::NoInterface(interface.clone()))?;
-        match (&vrf, interface_vrf) {
-            (None, v) => vrf = v,
-            (Some(a), Some(b)) if a.eq_ignore_ascii_case(&b) => {}
-            (Some(a), b) => {
-                let _ = b;
-                return Err(Unreachable::NoPath(Some(a.clone())));
-            }
-        }
-    }
-    if !device.reaches(vrf.as_deref()) {
-        return Err(Unreachable::NoPath(vrf));
-    }
+    path(
+        transport.vrf.as_deref(),
+        transport.source_interface.as_deref(),
+        device,
+    )?;
     let (target_host, target_port) = match &transport.proxy {
         Some((h, p)) => (h.clone(), *p),
         None => (host.clone(), url.port_or_known_default().unwrap_or(443)),
@@ -561,27 +559,80 @@ pub fn route(
     })
 }
 
+/// The VRF traffic leaves through — the one asked for, else the source interface's,
+/// else the global table — if it has a path to the lab back-end. A source interface in
+/// another VRF than the one asked for has no path; one the device does not have is
+/// [`Unreachable::NoInterface`]. Registration ([`route`]) and `ping`/`telnet` ([`probe`])
+/// both decide with this.
+pub fn path(
+    vrf: Option<&str>,
+    source_interface: Option<&str>,
+    device: &DeviceNetwork,
+) -> Result<Option<String>, Unreachable> {
+    let mut vrf = vrf.map(str::to_string);
+    if let Some(interface) = source_interface {
+        let interface_vrf = device
+            .interface_vrf(interface)
+            .map_err(|()| Unreachable::NoInterface(interface.to_string()))?;
+        match (&vrf, interface_vrf) {
+            (None, v) => vrf = v,
+            (Some(a), Some(b)) if a.eq_ignore_ascii_case(&b) => {}
+            (Some(a), _) => return Err(Unreachable::NoPath(Some(a.clone()))),
+        }
+    }
+    if !device.reaches(vrf.as_deref()) {
+        return Err(Unreachable::NoPath(vrf));
+    }
+    Ok(vrf)
+}
+
 /// Hosts of the Cisco cloud (SPEC §2.2: tools.cisco.com; SLP §2.2.2: smartreceiver).
 fn is_cisco_cloud(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     host == "cisco.com" || host.ends_with(".cisco.com")
 }
 
+/// How a name was resolved: what IOS's `Translating "…"` line reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// The name is an address.
+    Literal,
+    /// An `ip host` entry: no DNS query.
+    HostTable,
+    /// This name server answered.
+    NameServer(IpAddr),
+}
+
+/// Why a name did not resolve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LookupFailure {
+    /// `no ip domain lookup` (`no ip domain-lookup`).
+    Disabled,
+    /// No name server is configured (IOS then asks 255.255.255.255).
+    NoServer,
+    /// Name servers are configured, none is a lab DNS server reached through its VRF: the
+    /// query goes unanswered. The first configured server is named.
+    NoAnswer(IpAddr),
+    /// A lab DNS server answered that the name does not exist.
+    NotFound(IpAddr),
+}
+
 /// A name as the device resolves it: an address literal; an `ip host` entry; else a
-/// configured name server that is a lab DNS server reached through its VRF.
-pub fn resolve(
+/// configured name server that is a lab DNS server reached through its VRF. One home for
+/// registration ([`resolve`], through [`route`]) and `ping`/`telnet` ([`probe`]).
+pub fn lookup(
     platform: Platform,
     tree: &Tree,
     name: &str,
     lab: &LabTopology,
     device: &DeviceNetwork,
-) -> Result<IpAddr, Unreachable> {
+) -> Result<(IpAddr, Resolution), LookupFailure> {
     if let Ok(ip) = name.parse::<IpAddr>() {
-        return Ok(ip);
+        return Ok((ip, Resolution::Literal));
     }
     let wanted = name.to_ascii_lowercase();
     let mut servers: Vec<(IpAddr, Option<String>)> = Vec::new();
-    let mut lookup = true;
+    let mut enabled = true;
     for (c, line) in top(platform, tree) {
         if let Some(rest) = after(&c, "ip host") {
             // IOS-XE `ip host [vrf V] NAME IP…`, NX-OS `ip host NAME IP`.
@@ -594,10 +645,10 @@ pub fn resolve(
                 && host.eq_ignore_ascii_case(&wanted)
                 && let Some(ip) = addrs.iter().find_map(|a| a.parse::<IpAddr>().ok())
             {
-                return Ok(ip);
+                return Ok((ip, Resolution::HostTable));
             }
         } else if c == "no ip domain lookup" || c == "no ip domain-lookup" {
-            lookup = false;
+            enabled = false;
         } else if let Some(rest) = after(&c, "ip name-server") {
             servers.extend(name_servers(rest, None));
         } else if platform == Platform::NxOs
@@ -616,23 +667,116 @@ pub fn resolve(
         // servers are used when the APIC reaches the back-end at all.
         servers.extend(lab.dns_servers.iter().map(|ip| (*ip, None)));
     }
-    if !lookup {
-        return Err(Unreachable::NoDns(format!(
-            "{name}: ip domain lookup disabled"
-        )));
+    if !enabled {
+        return Err(LookupFailure::Disabled);
     }
-    let usable = servers
+    let Some((first, _)) = servers.first() else {
+        return Err(LookupFailure::NoServer);
+    };
+    let Some((server, _)) = servers
         .iter()
-        .any(|(ip, vrf)| lab.dns_servers.contains(ip) && device.reaches(vrf.as_deref()));
-    if !usable {
-        return Err(Unreachable::NoDns(format!(
-            "{name}: no reachable name server"
-        )));
-    }
+        .find(|(ip, vrf)| lab.dns_servers.contains(ip) && device.reaches(vrf.as_deref()))
+    else {
+        return Err(LookupFailure::NoAnswer(*first));
+    };
     lab.names
         .get(&wanted)
-        .copied()
-        .ok_or_else(|| Unreachable::NoDns(format!("{name}: not found")))
+        .map(|ip| (*ip, Resolution::NameServer(*server)))
+        .ok_or(LookupFailure::NotFound(*server))
+}
+
+/// [`lookup`] for registration: the address, or why there is none as [`Unreachable`].
+pub fn resolve(
+    platform: Platform,
+    tree: &Tree,
+    name: &str,
+    lab: &LabTopology,
+    device: &DeviceNetwork,
+) -> Result<IpAddr, Unreachable> {
+    lookup(platform, tree, name, lab, device)
+        .map(|(ip, _)| ip)
+        .map_err(|failure| {
+            Unreachable::NoDns(match failure {
+                LookupFailure::Disabled => format!("{name}: ip domain lookup disabled"),
+                LookupFailure::NoServer | LookupFailure::NoAnswer(_) => {
+                    format!("{name}: no reachable name server")
+                }
+                LookupFailure::NotFound(_) => format!("{name}: not found"),
+            })
+        })
+}
+
+/// A reachability test typed on the device: `ping HOST` (no port) or `telnet HOST PORT`,
+/// through a VRF and/or from a source interface.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Probe<'a> {
+    pub host: &'a str,
+    pub port: Option<u16>,
+    pub vrf: Option<&'a str>,
+    pub source_interface: Option<&'a str>,
+}
+
+/// What a [`Probe`] finds, in the order the device finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProbeResult {
+    /// The source interface does not exist on the device.
+    NoInterface(String),
+    /// The name did not resolve.
+    Unresolved(LookupFailure),
+    Resolved {
+        ip: IpAddr,
+        via: Resolution,
+        reach: Reach,
+    },
+}
+
+/// Whether a resolved address answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The VRF (or source interface) has no path to the lab back-end.
+    NoPath,
+    /// A path exists but nothing in the lab has that address: nothing answers.
+    Silent,
+    /// The address is a lab host and answers ICMP (`ping`).
+    Answers,
+    /// The address is a lab host but nothing listens on that port (`telnet`).
+    Refused,
+    /// A lab service listens there: its real loopback socket (`telnet` connects to it).
+    Listening(SocketAddr),
+}
+
+/// Runs `probe` the way registration would make its call: the same DNS ([`lookup`]), the
+/// same VRF/source-interface check ([`path`]) and the same virtual → real service map.
+pub fn probe(
+    platform: Platform,
+    tree: &Tree,
+    probe: &Probe,
+    lab: &LabTopology,
+    device: &DeviceNetwork,
+) -> ProbeResult {
+    if let Some(interface) = probe.source_interface
+        && device.interface_vrf(interface).is_err()
+    {
+        return ProbeResult::NoInterface(interface.to_string());
+    }
+    let (ip, via) = match lookup(platform, tree, probe.host, lab, device) {
+        Ok(found) => found,
+        Err(failure) => return ProbeResult::Unresolved(failure),
+    };
+    let reach = if path(probe.vrf, probe.source_interface, device).is_err() {
+        Reach::NoPath
+    } else if !lab.is_host(ip) {
+        Reach::Silent
+    } else {
+        match probe.port {
+            None => Reach::Answers,
+            Some(port) => lab
+                .services
+                .get(&SocketAddr::new(ip, port))
+                .map_or(Reach::Refused, |real| Reach::Listening(*real)),
+        }
+    };
+    ProbeResult::Resolved { ip, via, reach }
 }
 
 /// `[vrf V] A B …` (IOS-XE) or `A B … [use-vrf V]` (NX-OS) → (server, VRF) pairs.
@@ -988,5 +1132,160 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(proxy.proxy, Some(("10.0.0.248".into(), 4440)));
+    }
+
+    #[test]
+    fn lookup_says_how_a_name_resolved_or_why_not() {
+        let lab = lab();
+        let dev = device();
+        let look = |text: &str, name: &str| {
+            lookup(
+                Platform::IosXe,
+                &tree(Platform::IosXe, text),
+                name,
+                &lab,
+                &dev,
+            )
+        };
+        let cssm: IpAddr = CSSM_IP.parse().unwrap();
+        let dns: IpAddr = DNS_IP.parse().unwrap();
+        assert_eq!(look("", CSSM_IP), Ok((cssm, Resolution::Literal)));
+        assert_eq!(
+            look(
+                &format!("ip host tools.cisco.com {CSSM_IP}\n"),
+                "TOOLS.cisco.com"
+            ),
+            Ok((cssm, Resolution::HostTable))
+        );
+        assert_eq!(look("", "tools.cisco.com"), Err(LookupFailure::NoServer));
+        assert_eq!(
+            look(
+                &format!("no ip domain lookup\nip name-server vrf Mgmt-vrf {DNS_IP}\n"),
+                "tools.cisco.com"
+            ),
+            Err(LookupFailure::Disabled)
+        );
+        // A server that is not a lab DNS server, or one in a VRF with no path.
+        assert_eq!(
+            look("ip name-server 8.8.8.8\n", "tools.cisco.com"),
+            Err(LookupFailure::NoAnswer("8.8.8.8".parse().unwrap()))
+        );
+        assert_eq!(
+            look(&format!("ip name-server {DNS_IP}\n"), "tools.cisco.com"),
+            Err(LookupFailure::NoAnswer(dns))
+        );
+        let vrf_dns = format!("ip name-server 8.8.8.8\nip name-server vrf Mgmt-vrf {DNS_IP}\n");
+        assert_eq!(
+            look(&vrf_dns, "tools.cisco.com"),
+            Ok((cssm, Resolution::NameServer(dns)))
+        );
+        assert_eq!(
+            look(&vrf_dns, "nowhere.example"),
+            Err(LookupFailure::NotFound(dns))
+        );
+        // Registration reads the same answers.
+        assert!(matches!(
+            resolve(Platform::IosXe, &Tree::default(), "tools.cisco.com", &lab, &dev),
+            Err(Unreachable::NoDns(m)) if m.ends_with("no reachable name server")
+        ));
+    }
+
+    #[test]
+    fn probes_decide_like_registration() {
+        let lab = lab();
+        let dev = device();
+        let text = format!("ip name-server vrf Mgmt-vrf {DNS_IP}\n");
+        let tr = tree(Platform::IosXe, &text);
+        let run = |p: Probe| probe(Platform::IosXe, &tr, &p, &lab, &dev);
+        let cssm: IpAddr = CSSM_IP.parse().unwrap();
+        let dns = Resolution::NameServer(DNS_IP.parse().unwrap());
+        let reach = |reach| ProbeResult::Resolved {
+            ip: cssm,
+            via: dns,
+            reach,
+        };
+        let host = "tools.cisco.com";
+        // Mgmt-vrf reaches the back-end, the global table does not.
+        let vrf = Some("Mgmt-vrf");
+        assert_eq!(
+            run(Probe {
+                host,
+                vrf,
+                ..Probe::default()
+            }),
+            reach(Reach::Answers)
+        );
+        assert_eq!(
+            run(Probe {
+                host,
+                ..Probe::default()
+            }),
+            reach(Reach::NoPath)
+        );
+        assert_eq!(
+            run(Probe {
+                host,
+                source_interface: Some("gi0/0"),
+                ..Probe::default()
+            }),
+            reach(Reach::Answers)
+        );
+        assert_eq!(
+            run(Probe {
+                host,
+                vrf,
+                source_interface: Some("Vlan27"),
+                ..Probe::default()
+            }),
+            reach(Reach::NoPath)
+        );
+        assert_eq!(
+            run(Probe {
+                host,
+                source_interface: Some("Gi0/9"),
+                ..Probe::default()
+            }),
+            ProbeResult::NoInterface("Gi0/9".into())
+        );
+        // Ports: a lab service, a lab host with nothing on that port, an unknown address.
+        assert_eq!(
+            run(Probe {
+                host,
+                port: Some(443),
+                vrf,
+                ..Probe::default()
+            }),
+            reach(Reach::Listening("127.0.0.1:40443".parse().unwrap()))
+        );
+        assert_eq!(
+            run(Probe {
+                host,
+                port: Some(80),
+                vrf,
+                ..Probe::default()
+            }),
+            reach(Reach::Refused)
+        );
+        assert_eq!(
+            run(Probe {
+                host: "192.0.2.7",
+                port: Some(443),
+                vrf,
+                ..Probe::default()
+            }),
+            ProbeResult::Resolved {
+                ip: "192.0.2.7".parse().unwrap(),
+                via: Resolution::Literal,
+                reach: Reach::Silent,
+            }
+        );
+        assert_eq!(
+            run(Probe {
+                host: "nowhere.example",
+                vrf,
+                ..Probe::default()
+            }),
+            ProbeResult::Unresolved(LookupFailure::NotFound(DNS_IP.parse().unwrap()))
+        );
     }
 }

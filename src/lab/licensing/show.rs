@@ -12,11 +12,14 @@
 //!   §4.4 / corpus `x-show-license-tech-support/genieparser-9` (tech support), §4.5, §4.6;
 //! - APIC: no sample exists (SPEC §6.3 ⟨GAP⟩): the NX-OS classic layout is used.
 //!
+//! - `eventlog [DAYS]` (IOS-XE): [`super::eventlog`].
+//!
 //! Display strings with no sample: `AUTHORIZATION EXPIRED on <ts>` and `EVAL EXPIRED`
 //! (SPEC §5.1, §6.4 ⟨GAP⟩).
 
 use std::fmt::Write;
 
+use super::eventlog;
 use super::machine::{AuthStatus, Classic, CommStats, Phase, Policy, PolicyInUse};
 use super::network::{NoTransport, Transport};
 use crate::lab::device::Identity;
@@ -323,6 +326,9 @@ pub fn classic(command: &str, m: &Classic, v: &View) -> Option<String> {
     let udi = format!("PID:{},SN:{}", v.identity.pid, v.identity.serial);
     if v.identity.platform != Platform::IosXe {
         return nx_style(command, m, v, &status, &udi);
+    }
+    if let Some(days) = eventlog::days_of(command) {
+        return Some(m.events.render(v.now, v.offset, days));
     }
     let out = match command {
         "status" => format!(
@@ -653,6 +659,11 @@ fn slp_all(p: &Policy, v: &View, tech: bool) -> String {
 /// Using Policy outputs (IOS-XE; NX-OS SLP `status`/`all` have no sample ⟨UNVERIFIED⟩ and
 /// use the IOS-XE grammar, as SLP §4.6 advises parsers to).
 pub fn policy(command: &str, p: &Policy, v: &View) -> Option<String> {
+    if let Some(days) = eventlog::days_of(command) {
+        // IOS-XE only: no NX-OS `show license eventlog` sample exists.
+        return (v.identity.platform == Platform::IosXe)
+            .then(|| p.events.render(v.now, v.offset, days));
+    }
     let out = match command {
         "status" => slp_status(p, v, false),
         "summary" => {

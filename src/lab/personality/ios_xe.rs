@@ -123,6 +123,13 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::ShowLicense,
         user: true,
     },
+    // SPEC §4.1 "Verify" row, §7.1 CAT-6; `show license eventlog 2` (genieparser
+    // ShowLicenseEventlog2): the days are optional.
+    ExecRule {
+        pattern: "show license eventlog [<num>]",
+        action: Exec::ShowLicense,
+        user: true,
+    },
     ExecRule {
         pattern: "terminal length <num>",
         action: Exec::TerminalLength,
@@ -148,6 +155,30 @@ const COMMON_EXEC: &[ExecRule] = &[
         pattern: "reload",
         action: Exec::Reload,
         user: false,
+    },
+    // SPEC §7.1 CAT-5 "Ping tools.cisco.com", "Telnet to tools.cisco.com on TCP 443";
+    // SPEC §6.1.4 `telnet tools.cisco.com 443 /source-interface gi0/0`. IOS puts the VRF
+    // first (`ping vrf NAME HOST`); `ping HOST vrf NAME` is accepted too. Both are user
+    // EXEC commands on IOS. Outputs and their sources: `lab::cli::probe`.
+    ExecRule {
+        pattern: "ping vrf <word> <word> [repeat <num>] [source <word>]",
+        action: Exec::Ping,
+        user: true,
+    },
+    ExecRule {
+        pattern: "ping <word> [vrf <word>] [repeat <num>] [source <word>]",
+        action: Exec::Ping,
+        user: true,
+    },
+    ExecRule {
+        pattern: "telnet <word> [<num>] [/source-interface <word>] [/vrf <word>]",
+        action: Exec::Telnet,
+        user: true,
+    },
+    ExecRule {
+        pattern: "telnet <word> [<num>] /vrf <word> /source-interface <word>",
+        action: Exec::Telnet,
+        user: true,
     },
     // SPEC §4.1 (`[CAT-ja]` scenario 9 names it).
     ExecRule {
@@ -225,7 +256,6 @@ const OTHER_EXEC: &[&str] = &[
     "more",
     "mkdir",
     "no",
-    "ping",
     "pwd",
     "release",
     "rename",
@@ -239,7 +269,6 @@ const OTHER_EXEC: &[&str] = &[
     "ssh",
     "systat",
     "tclsh",
-    "telnet",
     "test",
     "traceroute",
     "undebug",

@@ -160,6 +160,10 @@ pub enum Exec {
     CheckpointClear,
     /// NX-OS `rollback running-config checkpoint NAME [atomic|…]`.
     Rollback,
+    /// `ping HOST …` through the lab network (`lab::cli::probe`).
+    Ping,
+    /// `telnet HOST [PORT] …` through the lab network (`lab::cli::probe`).
+    Telnet,
 }
 
 /// What a config-mode command does.

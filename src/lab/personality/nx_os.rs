@@ -103,6 +103,30 @@ const SHOW_EXEC: &[ExecRule] = &[
     },
 ];
 
+/// SPEC §7.2 NX-1 evidence: `ping tools.cisco.com vrf management`, `telnet
+/// tools.cisco.com 443 vrf management`, typed at `(config)#` (so they are config-mode
+/// lines too, below). `count N` and `source-interface IF` are NX-OS ping options (the
+/// cisco.nxos `nxos_ping` module sends `ping DEST count N [source S] [vrf V]`); the
+/// telnet client takes `[port] [vrf NAME]` only (NX-OS command reference). Outputs and
+/// their sources: `lab::cli::probe`.
+const PROBE_EXEC: &[ExecRule] = &[
+    ExecRule {
+        pattern: "ping <word> [count <num>] [vrf <word>] [source-interface <word>]",
+        action: Exec::Ping,
+        user: true,
+    },
+    ExecRule {
+        pattern: "ping <word> [count <num>] [source-interface <word>] [vrf <word>]",
+        action: Exec::Ping,
+        user: true,
+    },
+    ExecRule {
+        pattern: "telnet <word> [<num>] [vrf <word>]",
+        action: Exec::Telnet,
+        user: true,
+    },
+];
+
 const COMMON_EXEC: &[ExecRule] = &[
     // Checkpoint and rollback (docs/platform-notes.md "Safety net": the NX-OS system
     // management guides, "Configuring Rollback").
@@ -210,7 +234,6 @@ const OTHER_EXEC: &[&str] = &[
     "load",
     "mkdir",
     "move",
-    "ping",
     "rmdir",
     "run-script",
     "send",
@@ -220,7 +243,6 @@ const OTHER_EXEC: &[&str] = &[
     "system",
     "tac-pac",
     "tail",
-    "telnet",
     "test",
     "traceroute",
     "where",
@@ -265,6 +287,18 @@ const CONFIG_SHOWS: &[ConfigRule] = &[
     ConfigRule {
         pattern: "copy running-config startup-config",
         action: Config::Exec(Exec::CopyRunStart),
+    },
+    ConfigRule {
+        pattern: "ping <word> [count <num>] [vrf <word>] [source-interface <word>]",
+        action: Config::Exec(Exec::Ping),
+    },
+    ConfigRule {
+        pattern: "ping <word> [count <num>] [source-interface <word>] [vrf <word>]",
+        action: Config::Exec(Exec::Ping),
+    },
+    ConfigRule {
+        pattern: "telnet <word> [<num>] [vrf <word>]",
+        action: Config::Exec(Exec::Telnet),
     },
     // A public N9K 10.2(2) transcript runs both at `(config)#` (docs/platform-notes.md).
     ConfigRule {
@@ -433,7 +467,7 @@ pub static CLASSIC: Personality = Personality {
     // The admin user lands at `switch#` (SPEC §2.4: every sample starts at `switch#`).
     starts_privileged: true,
     config_banner: CONFIG_BANNER,
-    exec: &[SHOW_EXEC, COMMON_EXEC, CLASSIC_EXEC],
+    exec: &[SHOW_EXEC, PROBE_EXEC, COMMON_EXEC, CLASSIC_EXEC],
     modes: CLASSIC_MODES,
     other_exec_keywords: OTHER_EXEC,
     other_config_keywords: OTHER_CONFIG,
@@ -454,7 +488,7 @@ pub static POLICY: Personality = Personality {
     style: Style::NxOs,
     starts_privileged: true,
     config_banner: CONFIG_BANNER,
-    exec: &[SHOW_EXEC, COMMON_EXEC, POLICY_EXEC],
+    exec: &[SHOW_EXEC, PROBE_EXEC, COMMON_EXEC, POLICY_EXEC],
     modes: POLICY_MODES,
     other_exec_keywords: OTHER_EXEC,
     other_config_keywords: OTHER_CONFIG,
