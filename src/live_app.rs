@@ -18,6 +18,7 @@ use crate::lab::spec::lab_spec;
 use crate::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress, SavedPlan};
 use crate::plan::FORMAT_VERSION;
 use crate::platform::Renewal;
+use crate::render::Templates;
 use crate::report::{self, Style};
 use crate::store;
 use crate::targets::Targets;
@@ -128,6 +129,7 @@ pub fn execute(
             renewal: live.renewal,
             preflight: live.preflight,
             fix: live.fix,
+            templates: templates(args, live.fix)?,
         };
         let display = progress(args.format, targets.targets.len());
         let recorded = Arc::new(Recorded {
@@ -151,6 +153,19 @@ pub fn execute(
         hosts: runs,
         status,
     })
+}
+
+/// The `--templates` overrides again, for `apply --fix` to render a fixed intent.
+fn templates(args: &RunArgs, fix: bool) -> Result<Option<Arc<Templates>>, ExitStatus> {
+    match (&args.templates, fix) {
+        (Some(dir), true) => Templates::with_overrides(dir)
+            .map(|t| Some(Arc::new(t)))
+            .map_err(|e| {
+                eprintln!("error: --templates {}: {e}", dir.display());
+                ExitStatus::InvalidInput
+            }),
+        _ => Ok(None),
+    }
 }
 
 /// Opens the run store and records the run's start (unless `--no-store`).

@@ -86,6 +86,12 @@ pub struct Templates {
     env: Environment<'static>,
 }
 
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Templates")
+    }
+}
+
 impl Templates {
     /// The templates embedded in the binary.
     pub fn builtin() -> Templates {

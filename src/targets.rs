@@ -304,6 +304,21 @@ impl Reading<'_> {
     }
 }
 
+impl Target {
+    /// Renders the desired config again after the intent changed (`apply --fix`).
+    pub fn rerender(&mut self, templates: &Templates) -> Result<(), String> {
+        let intent = &self.host.intent;
+        self.desired = templates
+            .render(
+                intent.platform.name(),
+                intent.licensing_model.name(),
+                intent,
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}
+
 /// Errors first, each reported once (a group var error would repeat for every host).
 fn finish(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();

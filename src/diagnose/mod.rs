@@ -142,6 +142,26 @@ impl Evidence {
             .filter(|l| !l.is_empty())
             .collect()
     }
+
+    /// The lines of a log (oldest first) after its last success message: a failure logged
+    /// before the device last registered, renewed or got back in compliance is over. The
+    /// success messages are SPEC §6.1's `%SMART_LIC-6-AGENT_REG_SUCCESS`,
+    /// `%SMART_LIC-5-IN_COMPLIANCE` and `%SMART_LIC-6-AUTH_RENEW_SUCCESS`, and the
+    /// eventlog's `SAEVT_COMM_RESTORED`.
+    pub fn recent_log(text: &str) -> Vec<String> {
+        const SUCCESS: [&str; 4] = [
+            "%SMART_LIC-6-AGENT_REG_SUCCESS",
+            "%SMART_LIC-5-IN_COMPLIANCE",
+            "%SMART_LIC-6-AUTH_RENEW_SUCCESS",
+            "SAEVT_COMM_RESTORED",
+        ];
+        let lines = Evidence::lines(text);
+        let start = lines
+            .iter()
+            .rposition(|l| SUCCESS.iter().any(|s| l.contains(s)))
+            .map_or(0, |last| last + 1);
+        lines[start..].to_vec()
+    }
 }
 
 impl Evidence {

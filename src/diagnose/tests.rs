@@ -278,3 +278,24 @@ fn a_failed_registration_is_explained_from_its_parsed_status() {
         None
     );
 }
+
+#[test]
+fn a_failure_logged_before_the_last_success_is_over() {
+    let log = "*Nov 23 21:10:45.085: %PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint SLA-TrustPoint failed Reason : Failed to select socket.Timeout : 5 (Connection timed out)\n\
+               *Nov 23 21:12:01.002: %SMART_LIC-6-AUTH_RENEW_SUCCESS: Authorization renewal with the Cisco Smart Software Manager or satellit\n";
+    let evidence = Evidence {
+        log: Evidence::recent_log(log),
+        ..Evidence::default()
+    };
+    assert!(diagnose(Platform::IosXe, &evidence, &[]).is_empty());
+    // The same failure after the success still counts.
+    let later = format!(
+        "{}*Nov 23 21:15:00.000: %PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint SLA-TrustPoint failed\n",
+        log
+    );
+    let evidence = Evidence {
+        log: Evidence::recent_log(&later),
+        ..Evidence::default()
+    };
+    assert_eq!(ids(Platform::IosXe, &evidence), ["CAT-7"]);
+}

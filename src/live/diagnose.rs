@@ -8,6 +8,7 @@ use crate::diagnose::{Evidence, diagnose};
 use crate::intent::Intent;
 use crate::plan::{HostPlan, plan_host};
 use crate::platform::timefmt::{now, parse_show_clock};
+use crate::render::Templates;
 use crate::targets::Target;
 
 /// Reads the rest of the evidence, matches it, and records the findings.
@@ -49,12 +50,11 @@ async fn collect(
     record: &mut Recorder<'_>,
 ) -> Evidence {
     record.step("read logs and clock");
-    let mut log = String::new();
+    let mut log = Vec::new();
     for command in device.platform.licensing_log_commands() {
         // A release without the command (`% Invalid input`) just has less evidence.
         if let Ok(text) = device.exec(command).await {
-            log.push_str(&text);
-            log.push('\n');
+            log.extend(Evidence::recent_log(&text));
         }
     }
     let clock_skew = match device.exec("show clock").await {
@@ -73,7 +73,7 @@ async fn collect(
     }
     Evidence {
         status: Evidence::lines(&facts.license_status),
-        log: Evidence::lines(&log),
+        log,
         config: Evidence::lines(&facts.running),
         clock_skew,
         reachable,
@@ -85,6 +85,7 @@ async fn collect(
 /// fix. The fixes made are recorded in the run.
 pub(super) async fn fix(
     target: &Target,
+    templates: Option<&Templates>,
     device: &mut Device,
     facts: &Facts,
     plan: &HostPlan,
@@ -105,6 +106,10 @@ pub(super) async fn fix(
         return Ok(None);
     }
     record.run.fixes = made;
+    match templates {
+        Some(templates) => fixed.rerender(templates)?,
+        None => fixed.rerender(&Templates::builtin())?,
+    }
     let replanned = plan_host(&fixed, Ok(facts.running.clone()));
     Ok(Some((fixed, replanned)))
 }

@@ -258,7 +258,8 @@ async fn work(
     let mut plan = plan_host(target, Ok(facts.running.clone()));
     let fixed;
     if options.fix && options.mode == Mode::Apply {
-        match super::diagnose::fix(target, device, &facts, &plan, record).await {
+        let templates = options.templates.as_deref();
+        match super::diagnose::fix(target, templates, device, &facts, &plan, record).await {
             Ok(None) => {}
             Ok(Some((target_fixed, replanned))) => {
                 fixed = target_fixed;

@@ -39,6 +39,9 @@ pub struct LiveOptions {
     pub preflight: bool,
     /// `apply --fix`: make the catalogue's intent remedies the intent lacks, then plan.
     pub fix: bool,
+    /// The templates targets were rendered with (`--templates`), to render a fixed
+    /// intent again; `None`: the built-in ones.
+    pub templates: Option<Arc<crate::render::Templates>>,
     /// What `renew` renews (read only by `Mode::Renew`).
     pub renewal: crate::platform::Renewal,
     /// `--session-log DIR`: each host's CLI session, redacted, in DIR/<host>.log.

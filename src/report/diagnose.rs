@@ -17,20 +17,26 @@ pub fn host(out: &mut String, run: &HostRun, findings: &[Finding], style: Style)
         .map(|s| s.state_words())
         .unwrap_or_else(|| "licensing status unread".into());
     let _ = writeln!(out, "{}  {}", style.bold(&run.host), sanitize(&state));
+    let mut preflight_failed = false;
     for check in run.preflight.iter().flatten() {
-        let word = match check.ok {
-            true => style.green("ok  "),
-            false => style.red("FAIL"),
+        let (word, leads_to) = match check.ok {
+            true => (style.green("ok  "), String::new()),
+            false => (style.red("FAIL"), format!(" ({})", check.scenario)),
         };
+        preflight_failed |= !check.ok;
         let _ = writeln!(
             out,
-            "  preflight {word} {:<12} {}",
+            "  preflight {word} {:<12} {}{leads_to}",
             check.check,
             sanitize(&check.detail)
         );
     }
     if findings.is_empty() {
-        let _ = writeln!(out, "  {}\n", style.green("no known failure"));
+        let verdict = match preflight_failed {
+            true => style.yellow("no catalogue scenario shows yet: fix the preflight failures"),
+            false => style.green("no known failure"),
+        };
+        let _ = writeln!(out, "  {verdict}\n");
         return;
     }
     for f in findings {

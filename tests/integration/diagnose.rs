@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use smartlic::diagnose::Finding;
 use smartlic::intent::ResolveOptions;
-use smartlic::lab::backend::Faults;
+use smartlic::lab::backend::{Faults, Outage, ServiceFault};
+use smartlic::lab::run::LabOptions;
 use smartlic::live::{self, HostRun, LiveOptions, Mode, Outcome, Progress};
 use smartlic::render::Templates;
 use smartlic::targets::{self, Selection};
@@ -16,10 +17,28 @@ use crate::lab_harness::{LabSsh, host, inventory};
 
 /// The lab DNS server (docs/lab.md) and the CSSM URL (SPEC §2.2).
 const DNS: &str = "ip name-server 198.51.100.53";
+const CSSM_URL: &str = "https://tools.cisco.com/its/service/oddce/services/DDCEService";
+/// SPEC §2.2: the on-prem / transport gateway path.
+const ON_PREM_PATH: &str = "/Transportgateway/services/DeviceRequestHandler";
+/// SPEC §7.1 CAT-5, the failure reason every platform's lab device shows for a send failure.
+const SEND_FAILED: &str = "Failure reason: Fail to send out Call Home HTTP message.";
+/// SPEC §7.1 CAT-2.
+const TRY_AGAIN: &str =
+    "Failure reason: Your request could not be processed right now. Please try again";
 
 /// An intent for every host: direct to CSSM with the lab's DNS and SLA-TrustPoint without
 /// CRL checks (the CAT-5 and CAT-7 remedies).
 const INTENT: &str = "    smart_licensing:\n      transport: direct\n      token: {env: NOT_READ_BY_DIAGNOSE}\n      dns: {servers: [198.51.100.53]}\n      sla_trustpoint_revocation_check: none\n";
+/// `INTENT` plus `more` (lines of the `smart_licensing` mapping, indented by six spaces).
+fn intent(more: &str) -> String {
+    format!("{INTENT}{more}")
+}
+
+/// An intent of just `more` (lines of the `smart_licensing` mapping, six spaces in) and the
+/// token diagnose never reads.
+fn smart_licensing(more: &str) -> String {
+    format!("    smart_licensing:\n      token: {{env: NOT_READ_BY_DIAGNOSE}}\n{more}")
+}
 
 struct Quiet;
 
@@ -36,17 +55,31 @@ struct Fleet {
 
 impl Fleet {
     fn start(hosts: &[String]) -> Fleet {
+        Fleet::start_with(hosts, &LabOptions::default())
+    }
+
+    /// A lab whose clock runs `time_scale` lab seconds per real second.
+    fn start_fast(hosts: &[String], time_scale: f64) -> Fleet {
+        Fleet::start_with(hosts, &LabOptions { time_scale })
+    }
+
+    fn start_with(hosts: &[String], options: &LabOptions) -> Fleet {
         let hosts = hosts.concat();
         Fleet {
-            lab: LabSsh::start(&inventory(&hosts)),
+            lab: LabSsh::start_with(&inventory(&hosts), options),
             hosts,
         }
     }
 
     fn token(&self) -> String {
+        self.token_of("Default")
+    }
+
+    /// A CSSM token of `virtual_account` in the lab's `Example Account`.
+    fn token_of(&self, virtual_account: &str) -> String {
         self.lab
             .backend
-            .create_token("Example Account", "Default", 3650, None)
+            .create_token("Example Account", virtual_account, 3650, None)
     }
 
     /// A privileged session typing `lines`.
@@ -57,8 +90,32 @@ impl Fleet {
         self.lab.session(device, &all)
     }
 
+    /// An NX-OS session (the admin lands privileged): `config` lines in config mode, then
+    /// `exec` lines.
+    fn nx(&self, device: &str, config: &[String], exec: &[String]) -> String {
+        let mut all = vec!["terminal length 0".to_string(), "configure terminal".into()];
+        all.extend_from_slice(config);
+        all.push("end".into());
+        all.extend_from_slice(exec);
+        all.push("exit".into());
+        self.lab.session(device, &all)
+    }
+
+    /// An APIC session: everything is typed in `configure` mode (SPEC §2.5.2).
+    fn apic(&self, device: &str, lines: &[String]) -> String {
+        let mut all = vec!["terminal length 0".to_string(), "configure".into()];
+        all.extend_from_slice(lines);
+        all.extend(["end".into(), "exit".into()]);
+        self.lab.session(device, &all)
+    }
+
     /// `smartlic diagnose` on every host, with `intent` as the play's intent.
     fn diagnose(&self, intent: &str) -> Vec<HostRun> {
+        self.diagnose_with(intent, false)
+    }
+
+    /// `smartlic diagnose [--preflight]` on every host, with `intent` as the play's intent.
+    fn diagnose_with(&self, intent: &str, preflight: bool) -> Vec<HostRun> {
         let dir = tempfile::tempdir().unwrap();
         let text = inventory(&self.hosts).replacen("  vars:\n", &format!("  vars:\n{intent}"), 1);
         std::fs::write(dir.path().join("hosts.yml"), text).unwrap();
@@ -86,14 +143,40 @@ impl Fleet {
             lab_tokens: None,
             saved: None,
             session_log: None,
-            preflight: false,
+            preflight,
             fix: false,
+            templates: None,
             renewal: smartlic::platform::Renewal::Auth,
         };
         self.lab
             .runtime()
             .block_on(live::run_hosts(&loaded.targets, &options, Arc::new(Quiet)))
     }
+
+    /// The line of `command`'s output on `device` that contains `needle`, as diagnose reads
+    /// lines (trimmed, blanks collapsed): the device's own words for a finding's evidence.
+    fn line(&self, device: &str, command: &str, needle: &str) -> String {
+        line_of(&self.lab.exec(device, command), needle)
+    }
+
+    /// The line of `show license status` that contains `needle`.
+    fn status_line(&self, device: &str, needle: &str) -> String {
+        self.line(device, "show license status", needle)
+    }
+}
+
+/// The line of `text` that contains `needle`, trimmed and with blanks collapsed.
+fn line_of(text: &str, needle: &str) -> String {
+    text.lines()
+        .find(|l| l.contains(needle))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| panic!("no `{needle}` in:\n{text}"))
+}
+
+/// The line of the `show license status` that diagnose read that contains `needle` (on a
+/// fast lab clock, timestamps move between two reads).
+fn status_read(run: &HostRun, needle: &str) -> String {
+    line_of(run.status_before.as_deref().expect("status read"), needle)
 }
 
 fn findings(run: &HostRun) -> &[Finding] {
@@ -104,8 +187,73 @@ fn ids(run: &HostRun) -> Vec<&str> {
     findings(run).iter().map(|f| f.id.as_str()).collect()
 }
 
+/// `host`'s run.
+fn of<'a>(runs: &'a [HostRun], host: &str) -> &'a HostRun {
+    runs.iter()
+        .find(|r| r.host == host)
+        .unwrap_or_else(|| panic!("no run of {host}"))
+}
+
+/// The findings of `run`, which must name exactly `wanted` (the outcome says so too).
+fn exactly<'a>(run: &'a HostRun, wanted: &[&str]) -> &'a [Finding] {
+    assert_eq!(ids(run), wanted, "{:?}", run.findings);
+    let reasons: Vec<String> = findings(run)
+        .iter()
+        .map(|f| format!("{} {}", f.id, f.title))
+        .collect();
+    assert!(
+        matches!(&run.outcome, Outcome::Failed(r) if r.starts_with(&reasons.join("; "))),
+        "{:?}",
+        run.outcome
+    );
+    findings(run)
+}
+
+/// The one finding of `run`, which must be `id`: nothing else is named.
+fn only<'a>(run: &'a HostRun, id: &str) -> &'a Finding {
+    &exactly(run, &[id])[0]
+}
+
+fn register(token: &str) -> String {
+    format!("license smart register idtoken {token}")
+}
+
+/// CSSM refuses connections (the lab's outage fault).
+fn cssm_down() -> Faults {
+    Faults {
+        cssm: ServiceFault {
+            outage: Some(Outage::Refused),
+            delay_ms: 0,
+        },
+        ..Faults::default()
+    }
+}
+
 fn catalyst(name: &str, address: &str) -> String {
     host(name, "ios-xe", "16.12.5", address, "")
+}
+
+fn nexus(name: &str, address: &str, lab: &str) -> String {
+    host(name, "nx-os", "9.3(5)", address, lab)
+}
+
+fn apic(name: &str, address: &str) -> String {
+    host(name, "apic", "4.2(7f)", address, "")
+}
+
+/// The SPEC §2.4.1 callhome block, typed in config mode, for `url`.
+fn callhome(url: &str, use_vrf: Option<&str>) -> Vec<String> {
+    let mut lines = vec![
+        "callhome".to_string(),
+        "email-contact sch-smart-licensing@cisco.com".into(),
+        "destination-profile CiscoTAC-1 transport-method http".into(),
+        format!("destination-profile CiscoTAC-1 http {url}"),
+    ];
+    if let Some(vrf) = use_vrf {
+        lines.push(format!("transport http use-vrf {vrf}"));
+    }
+    lines.extend(["enable".into(), "exit".into()]);
+    lines
 }
 
 #[test]
@@ -199,4 +347,663 @@ fn cat_5_without_dns_is_named_and_the_intent_s_dns_is_the_fix() {
             .contains(&"ip name-server 198.51.100.53".to_string()),
         "{cat5:?}"
     );
+}
+
+// ------------------------------------------------------------------ IOS-XE (SPEC §7.1)
+
+/// Registers `device` with the lab's DNS and waits until it is authorized.
+fn register_and_authorize(fleet: &Fleet, device: &str, token: &str) {
+    fleet.privileged(
+        device,
+        &["configure terminal", DNS, "end", &register(token)],
+    );
+    fleet.lab.until_status(device, "Status: AUTHORIZED on");
+}
+
+#[test]
+fn cat_1_a_product_still_in_cssm_is_named_and_force_is_the_fix() {
+    let fleet = Fleet::start(&[catalyst("c1", "127.0.15.1")]);
+    let token = fleet.token();
+    register_and_authorize(&fleet, "c1", &token);
+    // A deregistration CSSM never hears of leaves the product instance there.
+    fleet.lab.backend.set_faults(cssm_down());
+    fleet.privileged("c1", &["license smart deregister", &register(&token)]);
+    fleet.lab.until_status("c1", SEND_FAILED);
+    fleet.lab.backend.set_faults(Faults::default());
+    fleet.privileged("c1", &[&register(&token)]);
+    fleet
+        .lab
+        .until_status("c1", "Failure reason: Product Already Registered");
+    let runs = fleet.diagnose(INTENT);
+    // The outage left its `%CALL_HOME-5-SL_MESSAGE_FAILED` in the log, and the catalogue
+    // names CAT-5 from that line alone (SPEC §7.1's CAT-5 logs): it is named too.
+    let found = exactly(&runs[0], &["CAT-1", "CAT-5"]);
+    let cat1 = &found[0];
+    assert_eq!(
+        cat1.evidence,
+        [fleet.status_line("c1", "Failure reason: Product Already Registered")]
+    );
+    assert!(
+        cat1.command_fix
+            .as_deref()
+            .is_some_and(|c| c.contains("force: true")),
+        "{cat1:?}"
+    );
+    assert_eq!(
+        found[1].evidence,
+        [fleet.line("c1", "show logging", "%CALL_HOME-5-SL_MESSAGE_FAILED")]
+    );
+}
+
+#[test]
+fn cat_2_try_again_is_named_and_a_new_token_is_the_fix() {
+    let fleet = Fleet::start(&[catalyst("c2", "127.0.15.2")]);
+    fleet.lab.backend.set_faults(Faults {
+        try_again: true,
+        ..Faults::default()
+    });
+    let token = fleet.token();
+    fleet.privileged("c2", &["configure terminal", DNS, "end", &register(&token)]);
+    fleet.lab.until_status("c2", TRY_AGAIN);
+    let runs = fleet.diagnose(INTENT);
+    let cat2 = only(&runs[0], "CAT-2");
+    assert_eq!(cat2.evidence, [fleet.status_line("c2", TRY_AGAIN)]);
+    assert!(
+        cat2.command_fix
+            .as_deref()
+            .is_some_and(|c| c.contains("new token")),
+        "{cat2:?}"
+    );
+}
+
+#[test]
+fn cat_3_a_clock_200_days_behind_is_named_and_ntp_is_the_fix() {
+    let fleet = Fleet::start(&[host(
+        "c3",
+        "ios-xe",
+        "16.12.5",
+        "127.0.15.3",
+        "        clock_offset: -200d\n",
+    )]);
+    let token = fleet.token();
+    fleet.privileged("c3", &["configure terminal", DNS, "end", &register(&token)]);
+    fleet
+        .lab
+        .until_status("c3", "Failure reason: {\"timestamp\": [\"The device date '");
+    let runs = fleet.diagnose(&intent("      ntp: {servers: [198.51.100.123]}\n"));
+    let cat3 = only(&runs[0], "CAT-3");
+    assert_eq!(
+        cat3.evidence[0],
+        fleet.status_line("c3", "is offset beyond the allowed tolerance limit.")
+    );
+    // The device clock itself, read with `show clock`: 200 days behind.
+    let skew: i64 = cat3.evidence[1]
+        .strip_prefix("the device clock is ")
+        .and_then(|r| r.strip_suffix(" s off this machine's"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{cat3:?}"));
+    assert!((skew + 200 * 86_400).abs() < 120, "{cat3:?}");
+    assert_eq!(cat3.evidence.len(), 2, "{cat3:?}");
+    assert_eq!(cat3.config_fix, ["ntp server 198.51.100.123"]);
+    // An intent without NTP does not carry out the remedy.
+    let runs = fleet.diagnose(INTENT);
+    let cat3 = only(&runs[0], "CAT-3");
+    assert!(
+        cat3.config_fix.is_empty() && cat3.config_fix_missing,
+        "{cat3:?}"
+    );
+}
+
+#[test]
+fn cat_4_call_home_off_or_a_user_profile_is_named_and_the_call_home_block_is_the_fix() {
+    let fleet = Fleet::start(&[catalyst("c4", "127.0.15.4"), catalyst("c4u", "127.0.15.10")]);
+    let token = fleet.token();
+    // Call-home off.
+    fleet.privileged(
+        "c4",
+        &[
+            "configure terminal",
+            DNS,
+            "no service call-home",
+            "end",
+            &register(&token),
+        ],
+    );
+    // An active user profile without `reporting smart-licensing-data`.
+    let destination = format!("destination address http {CSSM_URL}");
+    fleet.privileged(
+        "c4u",
+        &[
+            "configure terminal",
+            DNS,
+            "call-home",
+            "profile \"CiscoTAC-1\"",
+            "no active",
+            "exit",
+            "profile \"SCH-Ops\"",
+            "active",
+            "destination transport-method http",
+            &destination,
+            "end",
+            &register(&token),
+        ],
+    );
+    const NOT_AVAILABLE: &str = "Failure reason: Communication transport not available.";
+    fleet.lab.until_status("c4", NOT_AVAILABLE);
+    fleet.lab.until_status("c4u", NOT_AVAILABLE);
+    let runs = fleet.diagnose(INTENT);
+
+    let cat4 = only(of(&runs, "c4"), "CAT-4");
+    assert_eq!(cat4.evidence, [fleet.status_line("c4", NOT_AVAILABLE)]);
+    assert_eq!(cat4.config_fix, ["service call-home"]);
+
+    let cat4 = only(of(&runs, "c4u"), "CAT-4");
+    assert_eq!(
+        cat4.evidence,
+        [
+            fleet.status_line("c4u", NOT_AVAILABLE),
+            fleet.line(
+                "c4u",
+                "show logging",
+                "%CALL_HOME-3-CALL_HOME_FAILED_TO_ENABLE"
+            ),
+        ]
+    );
+    // The intent's profile is CiscoTAC-1: the plan makes it the active one again.
+    assert!(
+        cat4.config_fix.iter().any(|l| l.trim() == "active"),
+        "{cat4:?}"
+    );
+    assert!(!cat4.config_fix_missing);
+}
+
+#[test]
+fn cat_6_an_expired_on_prem_certificate_is_named_and_the_server_identity_check_is_the_fix() {
+    let fleet = Fleet::start(&[catalyst("c6", "127.0.15.6")]);
+    let backend = &fleet.lab.backend;
+    let token = backend.create_satellite_token("Example Account", "Default", 3650, None);
+    let name = backend.satellite.names[0].clone();
+    let url = format!("https://{name}{ON_PREM_PATH}");
+    // The satellite's private CA imported as SPEC §3.2 does it, and the satellite URL.
+    let mut lines = vec![
+        "configure terminal".to_string(),
+        format!("ip host {name} {}", backend.satellite.virtual_addr.ip()),
+        "call-home".into(),
+        "profile \"CiscoTAC-1\"".into(),
+        format!("destination address http {url}"),
+        "exit".into(),
+        "exit".into(),
+        "crypto pki trustpoint LicRoot".into(),
+        "enrollment terminal".into(),
+        "revocation-check none".into(),
+        "exit".into(),
+        "crypto pki authenticate LicRoot".into(),
+    ];
+    lines.extend(backend.satellite_ca_pem.lines().map(str::to_string));
+    lines.extend(["".into(), "yes".into(), "end".into(), register(&token)]);
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    fleet.privileged("c6", &lines);
+    fleet.lab.until_status("c6", "Status: AUTHORIZED on");
+    backend.set_faults(Faults {
+        satellite_cert_expired: true,
+        ..Faults::default()
+    });
+    fleet.privileged("c6", &["license smart renew auth"]);
+    fleet.lab.until_status("c6", "Status: EVAL MODE");
+    let satellite = format!(
+        "      transport: satellite\n      url: {url}\n      dns: {{hosts: {{{name}: {}}}}}\n",
+        backend.satellite.virtual_addr.ip()
+    );
+    let runs = fleet.diagnose(&smart_licensing(&format!(
+        "{satellite}      server_identity_check: false\n"
+    )));
+    let cat6 = only(&runs[0], "CAT-6");
+    assert_eq!(
+        cat6.evidence,
+        [fleet.line(
+            "c6",
+            "show license eventlog",
+            "SAEVT_DEREGISTER_STATUS msgStatus=\"LS_INVALID_DATA\""
+        )]
+    );
+    assert!(
+        cat6.evidence[0].ends_with("SAEVT_DEREGISTER_STATUS msgStatus=\"LS_INVALID_DATA\" error=\"Missing Id cert serial number field; Missing signing cert serial number field; Signed data and certificate does not match\""),
+        "{cat6:?}"
+    );
+    assert_eq!(cat6.config_fix, ["no http secure server-identity-check"]);
+    // With the check on, the intent does not describe the remedy; `apply --fix` would
+    // turn it off.
+    let runs = fleet.diagnose(&smart_licensing(&satellite));
+    let cat6 = only(&runs[0], "CAT-6");
+    assert!(
+        cat6.config_fix.is_empty() && cat6.config_fix_missing,
+        "{cat6:?}"
+    );
+}
+
+#[test]
+fn cat_8_an_exhausted_pool_is_named_without_a_device_fix() {
+    let fleet = Fleet::start(&[catalyst("c8", "127.0.15.8")]);
+    let pid = fleet.lab.devices[0].host.pid.clone();
+    let family = pid.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    fleet.lab.backend.set_pool(
+        "Example Account",
+        "Default",
+        &format!("{family} Network Advantage"),
+        0,
+    );
+    let token = fleet.token();
+    fleet.privileged("c8", &["configure terminal", DNS, "end", &register(&token)]);
+    fleet.lab.until_status("c8", "Status: OUT OF COMPLIANCE on");
+    let runs = fleet.diagnose(INTENT);
+    let cat8 = only(&runs[0], "CAT-8");
+    assert_eq!(
+        cat8.evidence,
+        [
+            fleet.line("c8", "show logging", "%SMART_LIC-3-OUT_OF_COMPLIANCE"),
+            fleet.status_line("c8", "Status: OUT OF COMPLIANCE on"),
+        ]
+    );
+    // The remedy is in CSSM: neither config nor a command on the device.
+    assert!(cat8.config_fix.is_empty() && !cat8.config_fix_missing);
+    assert!(cat8.command_fix.is_none(), "{cat8:?}");
+}
+
+#[test]
+fn cat_9_a_signature_mismatch_is_named_and_deregister_with_a_new_token_is_the_fix() {
+    let fleet = Fleet::start(&[catalyst("c9", "127.0.15.9")]);
+    let token = fleet.token();
+    register_and_authorize(&fleet, "c9", &token);
+    fleet.lab.backend.set_faults(Faults {
+        signature_mismatch: true,
+        ..Faults::default()
+    });
+    fleet.privileged("c9", &["license smart renew auth"]);
+    const MISMATCH: &str = "Failure reason: Data and signature do not match";
+    fleet.lab.until_status("c9", MISMATCH);
+    let runs = fleet.diagnose(INTENT);
+    let cat9 = only(&runs[0], "CAT-9");
+    assert_eq!(
+        cat9.evidence,
+        [
+            fleet.status_line("c9", MISMATCH),
+            fleet.line("c9", "show logging", "%SMART_LIC-3-AUTH_RENEW_FAILED"),
+        ]
+    );
+    assert!(
+        cat9.command_fix
+            .as_deref()
+            .is_some_and(|c| c.contains("license smart deregister")),
+        "{cat9:?}"
+    );
+}
+
+// ------------------------------------------------------------------- NX-OS (SPEC §7.2)
+
+/// The NX-OS intent: direct to CSSM with the lab's DNS.
+const NX_INTENT: &str = "    smart_licensing:\n      transport: direct\n      token: {env: NOT_READ_BY_DIAGNOSE}\n      dns: {servers: [198.51.100.53]}\n";
+
+/// A Nexus whose management VRF reaches the lab and whose `interfaces` are given.
+fn managed_nexus(name: &str, address: &str, interfaces: &str) -> String {
+    nexus(
+        name,
+        address,
+        &format!("        reaches: [management]\n        interfaces: {{{interfaces}}}\n"),
+    )
+}
+
+#[test]
+fn nx_1_callhome_sourced_from_a_vlan_is_named_and_mgmt0_is_the_fix() {
+    let fleet = Fleet::start(&[managed_nexus(
+        "n1",
+        "127.0.16.1",
+        "mgmt0: management, Vlan27: null",
+    )]);
+    let token = fleet.token();
+    let mut config = vec![
+        "ip name-server 198.51.100.53 use-vrf management".to_string(),
+        "ip http source-interface vlan27".to_string(),
+    ];
+    config.extend(callhome(CSSM_URL, Some("management")));
+    fleet.nx("n1", &config, &[register(&token)]);
+    fleet.lab.until_status("n1", SEND_FAILED);
+    let runs = fleet.diagnose(&format!(
+        "{NX_INTENT}      vrf: management\n      source_interface: mgmt0\n"
+    ));
+    let nx1 = only(&runs[0], "NX-1");
+    assert_eq!(
+        nx1.evidence,
+        [
+            fleet.status_line("n1", SEND_FAILED),
+            fleet.line("n1", "show running-config", "transport http use-vrf"),
+            fleet.line("n1", "show running-config", "ip http source-interface"),
+        ]
+    );
+    assert_eq!(
+        nx1.config_fix,
+        ["ip http source-interface mgmt0 vrf management"]
+    );
+    // Without a source interface in the intent, `apply --fix` would set the remedy's.
+    let runs = fleet.diagnose(&format!("{NX_INTENT}      vrf: management\n"));
+    let nx1 = only(&runs[0], "NX-1");
+    assert!(nx1.config_fix.is_empty() && nx1.config_fix_missing);
+    assert_eq!(
+        nx1.intent_fix
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>(),
+        ["source_interface: mgmt0", "vrf: management"]
+    );
+}
+
+#[test]
+fn nx_2_an_http_destination_is_named_and_the_https_one_is_the_fix() {
+    let fleet = Fleet::start(&[nexus("n2", "127.0.16.2", "")]);
+    let token = fleet.token();
+    let http = CSSM_URL.replacen("https://", "http://", 1);
+    let mut config = vec![DNS.to_string()];
+    config.extend(callhome(&http, None));
+    fleet.nx("n2", &config, &[register(&token)]);
+    fleet.lab.until_status("n2", "Initial Registration: FAILED");
+    let runs = fleet.diagnose(NX_INTENT);
+    let nx2 = only(&runs[0], "NX-2");
+    let destination = fleet.line("n2", "show running-config", &format!("http {http}"));
+    assert_eq!(nx2.evidence, [destination.as_str()]);
+    assert!(
+        nx2.config_fix
+            .iter()
+            .any(|l| l.trim() == format!("no {destination}")),
+        "{nx2:?}"
+    );
+    assert!(
+        nx2.config_fix
+            .iter()
+            .any(|l| l.trim().ends_with(&format!("http {CSSM_URL}"))),
+        "{nx2:?}"
+    );
+}
+
+#[test]
+fn nx_3_a_send_failure_with_the_path_open_is_named_with_preflight() {
+    let fleet = Fleet::start(&[nexus("n3", "127.0.16.3", "")]);
+    // CSSM's certificate chains to a root the switch does not have (QuoVadis, FN72115).
+    fleet.lab.backend.set_faults(Faults {
+        cssm_new_root: true,
+        ..Faults::default()
+    });
+    let token = fleet.token();
+    let mut config = vec![DNS.to_string()];
+    config.extend(callhome(CSSM_URL, None));
+    fleet.nx("n3", &config, &[register(&token)]);
+    fleet.lab.until_status("n3", SEND_FAILED);
+    // Without preflight the path is not known: the failure is unexplained.
+    let runs = fleet.diagnose(NX_INTENT);
+    assert_eq!(ids(&runs[0]), ["UNKNOWN"]);
+    // With it, TCP 443 opens from the switch: not the network, the certificate.
+    let runs = fleet.diagnose_with(NX_INTENT, true);
+    let run = &runs[0];
+    let destination = run
+        .preflight
+        .iter()
+        .flatten()
+        .find(|c| c.check == "destination")
+        .expect("the destination was probed");
+    assert!(destination.ok, "{destination:?}");
+    let nx3 = only(run, "NX-3");
+    assert_eq!(
+        nx3.evidence,
+        [
+            fleet.status_line("n3", SEND_FAILED),
+            "TCP 443 to the destination opens from the device".to_string(),
+        ]
+    );
+    assert!(nx3.remedy.contains("FN72115"), "{nx3:?}");
+}
+
+#[test]
+fn nx_4_a_name_server_outside_the_callhome_vrf_is_named_and_use_vrf_is_the_fix() {
+    let fleet = Fleet::start(&[managed_nexus("n4", "127.0.16.4", "mgmt0: management")]);
+    let token = fleet.token();
+    let mut config = vec![DNS.to_string()];
+    config.extend(callhome(CSSM_URL, Some("management")));
+    fleet.nx("n4", &config, &[register(&token)]);
+    fleet.lab.until_status("n4", SEND_FAILED);
+    let runs = fleet.diagnose(&format!("{NX_INTENT}      vrf: management\n"));
+    let nx4 = only(&runs[0], "NX-4");
+    assert_eq!(
+        nx4.evidence,
+        [
+            fleet.status_line("n4", SEND_FAILED),
+            fleet.line("n4", "show running-config", "transport http use-vrf"),
+            fleet.line("n4", "show running-config", DNS),
+        ]
+    );
+    assert_eq!(
+        nx4.config_fix,
+        ["ip name-server 198.51.100.53 use-vrf management"]
+    );
+    // An intent without the VRF plans no name server: `apply --fix` would set it.
+    let runs = fleet.diagnose(NX_INTENT);
+    let nx4 = only(&runs[0], "NX-4");
+    assert!(
+        nx4.config_fix.is_empty() && nx4.config_fix_missing,
+        "{nx4:?}"
+    );
+    assert_eq!(
+        nx4.intent_fix
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>(),
+        ["vrf: management"]
+    );
+}
+
+// -------------------------------------------------------------------- APIC (SPEC §7.3)
+
+#[test]
+fn aci_1_a_gateway_url_without_its_port_is_named_and_the_port_is_the_fix() {
+    let fleet = Fleet::start(&[apic("a1", "127.0.16.11")]);
+    let token = fleet.token();
+    let gateway = &fleet.lab.backend.gateway;
+    let tg = &gateway.names[0];
+    fleet.apic(
+        "a1",
+        &[
+            format!("license smart transport-mode satellite url https://{tg}{ON_PREM_PATH}"),
+            register(&token),
+        ],
+    );
+    fleet.lab.until_status("a1", SEND_FAILED);
+    let with_port = format!("https://{tg}:{}{ON_PREM_PATH}", gateway.virtual_addr.port());
+    let runs = fleet.diagnose(&smart_licensing(&format!(
+        "      transport: transport-gateway\n      url: {with_port}\n"
+    )));
+    let aci1 = only(&runs[0], "ACI-1");
+    assert_eq!(aci1.evidence, [fleet.status_line("a1", SEND_FAILED)]);
+    assert_eq!(
+        aci1.config_fix,
+        [format!(
+            "license smart transport-mode satellite url {with_port}"
+        )]
+    );
+}
+
+#[test]
+fn aci_3_a_proxy_on_the_wrong_port_is_named_and_the_proxy_port_is_the_fix() {
+    let fleet = Fleet::start(&[apic("a3", "127.0.16.13")]);
+    let token = fleet.token();
+    let proxy = fleet.lab.backend.proxy.virtual_addr;
+    // The port of the SPEC §2.5.2 example, where nothing listens in the lab.
+    fleet.apic(
+        "a3",
+        &[
+            format!(
+                "license smart transport-mode proxy ip-address {} port 4440",
+                proxy.ip()
+            ),
+            register(&token),
+        ],
+    );
+    fleet.lab.until_status("a3", SEND_FAILED);
+    let runs = fleet.diagnose(&smart_licensing(&format!(
+        "      transport: proxy\n      proxy: {{host: {}, port: {}}}\n",
+        proxy.ip(),
+        proxy.port()
+    )));
+    // Still registering, on a proxy: ACI-3; the send failure's reason: ACI-1, whose checks
+    // include the proxy's port (SPEC §7.3).
+    let found = exactly(&runs[0], &["ACI-1", "ACI-3"]);
+    assert_eq!(found[0].evidence, [fleet.status_line("a3", SEND_FAILED)]);
+    let aci3 = &found[1];
+    assert_eq!(
+        aci3.evidence,
+        [
+            fleet.status_line("a3", "Status: REGISTERING"),
+            fleet.line(
+                "a3",
+                "show running-config",
+                "license smart transport-mode proxy"
+            ),
+        ]
+    );
+    assert_eq!(
+        aci3.config_fix,
+        [format!(
+            "license smart transport-mode proxy ip-address {} port {}",
+            proxy.ip(),
+            proxy.port()
+        )]
+    );
+}
+
+#[test]
+fn aci_4_an_expired_token_is_named_and_a_new_token_is_the_fix() {
+    let fleet = Fleet::start(&[apic("a4", "127.0.16.14")]);
+    let expired = fleet
+        .lab
+        .backend
+        .create_token("Example Account", "Default", 0, None);
+    fleet.apic(
+        "a4",
+        &[
+            "license smart transport-mode smart-licensing".into(),
+            register(&expired),
+        ],
+    );
+    fleet.lab.until_status("a4", TRY_AGAIN);
+    let runs = fleet.diagnose(&smart_licensing("      transport: direct\n"));
+    let aci4 = only(&runs[0], "ACI-4");
+    assert_eq!(aci4.evidence, [fleet.status_line("a4", TRY_AGAIN)]);
+    assert!(
+        aci4.command_fix
+            .as_deref()
+            .is_some_and(|c| c.contains("new token")),
+        "{aci4:?}"
+    );
+}
+
+#[test]
+fn aci_5_and_6_out_of_compliance_are_named_and_renew_auth_is_the_fix_then_healthy() {
+    let fleet = Fleet::start(&[apic("a5", "127.0.16.15")]);
+    let token = fleet.token_of("Empty");
+    fleet.apic(
+        "a5",
+        &[
+            "license smart transport-mode smart-licensing".into(),
+            register(&token),
+        ],
+    );
+    const OOC: &str = "Status: OUT OF COMPLIANCE on ";
+    fleet.lab.until_status("a5", OOC);
+    let intent = smart_licensing("      transport: direct\n");
+    let runs = fleet.diagnose(&intent);
+    let found = exactly(&runs[0], &["ACI-5", "ACI-6"]);
+    let line = fleet.status_line("a5", OOC);
+    assert_eq!(found[0].evidence, [line.as_str()]);
+    assert_eq!(found[1].evidence, [line]);
+    assert!(
+        found[1]
+            .command_fix
+            .as_deref()
+            .is_some_and(|c| c.contains("smartlic renew auth")),
+        "{found:?}"
+    );
+    // The licenses deposited and the authorization renewed: a healthy APIC, no finding.
+    fleet
+        .lab
+        .backend
+        .set_pool("Example Account", "Empty", "ACI Essentials", 10);
+    fleet.apic("a5", &["license smart renew auth".into()]);
+    fleet.lab.until_status("a5", "Status: AUTHORIZED on ");
+    let runs = fleet.diagnose(&intent);
+    assert_eq!(runs[0].outcome, Outcome::Ok, "{:?}", runs[0].findings);
+    assert!(findings(&runs[0]).is_empty());
+}
+
+/// An APIC registered directly to CSSM on a lab clock of about 23 days per real second
+/// (90 days ≈ 4 s, the 1-year ID certificate ≈ 16 s), then cut off from CSSM.
+fn registered_apic_losing_cssm(name: &str, address: &str) -> Fleet {
+    let fleet = Fleet::start_fast(&[apic(name, address)], 2_000_000.0);
+    let token = fleet.token();
+    fleet.apic(
+        name,
+        &[
+            "license smart transport-mode smart-licensing".into(),
+            register(&token),
+        ],
+    );
+    fleet.lab.until_status(name, "Status: AUTHORIZED on ");
+    fleet.lab.backend.set_faults(cssm_down());
+    fleet
+}
+
+#[test]
+fn aci_7_an_expired_authorization_is_named_and_renew_auth_is_the_fix() {
+    let fleet = registered_apic_losing_cssm("a7", "127.0.16.17");
+    const EXPIRED: &str = "Status: AUTHORIZATION EXPIRED on ";
+    fleet.lab.until_status("a7", EXPIRED);
+    let runs = fleet.diagnose(&smart_licensing("      transport: direct\n"));
+    let aci7 = only(&runs[0], "ACI-7");
+    assert_eq!(aci7.evidence, [status_read(&runs[0], EXPIRED)]);
+    assert_eq!(aci7.command_fix.as_deref(), Some("`smartlic renew auth`"));
+}
+
+#[test]
+fn aci_8_a_failed_id_certificate_renewal_is_named_and_renew_id_is_the_fix() {
+    // SPEC §5.2: without CSSM, the authorization expires at 90 days (ACI-7), then the ID
+    // certificate renewal fails at 6 months (ACI-8): both are on the device, both named.
+    let fleet = registered_apic_losing_cssm("a8", "127.0.16.18");
+    const FAILED: &str = "Last Renewal Attempt: FAILED on ";
+    fleet
+        .lab
+        .until("a8", "show license status", FAILED, Duration::from_secs(15));
+    let runs = fleet.diagnose(&smart_licensing("      transport: direct\n"));
+    let found = exactly(&runs[0], &["ACI-7", "ACI-8"]);
+    assert_eq!(
+        found[0].evidence,
+        [status_read(&runs[0], "Status: AUTHORIZATION EXPIRED on ")]
+    );
+    let aci8 = &found[1];
+    assert_eq!(aci8.evidence, [status_read(&runs[0], FAILED)]);
+    assert!(
+        aci8.command_fix
+            .as_deref()
+            .is_some_and(|c| c.contains("smartlic renew id")),
+        "{aci8:?}"
+    );
+}
+
+#[test]
+fn aci_10_an_unregistered_apic_is_named_and_registering_is_the_fix() {
+    let fleet = Fleet::start(&[apic("a10", "127.0.16.20")]);
+    let runs = fleet.diagnose(&smart_licensing("      transport: direct\n"));
+    let aci10 = only(&runs[0], "ACI-10");
+    assert_eq!(
+        aci10.evidence,
+        [
+            fleet.status_line("a10", "Status: UNREGISTERED"),
+            fleet.status_line("a10", "Status: EVAL MODE"),
+        ]
+    );
+    assert!(aci10.command_fix.is_some(), "{aci10:?}");
 }

@@ -335,6 +335,7 @@ fn options(lab: &LabSsh) -> LiveOptions {
         session_log: None,
         preflight: false,
         fix: false,
+        templates: None,
         renewal: smartlic::platform::Renewal::Auth,
     }
 }

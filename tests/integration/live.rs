@@ -97,6 +97,7 @@ fn with_known_hosts(lab: &LabSsh, mode: Mode, known_hosts: std::path::PathBuf) -
         session_log: None,
         preflight: false,
         fix: false,
+        templates: None,
         renewal: smartlic::platform::Renewal::Auth,
     }
 }

@@ -1,5 +1,6 @@
 //! All integration tests build into one binary (see Cargo.toml `autotests = false`).
 
+mod apply_fix;
 mod cli;
 mod diagnose;
 mod diff;

@@ -226,7 +226,7 @@ fn an_override_of_a_partial_changes_every_template_that_includes_it() {
 fn a_missing_override_directory_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such-dir");
-    let err = Templates::with_overrides(&missing).err().expect("an error");
+    let err = Templates::with_overrides(&missing).expect_err("an error");
     assert!(matches!(err, RenderError::Override { .. }), "{err}");
     assert!(err.to_string().contains("no-such-dir"), "{err}");
 }
@@ -236,9 +236,7 @@ fn a_syntax_error_in_an_override_is_reported_when_loading() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("nx-os")).unwrap();
     fs::write(dir.path().join("nx-os/classic.j2"), "callhome\n{% if %}\n").unwrap();
-    let err = Templates::with_overrides(dir.path())
-        .err()
-        .expect("an error");
+    let err = Templates::with_overrides(dir.path()).expect_err("an error");
     let message = err.to_string();
     assert!(message.contains("nx-os/classic.j2:2"), "{message}");
 }

@@ -1,0 +1,237 @@
+//! `apply --fix` over SSH against lab devices in a catalogue scenario whose remedy is an
+//! intent setting the intent lacks: the setting is made, planned, pushed, and the device
+//! converges on that apply (SPEC §7.1 CAT-7, §7.2 NX-1 and NX-4).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use smartlic::intent::{ResolveOptions, Secret};
+use smartlic::lab::backend::Faults;
+use smartlic::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress};
+use smartlic::render::Templates;
+use smartlic::targets::{self, Selection};
+
+use crate::lab_harness::{LabSsh, host, inventory};
+
+struct Quiet;
+
+impl Progress for Quiet {
+    fn step(&self, _host: &str, _what: &str) {}
+    fn done(&self, _run: &HostRun) {}
+}
+
+/// `apply --fix` (or without `fix`) of `hosts` with `intent` as the play's intent.
+fn apply(lab: &LabSsh, hosts: &str, intent: &str, fix: bool) -> HostRun {
+    run(lab, hosts, intent, Mode::Apply, fix)
+}
+
+/// One live run of the first host of `hosts` in `mode`.
+fn run(lab: &LabSsh, hosts: &str, intent: &str, mode: Mode, fix: bool) -> HostRun {
+    let dir = tempfile::tempdir().unwrap();
+    let text = inventory(hosts).replacen("  vars:\n", &format!("  vars:\n{intent}"), 1);
+    std::fs::write(dir.path().join("hosts.yml"), text).unwrap();
+    std::fs::write(dir.path().join("play.yml"), "- name: all\n  hosts: all\n").unwrap();
+    let selection = Selection {
+        inventory: dir.path().join("hosts.yml"),
+        playbook: dir.path().join("play.yml"),
+        limit: None,
+        extra_vars: Vec::new(),
+        options: ResolveOptions::default(),
+        live: true,
+        shard: None,
+    };
+    let mut loaded = targets::load(&selection, &Templates::builtin()).expect("valid");
+    for t in &mut loaded.targets {
+        let address = lab.address(&t.host.name);
+        t.host.connection.address = address.ip().to_string();
+        t.host.connection.port = address.port();
+    }
+    let token = || {
+        Secret::new(
+            lab.backend
+                .create_token("Example Account", "Default", 30, None),
+        )
+    };
+    let options = LiveOptions {
+        mode,
+        forks: 4,
+        known_hosts: Some(lab.known_hosts_file()),
+        host_deadline: Duration::from_secs(90),
+        lab_tokens: Some(LabTokens {
+            cssm: token(),
+            satellite: token(),
+        }),
+        saved: None,
+        session_log: None,
+        preflight: true,
+        fix,
+        templates: None,
+        renewal: smartlic::platform::Renewal::Auth,
+    };
+    let mut runs =
+        lab.runtime()
+            .block_on(live::run_hosts(&loaded.targets, &options, Arc::new(Quiet)));
+    runs.remove(0)
+}
+
+const DIRECT: &str = "    smart_licensing:\n      transport: direct\n      token: {env: UNUSED_WITH_LAB_TOKENS}\n      dns: {servers: [198.51.100.53]}\n      expect: {timeout: 30s}\n";
+
+#[test]
+fn cat_7_is_fixed_with_revocation_check_none_and_the_renewal_goes_through() {
+    let hosts = host("fix-c7", "ios-xe", "16.12.5", "127.0.17.7", "");
+    let lab = LabSsh::start(&inventory(&hosts));
+    let first = apply(&lab, &hosts, DIRECT, false);
+    assert_eq!(first.outcome, Outcome::Changed, "{first:#?}");
+    // CAT-7: the CRL of SLA-TrustPoint cannot be fetched; the renewal waits for a reply.
+    lab.backend.set_faults(Faults {
+        crl_unreachable: true,
+        ..Faults::default()
+    });
+    lab.session("fix-c7", &["enable", "license smart renew auth", "exit"]);
+    lab.until_status("fix-c7", "Failure reason: Waiting for reply");
+
+    // Without --fix the intent has nothing to change.
+    let plain = apply(&lab, &hosts, DIRECT, false);
+    assert_eq!(plain.outcome, Outcome::Ok, "{plain:#?}");
+    assert!(plain.fixes.is_empty());
+
+    let fixed = apply(&lab, &hosts, DIRECT, true);
+    assert_eq!(fixed.outcome, Outcome::Changed, "{fixed:#?}");
+    assert_eq!(
+        fixed.fixes,
+        ["CAT-7: sla_trustpoint_revocation_check: none"]
+    );
+    let commands = &fixed.plan.as_ref().unwrap().commands;
+    assert!(
+        commands.contains(&"revocation-check none".to_string()),
+        "{commands:?}"
+    );
+    // Converged: with the CRL still unreachable, the next renewal succeeds.
+    lab.session("fix-c7", &["enable", "license smart renew auth", "exit"]);
+    let status = lab.until_status("fix-c7", "Last Communication Attempt: SUCCEEDED");
+    assert!(status.contains("Status: AUTHORIZED on"), "{status}");
+    assert!(!status.contains("Waiting for reply"), "{status}");
+    // And diagnose agrees: the CRL failure logged before the renewal is over.
+    let diagnosed = run(&lab, &hosts, DIRECT, Mode::Diagnose, false);
+    assert_eq!(diagnosed.outcome, Outcome::Ok, "{diagnosed:#?}");
+}
+
+#[test]
+fn nx_1_is_fixed_with_mgmt0_in_the_management_vrf_and_the_device_registers() {
+    // SPEC §7.2 NX-1: call-home in the management VRF, HTTP sourced from a VLAN.
+    let lab_block =
+        "        reaches: [management]\n        interfaces: {mgmt0: management, Vlan27: null}\n";
+    let hosts = host("fix-nx1", "nx-os", "9.3(5)", "127.0.17.1", lab_block);
+    let lab = LabSsh::start(&inventory(&hosts));
+    let token = lab
+        .backend
+        .create_token("Example Account", "Default", 30, None);
+    let register = format!("license smart register idtoken {token}");
+    lab.session(
+        "fix-nx1",
+        &[
+            "configure terminal",
+            "ip name-server 198.51.100.53 use-vrf management",
+            "ip http source-interface vlan27",
+            "callhome",
+            "destination-profile CiscoTAC-1 transport-method http",
+            "destination-profile CiscoTAC-1 http https://tools.cisco.com/its/service/oddce/services/DDCEService",
+            "transport http use-vrf management",
+            "enable",
+            "end",
+            &register,
+            "exit",
+        ],
+    );
+    lab.until_status(
+        "fix-nx1",
+        "Failure reason: Fail to send out Call Home HTTP message.",
+    );
+
+    let fixed = apply(&lab, &hosts, DIRECT, true);
+    assert_eq!(
+        fixed.fixes,
+        ["NX-1: source_interface: mgmt0", "NX-1: vrf: management"],
+        "{fixed:#?}"
+    );
+    assert_eq!(fixed.outcome, Outcome::Changed, "{fixed:#?}");
+    let after = fixed.licensing_after.as_ref().expect("verified");
+    assert_eq!(after.state_words(), "REGISTERED / AUTHORIZED");
+    let run = lab.exec("fix-nx1", "show running-config");
+    assert!(
+        run.contains("ip http source-interface mgmt0 vrf management"),
+        "{run}"
+    );
+}
+
+#[test]
+fn nx_4_is_fixed_with_dns_in_the_management_vrf_and_the_device_registers() {
+    // SPEC §7.2 NX-4: the name server is in the default VRF, call-home in management.
+    let lab_block = "        reaches: [management]\n        interfaces: {mgmt0: management}\n";
+    let hosts = host("fix-nx4", "nx-os", "9.3(5)", "127.0.17.4", lab_block);
+    let lab = LabSsh::start(&inventory(&hosts));
+    let token = lab
+        .backend
+        .create_token("Example Account", "Default", 30, None);
+    let register = format!("license smart register idtoken {token}");
+    lab.session(
+        "fix-nx4",
+        &[
+            "configure terminal",
+            "ip name-server 198.51.100.53",
+            "callhome",
+            "destination-profile CiscoTAC-1 transport-method http",
+            "destination-profile CiscoTAC-1 http https://tools.cisco.com/its/service/oddce/services/DDCEService",
+            "transport http use-vrf management",
+            "enable",
+            "end",
+            &register,
+            "exit",
+        ],
+    );
+    lab.until_status(
+        "fix-nx4",
+        "Failure reason: Fail to send out Call Home HTTP message.",
+    );
+
+    let fixed = apply(&lab, &hosts, DIRECT, true);
+    assert_eq!(fixed.fixes, ["NX-4: vrf: management"], "{fixed:#?}");
+    assert_eq!(fixed.outcome, Outcome::Changed, "{fixed:#?}");
+    let after = fixed.licensing_after.as_ref().expect("verified");
+    assert_eq!(after.state_words(), "REGISTERED / AUTHORIZED");
+    let run = lab.exec("fix-nx4", "show running-config");
+    assert!(
+        run.contains("ip name-server 198.51.100.53 use-vrf management"),
+        "{run}"
+    );
+}
+
+/// The verb as a user runs it: the README's lab, two hosts, with the preflight.
+#[test]
+fn the_diagnose_command_prints_each_host_s_preflight_and_findings() {
+    let out = crate::support::smartlic(
+        &crate::support::root(),
+        &[
+            "diagnose",
+            "-i",
+            "inventory/lab/hosts.yml",
+            "playbooks/smart-licensing.yml",
+            "--lab",
+            "--preflight",
+            "--limit",
+            "campus-access-2,apic-1",
+        ],
+    );
+    let text = crate::support::text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for line in [
+        "campus-access-2  UNREGISTERED / EVAL MODE\n  preflight FAIL destination  `telnet tools.cisco.com 443 /source-interface GigabitEthernet0/0 /vrf Mgmt-vrf`: the name does not resolve through the device's DNS: % Bad IP address or host name (CAT-5)\n",
+        "  no catalogue scenario shows yet: fix the preflight failures\n",
+        "apic-1  UNREGISTERED / EVAL MODE\n",
+        "  ACI-10 Not registered (evaluation)  (SPEC §7.3; fix: INPUT)\n    seen:   Status: UNREGISTERED\n            Status: EVAL MODE\n    cause:  The APIC is not registered.\n",
+        "  campus-access-2  failed: preflight destination",
+        "  apic-1           failed: ACI-10 Not registered (evaluation)",
+    ] {
+        assert!(text.contains(line), "{line}\n---\n{text}");
+    }
+}
