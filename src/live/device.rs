@@ -82,16 +82,8 @@ pub fn target(name: &str, c: &Connection, default_known_hosts: Option<&std::path
 }
 
 impl Device {
-    /// Connects, opens the shell, turns paging off and enters privileged exec.
-    pub async fn open(
-        target: &Target,
-        platform: Platform,
-        enable_secret: Option<&Secret>,
-    ) -> Result<Device, DeviceError> {
-        Self::open_logged(target, platform, enable_secret, None).await
-    }
-
-    /// [`Device::open`], with the session written to `session_log`/<host>.log.
+    /// Connects, opens the shell, turns paging off and enters privileged exec; with
+    /// `session_log`, the session is also written to `session_log`/<host>.log.
     pub async fn open_logged(
         target: &Target,
         platform: Platform,
