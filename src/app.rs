@@ -263,13 +263,10 @@ fn live(run: &RunArgs, live: Live, styles: &Styles) -> ExitStatus {
 fn apply(args: &ApplyArgs, styles: &Styles) -> ExitStatus {
     let mode = if args.check { Mode::Plan } else { Mode::Apply };
     let how = Live {
-        args: &args.live,
-        mode,
-        save_to: None,
         saved: args.plan.as_deref(),
-        renewal: Renewal::Auth,
         preflight: !args.no_preflight,
         fix: args.fix,
+        ..Live::new(&args.live, mode)
     };
     if !args.only_failed {
         return live(&args.run, how, styles);
@@ -324,13 +321,8 @@ fn only_failed(
 
 fn diagnose(args: &DiagnoseArgs, styles: &Styles) -> ExitStatus {
     let how = Live {
-        args: &args.live,
-        mode: Mode::Diagnose,
-        save_to: None,
-        saved: None,
-        renewal: Renewal::Auth,
         preflight: args.preflight,
-        fix: false,
+        ..Live::new(&args.live, Mode::Diagnose)
     };
     live(&args.run, how, styles)
 }
@@ -341,13 +333,8 @@ fn renew(args: &RenewArgs, styles: &Styles) -> ExitStatus {
         RenewWhat::Auth => Renewal::Auth,
     };
     let how = Live {
-        args: &args.live,
-        mode: Mode::Renew,
-        save_to: None,
-        saved: None,
         renewal,
-        preflight: false,
-        fix: false,
+        ..Live::new(&args.live, Mode::Renew)
     };
     let Ok(mut targets) = load_for(&args.run, true, styles) else {
         return ExitStatus::InvalidInput;
@@ -372,28 +359,15 @@ fn renew(args: &RenewArgs, styles: &Styles) -> ExitStatus {
 }
 
 fn verify(args: &VerifyArgs, styles: &Styles) -> ExitStatus {
-    let how = Live {
-        args: &args.live,
-        mode: Mode::Verify,
-        save_to: None,
-        saved: None,
-        renewal: Renewal::Auth,
-        preflight: false,
-        fix: false,
-    };
+    let how = Live::new(&args.live, Mode::Verify);
     live(&args.run, how, styles)
 }
 
 fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
     let Some(running_dir) = args.running_dir.as_deref().filter(|_| args.offline) else {
         let how = Live {
-            args: &args.live,
-            mode: Mode::Plan,
             save_to: args.out.as_deref(),
-            saved: None,
-            renewal: Renewal::Auth,
-            preflight: false,
-            fix: false,
+            ..Live::new(&args.live, Mode::Plan)
         };
         return live(&args.run, how, styles);
     };

@@ -39,6 +39,21 @@ pub struct Live<'a> {
     pub fix: bool,
 }
 
+impl<'a> Live<'a> {
+    /// `mode` with nothing saved or loaded, no preflight and no fixes.
+    pub fn new(args: &'a LiveArgs, mode: Mode) -> Live<'a> {
+        Live {
+            args,
+            mode,
+            save_to: None,
+            saved: None,
+            renewal: Renewal::Auth,
+            preflight: false,
+            fix: false,
+        }
+    }
+}
+
 /// Runs `targets` live and prints the result.
 pub fn run(args: &RunArgs, live: Live, targets: Targets, out: Style, err: Style) -> ExitStatus {
     let mode = live.mode;

@@ -35,15 +35,7 @@ pub fn status(args: StatusArgs, styles: &Styles) -> ExitStatus {
                 .collect(),
         );
         if args.refresh {
-            let how = Live {
-                args: &args.live,
-                mode: Mode::Status,
-                save_to: None,
-                saved: None,
-                renewal: Renewal::Auth,
-                preflight: false,
-                fix: false,
-            };
+            let how = Live::new(&args.live, Mode::Status);
             match execute(run, how, targets, styles.err) {
                 Ok(runs) => refresh_failures = failures(&runs.hosts),
                 Err(status) => return status,
