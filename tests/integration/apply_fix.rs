@@ -2,50 +2,19 @@
 //! intent setting the intent lacks: the setting is made, planned, pushed, and the device
 //! converges on that apply (SPEC §7.1 CAT-7, §7.2 NX-1 and NX-4).
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use smartlic::intent::{ResolveOptions, Secret};
+use smartlic::intent::Secret;
 use smartlic::lab::backend::Faults;
-use smartlic::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress};
-use smartlic::render::Templates;
-use smartlic::targets::{self, Selection};
+use smartlic::live::{HostRun, LabTokens, LiveOptions, Mode, Outcome};
 
-use crate::lab_harness::{LabSsh, host, inventory};
-
-struct Quiet;
-
-impl Progress for Quiet {
-    fn step(&self, _host: &str, _what: &str) {}
-    fn done(&self, _run: &HostRun) {}
-}
+use crate::lab_harness::{LabSsh, host, inventory, lab_options, live_run};
 
 /// `apply --fix` (or without `fix`) of `hosts` with `intent` as the play's intent.
 fn apply(lab: &LabSsh, hosts: &str, intent: &str, fix: bool) -> HostRun {
     run(lab, hosts, intent, Mode::Apply, fix)
 }
 
-/// One live run of the first host of `hosts` in `mode`.
+/// One live run of the first host of `hosts` in `mode`, with lab tokens and the preflight.
 fn run(lab: &LabSsh, hosts: &str, intent: &str, mode: Mode, fix: bool) -> HostRun {
-    let dir = tempfile::tempdir().unwrap();
-    let text = inventory(hosts).replacen("  vars:\n", &format!("  vars:\n{intent}"), 1);
-    std::fs::write(dir.path().join("hosts.yml"), text).unwrap();
-    std::fs::write(dir.path().join("play.yml"), "- name: all\n  hosts: all\n").unwrap();
-    let selection = Selection {
-        inventory: dir.path().join("hosts.yml"),
-        playbook: dir.path().join("play.yml"),
-        limit: None,
-        extra_vars: Vec::new(),
-        options: ResolveOptions::default(),
-        live: true,
-        shard: None,
-    };
-    let mut loaded = targets::load(&selection, &Templates::builtin()).expect("valid");
-    for t in &mut loaded.targets {
-        let address = lab.address(&t.host.name);
-        t.host.connection.address = address.ip().to_string();
-        t.host.connection.port = address.port();
-    }
     let token = || {
         Secret::new(
             lab.backend
@@ -53,25 +22,15 @@ fn run(lab: &LabSsh, hosts: &str, intent: &str, mode: Mode, fix: bool) -> HostRu
         )
     };
     let options = LiveOptions {
-        mode,
-        forks: 4,
-        known_hosts: Some(lab.known_hosts_file()),
-        host_deadline: Duration::from_secs(90),
         lab_tokens: Some(LabTokens {
             cssm: token(),
             satellite: token(),
         }),
-        saved: None,
-        session_log: None,
         preflight: true,
         fix,
-        templates: None,
-        renewal: smartlic::platform::Renewal::Auth,
+        ..lab_options(lab, mode)
     };
-    let mut runs =
-        lab.runtime()
-            .block_on(live::run_hosts(&loaded.targets, &options, Arc::new(Quiet)));
-    runs.remove(0)
+    live_run(lab, hosts, intent, &options).remove(0)
 }
 
 const DIRECT: &str = "    smart_licensing:\n      transport: direct\n      token: {env: UNUSED_WITH_LAB_TOKENS}\n      dns: {servers: [198.51.100.53]}\n      expect: {timeout: 30s}\n";

@@ -2,18 +2,14 @@
 //! the lab tests of SPEC §7 do, then diagnosed: the entry named, with the evidence and the
 //! remedy — and, when the intent describes the fix, the config lines `apply` would send.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use smartlic::diagnose::Finding;
-use smartlic::intent::ResolveOptions;
 use smartlic::lab::backend::{Faults, Outage, ServiceFault};
 use smartlic::lab::run::LabOptions;
-use smartlic::live::{self, HostRun, LiveOptions, Mode, Outcome, Progress};
-use smartlic::render::Templates;
-use smartlic::targets::{self, Selection};
+use smartlic::live::{HostRun, LiveOptions, Mode, Outcome};
 
-use crate::lab_harness::{LabSsh, host, inventory};
+use crate::lab_harness::{LabSsh, host, inventory, lab_options, live_run};
 
 /// The lab DNS server (docs/lab.md) and the CSSM URL (SPEC §2.2).
 const DNS: &str = "ip name-server 198.51.100.53";
@@ -38,13 +34,6 @@ fn intent(more: &str) -> String {
 /// token diagnose never reads.
 fn smart_licensing(more: &str) -> String {
     format!("    smart_licensing:\n      token: {{env: NOT_READ_BY_DIAGNOSE}}\n{more}")
-}
-
-struct Quiet;
-
-impl Progress for Quiet {
-    fn step(&self, _host: &str, _what: &str) {}
-    fn done(&self, _run: &HostRun) {}
 }
 
 /// A lab of `hosts` and what diagnosing them takes.
@@ -116,41 +105,11 @@ impl Fleet {
 
     /// `smartlic diagnose [--preflight]` on every host, with `intent` as the play's intent.
     fn diagnose_with(&self, intent: &str, preflight: bool) -> Vec<HostRun> {
-        let dir = tempfile::tempdir().unwrap();
-        let text = inventory(&self.hosts).replacen("  vars:\n", &format!("  vars:\n{intent}"), 1);
-        std::fs::write(dir.path().join("hosts.yml"), text).unwrap();
-        std::fs::write(dir.path().join("play.yml"), "- name: all\n  hosts: all\n").unwrap();
-        let selection = Selection {
-            inventory: dir.path().join("hosts.yml"),
-            playbook: dir.path().join("play.yml"),
-            limit: None,
-            extra_vars: Vec::new(),
-            options: ResolveOptions::default(),
-            live: true,
-            shard: None,
-        };
-        let mut loaded = targets::load(&selection, &Templates::builtin()).expect("valid");
-        for t in &mut loaded.targets {
-            let address = self.lab.address(&t.host.name);
-            t.host.connection.address = address.ip().to_string();
-            t.host.connection.port = address.port();
-        }
         let options = LiveOptions {
-            mode: Mode::Diagnose,
-            forks: 10,
-            known_hosts: Some(self.lab.known_hosts_file()),
-            host_deadline: Duration::from_secs(60),
-            lab_tokens: None,
-            saved: None,
-            session_log: None,
             preflight,
-            fix: false,
-            templates: None,
-            renewal: smartlic::platform::Renewal::Auth,
+            ..lab_options(&self.lab, Mode::Diagnose)
         };
-        self.lab
-            .runtime()
-            .block_on(live::run_hosts(&loaded.targets, &options, Arc::new(Quiet)))
+        live_run(&self.lab, &self.hosts, intent, &options)
     }
 
     /// The line of `command`'s output on `device` that contains `needle`, as diagnose reads

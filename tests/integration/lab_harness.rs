@@ -246,3 +246,63 @@ fn wait(mut child: std::process::Child) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// Progress nobody watches.
+pub struct Quiet;
+
+impl smartlic::live::Progress for Quiet {
+    fn step(&self, _host: &str, _what: &str) {}
+    fn done(&self, _run: &smartlic::live::HostRun) {}
+}
+
+/// Live options against `lab`: its known_hosts, a 90 s host deadline, nothing else.
+pub fn lab_options(lab: &LabSsh, mode: smartlic::live::Mode) -> smartlic::live::LiveOptions {
+    smartlic::live::LiveOptions {
+        mode,
+        forks: 10,
+        known_hosts: Some(lab.known_hosts_file()),
+        host_deadline: Duration::from_secs(90),
+        lab_tokens: None,
+        saved: None,
+        session_log: None,
+        preflight: false,
+        fix: false,
+        templates: None,
+        renewal: smartlic::platform::Renewal::Auth,
+    }
+}
+
+/// Runs the lab inventory `hosts` with `intent` (YAML lines under `all: vars:`) as one
+/// play over every host, live against the lab, with `options`.
+pub fn live_run(
+    lab: &LabSsh,
+    hosts: &str,
+    intent: &str,
+    options: &smartlic::live::LiveOptions,
+) -> Vec<smartlic::live::HostRun> {
+    let dir = tempfile::tempdir().unwrap();
+    let text = inventory(hosts).replacen("  vars:\n", &format!("  vars:\n{intent}"), 1);
+    std::fs::write(dir.path().join("hosts.yml"), text).unwrap();
+    std::fs::write(dir.path().join("play.yml"), "- name: all\n  hosts: all\n").unwrap();
+    let selection = smartlic::targets::Selection {
+        inventory: dir.path().join("hosts.yml"),
+        playbook: dir.path().join("play.yml"),
+        limit: None,
+        extra_vars: Vec::new(),
+        options: smartlic::intent::ResolveOptions::default(),
+        live: true,
+        shard: None,
+    };
+    let templates = smartlic::render::Templates::builtin();
+    let mut loaded = smartlic::targets::load(&selection, &templates).expect("valid");
+    for t in &mut loaded.targets {
+        let address = lab.address(&t.host.name);
+        t.host.connection.address = address.ip().to_string();
+        t.host.connection.port = address.port();
+    }
+    lab.runtime().block_on(smartlic::live::run_hosts(
+        &loaded.targets,
+        options,
+        std::sync::Arc::new(Quiet),
+    ))
+}
