@@ -103,6 +103,21 @@ impl Fleet {
         self.diagnose_with(intent, false)
     }
 
+    /// `smartlic apply` (preflight on, lab tokens) on every host: the next apply after a
+    /// diagnosis, which converges when the intent describes the remedy.
+    fn apply(&self, intent: &str) -> Vec<HostRun> {
+        let token = || smartlic::intent::Secret::new(self.token());
+        let options = LiveOptions {
+            lab_tokens: Some(smartlic::live::LabTokens {
+                cssm: token(),
+                satellite: token(),
+            }),
+            preflight: true,
+            ..lab_options(&self.lab, Mode::Apply)
+        };
+        live_run(&self.lab, &self.hosts, intent, &options)
+    }
+
     /// `smartlic diagnose [--preflight]` on every host, with `intent` as the play's intent.
     fn diagnose_with(&self, intent: &str, preflight: bool) -> Vec<HostRun> {
         let options = LiveOptions {
@@ -186,6 +201,16 @@ fn cssm_down() -> Faults {
         },
         ..Faults::default()
     }
+}
+
+/// The host converged: changed by the apply, registered and authorized after it.
+fn converged(run: &HostRun) {
+    assert_eq!(run.outcome, Outcome::Changed, "{run:#?}");
+    let after = run
+        .licensing_after
+        .as_ref()
+        .expect("verified after the apply");
+    assert_eq!(after.state_words(), "REGISTERED / AUTHORIZED", "{run:#?}");
 }
 
 fn catalyst(name: &str, address: &str) -> String {
@@ -306,6 +331,8 @@ fn cat_5_without_dns_is_named_and_the_intent_s_dns_is_the_fix() {
             .contains(&"ip name-server 198.51.100.53".to_string()),
         "{cat5:?}"
     );
+    // The next apply converges: the intent's DNS is pushed, the registration goes through.
+    converged(&fleet.apply(INTENT)[0]);
 }
 
 // ------------------------------------------------------------------ IOS-XE (SPEC §7.1)
@@ -474,6 +501,10 @@ fn cat_4_call_home_off_or_a_user_profile_is_named_and_the_call_home_block_is_the
         "{cat4:?}"
     );
     assert!(!cat4.config_fix_missing);
+    // The next apply converges both: the call-home block of the intent is pushed.
+    let applied = fleet.apply(INTENT);
+    converged(of(&applied, "c4"));
+    converged(of(&applied, "c4u"));
 }
 
 #[test]
@@ -680,6 +711,8 @@ fn nx_2_an_http_destination_is_named_and_the_https_one_is_the_fix() {
             .any(|l| l.trim().ends_with(&format!("http {CSSM_URL}"))),
         "{nx2:?}"
     );
+    // The next apply converges: http:// out, https:// in, registered.
+    converged(&fleet.apply(NX_INTENT)[0]);
 }
 
 #[test]
@@ -774,9 +807,10 @@ fn aci_1_a_gateway_url_without_its_port_is_named_and_the_port_is_the_fix() {
     );
     fleet.lab.until_status("a1", SEND_FAILED);
     let with_port = format!("https://{tg}:{}{ON_PREM_PATH}", gateway.virtual_addr.port());
-    let runs = fleet.diagnose(&smart_licensing(&format!(
+    let intent = smart_licensing(&format!(
         "      transport: transport-gateway\n      url: {with_port}\n"
-    )));
+    ));
+    let runs = fleet.diagnose(&intent);
     let aci1 = only(&runs[0], "ACI-1");
     assert_eq!(aci1.evidence, [fleet.status_line("a1", SEND_FAILED)]);
     assert_eq!(
@@ -785,6 +819,8 @@ fn aci_1_a_gateway_url_without_its_port_is_named_and_the_port_is_the_fix() {
             "license smart transport-mode satellite url {with_port}"
         )]
     );
+    // The next apply converges: the gateway's port is pushed, the APIC registers.
+    converged(&fleet.apply(&intent)[0]);
 }
 
 #[test]
@@ -804,11 +840,12 @@ fn aci_3_a_proxy_on_the_wrong_port_is_named_and_the_proxy_port_is_the_fix() {
         ],
     );
     fleet.lab.until_status("a3", SEND_FAILED);
-    let runs = fleet.diagnose(&smart_licensing(&format!(
+    let intent = smart_licensing(&format!(
         "      transport: proxy\n      proxy: {{host: {}, port: {}}}\n",
         proxy.ip(),
         proxy.port()
-    )));
+    ));
+    let runs = fleet.diagnose(&intent);
     // Still registering, on a proxy: ACI-3; the send failure's reason: ACI-1, whose checks
     // include the proxy's port (SPEC §7.3).
     let found = exactly(&runs[0], &["ACI-1", "ACI-3"]);
@@ -833,6 +870,8 @@ fn aci_3_a_proxy_on_the_wrong_port_is_named_and_the_proxy_port_is_the_fix() {
             proxy.port()
         )]
     );
+    // The next apply converges: the proxy's port is pushed, the APIC registers.
+    converged(&fleet.apply(&intent)[0]);
 }
 
 #[test]
