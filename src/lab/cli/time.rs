@@ -1,11 +1,9 @@
 //! Lab time as devices print it: `show clock`, syslog stamps, NX-OS `!Time:` headers.
 //! Always UTC (the lab configures no time zone).
 
-const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+use crate::platform::timefmt::{MONTHS, civil_from_days};
 
+const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 /// A UTC calendar instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Civil {
@@ -21,24 +19,16 @@ pub struct Civil {
 }
 
 impl Civil {
-    /// Seconds since the Unix epoch to a calendar date (Howard Hinnant's
-    /// `civil_from_days`).
+    /// Seconds since the Unix epoch to a calendar date (the device time grammar's
+    /// `civil_from_days`, in `platform::timefmt`).
     pub fn from_epoch(secs: f64) -> Civil {
         let total_ms = (secs * 1000.0).floor() as i64;
         let days = total_ms.div_euclid(86_400_000);
         let ms_of_day = total_ms.rem_euclid(86_400_000);
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as usize;
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = civil_from_days(days);
         Civil {
             year,
-            month,
+            month: month as usize,
             day,
             hour: (ms_of_day / 3_600_000) as u32,
             minute: (ms_of_day / 60_000 % 60) as u32,
