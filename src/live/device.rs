@@ -105,14 +105,13 @@ impl Device {
         })
     }
 
-    /// The commands typed so far that were not `show`s, in order, with `secret` (if any)
-    /// masked.
-    pub fn sent(&self, secret: Option<&Secret>) -> Vec<String> {
-        let mask = |line: &String| match secret {
-            Some(s) if !s.expose().is_empty() => line.replace(s.expose(), crate::intent::REDACTED),
-            _ => line.clone(),
-        };
-        self.sent.iter().map(mask).collect()
+    /// The commands typed so far that were not `show`s, in order, with every registered
+    /// secret masked (`crate::redact`).
+    pub fn sent(&self) -> Vec<String> {
+        self.sent
+            .iter()
+            .map(|line| crate::redact::redact(line).into_owned())
+            .collect()
     }
 
     async fn type_line(&mut self, line: &str) -> Result<String, CommandError> {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::device::{Device, DeviceError};
 use super::{LiveOptions, Progress};
 use crate::diagnose::Evidence;
-use crate::intent::{REDACTED, Secret, TokenSource, Transport, is_token_shaped};
+use crate::intent::{Secret, TokenSource, Transport, is_token_shaped};
 use crate::plan::{HostPlan, plan_host};
 use crate::platform::status::parse_version;
 use crate::platform::status::{LicensingStatus, Registration, parse_license_status};
@@ -147,7 +147,6 @@ pub async fn run_bounded(
         },
         progress,
         last: Instant::now(),
-        token: None,
     };
     let deadline = options.host_deadline;
     let outcome = match tokio::time::timeout(deadline, run(target, options, &mut record)).await {
@@ -169,8 +168,6 @@ pub(super) struct Recorder<'a> {
     pub(super) run: HostRun,
     progress: &'a dyn Progress,
     last: Instant,
-    /// The token, once a registration typed it: masked in the record of what was sent.
-    token: Option<Secret>,
 }
 
 impl Recorder<'_> {
@@ -210,7 +207,7 @@ async fn run(target: &Target, options: &LiveOptions, record: &mut Recorder<'_>) 
     };
     record.run.negotiated = Some(device.negotiated.clone());
     let outcome = work(target, options, &mut device, record).await;
-    record.run.sent = device.sent(record.token.as_ref());
+    record.run.sent = device.sent();
     device.close().await;
     outcome
 }
@@ -527,15 +524,13 @@ async fn register(
     // Masked from here on in logs and session transcripts (the device echoes it).
     crate::redact::register(token.expose());
     record.step("register");
-    record.token = Some(token.clone());
     let command = intent.platform.register_command(intent, token.expose());
-    let redact = |text: String| text.replace(token.expose(), REDACTED);
     let sent = if intent.platform.registers_in_config_mode() {
         device.configure(std::slice::from_ref(&command)).await
     } else {
         device.exec(&command).await.map(drop)
     };
-    sent.map_err(|e| redact(e.to_string()))?;
+    sent.map_err(|e| crate::redact::redact(&e.to_string()).into_owned())?;
     let failures_before = before.map(failure_text).unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(intent.expect.timeout_secs);
     let mut synced = false;
