@@ -7,7 +7,6 @@ use super::host::{Outcome, Recorder};
 use crate::diagnose::{Evidence, diagnose};
 use crate::intent::Intent;
 use crate::plan::{HostPlan, plan_host};
-use crate::platform::timefmt::{now, parse_show_clock};
 use crate::render::Templates;
 use crate::targets::Target;
 
@@ -57,14 +56,15 @@ async fn collect(
             log.extend(Evidence::recent_log(&text));
         }
     }
-    let clock_skew = match device.exec("show clock").await {
-        Ok(text) => parse_show_clock(&text).map(|device_time| device_time - now()),
-        Err(_) => None,
-    };
+    let clock_skew = super::preflight::clock_skew(device).await;
     let mut reachable = None;
     if let Some(intent) = preflight {
         record.step("preflight");
-        let checks = super::preflight::run(device, intent).await;
+        let seen = super::preflight::Seen {
+            running: Some(&facts.running),
+            clock_skew,
+        };
+        let checks = super::preflight::run(device, intent, seen).await;
         reachable = checks
             .iter()
             .find(|c| c.check == "destination")

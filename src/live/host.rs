@@ -497,7 +497,8 @@ async fn register(
     }
     if options.preflight {
         record.step("preflight");
-        let checks = super::preflight::run(device, intent).await;
+        // Read afresh: the config was just changed.
+        let checks = super::preflight::run(device, intent, Default::default()).await;
         let failed: Vec<String> = checks
             .iter()
             .filter(|c| !c.ok)

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::device::Device;
+use crate::config::{Line, Tree};
 use crate::intent::{Intent, Transport};
 use crate::platform::timefmt::{now, parse_show_clock};
 use crate::platform::{LicensingModel, Platform};
@@ -46,8 +47,16 @@ impl Check {
     }
 }
 
+/// What the caller already read from the device, so it is not read again.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Seen<'a> {
+    pub running: Option<&'a str>,
+    /// Device clock minus this machine's, in seconds.
+    pub clock_skew: Option<i64>,
+}
+
 /// Every check that applies to the host's platform, model and transport.
-pub async fn run(device: &mut Device, intent: &Intent) -> Vec<Check> {
+pub async fn run(device: &mut Device, intent: &Intent, seen: Seen<'_>) -> Vec<Check> {
     let mut checks = Vec::new();
     if let Some((host, port)) = destination(intent)
         && let Some(command) = device.platform.tcp_probe(&host, port, intent)
@@ -64,10 +73,12 @@ pub async fn run(device: &mut Device, intent: &Intent) -> Vec<Check> {
                 .map_err(|why| format!("`{command}`: {why}")),
         ));
     }
-    if let Ok(text) = device.exec("show clock").await
-        && let Some(device_time) = parse_show_clock(&text)
-    {
-        checks.push(Check::new("clock", "CAT-3", clock(device_time - now())));
+    let skew = match seen.clock_skew {
+        Some(skew) => Some(skew),
+        None => clock_skew(device).await,
+    };
+    if let Some(skew) = skew {
+        checks.push(Check::new("clock", "CAT-3", clock(skew)));
     }
     if let Some(needed) = trustpoints_needed(intent) {
         let shown = device
@@ -76,12 +87,15 @@ pub async fn run(device: &mut Device, intent: &Intent) -> Vec<Check> {
             .unwrap_or_default();
         checks.push(Check::new(
             "trustpoints",
-            "CAT-6",
+            "SPEC §3.2",
             trustpoints(&needed, &shown),
         ));
     }
     if uses_call_home(intent) {
-        let running = device.exec("show running-config").await.unwrap_or_default();
+        let running = match seen.running {
+            Some(text) => text.to_string(),
+            None => device.exec("show running-config").await.unwrap_or_default(),
+        };
         checks.push(Check::new(
             "call-home",
             "CAT-4",
@@ -89,6 +103,12 @@ pub async fn run(device: &mut Device, intent: &Intent) -> Vec<Check> {
         ));
     }
     checks
+}
+
+/// `show clock` against this machine's clock, in seconds; `None` when unreadable.
+pub async fn clock_skew(device: &mut Device) -> Option<i64> {
+    let text = device.exec("show clock").await.ok()?;
+    parse_show_clock(&text).map(|device_time| device_time - now())
 }
 
 /// Where registration connects first: the proxy, or the destination URL's host.
@@ -175,83 +195,43 @@ fn uses_call_home(intent: &Intent) -> bool {
 
 /// IOS-XE: `service call-home`, and exactly one active profile reporting Smart Licensing
 /// (SPEC §2.3 "Only one call-home profile can be active for Smart Licensing"; CiscoTAC-1
-/// reports it by default, another profile needs `reporting smart-licensing-data`).
+/// reports it unless told not to, another profile needs `reporting smart-licensing-data`).
 /// NX-OS: the `callhome` block has `enable` (SPEC §2.4.1).
 pub fn call_home(platform: Platform, running: &str) -> Result<String, String> {
-    let lines: Vec<&str> = running.lines().collect();
-    match platform {
-        Platform::NxOs => {
-            let enabled = block(&lines, "callhome")
-                .iter()
-                .any(|l| l.trim() == "enable");
-            if enabled {
-                Ok("callhome is enabled".into())
-            } else {
-                Err("callhome is not enabled (`callhome` / `enable`)".into())
-            }
-        }
-        _ => {
-            if !lines.iter().any(|l| l.trim_end() == "service call-home") {
-                return Err("`service call-home` is not configured (SPEC §7.1 CAT-4)".into());
-            }
-            let reporting = reporting_profiles(&block(&lines, "call-home"));
-            match reporting.as_slice() {
-                [one] => Ok(format!(
-                    "call-home is on; profile {one} reports Smart Licensing"
-                )),
-                [] => Err(
-                    "no active call-home profile reports Smart Licensing (SPEC §7.1 CAT-4)".into(),
-                ),
-                many => Err(format!(
-                    "{} active call-home profiles report Smart Licensing ({}); only one may",
-                    many.len(),
-                    many.join(", ")
-                )),
-            }
-        }
+    let tree = Tree::parse(running, platform.dialect());
+    let top = |text: &str| tree.lines.iter().find(|l| l.text == text);
+    let has = |line: &Line, child: &str| line.children.iter().any(|c| c.text == child);
+    if platform == Platform::NxOs {
+        return match top("callhome") {
+            Some(block) if has(block, "enable") => Ok("callhome is enabled".into()),
+            _ => Err("callhome is not enabled (`callhome` / `enable`)".into()),
+        };
     }
-}
-
-/// The lines under a top-level `header` line, up to the next top-level line.
-fn block<'a>(lines: &[&'a str], header: &str) -> Vec<&'a str> {
-    lines
+    if top("service call-home").is_none() {
+        return Err("`service call-home` is not configured (SPEC §7.1 CAT-4)".into());
+    }
+    let profiles = top("call-home").map_or(&[][..], |block| &block.children[..]);
+    let reporting: Vec<&str> = profiles
         .iter()
-        .skip_while(|l| l.trim_end() != header)
-        .skip(1)
-        .take_while(|l| l.starts_with(' ') || l.trim().is_empty())
-        .copied()
-        .collect()
-}
-
-/// Active profiles of a `call-home` block that report Smart Licensing.
-fn reporting_profiles(call_home: &[&str]) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut profile: Option<(String, bool, bool)> = None;
-    let close = |p: Option<(String, bool, bool)>, found: &mut Vec<String>| {
-        if let Some((name, active, reports)) = p
-            && active
-            && (reports || name == "\"CiscoTAC-1\"" || name == "CiscoTAC-1")
-        {
-            found.push(name);
-        }
-    };
-    for line in call_home {
-        let text = line.trim();
-        if let Some(name) = text.strip_prefix("profile ") {
-            close(profile.take(), &mut found);
-            profile = Some((name.to_string(), false, false));
-        } else if let Some((_, active, reports)) = profile.as_mut() {
-            match text {
-                "active" => *active = true,
-                "no active" => *active = false,
-                "reporting smart-licensing-data" => *reports = true,
-                "no reporting smart-licensing-data" => *reports = false,
-                _ => {}
-            }
-        }
+        .filter_map(|p| {
+            let name = p.text.strip_prefix("profile ")?;
+            let reports = has(p, "reporting smart-licensing-data")
+                || (name.trim_matches('"') == "CiscoTAC-1"
+                    && !has(p, "no reporting smart-licensing-data"));
+            (has(p, "active") && reports).then_some(name)
+        })
+        .collect();
+    match reporting.as_slice() {
+        [one] => Ok(format!(
+            "call-home is on; profile {one} reports Smart Licensing"
+        )),
+        [] => Err("no active call-home profile reports Smart Licensing (SPEC §7.1 CAT-4)".into()),
+        many => Err(format!(
+            "{} active call-home profiles report Smart Licensing ({}); only one may",
+            many.len(),
+            many.join(", ")
+        )),
     }
-    close(profile, &mut found);
-    found
 }
 
 #[cfg(test)]
@@ -277,6 +257,11 @@ mod tests {
                 .unwrap_err()
                 .contains("service call-home")
         );
+        let silenced = FACTORY.replace(
+            "  active\n",
+            "  active\n  no reporting smart-licensing-data\n",
+        );
+        assert!(call_home(Platform::IosXe, &silenced).is_err());
         let inactive = FACTORY.replace("  active\n", "  no active\n");
         assert!(
             call_home(Platform::IosXe, &inactive)
