@@ -6,7 +6,7 @@ use smartlic::intent::Secret;
 use smartlic::lab::backend::Faults;
 use smartlic::live::{HostRun, LabTokens, LiveOptions, Mode, Outcome};
 
-use crate::lab_harness::{LabSsh, host, inventory, lab_options, live_run};
+use crate::lab_harness::{LabSsh, converged, host, inventory, lab_options, live_run, nx_callhome};
 
 /// `apply --fix` (or without `fix`) of `hosts` with `intent` as the play's intent.
 fn apply(lab: &LabSsh, hosts: &str, intent: &str, fix: bool) -> HostRun {
@@ -32,6 +32,8 @@ fn run(lab: &LabSsh, hosts: &str, intent: &str, mode: Mode, fix: bool) -> HostRu
     };
     live_run(lab, hosts, intent, &options).remove(0)
 }
+
+const CSSM_URL: &str = "https://tools.cisco.com/its/service/oddce/services/DDCEService";
 
 const DIRECT: &str = "    smart_licensing:\n      transport: direct\n      token: {env: UNUSED_WITH_LAB_TOKENS}\n      dns: {servers: [198.51.100.53]}\n      expect: {timeout: 30s}\n";
 
@@ -75,47 +77,47 @@ fn cat_7_is_fixed_with_revocation_check_none_and_the_renewal_goes_through() {
     assert_eq!(diagnosed.outcome, Outcome::Ok, "{diagnosed:#?}");
 }
 
-#[test]
-fn nx_1_is_fixed_with_mgmt0_in_the_management_vrf_and_the_device_registers() {
-    // SPEC §7.2 NX-1: call-home in the management VRF, HTTP sourced from a VLAN.
-    let lab_block =
-        "        reaches: [management]\n        interfaces: {mgmt0: management, Vlan27: null}\n";
-    let hosts = host("fix-nx1", "nx-os", "9.3(5)", "127.0.17.1", lab_block);
+/// A Nexus on `address` whose call-home goes through the management VRF, configured with
+/// `global` lines, that has tried to register and failed to send (SPEC §7.2).
+fn failing_nexus(name: &str, address: &str, interfaces: &str, global: &[&str]) -> (LabSsh, String) {
+    let lab_block = format!("        reaches: [management]\n        interfaces: {interfaces}\n");
+    let hosts = host(name, "nx-os", "9.3(5)", address, &lab_block);
     let lab = LabSsh::start(&inventory(&hosts));
     let token = lab
         .backend
         .create_token("Example Account", "Default", 30, None);
-    let register = format!("license smart register idtoken {token}");
-    lab.session(
-        "fix-nx1",
-        &[
-            "configure terminal",
-            "ip name-server 198.51.100.53 use-vrf management",
-            "ip http source-interface vlan27",
-            "callhome",
-            "destination-profile CiscoTAC-1 transport-method http",
-            "destination-profile CiscoTAC-1 http https://tools.cisco.com/its/service/oddce/services/DDCEService",
-            "transport http use-vrf management",
-            "enable",
-            "end",
-            &register,
-            "exit",
-        ],
-    );
+    let mut lines = vec!["configure terminal".to_string()];
+    lines.extend(global.iter().map(|l| l.to_string()));
+    lines.extend(nx_callhome(CSSM_URL, Some("management")));
+    lines.extend([
+        "end".into(),
+        format!("license smart register idtoken {token}"),
+        "exit".into(),
+    ]);
+    lab.session(name, &lines);
     lab.until_status(
-        "fix-nx1",
+        name,
         "Failure reason: Fail to send out Call Home HTTP message.",
     );
+    (lab, hosts)
+}
 
+#[test]
+fn nx_1_is_fixed_with_mgmt0_in_the_management_vrf_and_the_device_registers() {
+    // SPEC §7.2 NX-1: call-home in the management VRF, HTTP sourced from a VLAN.
+    let global = [
+        "ip name-server 198.51.100.53 use-vrf management",
+        "ip http source-interface vlan27",
+    ];
+    let interfaces = "{mgmt0: management, Vlan27: null}";
+    let (lab, hosts) = failing_nexus("fix-nx1", "127.0.17.1", interfaces, &global);
     let fixed = apply(&lab, &hosts, DIRECT, true);
     assert_eq!(
         fixed.fixes,
         ["NX-1: source_interface: mgmt0", "NX-1: vrf: management"],
         "{fixed:#?}"
     );
-    assert_eq!(fixed.outcome, Outcome::Changed, "{fixed:#?}");
-    let after = fixed.licensing_after.as_ref().expect("verified");
-    assert_eq!(after.state_words(), "REGISTERED / AUTHORIZED");
+    converged(&fixed);
     let run = lab.exec("fix-nx1", "show running-config");
     assert!(
         run.contains("ip http source-interface mgmt0 vrf management"),
@@ -126,38 +128,11 @@ fn nx_1_is_fixed_with_mgmt0_in_the_management_vrf_and_the_device_registers() {
 #[test]
 fn nx_4_is_fixed_with_dns_in_the_management_vrf_and_the_device_registers() {
     // SPEC §7.2 NX-4: the name server is in the default VRF, call-home in management.
-    let lab_block = "        reaches: [management]\n        interfaces: {mgmt0: management}\n";
-    let hosts = host("fix-nx4", "nx-os", "9.3(5)", "127.0.17.4", lab_block);
-    let lab = LabSsh::start(&inventory(&hosts));
-    let token = lab
-        .backend
-        .create_token("Example Account", "Default", 30, None);
-    let register = format!("license smart register idtoken {token}");
-    lab.session(
-        "fix-nx4",
-        &[
-            "configure terminal",
-            "ip name-server 198.51.100.53",
-            "callhome",
-            "destination-profile CiscoTAC-1 transport-method http",
-            "destination-profile CiscoTAC-1 http https://tools.cisco.com/its/service/oddce/services/DDCEService",
-            "transport http use-vrf management",
-            "enable",
-            "end",
-            &register,
-            "exit",
-        ],
-    );
-    lab.until_status(
-        "fix-nx4",
-        "Failure reason: Fail to send out Call Home HTTP message.",
-    );
-
+    let global = ["ip name-server 198.51.100.53"];
+    let (lab, hosts) = failing_nexus("fix-nx4", "127.0.17.4", "{mgmt0: management}", &global);
     let fixed = apply(&lab, &hosts, DIRECT, true);
     assert_eq!(fixed.fixes, ["NX-4: vrf: management"], "{fixed:#?}");
-    assert_eq!(fixed.outcome, Outcome::Changed, "{fixed:#?}");
-    let after = fixed.licensing_after.as_ref().expect("verified");
-    assert_eq!(after.state_words(), "REGISTERED / AUTHORIZED");
+    converged(&fixed);
     let run = lab.exec("fix-nx4", "show running-config");
     assert!(
         run.contains("ip name-server 198.51.100.53 use-vrf management"),

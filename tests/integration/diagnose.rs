@@ -9,7 +9,7 @@ use smartlic::lab::backend::{Faults, Outage, ServiceFault};
 use smartlic::lab::run::LabOptions;
 use smartlic::live::{HostRun, LiveOptions, Mode, Outcome};
 
-use crate::lab_harness::{LabSsh, host, inventory, lab_options, live_run};
+use crate::lab_harness::{LabSsh, converged, host, inventory, lab_options, live_run, nx_callhome};
 
 /// The lab DNS server (docs/lab.md) and the CSSM URL (SPEC §2.2).
 const DNS: &str = "ip name-server 198.51.100.53";
@@ -203,16 +203,6 @@ fn cssm_down() -> Faults {
     }
 }
 
-/// The host converged: changed by the apply, registered and authorized after it.
-fn converged(run: &HostRun) {
-    assert_eq!(run.outcome, Outcome::Changed, "{run:#?}");
-    let after = run
-        .licensing_after
-        .as_ref()
-        .expect("verified after the apply");
-    assert_eq!(after.state_words(), "REGISTERED / AUTHORIZED", "{run:#?}");
-}
-
 fn catalyst(name: &str, address: &str) -> String {
     host(name, "ios-xe", "16.12.5", address, "")
 }
@@ -223,21 +213,6 @@ fn nexus(name: &str, address: &str, lab: &str) -> String {
 
 fn apic(name: &str, address: &str) -> String {
     host(name, "apic", "4.2(7f)", address, "")
-}
-
-/// The SPEC §2.4.1 callhome block, typed in config mode, for `url`.
-fn callhome(url: &str, use_vrf: Option<&str>) -> Vec<String> {
-    let mut lines = vec![
-        "callhome".to_string(),
-        "email-contact sch-smart-licensing@cisco.com".into(),
-        "destination-profile CiscoTAC-1 transport-method http".into(),
-        format!("destination-profile CiscoTAC-1 http {url}"),
-    ];
-    if let Some(vrf) = use_vrf {
-        lines.push(format!("transport http use-vrf {vrf}"));
-    }
-    lines.extend(["enable".into(), "exit".into()]);
-    lines
 }
 
 #[test]
@@ -654,7 +629,7 @@ fn nx_1_callhome_sourced_from_a_vlan_is_named_and_mgmt0_is_the_fix() {
         "ip name-server 198.51.100.53 use-vrf management".to_string(),
         "ip http source-interface vlan27".to_string(),
     ];
-    config.extend(callhome(CSSM_URL, Some("management")));
+    config.extend(nx_callhome(CSSM_URL, Some("management")));
     fleet.nx("n1", &config, &[register(&token)]);
     fleet.lab.until_status("n1", SEND_FAILED);
     let runs = fleet.diagnose(&format!(
@@ -692,7 +667,7 @@ fn nx_2_an_http_destination_is_named_and_the_https_one_is_the_fix() {
     let token = fleet.token();
     let http = CSSM_URL.replacen("https://", "http://", 1);
     let mut config = vec![DNS.to_string()];
-    config.extend(callhome(&http, None));
+    config.extend(nx_callhome(&http, None));
     fleet.nx("n2", &config, &[register(&token)]);
     fleet.lab.until_status("n2", "Initial Registration: FAILED");
     let runs = fleet.diagnose(NX_INTENT);
@@ -725,7 +700,7 @@ fn nx_3_a_send_failure_with_the_path_open_is_named_with_preflight() {
     });
     let token = fleet.token();
     let mut config = vec![DNS.to_string()];
-    config.extend(callhome(CSSM_URL, None));
+    config.extend(nx_callhome(CSSM_URL, None));
     fleet.nx("n3", &config, &[register(&token)]);
     fleet.lab.until_status("n3", SEND_FAILED);
     // Without preflight the path is not known: the failure is unexplained.
@@ -757,7 +732,7 @@ fn nx_4_a_name_server_outside_the_callhome_vrf_is_named_and_use_vrf_is_the_fix()
     let fleet = Fleet::start(&[managed_nexus("n4", "127.0.16.4", "mgmt0: management")]);
     let token = fleet.token();
     let mut config = vec![DNS.to_string()];
-    config.extend(callhome(CSSM_URL, Some("management")));
+    config.extend(nx_callhome(CSSM_URL, Some("management")));
     fleet.nx("n4", &config, &[register(&token)]);
     fleet.lab.until_status("n4", SEND_FAILED);
     let runs = fleet.diagnose(&format!("{NX_INTENT}      vrf: management\n"));

@@ -15,7 +15,7 @@ use smartlic::lab::backend::protocol::Udi;
 use smartlic::lab::backend::{Faults, Outage, Realm, ServiceFault};
 use smartlic::lab::run::LabOptions;
 
-use crate::lab_harness::{LabSsh, host, inventory};
+use crate::lab_harness::{LabSsh, host, inventory, nx_callhome};
 
 /// SPEC §7.1 CAT-5; SPEC §7.2 NX-1 (inferred family) and §7.3 ACI-1's fault reason.
 const SEND_FAILED: &str = "Failure reason: Fail to send out Call Home HTTP message.";
@@ -26,21 +26,6 @@ const CSSM_URL: &str = "https://tools.cisco.com/its/service/oddce/services/DDCES
 const ON_PREM_PATH: &str = "/Transportgateway/services/DeviceRequestHandler";
 /// The lab DNS server (docs/lab.md).
 const DNS: &str = "198.51.100.53";
-
-/// The SPEC §2.4.1 callhome block, typed in config mode, for `url`.
-fn callhome(url: &str, use_vrf: Option<&str>) -> Vec<String> {
-    let mut lines = vec![
-        "callhome".to_string(),
-        "email-contact sch-smart-licensing@cisco.com".to_string(),
-        "destination-profile CiscoTAC-1 transport-method http".to_string(),
-        format!("destination-profile CiscoTAC-1 http {url}"),
-    ];
-    if let Some(vrf) = use_vrf {
-        lines.push(format!("transport http use-vrf {vrf}"));
-    }
-    lines.extend(["enable".to_string(), "exit".to_string()]);
-    lines
-}
 
 /// An NX-OS session: `config` lines in config mode, then `exec` lines.
 fn nx_session(config: &[String], exec: &[String]) -> Vec<String> {
@@ -108,7 +93,7 @@ fn nx1_callhome_sourced_from_vlan_27_fails_until_the_source_is_mgmt0() {
         // The NX-OS source-interface command is ⟨GAP⟩ in SPEC §2.4.5; docs/platform-notes.md.
         "ip http source-interface vlan27".to_string(),
     ];
-    config.extend(callhome(CSSM_URL, Some("management")));
+    config.extend(nx_callhome(CSSM_URL, Some("management")));
     let screen = lab.session("dc-dmz", &nx_session(&config, &[register(&token)]));
     assert!(
         screen.contains(
@@ -163,7 +148,7 @@ fn nx3_a_cssm_certificate_from_an_unknown_root_fails_until_the_new_root_is_trust
         .backend
         .create_token("Example Account", "Default", 30, None);
     let mut config = vec![format!("ip name-server {DNS}")];
-    config.extend(callhome(CSSM_URL, None));
+    config.extend(nx_callhome(CSSM_URL, None));
     lab.session("n9k1", &nx_session(&config, &[register(&token)]));
     let status = lab.until_status("n9k1", SEND_FAILED);
     assert!(
@@ -209,7 +194,7 @@ fn nx4_no_dns_answer_in_the_callhome_vrf_blocks_callhome_until_dns_is_reachable(
         .backend
         .create_token("Example Account", "Default", 30, None);
     let mut config = vec![format!("ip name-server {DNS}")];
-    config.extend(callhome(CSSM_URL, Some("management")));
+    config.extend(nx_callhome(CSSM_URL, Some("management")));
     lab.session("n9k2", &nx_session(&config, &[register(&token)]));
     let status = lab.until_status("n9k2", SEND_FAILED);
     assert!(!status.contains("Status: REGISTERED"), "{status}");

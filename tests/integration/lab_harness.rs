@@ -306,3 +306,29 @@ pub fn live_run(
         std::sync::Arc::new(Quiet),
     ))
 }
+
+/// The SPEC §2.4.1 NX-OS callhome block, typed in config mode, for `url` (with
+/// `transport http use-vrf VRF` when given).
+pub fn nx_callhome(url: &str, use_vrf: Option<&str>) -> Vec<String> {
+    let mut lines = vec![
+        "callhome".to_string(),
+        "email-contact sch-smart-licensing@cisco.com".into(),
+        "destination-profile CiscoTAC-1 transport-method http".into(),
+        format!("destination-profile CiscoTAC-1 http {url}"),
+    ];
+    if let Some(vrf) = use_vrf {
+        lines.push(format!("transport http use-vrf {vrf}"));
+    }
+    lines.extend(["enable".into(), "exit".into()]);
+    lines
+}
+
+/// The host converged on an apply: changed by it, registered and authorized after it.
+pub fn converged(run: &smartlic::live::HostRun) {
+    assert_eq!(run.outcome, smartlic::live::Outcome::Changed, "{run:#?}");
+    let after = run
+        .licensing_after
+        .as_ref()
+        .expect("verified after the apply");
+    assert_eq!(after.state_words(), "REGISTERED / AUTHORIZED", "{run:#?}");
+}
