@@ -10,10 +10,8 @@
 
 use serde::Serialize;
 
-use crate::platform::timefmt::iso8601;
+use crate::platform::timefmt::{DAY, iso8601};
 use crate::store::Observation;
-
-const DAY: i64 = 86_400;
 
 /// One host's health.
 #[derive(Clone, Debug, Serialize)]

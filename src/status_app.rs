@@ -11,11 +11,9 @@ use crate::health::{Health, assess};
 use crate::live::{Mode, Outcome};
 use crate::live_app::{Live, execute};
 use crate::platform::Renewal;
-use crate::platform::timefmt::now;
+use crate::platform::timefmt::{DAY, now};
 use crate::report;
 use crate::store::{Observation, Store};
-
-const DAY: i64 = 86_400;
 
 pub fn status(args: StatusArgs, styles: &Styles) -> ExitStatus {
     let window = args.expiring;

@@ -5,6 +5,9 @@
 //! scenario 6 has the same shape) — both ways: the lab prints them, the run store and
 //! `smartlic status` read them back into instants.
 
+/// Seconds in a day.
+pub const DAY: i64 = 86_400;
+
 pub(crate) const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
