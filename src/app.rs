@@ -17,7 +17,7 @@ use crate::playbook;
 use crate::render::Templates;
 use crate::report::{self, Style};
 use crate::source::{Diagnostic, Origin, did_you_mean};
-use crate::targets::{self, Selection, Targets};
+use crate::targets::{self, Needs, Selection, Targets};
 use crate::yaml;
 
 /// How a run ended; Terraform's `-detailed-exitcode` idea (DESIGN.md).
@@ -161,13 +161,26 @@ fn selection(args: &RunArgs, live: bool) -> Selection {
 /// Loads and validates the run (templates included); on failure prints why and returns
 /// the exit status.
 fn load(args: &RunArgs, styles: &Styles) -> Result<Targets, ExitStatus> {
-    load_for(args, false, styles)
+    load_for(args, None, styles)
 }
 
-/// Loads for an offline verb or (`live`) one that reads the devices first.
-pub(crate) fn load_for(args: &RunArgs, live: bool, styles: &Styles) -> Result<Targets, ExitStatus> {
+/// Loads for an offline verb (`None`) or one that reads the devices first, with what
+/// its hosts' runs will need checked now (`Some`): nothing is touched until it is known.
+pub(crate) fn load_for(
+    args: &RunArgs,
+    live: Option<Needs>,
+    styles: &Styles,
+) -> Result<Targets, ExitStatus> {
     let templates = templates(args, styles)?;
-    match targets::load(&selection(args, live), &templates) {
+    let loaded = targets::load(&selection(args, live.is_some()), &templates).and_then(|targets| {
+        let mut problems = targets::check_run_inputs(&targets.targets, live.unwrap_or_default());
+        if problems.is_empty() {
+            return Ok(targets);
+        }
+        problems.extend(targets.warnings);
+        Err(problems)
+    });
+    match loaded {
         Ok(targets) => {
             if matches!(args.format, Format::Human | Format::Markdown) {
                 eprint!("{}", report::diagnostics(&targets.warnings, styles.err));
@@ -195,8 +208,14 @@ fn invalid(diags: &[Diagnostic], format: Format, styles: &Styles) {
     }
 }
 
+/// Accepts exactly what `apply` accepts: the live reading of every host, and every
+/// token source and key file readable.
 fn validate(args: &RunArgs, styles: &Styles) -> ExitStatus {
-    let Ok(targets) = load(args, styles) else {
+    let needs = Needs {
+        tokens: true,
+        keys: true,
+    };
+    let Ok(targets) = load_for(args, Some(needs), styles) else {
         return ExitStatus::InvalidInput;
     };
     match args.format {
@@ -252,9 +271,18 @@ fn render(args: &RunArgs, styles: &Styles) -> ExitStatus {
     ExitStatus::Success
 }
 
+/// What a live verb's hosts need: keys to connect, and (`apply`, not against the lab,
+/// which mints its own) the token of every host that may register.
+fn needs(live: &Live) -> Needs {
+    Needs {
+        tokens: live.mode == Mode::Apply && !live.args.lab,
+        keys: true,
+    }
+}
+
 /// A live verb: load and validate everything, then run it against the devices.
 fn live(run: &RunArgs, live: Live, styles: &Styles) -> ExitStatus {
-    let Ok(targets) = load_for(run, true, styles) else {
+    let Ok(targets) = load_for(run, Some(needs(&live)), styles) else {
         return ExitStatus::InvalidInput;
     };
     crate::live_app::run(run, live, targets, styles.out, styles.err)
@@ -271,7 +299,7 @@ fn apply(args: &ApplyArgs, styles: &Styles) -> ExitStatus {
     if !args.only_failed {
         return live(&args.run, how, styles);
     }
-    let Ok(mut targets) = load_for(&args.run, true, styles) else {
+    let Ok(mut targets) = load_for(&args.run, Some(needs(&how)), styles) else {
         return ExitStatus::InvalidInput;
     };
     match only_failed(&args.run, &args.live.store, &mut targets) {
@@ -336,7 +364,7 @@ fn renew(args: &RenewArgs, styles: &Styles) -> ExitStatus {
         renewal,
         ..Live::new(&args.live, Mode::Renew)
     };
-    let Ok(mut targets) = load_for(&args.run, true, styles) else {
+    let Ok(mut targets) = load_for(&args.run, Some(needs(&how)), styles) else {
         return ExitStatus::InvalidInput;
     };
     if let Some(window) = args.expiring {
@@ -382,6 +410,24 @@ fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
         );
         invalid(&[d], args.run.format, styles);
         return ExitStatus::InvalidInput;
+    }
+    let mut warnings = crate::plan::missing_running(&targets.targets, running_dir);
+    // The token is not read by an offline plan, but a pipeline should learn before the
+    // apply that it will be missing.
+    let tokens = Needs {
+        tokens: true,
+        keys: false,
+    };
+    warnings.extend(
+        targets::check_run_inputs(&targets.targets, tokens)
+            .into_iter()
+            .map(|d| Diagnostic {
+                severity: crate::source::Severity::Warning,
+                ..d
+            }),
+    );
+    if matches!(args.run.format, Format::Human | Format::Markdown) {
+        eprint!("{}", report::diagnostics(&warnings, styles.err));
     }
     let plans = plan_offline(&targets.targets, running_dir);
     let summary = Summary::of(&plans);

@@ -93,6 +93,27 @@ pub fn plan_offline(targets: &[Target], running_dir: &Path) -> Vec<HostPlan> {
         .collect()
 }
 
+/// A warning for each target with no saved config in `running_dir`: it is planned
+/// against an empty config (a device never configured), which is rarely what was meant.
+pub fn missing_running(targets: &[Target], running_dir: &Path) -> Vec<crate::source::Diagnostic> {
+    let origin = crate::source::Origin::CommandLine("--running-dir".into());
+    targets
+        .iter()
+        .map(|t| running_dir.join(format!("{}.cfg", t.host.name)))
+        .filter(|path| !path.exists())
+        .map(|path| {
+            crate::source::Diagnostic::warning(
+                &origin,
+                "",
+                format!(
+                    "{} does not exist: planned against an empty config",
+                    path.display()
+                ),
+            )
+        })
+        .collect()
+}
+
 /// `<dir>/<host>.cfg`; a missing file is an empty config (a device never configured).
 fn read_running(dir: &Path, host: &str) -> Result<String, String> {
     let path = dir.join(format!("{host}.cfg"));

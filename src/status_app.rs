@@ -22,7 +22,14 @@ pub fn status(args: StatusArgs, styles: &Styles) -> ExitStatus {
     let mut refresh_failures = HashMap::new();
     if let Some(run) = &run {
         // As a live verb would: `licensing_model: auto` is decided by the device.
-        let Ok(targets) = load_for(run, true, styles) else {
+        let Ok(targets) = load_for(
+            run,
+            Some(crate::targets::Needs {
+                tokens: false,
+                keys: true,
+            }),
+            styles,
+        ) else {
             return ExitStatus::InvalidInput;
         };
         hosts = Some(

@@ -319,6 +319,101 @@ impl Target {
     }
 }
 
+/// What a run reads from outside the inventory once it has started, checked up front.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Needs {
+    /// The ID token of every host that may register (a `--lab` run mints its own).
+    pub tokens: bool,
+    /// SSH private key files (any run that connects).
+    pub keys: bool,
+}
+
+/// Reads now what each host's run will need later: every token source of a host whose
+/// play registers, and every SSH key file. One error per broken source, naming the
+/// hosts that depend on it, so a run never pushes config and then finds no token.
+pub fn check_run_inputs(targets: &[Target], needs: Needs) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    if needs.tokens {
+        diagnostics.extend(token_problems(targets));
+    }
+    if needs.keys {
+        for target in targets {
+            let host = &target.host;
+            if let Some(path) = &host.connection.private_key_file
+                && let Err(e) = readable_file(path)
+            {
+                diagnostics.push(Diagnostic::error(
+                    &host.origin,
+                    "ansible_ssh_private_key_file",
+                    format!("host {}: the SSH key {}: {e}", host.name, path.display()),
+                ));
+            }
+        }
+    }
+    finish(diagnostics)
+}
+
+/// Each broken token source once, with the hosts that would register with it.
+fn token_problems(targets: &[Target]) -> Vec<Diagnostic> {
+    let mut by_source: Vec<(String, &Target, Vec<&str>)> = Vec::new();
+    for target in targets.iter().filter(|t| t.steps.contains(&Step::Register)) {
+        let Some(source) = &target.host.intent.token else {
+            continue;
+        };
+        let key = source.describe();
+        match by_source.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, _, hosts)) => hosts.push(&target.host.name),
+            None => by_source.push((key, target, vec![&target.host.name])),
+        }
+    }
+    by_source
+        .into_iter()
+        .filter_map(|(_, first, hosts)| {
+            let intent = &first.host.intent;
+            let reason = intent.token.as_ref()?.read().err()?;
+            let origin = intent.token_origin.as_ref().unwrap_or(&first.host.origin);
+            Some(
+                Diagnostic::error(
+                    origin,
+                    "smart_licensing.token",
+                    format!("{reason}; needed to register {}", host_list(&hosts)),
+                )
+                .with_help(
+                    "provide the token before the run (nothing was done), or run against \
+                     the built-in lab with --lab, which mints its own",
+                ),
+            )
+        })
+        .collect()
+}
+
+/// `a, b and c`, or the first ten and how many more.
+fn host_list(hosts: &[&str]) -> String {
+    const SHOWN: usize = 10;
+    let word = if hosts.len() == 1 { "host" } else { "hosts" };
+    let mut list = hosts
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if hosts.len() > SHOWN {
+        list.push_str(&format!(" and {} more", hosts.len() - SHOWN));
+    }
+    format!("{word} {list}")
+}
+
+/// A regular file that can be opened for reading.
+fn readable_file(path: &Path) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    std::fs::File::open(path)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
 /// Errors first, each reported once (a group var error would repeat for every host).
 fn finish(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();

@@ -192,6 +192,9 @@ pub struct Intent {
     pub profile: String,
     #[serde(skip)]
     pub token: Option<TokenSource>,
+    /// Where the token source was written, for errors about it.
+    #[serde(skip)]
+    pub token_origin: Option<crate::source::Origin>,
     pub force: bool,
     pub trust_scope: TrustScope,
     pub save: bool,

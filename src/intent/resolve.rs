@@ -58,6 +58,8 @@ pub struct ResolveOptions {
 #[derive(Clone, Debug)]
 pub struct HostVars {
     pub name: String,
+    /// Where the host is listed in the inventory, for messages about the host as a whole.
+    pub origin: crate::source::Origin,
     pub os_version: Option<Version>,
     pub connection: Connection,
     pub intent: Intent,
@@ -94,6 +96,7 @@ fn resolve(c: &mut Checker, name: &str, vars: &Node, options: &ResolveOptions) -
     let intent = intent(c, name, sl, platform, model, options);
     Some(HostVars {
         name: name.to_string(),
+        origin: vars.origin.clone(),
         os_version,
         connection: connection?,
         intent: intent?,
@@ -427,6 +430,11 @@ fn intent(
         .opt("profile", |c, n, p| c.word(n, p, 31))
         .unwrap_or_else(|| DEFAULT_PROFILE.to_string());
     let token = f.opt("token", |c, n, p| token(c, n, p, options));
+    // The key that names the source: merged mappings keep the lowest layer's origin.
+    let token_origin = f.get("token").map(|n| {
+        let key = n.get("env").or_else(|| n.get("file")).unwrap_or(n);
+        key.origin.clone()
+    });
     let force = force(&mut f);
     let trust_scope = trust_scope(&mut f);
     let save = f.opt("save", |c, n, p| c.bool(n, p)).unwrap_or(true);
@@ -452,6 +460,7 @@ fn intent(
         contact_email,
         profile,
         token,
+        token_origin,
         force,
         trust_scope,
         save,

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::device::{Device, DeviceError};
 use super::{LiveOptions, Progress};
 use crate::diagnose::Evidence;
-use crate::intent::{Secret, TokenSource, Transport, is_token_shaped};
+use crate::intent::{TokenSource, Transport};
 use crate::plan::{HostPlan, plan_host};
 use crate::platform::status::parse_version;
 use crate::platform::status::{LicensingStatus, Registration, parse_license_status};
@@ -282,7 +282,7 @@ async fn work(
     }
     record.run.plan = Some(plan.clone());
     match options.mode {
-        Mode::Plan => changed_if(plan.changed || needs_registration(target, status.as_ref())),
+        Mode::Plan => plan_outcome(target, options, &plan, status.as_ref()),
         Mode::Verify => verify(target, &plan, status.as_ref()),
         Mode::Apply => apply(target, options, device, &plan, status.as_ref(), record).await,
         Mode::Diagnose => {
@@ -365,6 +365,24 @@ fn model_name(model: LicensingModel) -> &'static str {
         LicensingModel::Classic => "classic Smart",
         LicensingModel::Policy => "Using Policy",
     }
+}
+
+/// A plan is changed when config lines or a registration are pending; a host that would
+/// register but whose token cannot be read fails now, not at apply time.
+fn plan_outcome(
+    target: &Target,
+    options: &LiveOptions,
+    plan: &HostPlan,
+    status: Option<&LicensingStatus>,
+) -> Outcome {
+    let registers = needs_registration(target, status);
+    if registers && options.lab_tokens.is_none() {
+        let source = target.host.intent.token.as_ref();
+        if let Some(Err(reason)) = source.map(TokenSource::read) {
+            return Outcome::Failed(format!("it would register, but {reason}"));
+        }
+    }
+    changed_if(plan.changed || registers)
 }
 
 fn changed_if(changed: bool) -> Outcome {
@@ -515,12 +533,11 @@ async fn register(
     let token = match &options.lab_tokens {
         Some(lab) if intent.transport == Transport::Satellite => lab.satellite.clone(),
         Some(lab) => lab.cssm.clone(),
-        None => read_token(
-            intent
-                .token
-                .as_ref()
-                .expect("needs_registration checked it"),
-        )?,
+        None => intent
+            .token
+            .as_ref()
+            .expect("needs_registration checked it")
+            .read()?,
     };
     // Masked from here on in logs and session transcripts (the device echoes it).
     crate::redact::register(token.expose());
@@ -593,25 +610,6 @@ fn failure_text(status: &LicensingStatus) -> String {
     .filter_map(|f| f.as_deref())
     .collect::<Vec<_>>()
     .join(" / ")
-}
-
-/// The token from its source, read only now that a registration needs it.
-fn read_token(source: &TokenSource) -> Result<Secret, String> {
-    let value = match source {
-        TokenSource::Env(name) => std::env::var(name)
-            .map_err(|_| format!("the token's environment variable {name} is not set"))?,
-        TokenSource::File(path) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?,
-        TokenSource::Literal(secret) | TokenSource::Vault(secret) => secret.expose().to_string(),
-    };
-    let value = value.trim();
-    if !is_token_shaped(value) {
-        return Err(format!(
-            "the token from {} is not shaped like an ID token",
-            source.describe()
-        ));
-    }
-    Ok(Secret::new(value))
 }
 
 async fn import_ca(

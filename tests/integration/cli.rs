@@ -1,6 +1,6 @@
 //! The command line end to end: shipped examples, the offline plan, exit codes, secrets.
 
-use crate::support::{check_golden, root, smartlic, smartlic_env, text};
+use crate::support::{check_golden, root, smartlic, smartlic_env, smartlic_with_tokens, text};
 
 const INVENTORY: &str = "inventory/example/hosts.yml";
 const PLAYBOOK: &str = "playbooks/smart-licensing.yml";
@@ -27,7 +27,7 @@ fn every_shipped_example_validates() {
         let hosts = inventory.unwrap().path().join("hosts.yml");
         for playbook in std::fs::read_dir(root().join("playbooks")).unwrap() {
             let playbook = playbook.unwrap().path();
-            let out = smartlic(
+            let out = smartlic_with_tokens(
                 &root(),
                 &[
                     "validate",
@@ -294,7 +294,7 @@ fn templates_can_be_overridden_from_a_folder() {
 
 #[test]
 fn limit_patterns_select_hosts() {
-    let out = smartlic(
+    let out = smartlic_with_tokens(
         &root(),
         &[
             "validate",
@@ -457,7 +457,7 @@ fn shards_of_the_example_inventory_cover_it_once() {
     let hosts = |extra: &[&str]| -> Vec<String> {
         let mut args = vec!["validate", "-i", INVENTORY, PLAYBOOK, "--format", "json"];
         args.extend_from_slice(extra);
-        let out = smartlic(&root(), &args);
+        let out = smartlic_with_tokens(&root(), &args);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let mut names: Vec<String> = doc["hosts"]

@@ -29,4 +29,5 @@ mod ssh_client;
 mod ssh_openssh;
 mod status_parse;
 mod support;
+mod trustworthy_apply;
 mod vault;

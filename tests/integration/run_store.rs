@@ -13,16 +13,16 @@ use crate::support::{smartlic_env, text};
 
 /// A lab of two devices that register, an inventory naming them (plus `ghost`, where no
 /// device listens) and a playbook, in a git repository with one commit.
-struct Fleet {
-    lab: LabSsh,
-    dir: tempfile::TempDir,
+pub(crate) struct Fleet {
+    pub(crate) lab: LabSsh,
+    pub(crate) dir: tempfile::TempDir,
     token: String,
 }
 
 const INTENT: &str = "    platform: ios-xe\n    smart_licensing:\n      transport: direct\n      token: {env: SMARTLIC_TOKEN}\n      dns: {servers: [198.51.100.53]}\n      expect: {timeout: 30s}\n";
 
 impl Fleet {
-    fn start(extra_lab: &str) -> Fleet {
+    pub(crate) fn start(extra_lab: &str) -> Fleet {
         let hosts = [
             host("edge-1", "ios-xe", "16.12.5", "127.0.14.1", extra_lab),
             host("edge-2", "ios-xe", "16.12.5", "127.0.14.2", ""),
@@ -64,16 +64,22 @@ impl Fleet {
         self.dir.path().join("state/runs.db")
     }
 
-    fn smartlic(&self, args: &[&str]) -> Output {
+    pub(crate) fn smartlic(&self, args: &[&str]) -> Output {
+        self.smartlic_env(args, &[("SMARTLIC_TOKEN", self.token.as_str())])
+    }
+
+    /// `smartlic ARGS` in the fleet's folder, with its known_hosts and store, and `env`
+    /// (no token unless `env` gives one).
+    pub(crate) fn smartlic_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let known_hosts = self.lab.known_hosts_file();
         let mut all = args.to_vec();
         all.extend(["--known-hosts", known_hosts.to_str().unwrap()]);
         let store = self.store();
-        let env = [
-            ("SMARTLIC_TOKEN", self.token.as_str()),
+        let mut env = env.to_vec();
+        env.extend([
             ("SMARTLIC_STORE", store.to_str().unwrap()),
             ("USER", "nightly-bot"),
-        ];
+        ]);
         smartlic_env(self.dir.path(), &all, &env)
     }
 
@@ -412,6 +418,7 @@ fn concurrent_runs_share_one_store() {
                 ])
                 .arg(&known_hosts)
                 .env("SMARTLIC_STORE", &store)
+                .env("SMARTLIC_TOKEN", &fleet.token)
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .spawn()

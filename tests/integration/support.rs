@@ -19,6 +19,18 @@ pub fn smartlic(dir: &Path, args: &[&str]) -> Output {
     smartlic_env(dir, args, &[])
 }
 
+/// The token variables the shipped inventories name, set to token-shaped test values:
+/// `validate` and `apply` read every token source before anything is done.
+pub const TOKENS: [(&str, &str); 2] = [
+    ("SMARTLIC_TOKEN", "VGVzdFRva2VuLWZvci12YWxpZGF0ZQ"),
+    ("SMARTLIC_SATELLITE_TOKEN", "U2F0ZWxsaXRlLXRlc3QtdG9rZW4"),
+];
+
+/// `smartlic` with [`TOKENS`] set.
+pub fn smartlic_with_tokens(dir: &Path, args: &[&str]) -> Output {
+    smartlic_env(dir, args, &TOKENS)
+}
+
 pub fn smartlic_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_smartlic"));
     command
