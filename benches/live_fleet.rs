@@ -257,6 +257,7 @@ fn run_smartlic(
         .arg("--known-hosts")
         .arg(dir.join("known_hosts"))
         .args(["--forks", &forks.to_string()])
+        .args((mode == "apply").then_some("--auto-approve"))
         .env("SMARTLIC_TOKEN", token)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&out).unwrap())

@@ -98,7 +98,10 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Lab(command) => crate::lab_app::run(command, styles.err),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
-        Command::Report(crate::cli::ReportCommand::Merge { reports }) => merge(&reports),
+        Command::Report(crate::cli::ReportCommand::Merge {
+            reports,
+            detailed_exitcode,
+        }) => merge(&reports, detailed_exitcode),
     }
 }
 
@@ -148,7 +151,7 @@ fn selection(args: &RunArgs, live: bool) -> Selection {
     Selection {
         live,
         shard: args.shard,
-        inventory: args.inventory.clone(),
+        inventory: args.inventory_path().to_path_buf(),
         playbook: args.playbook.clone(),
         limit: args.limit.clone(),
         extra_vars: args.extra_vars.clone(),
@@ -289,27 +292,119 @@ fn live(run: &RunArgs, live: Live, styles: &Styles) -> ExitStatus {
 }
 
 fn apply(args: &ApplyArgs, styles: &Styles) -> ExitStatus {
+    if args.run.inventory.is_none() {
+        return apply_saved(args, styles);
+    }
     let mode = if args.check { Mode::Plan } else { Mode::Apply };
+    let ask = mode == Mode::Apply && !args.auto_approve;
+    if ask && !std::io::stdin().is_terminal() {
+        eprintln!(
+            "error: apply changes devices and needs approval: run it on a terminal to review \
+             the plan and answer, or pass --auto-approve (in CI: after a reviewed plan); \
+             nothing was done"
+        );
+        return ExitStatus::Usage;
+    }
     let how = Live {
-        saved: args.plan.as_deref(),
         preflight: !args.no_preflight,
         fix: args.fix,
         ..Live::new(&args.live, mode)
     };
-    if !args.only_failed {
-        return live(&args.run, how, styles);
-    }
     let Ok(mut targets) = load_for(&args.run, Some(needs(&how)), styles) else {
         return ExitStatus::InvalidInput;
     };
-    match only_failed(&args.run, &args.live.store, &mut targets) {
-        Ok(true) => crate::live_app::run(&args.run, how, targets, styles.out, styles.err),
-        Ok(false) => ExitStatus::Success,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitStatus::InvalidInput
+    if args.only_failed {
+        match only_failed(&args.run, &args.live.store, &mut targets) {
+            Ok(true) => {}
+            Ok(false) => return ExitStatus::Success,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitStatus::InvalidInput;
+            }
         }
     }
+    let run = if ask {
+        crate::live_app::run_approved
+    } else {
+        crate::live_app::run
+    };
+    run(&args.run, how, targets, styles.out, styles.err)
+}
+
+/// `smartlic apply PLAN`: the saved plan's inputs, unchanged, loaded again; each host is
+/// applied only where the intent still gives exactly the saved lines for its device.
+fn apply_saved(args: &ApplyArgs, styles: &Styles) -> ExitStatus {
+    let path = &args.run.playbook;
+    if args.run.limit.is_some()
+        || !args.run.extra_vars.is_empty()
+        || args.run.shard.is_some()
+        || args.run.templates.is_some()
+        || args.check
+        || args.fix
+        || args.only_failed
+    {
+        eprintln!(
+            "error: `smartlic apply PLAN` takes its hosts, vars and templates from the plan: \
+             --limit, -e, --shard, --templates, --check, --fix and --only-failed do not go \
+             with it (to apply a playbook, give -i INVENTORY)"
+        );
+        return ExitStatus::Usage;
+    }
+    let saved = match crate::live::SavedPlan::read(path) {
+        Ok(saved) => saved,
+        Err(message) => {
+            eprintln!("error: {message}");
+            eprintln!("  = help: to apply a playbook, give -i INVENTORY before it");
+            return ExitStatus::InvalidInput;
+        }
+    };
+    let inputs = saved.inputs.clone().unwrap_or_default();
+    let changed = crate::inputs::changed_since(&inputs.files);
+    if !changed.is_empty() {
+        eprintln!(
+            "error: {}: the inputs changed since the plan was made: {}; plan again, nothing was done",
+            path.display(),
+            changed.join(", ")
+        );
+        return ExitStatus::InvalidInput;
+    }
+    let shard = match inputs
+        .shard
+        .as_deref()
+        .map(targets::Shard::parse)
+        .transpose()
+    {
+        Ok(shard) => shard,
+        Err(e) => {
+            eprintln!("error: {}: shard: {e}", path.display());
+            return ExitStatus::InvalidInput;
+        }
+    };
+    let run = RunArgs {
+        inventory: Some(inputs.inventory.clone()),
+        playbook: inputs.playbook.clone(),
+        limit: inputs.limit.clone(),
+        extra_vars: inputs.extra_vars.clone(),
+        allow_plaintext_token: inputs.allow_plaintext_token,
+        templates: inputs.templates.clone(),
+        shard,
+        ..args.run.clone()
+    };
+    let live_args = crate::cli::LiveArgs {
+        lab: inputs.lab || args.live.lab,
+        ..args.live.clone()
+    };
+    let planned: Vec<String> = saved.hosts.iter().map(|h| h.host.clone()).collect();
+    let how = Live {
+        saved: Some(std::sync::Arc::new(saved)),
+        preflight: !args.no_preflight,
+        ..Live::new(&live_args, Mode::Apply)
+    };
+    let Ok(mut targets) = load_for(&run, Some(needs(&how)), styles) else {
+        return ExitStatus::InvalidInput;
+    };
+    targets.targets.retain(|t| planned.contains(&t.host.name));
+    crate::live_app::run(&run, how, targets, styles.out, styles.err)
 }
 
 /// `apply --only-failed`: keeps the targets that did not succeed in the last run of the
@@ -395,6 +490,7 @@ fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
     let Some(running_dir) = args.running_dir.as_deref().filter(|_| args.offline) else {
         let how = Live {
             save_to: args.out.as_deref(),
+            detailed_exitcode: args.detailed_exitcode,
             ..Live::new(&args.live, Mode::Plan)
         };
         return live(&args.run, how, styles);
@@ -453,7 +549,7 @@ fn plan(args: &PlanArgs, styles: &Styles) -> ExitStatus {
     }
     if summary.failed > 0 {
         ExitStatus::HostFailed
-    } else if summary.changed > 0 {
+    } else if summary.changed > 0 && args.detailed_exitcode {
         ExitStatus::Changes
     } else {
         ExitStatus::Success
@@ -558,7 +654,7 @@ fn show_host(args: &InventoryArgs, name: &str, vars: &yaml::Node, styles: &Style
 }
 
 /// `smartlic report merge REPORT...`: prints the merged JSON; exits as the whole run would.
-fn merge(paths: &[std::path::PathBuf]) -> ExitStatus {
+fn merge(paths: &[std::path::PathBuf], detailed_exitcode: bool) -> ExitStatus {
     let mut reports = Vec::new();
     for path in paths {
         let name = path.display().to_string();
@@ -576,7 +672,7 @@ fn merge(paths: &[std::path::PathBuf]) -> ExitStatus {
     match report::merge::merge(&reports) {
         Ok(merged) => {
             print!("{}", report::emit(&merged, false));
-            match report::merge::exit_code(&merged) {
+            match report::merge::exit_code(&merged, detailed_exitcode) {
                 1 => ExitStatus::HostFailed,
                 2 => ExitStatus::Changes,
                 _ => ExitStatus::Success,

@@ -7,8 +7,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Smart Licensing as code for Cisco IOS-XE, NX-OS and ACI fleets.
 ///
-/// Exit codes: 0 no changes / success, 2 changes pending (plan), 1 a host failed,
-/// 3 invalid input (inventory, playbook, intent), 4 usage error.
+/// Exit codes: 0 success (changed or not), 1 a host failed, 2 changes pending (`plan
+/// --detailed-exitcode`), 3 invalid input (inventory, playbook, intent, token sources),
+/// 4 usage error or an apply with no terminal to ask on and no --auto-approve.
 #[derive(Debug, Parser)]
 #[command(name = "smartlic", version, about, long_about = None, max_term_width = 100)]
 pub struct Cli {
@@ -50,7 +51,10 @@ pub enum Command {
     Render(RunArgs),
     /// Show what would change on each host: a diff and the exact commands.
     Plan(PlanArgs),
-    /// Change each host: push the planned lines, save, register, and verify.
+    /// Change each host: push the planned lines, save, register, and verify. On a
+    /// terminal, shows the plan and asks first; `smartlic apply PLAN.json` applies a saved
+    /// plan exactly.
+    #[command(mut_arg("inventory", |a| a.required(false)))]
     Apply(ApplyArgs),
     /// Check, read-only, that each host's config and licensing state match the intent.
     Verify(VerifyArgs),
@@ -89,6 +93,10 @@ pub enum ReportCommand {
         /// The shards' reports (`--format json` output).
         #[arg(required = true, value_name = "REPORT")]
         reports: Vec<PathBuf>,
+
+        /// Exit 2 when the merged plan has changes, as `plan --detailed-exitcode`.
+        #[arg(long)]
+        detailed_exitcode: bool,
     },
 }
 
@@ -204,13 +212,13 @@ pub struct LabTokenArgs {
 }
 
 /// What every run needs: the inventory, the playbook, and which hosts.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct RunArgs {
     /// Ansible-style YAML inventory file (group_vars/ and host_vars/ are read beside it).
-    #[arg(short, long, value_name = "FILE")]
-    pub inventory: PathBuf,
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub inventory: Option<PathBuf>,
 
-    /// The playbook to run.
+    /// The playbook to run (`apply` without --inventory: a plan saved by `plan --out`).
     #[arg(value_name = "PLAYBOOK")]
     pub playbook: PathBuf,
 
@@ -243,6 +251,16 @@ pub struct RunArgs {
     pub vault: VaultArgs,
 }
 
+impl RunArgs {
+    /// The inventory: clap requires it of every verb but `apply PLAN`, which fills it in
+    /// from the plan before anything reads it.
+    pub fn inventory_path(&self) -> &std::path::Path {
+        self.inventory
+            .as_deref()
+            .expect("clap requires --inventory; apply PLAN sets it from the plan")
+    }
+}
+
 /// Where the ansible-vault password comes from (for `!vault` values and encrypted files).
 #[derive(Clone, Debug, Args)]
 pub struct VaultArgs {
@@ -256,10 +274,10 @@ pub struct VaultArgs {
 }
 
 /// How a live run reaches devices.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct LiveArgs {
     /// Hosts worked on at the same time.
-    #[arg(long, value_name = "N", default_value_t = 50)]
+    #[arg(short, long, value_name = "N", default_value_t = 50)]
     pub forks: usize,
 
     /// OpenSSH known_hosts file for hosts without `smartlic_known_hosts`
@@ -303,18 +321,22 @@ pub struct ApplyArgs {
     pub live: LiveArgs,
 
     /// Only plan: read and diff, never run a command that changes anything.
-    #[arg(long, conflicts_with = "plan")]
+    #[arg(short = 'C', long)]
     pub check: bool,
 
-    /// Apply exactly this saved plan (`plan --out FILE`): only its hosts, only its lines;
-    /// a host whose managed config changed since is refused.
-    #[arg(long, value_name = "FILE")]
-    pub plan: Option<PathBuf>,
+    /// Apply without asking. Without it, apply shows the plan and asks on a terminal,
+    /// and stops (exit 4) where there is no terminal to ask on.
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// Accepted for Ansible habits: the diff is always shown.
+    #[arg(long)]
+    pub diff: bool,
 
     /// Diagnose each device first and, where the failure catalogue's remedy is an intent
     /// setting the intent lacks (e.g. `sla_trustpoint_revocation_check: none` for CAT-7,
     /// the management VRF and mgmt0 for NX-1), make it for this run and plan with it.
-    #[arg(long, conflicts_with = "plan")]
+    #[arg(long)]
     pub fix: bool,
 
     /// Register without the preflight checks (destination reachable from the device,
@@ -322,9 +344,9 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub no_preflight: bool,
 
-    /// Only the hosts that failed, were unreachable or never finished in the last run of
+    /// Only the hosts that failed, were unreachable or never finished in the last apply of
     /// this playbook (from the run store).
-    #[arg(long, conflicts_with_all = ["plan", "no_store"])]
+    #[arg(long, conflicts_with = "no_store")]
     pub only_failed: bool,
 }
 
@@ -425,9 +447,18 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub live: LiveArgs,
 
-    /// Save the plan (JSON) for `apply --plan FILE`.
+    /// Save the plan for `smartlic apply FILE`: the inputs (paths and digests, never a
+    /// secret) and each host's lines and device digest.
     #[arg(long, value_name = "FILE", conflicts_with = "offline")]
     pub out: Option<PathBuf>,
+
+    /// Exit 2 when the plan has changes (0: none, 1: a host failed), as Terraform's.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Accepted for Ansible habits: the diff is always shown.
+    #[arg(long)]
+    pub diff: bool,
 
     /// Plan against saved running configs instead of connecting to devices.
     #[arg(long, requires = "running_dir")]

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnose;
 pub mod health;
+pub mod inputs;
 pub mod intent;
 pub mod inventory;
 pub mod lab;

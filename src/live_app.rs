@@ -15,8 +15,8 @@ use crate::cli::{Format, LiveArgs, RunArgs};
 use crate::intent::Secret;
 use crate::lab::run::{Lab, LabOptions};
 use crate::lab::spec::lab_spec;
+use crate::live::saved::{self, PlanInputs};
 use crate::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress, SavedPlan};
-use crate::plan::FORMAT_VERSION;
 use crate::platform::Renewal;
 use crate::render::Templates;
 use crate::report::{self, Style};
@@ -24,19 +24,22 @@ use crate::store;
 use crate::targets::Targets;
 
 /// What a live verb adds to the common arguments.
+#[derive(Clone)]
 pub struct Live<'a> {
     pub args: &'a LiveArgs,
     pub mode: Mode,
     /// `plan --out FILE`.
     pub save_to: Option<&'a Path>,
-    /// `apply --plan FILE`.
-    pub saved: Option<&'a Path>,
+    /// `apply PLAN` (or the plan just approved on the terminal): only its lines.
+    pub saved: Option<Arc<SavedPlan>>,
     /// `renew id|auth`.
     pub renewal: Renewal,
     /// Run the preflight checks (before registering; `diagnose --preflight`).
     pub preflight: bool,
     /// `apply --fix`.
     pub fix: bool,
+    /// `plan --detailed-exitcode`: exit 2 when changes are pending.
+    pub detailed_exitcode: bool,
 }
 
 impl<'a> Live<'a> {
@@ -50,22 +53,34 @@ impl<'a> Live<'a> {
             renewal: Renewal::Auth,
             preflight: false,
             fix: false,
+            detailed_exitcode: false,
         }
     }
 }
 
 /// Runs `targets` live and prints the result.
 pub fn run(args: &RunArgs, live: Live, targets: Targets, out: Style, err: Style) -> ExitStatus {
-    let mode = live.mode;
-    let save_to = live.save_to;
-    let junit = live.args.junit.clone();
-    let runs = match execute(args, live, targets, err) {
+    if live.save_to.is_some()
+        && let Some(key) = saved::inline_secret(&args.extra_vars)
+    {
+        eprintln!(
+            "error: -e sets `{key}` to a plain value, which a plan file must not hold: give it \
+             as {{env: NAME}} or {{file: PATH}}, or in an @vars.yml file; nothing was done"
+        );
+        return ExitStatus::InvalidInput;
+    }
+    let runs = match execute(args, &live, targets, err, Vec::new()) {
         Ok(runs) => runs,
         Err(status) => return status,
     };
-    print_runs(&runs.hosts, mode, args.format, out);
-    if let Some(path) = &junit
-        && let Err(e) = std::fs::write(path, report::live_junit(&runs.hosts, mode))
+    print_runs(&runs.hosts, live.mode, args.format, out);
+    finish_reports(args, &live, &runs)
+}
+
+/// The JUnit report and the saved plan, as asked; the run's exit status.
+fn finish_reports(args: &RunArgs, live: &Live, runs: &Runs) -> ExitStatus {
+    if let Some(path) = &live.args.junit
+        && let Err(e) = std::fs::write(path, report::live_junit(&runs.hosts, live.mode))
     {
         eprintln!(
             "error: cannot write the JUnit report to {}: {e}",
@@ -73,14 +88,145 @@ pub fn run(args: &RunArgs, live: Live, targets: Targets, out: Style, err: Style)
         );
         return ExitStatus::HostFailed;
     }
-    if let Some(path) = save_to {
-        let doc = report::emit(&report::live_json(&runs.hosts, mode), false);
-        if let Err(e) = std::fs::write(path, doc) {
-            eprintln!("error: cannot write the plan to {}: {e}", path.display());
-            return ExitStatus::HostFailed;
-        }
+    if let Some(path) = live.save_to
+        && let Err(e) = write_plan(path, args, live.args.lab, &runs.hosts)
+    {
+        eprintln!("error: cannot write the plan to {}: {e}", path.display());
+        return ExitStatus::HostFailed;
     }
     runs.status
+}
+
+/// `plan --out FILE`: the live plan document with the run's inputs, written whole or
+/// not at all.
+fn write_plan(path: &Path, args: &RunArgs, lab: bool, hosts: &[HostRun]) -> std::io::Result<()> {
+    let inputs = PlanInputs {
+        inventory: args.inventory_path().to_path_buf(),
+        playbook: args.playbook.clone(),
+        limit: args.limit.clone(),
+        shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        extra_vars: args.extra_vars.clone(),
+        templates: args.templates.clone(),
+        allow_plaintext_token: args.allow_plaintext_token,
+        lab,
+        files: crate::inputs::read_so_far(),
+    };
+    let mut doc = report::live_json(hosts, Mode::Plan);
+    doc["inputs"] = serde_json::to_value(inputs).map_err(std::io::Error::other)?;
+    let text = crate::redact::redact(&report::emit(&doc, false)).into_owned();
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let mut file = tempfile::NamedTempFile::new_in(dir.unwrap_or(Path::new(".")))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// `apply` on a terminal without `--auto-approve`, as Terraform does it: plan every host
+/// (recording nothing), show the plan, ask, then apply exactly what was shown to the hosts
+/// that have changes. A host whose device changed in between is refused.
+pub fn run_approved(
+    args: &RunArgs,
+    live: Live,
+    targets: Targets,
+    out: Style,
+    err: Style,
+) -> ExitStatus {
+    let quiet = LiveArgs {
+        no_store: true,
+        junit: None,
+        ..live.args.clone()
+    };
+    let planning = Live {
+        args: &quiet,
+        mode: Mode::Plan,
+        saved: None,
+        save_to: None,
+        ..live.clone()
+    };
+    let planned = match execute(args, &planning, targets.clone(), err, Vec::new()) {
+        Ok(runs) => runs,
+        Err(status) => return status,
+    };
+    let shown = args.format == Format::Human;
+    let text = report::live_human(&planned.hosts, Mode::Plan, if shown { out } else { err });
+    let to_change: Vec<&HostRun> = planned
+        .hosts
+        .iter()
+        .filter(|r| r.outcome == Outcome::Changed)
+        .collect();
+    let question = match to_change.len() {
+        0 => None,
+        n => Some(format!(
+            "\nApply these changes to {n} host(s)? Only 'yes' will be accepted: "
+        )),
+    };
+    if !ask(&text, question.as_deref(), shown) {
+        let word = if question.is_some() {
+            "Apply cancelled."
+        } else {
+            "No changes to apply."
+        };
+        say(&format!("{word}\n"), shown);
+        return match (question, planned.status) {
+            (Some(_), _) => ExitStatus::HostFailed,
+            (None, status) => status,
+        };
+    }
+    let approved = SavedPlan::of(to_change.iter().filter_map(|r| {
+        let plan = r.plan.clone()?;
+        let registers = plan
+            .register
+            .as_ref()
+            .and_then(|g| g.pending)
+            .unwrap_or(false);
+        Some((r.host.clone(), plan, registers))
+    }));
+    let mut targets = targets;
+    targets
+        .targets
+        .retain(|t| to_change.iter().any(|r| r.host == t.host.name));
+    let settled: Vec<HostRun> = planned
+        .hosts
+        .iter()
+        .filter(|r| r.outcome != Outcome::Changed)
+        .cloned()
+        .collect();
+    let applying = Live {
+        saved: Some(Arc::new(approved)),
+        ..live
+    };
+    let runs = match execute(args, &applying, targets, err, settled) {
+        Ok(runs) => runs,
+        Err(status) => return status,
+    };
+    match args.format {
+        Format::Human => print!("{}", report::live_recap(&runs.hosts, Mode::Apply, out)),
+        _ => print_runs(&runs.hosts, Mode::Apply, args.format, out),
+    }
+    finish_reports(args, &applying, &runs)
+}
+
+/// Shows the plan and, if there is a question, asks it; true only for `yes`.
+fn ask(plan: &str, question: Option<&str>, on_stdout: bool) -> bool {
+    say(plan, on_stdout);
+    let Some(question) = question else {
+        return false;
+    };
+    say(question, on_stdout);
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).is_ok() && answer.trim() == "yes"
+}
+
+/// Text for the person at the terminal: stdout when it carries the human output,
+/// stderr when stdout carries a document.
+fn say(text: &str, on_stdout: bool) {
+    use std::io::Write;
+    if on_stdout {
+        print!("{text}");
+        let _ = std::io::stdout().flush();
+    } else {
+        eprint!("{text}");
+    }
 }
 
 /// A finished live run: each host's run, and how the run ended.
@@ -89,23 +235,24 @@ pub struct Runs {
     pub status: ExitStatus,
 }
 
-/// Runs `targets` live, recording them in the run store; prints only progress.
+/// Runs `targets` live, recording them in the run store; prints only progress. `settled`
+/// are hosts already finished (by the plan an apply was approved on): recorded with the
+/// run and returned with the others, in inventory order.
 pub fn execute(
     args: &RunArgs,
-    live: Live,
+    live: &Live,
     mut targets: Targets,
     err: Style,
+    settled: Vec<HostRun>,
 ) -> Result<Runs, ExitStatus> {
     let (live_args, mode) = (live.args, live.mode);
-    let saved = match live.saved.map(|path| read_saved(path, &mut targets)) {
-        None => None,
-        Some(Ok(saved)) => Some(Arc::new(saved)),
-        Some(Err(message)) => {
-            eprintln!("error: {message}");
-            return Err(ExitStatus::InvalidInput);
-        }
-    };
-    let writer = match start_recording(args, live_args, mode, &targets) {
+    let mut order: Vec<String> = targets
+        .targets
+        .iter()
+        .map(|t| t.host.name.clone())
+        .collect();
+    order.extend(settled.iter().map(|r| r.host.clone()));
+    let writer = match start_recording(args, live_args, mode, &order) {
         Ok(writer) => writer,
         Err(e) => {
             eprintln!("error: {e}; nothing was done");
@@ -122,7 +269,7 @@ pub fn execute(
             return Err(ExitStatus::HostFailed);
         }
     };
-    let runs = runtime.block_on(async {
+    let mut runs = runtime.block_on(async {
         let lab = match live_args.lab {
             true => Some(start_lab(args, err).await?),
             false => None,
@@ -139,7 +286,7 @@ pub fn execute(
                 .or_else(|| live_args.known_hosts.clone()),
             host_deadline: Duration::from_secs(live_args.host_timeout),
             lab_tokens: lab.as_ref().map(|l| l.tokens.clone()),
-            saved,
+            saved: live.saved.clone(),
             session_log: live_args.session_log.clone(),
             renewal: live.renewal,
             preflight: live.preflight,
@@ -158,7 +305,12 @@ pub fn execute(
         }
         Ok(runs)
     })?;
-    let status = exit_status(&runs, mode);
+    if let Some(writer) = &writer {
+        settled.iter().for_each(|run| writer.record(run));
+    }
+    runs.extend(settled);
+    runs.sort_by_key(|r| order.iter().position(|h| *h == r.host));
+    let status = exit_status(&runs, mode, live.detailed_exitcode);
     if let Some(writer) = writer
         && let Err(e) = writer.finish(status.code())
     {
@@ -188,7 +340,7 @@ fn start_recording(
     args: &RunArgs,
     live_args: &LiveArgs,
     mode: Mode,
-    targets: &Targets,
+    hosts: &[String],
 ) -> Result<Option<Arc<store::Writer>>, store::StoreError> {
     if live_args.no_store {
         return Ok(None);
@@ -196,14 +348,10 @@ fn start_recording(
     let info = store::RunInfo {
         verb: mode.name().to_string(),
         playbook: Some(args.playbook.clone()),
-        inventory: Some(args.inventory.clone()),
+        inventory: args.inventory.clone(),
         limit: args.limit.clone(),
         shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
-        targets: targets
-            .targets
-            .iter()
-            .map(|t| t.host.name.clone())
-            .collect(),
+        targets: hosts.to_vec(),
     };
     let store = store::Store::open(&live_args.store)?;
     Ok(Some(Arc::new(store::Writer::start(store, &info)?)))
@@ -226,40 +374,6 @@ impl Progress for Recorded {
         }
         self.display.done(run);
     }
-}
-
-/// Reads a saved plan and keeps only its hosts in `targets`; every saved host must be
-/// in the inventory selection.
-fn read_saved(path: &Path, targets: &mut Targets) -> Result<SavedPlan, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the plan {}: {e}", path.display()))?;
-    let saved: SavedPlan = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: not a smartlic plan: {e}", path.display()))?;
-    if saved.format_version != FORMAT_VERSION || saved.mode != Mode::Plan {
-        return Err(format!(
-            "{}: a plan of format {} made by `{:?}`; `apply --plan` needs a plan of format {FORMAT_VERSION} made by `plan --out`",
-            path.display(),
-            saved.format_version,
-            saved.mode
-        ));
-    }
-    let missing: Vec<&str> = saved
-        .hosts
-        .iter()
-        .map(|h| h.host.as_str())
-        .filter(|h| !targets.targets.iter().any(|t| t.host.name == *h))
-        .collect();
-    if !missing.is_empty() {
-        return Err(format!(
-            "{}: planned host(s) not in this inventory selection: {}",
-            path.display(),
-            missing.join(", ")
-        ));
-    }
-    targets
-        .targets
-        .retain(|t| saved.hosts.iter().any(|h| h.host == t.host.name));
-    Ok(saved)
 }
 
 /// The lab served for `--lab`: its devices' host keys in a temporary known_hosts file
@@ -289,7 +403,7 @@ impl InProcessLab {
 }
 
 async fn start_lab(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatus> {
-    let spec = crate::inventory::load(&args.inventory).and_then(|inv| lab_spec(&inv));
+    let spec = crate::inventory::load(args.inventory_path()).and_then(|inv| lab_spec(&inv));
     let spec = spec.map_err(|diags| {
         eprint!("{}", report::diagnostics(&diags, err));
         eprintln!("the lab was not started");
@@ -437,16 +551,16 @@ fn print_runs(runs: &[HostRun], mode: Mode, format: Format, out: Style) {
     }
 }
 
-/// Plan: 2 when changes are pending. Apply: 2 when changes were made. 1 when any host
-/// failed or was unreachable.
-fn exit_status(runs: &[HostRun], mode: Mode) -> ExitStatus {
+/// Terraform's rule: 1 when any host failed or was unreachable, else 0; a plan with
+/// `--detailed-exitcode` exits 2 when changes are pending.
+fn exit_status(runs: &[HostRun], mode: Mode, detailed: bool) -> ExitStatus {
     let failed = runs
         .iter()
         .any(|r| matches!(r.outcome, Outcome::Failed(_) | Outcome::Unreachable(_)));
     let changed = runs.iter().any(|r| r.outcome == Outcome::Changed);
-    match (failed, changed, mode) {
-        (true, _, _) => ExitStatus::HostFailed,
-        (false, true, Mode::Plan | Mode::Apply) => ExitStatus::Changes,
-        _ => ExitStatus::Success,
+    match (failed, changed && detailed && mode == Mode::Plan) {
+        (true, _) => ExitStatus::HostFailed,
+        (false, true) => ExitStatus::Changes,
+        (false, false) => ExitStatus::Success,
     }
 }

@@ -33,7 +33,7 @@ pub struct HostPlan {
     /// Unified diff of the managed part of the config, running → planned.
     pub diff: String,
     /// `sha256:…` of the managed part of the running config the plan was made from:
-    /// `apply --plan` refuses a host whose device no longer matches it.
+    /// `smartlic apply PLAN` refuses a host whose device no longer matches it.
     pub running_digest: Option<String>,
     /// Exec-mode steps around the config change (certificate imports, save).
     pub exec: Vec<String>,
@@ -83,6 +83,9 @@ pub struct RegisterPlan {
     pub token_source: String,
     pub force: bool,
     pub expect: Expect,
+    /// Whether the device needs it (a live plan reads its licensing state; absent offline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<bool>,
 }
 
 /// Plans every target against saved running configs in `running_dir`.
@@ -199,8 +202,13 @@ fn configure(
 
 /// `sha256:<hex>` of `text`.
 pub fn digest(text: &str) -> String {
+    digest_bytes(text.as_bytes())
+}
+
+/// `sha256:<hex>` of `bytes`.
+pub fn digest_bytes(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    let hash = Sha256::digest(text.as_bytes());
+    let hash = Sha256::digest(bytes);
     let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }
@@ -278,6 +286,7 @@ fn register(intent: &Intent) -> Option<RegisterPlan> {
         token_source: token.describe(),
         force: intent.force,
         expect: intent.expect.clone(),
+        pending: None,
     })
 }
 

@@ -111,8 +111,11 @@ impl Templates {
     pub fn with_overrides(dir: &Path) -> Result<Templates, RenderError> {
         let mut templates = Templates::builtin();
         for (name, path) in override_files(dir)? {
-            let source = fs::read_to_string(&path)
-                .map_err(|source| RenderError::Override { path, source })?;
+            let source = match fs::read_to_string(&path) {
+                Ok(source) => source,
+                Err(source) => return Err(RenderError::Override { path, source }),
+            };
+            crate::inputs::record(&path, source.as_bytes());
             templates.env.add_template_owned(name, source)?;
         }
         Ok(templates)

@@ -41,7 +41,7 @@ pub fn status(args: StatusArgs, styles: &Styles) -> ExitStatus {
         );
         if args.refresh {
             let how = Live::new(&args.live, Mode::Status);
-            match execute(run, how, targets, styles.err) {
+            match execute(run, &how, targets, styles.err, Vec::new()) {
                 Ok(runs) => refresh_failures = failures(&runs.hosts),
                 Err(status) => return status,
             }
@@ -78,7 +78,7 @@ pub fn status(args: StatusArgs, styles: &Styles) -> ExitStatus {
 /// The inventory and playbook as the other verbs take them, when given.
 fn run_args(args: &StatusArgs) -> Option<RunArgs> {
     Some(RunArgs {
-        inventory: args.inventory.clone()?,
+        inventory: Some(args.inventory.clone()?),
         playbook: args.playbook.clone()?,
         limit: args.limit.clone(),
         extra_vars: args.extra_vars.clone(),

@@ -101,7 +101,7 @@ impl ModelChoice {
 }
 
 /// The validated run: its targets, and warnings worth showing.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Targets {
     pub targets: Vec<Target>,
     pub warnings: Vec<Diagnostic>,

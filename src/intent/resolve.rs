@@ -902,7 +902,11 @@ fn trustpoint(c: &mut Checker, node: &Node, field: &str) -> Option<Trustpoint> {
 fn ca_cert(c: &mut Checker, node: &Node, field: &str) -> Option<PathBuf> {
     let text = c.string(node, field)?;
     let path = relative_to_origin(&node.origin, Path::new(&text));
-    match std::fs::read_to_string(&path) {
+    let read = std::fs::read_to_string(&path);
+    if let Ok(pem) = &read {
+        crate::inputs::record(&path, pem.as_bytes());
+    }
+    match read {
         Ok(pem) if pem.contains("-----BEGIN CERTIFICATE-----") => Some(path),
         Ok(_) => {
             c.error(

@@ -103,6 +103,7 @@ pub fn load(path: &Path) -> Result<Inventory, Vec<Diagnostic>> {
             format!("cannot read file: {e}"),
         )]
     })?;
+    crate::inputs::record(path, text.as_bytes());
     load_str(path, text)
 }
 

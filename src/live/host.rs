@@ -254,7 +254,7 @@ async fn work(
     }
     let mut plan = plan_host(target, Ok(facts.running.clone()));
     let fixed;
-    if options.fix && options.mode == Mode::Apply {
+    if options.fix && matches!(options.mode, Mode::Apply | Mode::Plan) {
         let templates = options.templates.as_deref();
         match super::diagnose::fix(target, templates, device, &facts, &plan, record).await {
             Ok(None) => {}
@@ -266,21 +266,23 @@ async fn work(
             Err(reason) => return Outcome::Failed(format!("--fix: {reason}")),
         }
     }
-    if let Some(saved) = &options.saved
-        && let Err(reason) = use_saved(&mut plan, saved)
-    {
-        record.run.plan = Some(plan);
-        return Outcome::Failed(reason);
-    }
     record.run.status_before = Some(facts.license_status.clone());
     let status = parse_license_status(device.platform, &facts.license_status).ok();
     record.run.licensing_before = status.clone();
-    if let Some(error) = plan.errors.first() {
-        let reason = error.clone();
-        record.run.plan = Some(plan);
+    let registers = needs_registration(target, status.as_ref());
+    if let Some(register) = plan.register.as_mut() {
+        register.pending = Some(registers);
+    }
+    let refusal = match (plan.errors.first(), &options.saved) {
+        (Some(error), _) => Some(error.clone()),
+        // Only lines this intent gives for this device are ever typed.
+        (None, Some(saved)) => super::saved::check_host(&plan, registers, saved).err(),
+        (None, None) => None,
+    };
+    record.run.plan = Some(plan.clone());
+    if let Some(reason) = refusal {
         return Outcome::Failed(reason);
     }
-    record.run.plan = Some(plan.clone());
     match options.mode {
         Mode::Plan => plan_outcome(target, options, &plan, status.as_ref()),
         Mode::Verify => verify(target, &plan, status.as_ref()),
@@ -312,26 +314,6 @@ pub(super) async fn read_status(device: &mut Device) -> Result<LicensingStatus, 
         .await
         .map_err(|e| e.to_string())?;
     parse_license_status(device.platform, &text).map_err(|e| e.to_string())
-}
-
-/// `apply --plan`: the saved lines replace the fresh plan's, if the device's managed
-/// config is still what the plan was made from.
-fn use_saved(plan: &mut HostPlan, saved: &super::SavedPlan) -> Result<(), String> {
-    let Some(saved) = saved.host(&plan.host) else {
-        return Err("not in the saved plan".into());
-    };
-    if saved.running_digest != plan.running_digest {
-        return Err(
-            "the device changed since the plan was made (its managed config no longer matches \
-             the saved plan's digest): plan again"
-                .into(),
-        );
-    }
-    plan.commands = saved.commands.clone();
-    plan.depths = saved.depths.clone();
-    plan.exec = saved.exec.clone();
-    plan.changed = !plan.commands.is_empty() || !plan.exec.is_empty();
-    Ok(())
 }
 
 /// The licensing model the device's release runs (SLP §1), from `show version`.

@@ -8,6 +8,7 @@ pub mod host;
 pub mod preflight;
 pub mod renew;
 pub mod safety;
+pub mod saved;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 pub use host::{HostRun, Mode, Outcome};
+pub use saved::SavedPlan;
 
 use crate::intent::Secret;
 use crate::targets::Target;
@@ -32,7 +34,8 @@ pub struct LiveOptions {
     pub host_deadline: Duration,
     /// Tokens to use instead of the intents' sources (a `--lab` run mints them).
     pub lab_tokens: Option<LabTokens>,
-    /// `apply --plan FILE`: the saved plan per host, applied exactly as saved.
+    /// `smartlic apply PLAN` (or a plan approved on the terminal): a host is applied only
+    /// where its fresh plan is exactly the saved one.
     pub saved: Option<Arc<SavedPlan>>,
     /// Check from the device what registration needs before spending the token
     /// (`apply`), or as part of `diagnose --preflight`.
@@ -46,40 +49,6 @@ pub struct LiveOptions {
     pub renewal: crate::platform::Renewal,
     /// `--session-log DIR`: each host's CLI session, redacted, in DIR/<host>.log.
     pub session_log: Option<PathBuf>,
-}
-
-/// A plan saved by `plan --out FILE` (the live JSON document), as `apply --plan` reads it.
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct SavedPlan {
-    pub format_version: u32,
-    pub mode: Mode,
-    pub hosts: Vec<SavedRun>,
-}
-
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct SavedRun {
-    pub host: String,
-    pub plan: Option<SavedHostPlan>,
-}
-
-/// What `apply --plan` takes from each saved host: the lines, the exec steps, and the
-/// digest of the managed config they were planned against.
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct SavedHostPlan {
-    pub commands: Vec<String>,
-    #[serde(default)]
-    pub depths: Vec<usize>,
-    pub exec: Vec<String>,
-    pub running_digest: Option<String>,
-}
-
-impl SavedPlan {
-    pub fn host(&self, name: &str) -> Option<&SavedHostPlan> {
-        self.hosts
-            .iter()
-            .find(|h| h.host == name)
-            .and_then(|h| h.plan.as_ref())
-    }
 }
 
 /// Tokens minted on the lab's back-end: a CSSM one, and a satellite one for hosts whose

@@ -61,6 +61,13 @@ pub fn human(runs: &[HostRun], mode: Mode, style: Style) -> String {
             );
         }
     }
+    out.push_str(&recap(runs, mode, style));
+    out
+}
+
+/// The recap alone: a line per host in Ansible's words, then the totals.
+pub fn recap(runs: &[HostRun], mode: Mode, style: Style) -> String {
+    let mut out = String::new();
     let _ = writeln!(out, "{}", style.bold(&recap_title(mode)));
     let width = runs.iter().map(|r| r.host.len()).max().unwrap_or(0);
     for run in runs {

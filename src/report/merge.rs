@@ -87,9 +87,9 @@ fn summary(hosts: &[Value]) -> Value {
     })
 }
 
-/// The exit status the merged run would have had: 1 if any host failed, 2 if any
-/// changed (plan, apply, offline plan), else 0.
-pub fn exit_code(merged: &Value) -> u8 {
+/// The exit status the merged run would have had: 1 if any host failed, 2 if a plan has
+/// changes and `detailed` (`--detailed-exitcode`), else 0.
+pub fn exit_code(merged: &Value, detailed: bool) -> u8 {
     let totals = merged.get("recap").or_else(|| merged.get("summary"));
     let n = |key: &str| {
         totals
@@ -97,10 +97,11 @@ pub fn exit_code(merged: &Value) -> u8 {
             .and_then(Value::as_u64)
             .unwrap_or(0)
     };
-    let verify = merged.get("mode") == Some(&json!("verify"));
+    // An offline plan's document has a `summary` and no mode.
+    let plan = merged.get("mode").is_none_or(|m| m == &json!("plan"));
     if n("failed") + n("unreachable") > 0 {
         1
-    } else if n("changed") > 0 && !verify {
+    } else if n("changed") > 0 && plan && detailed {
         2
     } else {
         0

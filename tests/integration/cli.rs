@@ -54,11 +54,11 @@ fn every_shipped_example_validates() {
 #[test]
 fn offline_plan_of_the_example_matches_golden_output() {
     let human = plan(&[]);
-    assert_eq!(human.status.code(), Some(2), "{}", text(&human.stderr));
+    assert_eq!(human.status.code(), Some(0), "{}", text(&human.stderr));
     let json = plan(&["--format", "json"]);
-    assert_eq!(json.status.code(), Some(2));
+    assert_eq!(json.status.code(), Some(0));
     let markdown = plan(&["--format", "markdown"]);
-    assert_eq!(markdown.status.code(), Some(2));
+    assert_eq!(markdown.status.code(), Some(0));
     let golden = root().join("tests/golden/plan");
     let failures: Vec<String> = [
         check_golden(&golden.join("example.txt"), &text(&human.stdout)),
@@ -109,9 +109,12 @@ fn json_plan_has_the_documented_fields() {
 #[test]
 fn exit_codes_follow_the_readme() {
     // A converged host: nothing to change.
-    assert_eq!(plan(&["--limit", "branch-west-rtr"]).status.code(), Some(0));
-    // Changes pending.
-    assert_eq!(plan(&["--limit", "dc-leaf-1"]).status.code(), Some(2));
+    let converged = ["--limit", "branch-west-rtr", "--detailed-exitcode"];
+    assert_eq!(plan(&converged).status.code(), Some(0));
+    // Changes pending: 0, or 2 with --detailed-exitcode (Terraform's rule).
+    assert_eq!(plan(&["--limit", "dc-leaf-1"]).status.code(), Some(0));
+    let pending = ["--limit", "dc-leaf-1", "--detailed-exitcode"];
+    assert_eq!(plan(&pending).status.code(), Some(2));
     // A host whose running config cannot be read fails; the others are still planned.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("dc-leaf-1.cfg")).unwrap();
@@ -517,7 +520,15 @@ fn report_merge_joins_shards_into_the_whole_plan() {
     let mut args = vec!["report", "merge"];
     args.extend(shards.iter().map(String::as_str));
     let out = smartlic(&root(), &args);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    args.push("--detailed-exitcode");
+    let detailed = smartlic(&root(), &args);
+    assert_eq!(
+        detailed.status.code(),
+        Some(2),
+        "{}",
+        text(&detailed.stderr)
+    );
     let merged: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(merged["summary"], whole["summary"]);
     let names = |doc: &serde_json::Value| {

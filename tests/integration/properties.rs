@@ -1408,10 +1408,12 @@ proptest! {
         let merged = smartlic::report::merge::merge(&shards).unwrap();
         let all = smartlic::report::merge::merge(&[("whole".into(), whole)]).unwrap();
         prop_assert_eq!(&merged["recap"], &all["recap"]);
-        prop_assert_eq!(
-            smartlic::report::merge::exit_code(&merged),
-            smartlic::report::merge::exit_code(&all)
-        );
+        for detailed in [false, true] {
+            prop_assert_eq!(
+                smartlic::report::merge::exit_code(&merged, detailed),
+                smartlic::report::merge::exit_code(&all, detailed)
+            );
+        }
         prop_assert_eq!(merged["hosts"].as_array().unwrap().len(), outcomes.len());
     }
 }

@@ -53,6 +53,9 @@ fn real_reports_match_the_documented_schema() {
     ];
     for verb in ["plan", "apply", "verify", "diagnose"] {
         let mut args = vec![verb];
+        if verb == "apply" {
+            args.push("--auto-approve");
+        }
         args.extend(lab);
         args.extend(["--format", "json"]);
         save(&format!("{verb}.json"), &args);
@@ -62,10 +65,17 @@ fn real_reports_match_the_documented_schema() {
         "status.json",
         &["status", "--format", "json", "--expiring", "100d"],
     );
+    // A saved plan: the live plan with its inputs.
+    let saved = dir.path().join("saved-plan.json");
+    let mut args = vec!["plan"];
+    args.extend(lab);
+    args.extend(["--out", saved.to_str().unwrap()]);
+    smartlic(&root(), &args);
+    reports.push(saved);
     let paths: Vec<&Path> = reports.iter().map(|p| p.as_path()).collect();
     let (ok, report) = validate(&paths);
     assert!(ok, "{report}");
-    assert_eq!(report.matches("valid ").count(), 6, "{report}");
+    assert_eq!(report.matches("valid ").count(), 7, "{report}");
 
     // A field the schema does not know is caught: the schema is not vacuous.
     let mut doc: serde_json::Value =

@@ -26,7 +26,10 @@ fn callhome_lines(fleet: &Fleet, device: &str) -> Vec<String> {
 fn an_unset_token_stops_apply_before_any_device_is_touched() {
     let fleet = Fleet::start("");
     let before = callhome_lines(&fleet, "edge-1");
-    let out = fleet.smartlic_env(&["apply", "-i", "hosts.yml", "play.yml"], &[]);
+    let out = fleet.smartlic_env(
+        &["apply", "--auto-approve", "-i", "hosts.yml", "play.yml"],
+        &[],
+    );
     let said = all(&out);
     assert_eq!(out.status.code(), Some(3), "{said}");
     assert!(
@@ -78,6 +81,7 @@ fn a_token_file_that_is_a_folder_or_holds_two_lines_is_refused_up_front() {
         let out = fleet.smartlic_env(
             &[
                 "apply",
+                "--auto-approve",
                 "-i",
                 "by-file.yml",
                 "play.yml",
@@ -117,4 +121,217 @@ fn validate_accepts_what_apply_accepts_and_offline_verbs_still_need_os_version()
         said.contains("hosts.yml:3:5: smart_licensing.licensing_model: is `auto` but the host has no `os_version` to decide from offline"),
         "{said}"
     );
+}
+
+/// `smartlic plan --out FILE` then `smartlic apply FILE`, nothing else on the command line:
+/// the recorded inputs (here a `-e` and a `--limit`) are used again, and the devices end
+/// as planned. The plan file holds no secret.
+#[test]
+fn a_saved_plan_records_its_inputs_and_applies_alone() {
+    let fleet = Fleet::start("");
+    let contact = "smart_licensing.contact_email=noc@example.com";
+    let plan = fleet.smartlic(&[
+        "plan",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "--limit",
+        "edge-*",
+        "-e",
+        contact,
+        "--out",
+        "plan.json",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", all(&plan));
+    let detailed = fleet.smartlic(&[
+        "plan",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "--limit",
+        "edge-*",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(detailed.status.code(), Some(2), "{}", all(&detailed));
+    let file = std::fs::read_to_string(fleet.dir.path().join("plan.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&file).unwrap();
+    assert_eq!(doc["inputs"]["limit"], "edge-*");
+    assert_eq!(doc["inputs"]["extra_vars"][0], contact);
+    let files: Vec<&str> = doc["inputs"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.contains(&"hosts.yml") && files.contains(&"play.yml"),
+        "{files:?}"
+    );
+    assert!(!file.contains(&fleet.token) && !file.contains(crate::lab_harness::PASSWORD));
+
+    let apply = fleet.smartlic(&["apply", "plan.json"]);
+    let said = all(&apply);
+    assert_eq!(apply.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("2 hosts: 0 ok, 2 changed, 0 failed"),
+        "{said}"
+    );
+    for device in ["edge-1", "edge-2"] {
+        let config = fleet
+            .lab
+            .exec(device, "show running-config | section call-home");
+        assert!(
+            config.contains("contact-email-addr noc@example.com"),
+            "{config}"
+        );
+    }
+}
+
+/// A plan file is input too: a line added by hand is never typed, a changed inventory
+/// refuses the whole plan naming the file, and a drifted device refuses its host.
+#[test]
+fn an_edited_plan_a_changed_input_or_a_drifted_device_is_refused() {
+    let fleet = Fleet::start("");
+    let dir = fleet.dir.path();
+    let plan = fleet.smartlic(&[
+        "plan",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "--limit",
+        "edge-*",
+        "--out",
+        "plan.json",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", all(&plan));
+    let text = std::fs::read_to_string(dir.join("plan.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let commands = doc["hosts"][0]["plan"]["commands"].as_array_mut().unwrap();
+    commands.push("username intruder privilege 15 secret x".into());
+    std::fs::write(dir.join("edited.json"), doc.to_string()).unwrap();
+    // Someone changes edge-2 between plan and apply.
+    fleet.lab.session(
+        "edge-2",
+        &[
+            "enable",
+            "configure terminal",
+            "call-home",
+            "contact-email-addr x@example.com",
+            "end",
+            "exit",
+        ],
+    );
+
+    let apply = fleet.smartlic(&["apply", "edited.json"]);
+    let said = all(&apply);
+    assert_eq!(apply.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("the saved plan's lines are not the ones the intent gives"),
+        "{said}"
+    );
+    assert!(said.contains("username intruder privilege 15"), "{said}");
+    assert!(said.contains("changed since the plan was made"), "{said}");
+    for device in ["edge-1", "edge-2"] {
+        let config = fleet.lab.exec(device, "show running-config");
+        assert!(!config.contains("intruder"), "{config}");
+        assert!(
+            !config.contains("destination address http"),
+            "nothing pushed: {config}"
+        );
+    }
+
+    let inventory = std::fs::read_to_string(dir.join("hosts.yml")).unwrap();
+    std::fs::write(dir.join("hosts.yml"), inventory.replace("30s", "40s")).unwrap();
+    let apply = fleet.smartlic(&["apply", "plan.json"]);
+    let said = all(&apply);
+    assert_eq!(apply.status.code(), Some(3), "{said}");
+    assert!(
+        said.contains("inputs changed since the plan was made: hosts.yml (changed)"),
+        "{said}"
+    );
+}
+
+/// Terraform's rule: without a terminal to ask on and without --auto-approve, apply
+/// stops before touching anything (exit 4). An inline secret is never saved in a plan.
+#[test]
+fn apply_needs_approval_and_a_plan_never_holds_an_inline_secret() {
+    let fleet = Fleet::start("");
+    let apply = fleet.smartlic(&["apply", "-i", "hosts.yml", "play.yml"]);
+    let said = all(&apply);
+    assert_eq!(apply.status.code(), Some(4), "{said}");
+    assert!(said.contains("--auto-approve"), "{said}");
+    assert!(!said.contains("edge-1: connect"), "{said}");
+    let config = fleet.lab.exec("edge-1", "show running-config");
+    assert!(!config.contains("destination address http"), "{config}");
+
+    let out = fleet.smartlic(&[
+        "plan",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "-e",
+        "ansible_password=CANARY-PW-1",
+        "--out",
+        "p.json",
+    ]);
+    let said = all(&out);
+    assert_eq!(out.status.code(), Some(3), "{said}");
+    assert!(said.contains("`ansible_password`"), "{said}");
+    assert!(!said.contains("CANARY-PW-1") && !fleet.dir.path().join("p.json").exists());
+}
+
+/// On a terminal, apply shows the plan and asks as Terraform does; anything but `yes`
+/// cancels with nothing changed, `yes` applies exactly what was shown.
+#[test]
+fn on_a_terminal_apply_shows_the_plan_and_asks() {
+    let fleet = Fleet::start("");
+    let on_a_terminal = |answer: &str| {
+        let command = format!(
+            "{} apply -i hosts.yml play.yml --limit edge-1 --known-hosts {}",
+            env!("CARGO_BIN_EXE_smartlic"),
+            fleet.lab.known_hosts_file().display()
+        );
+        let mut child = std::process::Command::new("script")
+            .args(["-q", "-e", "-c", &command, "/dev/null"])
+            .current_dir(fleet.dir.path())
+            .env("SMARTLIC_TOKEN", &fleet.token)
+            .env("SMARTLIC_STORE", fleet.dir.path().join("store.db"))
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script(1) from util-linux runs");
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        drop(stdin);
+        (out.status.code(), all(&out))
+    };
+    let (code, said) = on_a_terminal("no");
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("+ip name-server 198.51.100.53") && said.contains("PLAN RECAP"),
+        "the plan is shown: {said}"
+    );
+    assert!(
+        said.contains("Apply these changes to 1 host(s)? Only 'yes' will be accepted:"),
+        "{said}"
+    );
+    assert!(said.contains("Apply cancelled."), "{said}");
+    let config = fleet.lab.exec("edge-1", "show running-config");
+    assert!(!config.contains("ip name-server"), "{config}");
+
+    let (code, said) = on_a_terminal("yes");
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("APPLY RECAP"), "{said}");
+    assert!(
+        said.contains("1 hosts: 0 ok, 1 changed, 0 failed"),
+        "{said}"
+    );
+    let config = fleet.lab.exec("edge-1", "show running-config");
+    assert!(config.contains("ip name-server 198.51.100.53"), "{config}");
+    let status = fleet.lab.exec("edge-1", "show license status");
+    assert!(status.contains("Status: REGISTERED"), "{status}");
 }
