@@ -420,7 +420,7 @@ fn only_failed(
         .map_err(|e| e.to_string())?
         .ok_or_else(|| {
             format!(
-                "--only-failed: {} has never run against the store {}",
+                "--only-failed: {} was never applied with the store {}",
                 args.playbook.display(),
                 store.path().display()
             )

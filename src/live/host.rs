@@ -77,6 +77,12 @@ pub struct StepRecord {
 pub struct HostRun {
     pub host: String,
     pub outcome: Outcome,
+    /// The device was changed (config typed and kept, a certificate imported, saved,
+    /// registered), whatever the outcome: a host can be changed and then fail.
+    pub changed: bool,
+    /// The step that was under way when the host failed or timed out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_step: Option<String>,
     pub plan: Option<HostPlan>,
     /// `show license status` before anything changed, as the device printed it.
     #[serde(skip)]
@@ -106,6 +112,8 @@ impl HostRun {
         HostRun {
             host: target.host.name.clone(),
             outcome: Outcome::Failed(reason.to_string()),
+            changed: false,
+            failed_step: None,
             plan: None,
             status_before: None,
             licensing_before: None,
@@ -133,6 +141,8 @@ pub async fn run_bounded(
         run: HostRun {
             host: target.host.name.clone(),
             outcome: Outcome::Ok,
+            changed: false,
+            failed_step: None,
             plan: None,
             status_before: None,
             licensing_before: None,
@@ -151,12 +161,23 @@ pub async fn run_bounded(
     let deadline = options.host_deadline;
     let outcome = match tokio::time::timeout(deadline, run(target, options, &mut record)).await {
         Ok(outcome) => outcome,
+        // Logged in: the device was reached, and a step did not finish in time.
+        Err(_) if record.run.negotiated.is_some() => Outcome::Failed(format!(
+            "timed out in {} after {}s (the host deadline, --host-timeout)",
+            record.current_step().unwrap_or("connect"),
+            deadline.as_secs()
+        )),
         Err(_) => Outcome::Unreachable(format!(
-            "no result within the host deadline ({}s)",
+            "no SSH session within the host deadline ({}s)",
             deadline.as_secs()
         )),
     };
     let mut run = record.run;
+    // A diagnosis's findings are what it reports, not a step that failed.
+    let broke = matches!(outcome, Outcome::Failed(_) | Outcome::Unreachable(_));
+    if broke && options.mode != Mode::Diagnose {
+        run.failed_step = run.steps.last().map(|s| s.step.clone());
+    }
     run.outcome = outcome;
     run.millis = started.elapsed().as_millis();
     tracing::info!(outcome = ?run.outcome, millis = run.millis as u64, "host done");
@@ -171,6 +192,11 @@ pub(super) struct Recorder<'a> {
 }
 
 impl Recorder<'_> {
+    /// The step under way (the last one started).
+    fn current_step(&self) -> Option<&str> {
+        self.run.steps.last().map(|s| s.step.as_str())
+    }
+
     pub(super) fn step(&mut self, what: &str) {
         let now = Instant::now();
         if let Some(previous) = self.run.steps.last_mut() {
@@ -285,7 +311,10 @@ async fn work(
     }
     match options.mode {
         Mode::Plan => plan_outcome(target, options, &plan, status.as_ref()),
-        Mode::Verify => verify(target, &plan, status.as_ref()),
+        Mode::Verify => {
+            record.step("verify");
+            verify(target, &plan, status.as_ref())
+        }
         Mode::Apply => apply(target, options, device, &plan, status.as_ref(), record).await,
         Mode::Diagnose => {
             let preflight = options.preflight.then_some(&target.host.intent);
@@ -375,30 +404,62 @@ fn changed_if(changed: bool) -> Outcome {
     }
 }
 
-/// Read-only convergence: no config drift, and the licensing state meets `expect`.
+/// Read-only convergence: no config drift, and the licensing state meets `expect`. A
+/// failure names every value that differs: each drifted line, the state, the accounts.
 fn verify(target: &Target, plan: &HostPlan, status: Option<&LicensingStatus>) -> Outcome {
+    let mut wrong = Vec::new();
     if plan.changed {
-        return Outcome::Failed(format!(
-            "the configuration drifted: {} line(s) differ from the intent",
-            plan.commands.len() + plan.exec.len()
-        ));
+        wrong.push(drift(plan));
     }
-    let expect = &target.host.intent.expect;
-    match status {
-        _ if !target.steps.contains(&Step::Register) => Outcome::Ok,
-        Some(s) if s.satisfies(expect) => Outcome::Ok,
-        Some(s) => Outcome::Failed(format!(
-            "licensing is {}, expected {} / {}{}",
-            s.state_words(),
-            expect.registration,
-            expect.authorization,
-            s.failure_reason
-                .as_deref()
-                .map(|r| format!(" (failure reason: {r})"))
-                .unwrap_or_default()
-        )),
-        None => Outcome::Failed("`show license status` could not be read".into()),
+    if target.steps.contains(&Step::Register) {
+        match status {
+            Some(s) => {
+                wrong.extend(s.mismatches(&target.host.intent.expect));
+                if !wrong.is_empty()
+                    && let Some(reason) = &s.failure_reason
+                {
+                    wrong.push(format!("the device's failure reason: {reason}"));
+                }
+            }
+            None => wrong.push("`show license status` could not be read".into()),
+        }
     }
+    match wrong.is_empty() {
+        true => Outcome::Ok,
+        false => Outcome::Failed(wrong.join("; ")),
+    }
+}
+
+/// `the configuration drifted: - old line, + new line` from the plan's diff (at most ten
+/// lines named; the report's diff has them all).
+fn drift(plan: &HostPlan) -> String {
+    const SHOWN: usize = 10;
+    let lines: Vec<String> = plan
+        .diff
+        .lines()
+        .filter(|l| !l.starts_with("+++") && !l.starts_with("---"))
+        .filter(|l| l.starts_with('+') || l.starts_with('-'))
+        .map(|l| format!("`{}{}`", &l[..1], l[1..].trim()))
+        .collect();
+    let mut named = lines
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if lines.len() > SHOWN {
+        named.push_str(&format!(" and {} more", lines.len() - SHOWN));
+    }
+    if named.is_empty() {
+        // Only exec steps (a certificate to import) are missing.
+        named = plan
+            .exec
+            .iter()
+            .map(|l| format!("`{l}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    format!("the configuration drifted from the intent: {named}")
 }
 
 /// Whether the register step would use the token: not yet where `expect` wants it.
@@ -432,12 +493,16 @@ async fn apply(
 ) -> Outcome {
     let intent = &target.host.intent;
     if !plan.commands.is_empty() {
+        // Until the outcome is known, the device may have been changed (a deadline can
+        // end the host in the middle).
+        record.run.changed = true;
         // Inside the plan's safety net, if it has one (revert timer, checkpoint).
         let mut step = |what: &str| record.step(what);
-        if let Err(reason) =
+        if let Err(failure) =
             super::safety::configure(target, options, device, plan, &mut step).await
         {
-            return Outcome::Failed(reason);
+            record.run.changed = failure.device_changed;
+            return Outcome::Failed(failure.reason);
         }
     }
     for command in &plan.exec {
@@ -449,11 +514,15 @@ async fn apply(
         if let Err(e) = result {
             return Outcome::Failed(e.to_string());
         }
+        record.run.changed = true;
     }
     let mut changed = plan.changed;
     if needs_registration(target, status) {
         match register(target, options, device, status, record).await {
-            Ok(()) => changed = true,
+            Ok(()) => {
+                changed = true;
+                record.run.changed = true;
+            }
             Err(reason) => return Outcome::Failed(reason),
         }
     }
@@ -535,7 +604,7 @@ async fn register(
     let deadline = Instant::now() + Duration::from_secs(intent.expect.timeout_secs);
     let mut synced = false;
     for attempt in 0.. {
-        tokio::time::sleep(backoff(attempt)).await;
+        tokio::time::sleep(poll_wait(attempt, deadline)).await;
         record.step("wait for licensing");
         let status = read_status(device).await?;
         let trusted = already_there(&status, intent.licensing_model);
@@ -566,7 +635,7 @@ async fn register(
             record.run.licensing_after = Some(status);
             return Err(reason);
         }
-        if Instant::now() + backoff(attempt + 1) > deadline {
+        if Instant::now() >= deadline {
             let reason = format!(
                 "licensing did not reach {} / {} within {}s: it is {}",
                 intent.expect.registration,
@@ -618,4 +687,41 @@ async fn import_ca(
 /// How long to wait between status polls: 2 s doubling to 30 s.
 pub fn backoff(attempt: u32) -> Duration {
     Duration::from_secs((2u64 << attempt.min(4)).min(30))
+}
+
+/// The wait before poll `attempt`: the backoff, cut short so the last poll falls on the
+/// deadline itself (a wait gives the device the whole `expect.timeout`).
+pub fn poll_wait(attempt: u32, deadline: Instant) -> Duration {
+    backoff(attempt).min(deadline.saturating_duration_since(Instant::now()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The polls of a wait, as `register` and `renew` make them, in a simulated clock:
+    /// the last one is at the deadline, however the backoff falls.
+    #[test]
+    fn a_wait_polls_until_its_deadline() {
+        for timeout in [5, 7, 20, 60, 61, 600] {
+            let deadline = Duration::from_secs(timeout);
+            let (mut now, mut polls) = (Duration::ZERO, 0);
+            while now < deadline {
+                now += backoff(polls).min(deadline - now);
+                polls += 1;
+            }
+            assert_eq!(now, deadline, "timeout {timeout}");
+            assert!(
+                polls <= 4 + (timeout as u32) / 30,
+                "timeout {timeout}: {polls} polls"
+            );
+        }
+        // The real function cuts the wait at the deadline.
+        let soon = Instant::now() + Duration::from_millis(300);
+        assert!(poll_wait(4, soon) <= Duration::from_millis(300));
+        assert_eq!(
+            poll_wait(0, Instant::now() + Duration::from_secs(60)),
+            backoff(0)
+        );
+    }
 }

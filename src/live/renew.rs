@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::LiveOptions;
 use super::device::Device;
-use super::host::{Outcome, Recorder, backoff, read_status};
+use super::host::{Outcome, Recorder, poll_wait, read_status};
 use crate::platform::status::{LicensingStatus, Registration};
 use crate::platform::{LicensingModel, Renewal};
 use crate::targets::Target;
@@ -74,7 +74,7 @@ async fn wait_for_attempt(
 ) -> Result<LicensingStatus, String> {
     let deadline = Instant::now() + timeout;
     for polls in 0.. {
-        tokio::time::sleep(backoff(polls)).await;
+        tokio::time::sleep(poll_wait(polls, deadline)).await;
         record.step("wait for the renewal");
         let status = read_status(device).await?;
         match attempt(&status, what) {
@@ -86,7 +86,7 @@ async fn wait_for_attempt(
                 }
                 return Ok(status);
             }
-            _ if Instant::now() + backoff(polls + 1) > deadline => {
+            _ if Instant::now() >= deadline => {
                 record.run.licensing_after = Some(status);
                 return Err(format!(
                     "the device showed no renewal attempt within {}s",

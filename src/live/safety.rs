@@ -16,7 +16,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::LiveOptions;
-use super::device::Device;
+use super::device::{Device, DeviceError};
 use crate::plan::{HostPlan, SafetyNetPlan};
 use crate::platform::status::parse_license_status;
 use crate::targets::Target;
@@ -24,89 +24,121 @@ use crate::targets::Target;
 /// The step name the progress display and the run record show for the check.
 pub const CHECK_STEP: &str = "post-change check";
 
+/// Why the config change failed, and whether the device is left changed by it.
+#[derive(Debug)]
+pub struct ConfigFailure {
+    pub reason: String,
+    /// Lines were kept: typed before a refused one, or not (yet) taken back. An IOS-XE
+    /// change waiting for its revert timer counts as changed until the device reverts.
+    pub device_changed: bool,
+}
+
+impl ConfigFailure {
+    fn new(reason: String, device_changed: bool) -> ConfigFailure {
+        ConfigFailure {
+            reason,
+            device_changed,
+        }
+    }
+}
+
 /// Types the planned lines, inside the plan's safety net if it has one. `step` records
-/// each step (the host's recorder). `Err` is the host's failure reason, saying what
-/// became of the change.
+/// each step (the host's recorder). `Err` says what became of the change.
 pub async fn configure(
     target: &Target,
     options: &LiveOptions,
     device: &mut Device,
     plan: &HostPlan,
     step: &mut (dyn FnMut(&str) + Send),
-) -> Result<(), String> {
+) -> Result<(), ConfigFailure> {
     let Some(net) = plan.safety_net.as_ref().filter(|n| n.kind != "none") else {
         step("configure");
-        return device
-            .configure(&plan.commands)
-            .await
-            .map_err(|e| e.to_string());
+        return device.configure(&plan.commands).await.map_err(|e| {
+            // Lines before a refused one were taken; a refused first line changed nothing.
+            let kept = match &e {
+                DeviceError::Refused(r) => plan.commands.first() != Some(&r.line),
+                _ => true,
+            };
+            ConfigFailure::new(e.to_string(), kept)
+        });
     };
     let run = run_id();
     let fill = |text: &str| text.replace("<run>", &run);
     for command in &net.before {
         let command = fill(command);
         step(&command);
-        let output = device.exec(&command).await.map_err(|e| e.to_string())?;
+        let unchanged = |reason: String| ConfigFailure::new(reason, false);
+        let output = device
+            .exec(&command)
+            .await
+            .map_err(|e| unchanged(e.to_string()))?;
         if let Some(line) = refusal(&output) {
-            return Err(format!("`{command}` failed ({line}); nothing was changed"));
+            return Err(unchanged(format!(
+                "`{command}` failed ({line}); nothing was changed"
+            )));
         }
     }
     let enter = net.enter.as_deref().unwrap_or("configure terminal");
     step(enter);
     if let Err(e) = device.configure_entering(enter, &plan.commands).await {
-        let undone = undo(device, net, &fill, step).await;
-        return Err(format!("{e}; {undone}"));
+        let (undone, kept) = undo(device, net, &fill, step).await;
+        return Err(ConfigFailure::new(format!("{e}; {undone}"), kept));
     }
     step(CHECK_STEP);
     if let Err(why) = check(target, options).await {
-        let undone = undo(device, net, &fill, step).await;
-        return Err(format!("the post-change check failed: {why}; {undone}"));
+        let (undone, kept) = undo(device, net, &fill, step).await;
+        let reason = format!("the post-change check failed: {why}; {undone}");
+        return Err(ConfigFailure::new(reason, kept));
     }
     for command in &net.confirm {
         let command = fill(command);
         step(&command);
         let result = device.exec(&command).await.map_err(|e| e.to_string());
-        match result {
-            Ok(output) if refusal(&output).is_none() => {}
-            Ok(output) => {
-                let line = refusal(&output).unwrap_or_default();
-                return Err(format!("`{command}` failed after the check passed: {line}"));
-            }
-            Err(e) if net.kind == "revert-timer" => {
-                return Err(format!(
-                    "`{command}` failed: {e}; the change was not kept (the device restores \
-                     its archived config when the revert timer runs out)"
-                ));
-            }
-            Err(e) => return Err(format!("`{command}` failed after the check passed: {e}")),
-        }
+        let reason = match result {
+            Ok(output) => match refusal(&output) {
+                None => continue,
+                Some(line) => format!("`{command}` failed after the check passed: {line}"),
+            },
+            Err(e) if net.kind == "revert-timer" => format!(
+                "`{command}` failed: {e}; the change was not kept (the device restores \
+                 its archived config when the revert timer runs out)"
+            ),
+            Err(e) => format!("`{command}` failed after the check passed: {e}"),
+        };
+        return Err(ConfigFailure::new(reason, true));
     }
     Ok(())
 }
 
-/// Takes the change back where smartlic must (NX-OS); says what became of it.
+/// Takes the change back where smartlic must (NX-OS); says what became of it, and
+/// whether the device is still changed.
 async fn undo(
     device: &mut Device,
     net: &SafetyNetPlan,
     fill: &impl Fn(&str) -> String,
     step: &mut (dyn FnMut(&str) + Send),
-) -> String {
+) -> (String, bool) {
     if net.on_failure.is_empty() {
         return match net.revert_minutes {
-            Some(minutes) => format!(
-                "not confirmed: the device restores its archived config when its {minutes}-minute \
-                 revert timer runs out"
+            Some(minutes) => (
+                format!(
+                    "not confirmed: the device restores its archived config when its \
+                     {minutes}-minute revert timer runs out"
+                ),
+                true,
             ),
-            None => "the change was left as it is".to_string(),
+            None => ("the change was left as it is".to_string(), true),
         };
     }
     let mut said = Vec::new();
+    let mut rolled_back = false;
     for command in &net.on_failure {
         let command = fill(command);
         step(&command);
         match device.exec(&command).await {
             Ok(output) => match refusal(&output) {
                 None if command.starts_with("rollback ") => {
+                    rolled_back = true;
                     said.push(format!("rolled back (`{command}`)"));
                 }
                 None => {}
@@ -115,11 +147,12 @@ async fn undo(
             Err(e) => said.push(format!("`{command}` failed: {e}")),
         }
     }
-    if said.is_empty() {
+    let said = if said.is_empty() {
         "the safety net's steps were sent".to_string()
     } else {
         said.join("; ")
-    }
+    };
+    (said, !rolled_back)
 }
 
 /// A new SSH login succeeds and `show license status` parses.

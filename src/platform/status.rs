@@ -162,6 +162,13 @@ impl LicensingStatus {
     /// `Expect`: classic `REGISTERED|UNREGISTERED|ANY` × `AUTHORIZED|OUT_OF_COMPLIANCE|
     /// EVAL|ANY`; Using Policy `TRUSTED|ANY` × `ANY`). Unknown words never match.
     pub fn satisfies(&self, expect: &Expect) -> bool {
+        self.mismatches(expect).is_empty()
+    }
+
+    /// Each value that differs from `expect`, named: `registration is UNREGISTERED,
+    /// expected REGISTERED`, `virtual account is Lab-VA, expected Default`. Empty when the
+    /// state meets `expect`.
+    pub fn mismatches(&self, expect: &Expect) -> Vec<String> {
         let registration = match expect.registration.to_ascii_uppercase().as_str() {
             "ANY" => true,
             "REGISTERED" => self.registration == Some(Registration::Registered),
@@ -176,7 +183,43 @@ impl LicensingStatus {
             "EVAL" => self.authorization == Some(Authorization::EvalMode),
             _ => false,
         };
-        registration && authorization && self.in_expected_account(expect)
+        let shown = |value: Option<String>| value.unwrap_or_else(|| "not shown".into());
+        let mut wrong = Vec::new();
+        if !registration {
+            let actual = match self.model {
+                LicensingModel::Policy => self.state_words(),
+                LicensingModel::Classic => {
+                    shown(self.registration.as_ref().map(ToString::to_string))
+                }
+            };
+            wrong.push(format!(
+                "registration is {actual}, expected {}",
+                expect.registration
+            ));
+        }
+        if !authorization {
+            wrong.push(format!(
+                "authorization is {}, expected {}",
+                shown(self.authorization.as_ref().map(ToString::to_string)),
+                expect.authorization
+            ));
+        }
+        let accounts = [
+            ("smart account", &expect.smart_account, &self.smart_account),
+            (
+                "virtual account",
+                &expect.virtual_account,
+                &self.virtual_account,
+            ),
+        ];
+        for (what, wanted, actual) in accounts {
+            if let Some(w) = wanted
+                && !actual.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(w))
+            {
+                wrong.push(format!("{what} is {}, expected {w}", shown(actual.clone())));
+            }
+        }
+        wrong
     }
 
     /// The state in the device's words: `REGISTERED / AUTHORIZED` (classic), `TRUSTED`

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::live::{HostRun, Mode, Outcome};
+use crate::live::{HostRun, Mode};
 use crate::plan::HostPlan;
 use crate::source::sanitize;
 
@@ -21,11 +21,8 @@ pub fn live(runs: &[HostRun], mode: Mode) -> String {
     let verb = mode.name();
     let mut cases = Vec::new();
     for run in runs {
-        let failure = match &run.outcome {
-            Outcome::Failed(r) => Some(format!("failed: {r}")),
-            Outcome::Unreachable(r) => Some(format!("unreachable: {r}")),
-            Outcome::Ok | Outcome::Changed => None,
-        };
+        let failure = super::live::failure(run)
+            .map(|why| format!("{}: {why}", super::live::result_word(run, mode)));
         let last = run.steps.len().saturating_sub(1);
         for (i, step) in run.steps.iter().enumerate() {
             cases.push(Case {

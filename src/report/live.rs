@@ -74,12 +74,16 @@ pub fn recap(runs: &[HostRun], mode: Mode, style: Style) -> String {
         let word = match &run.outcome {
             Outcome::Ok => style.green("ok"),
             Outcome::Changed => style.yellow(changed_word(mode)),
+            Outcome::Failed(_) if run.changed => {
+                format!("{}, {}", style.yellow("changed"), style.red("failed"))
+            }
             Outcome::Failed(_) => style.red("failed"),
             Outcome::Unreachable(_) => style.red("unreachable"),
         };
         let _ = write!(out, "  {:width$}  {word}", run.host);
-        if let Outcome::Failed(reason) | Outcome::Unreachable(reason) = &run.outcome {
-            let _ = write!(out, ": {}", sanitize(reason));
+        if let Some(failure) = failure(run) {
+            let joint = if run.failed_step.is_some() { " " } else { ": " };
+            let _ = write!(out, "{joint}{failure}");
         }
         let _ = writeln!(
             out,
@@ -99,6 +103,30 @@ pub fn recap(runs: &[HostRun], mode: Mode, style: Style) -> String {
         r.unreachable
     );
     out
+}
+
+/// A failed or unreachable host's reason, with the step it happened in:
+/// `in register: registration failed: …`.
+pub(super) fn failure(run: &HostRun) -> Option<String> {
+    let reason = match &run.outcome {
+        Outcome::Failed(reason) | Outcome::Unreachable(reason) => sanitize(reason),
+        Outcome::Ok | Outcome::Changed => return None,
+    };
+    Some(match &run.failed_step {
+        Some(step) => format!("in {}: {reason}", sanitize(step)),
+        None => reason,
+    })
+}
+
+/// The result word: Ansible's, with `changed, failed` for a host changed before it failed.
+pub(super) fn result_word(run: &HostRun, mode: Mode) -> &'static str {
+    match &run.outcome {
+        Outcome::Ok => "ok",
+        Outcome::Changed => changed_word(mode),
+        Outcome::Failed(_) if run.changed => "changed, failed",
+        Outcome::Failed(_) => "failed",
+        Outcome::Unreachable(_) => "unreachable",
+    }
 }
 
 /// `REGISTERED / AUTHORIZED (Example Account / Default) → expect REGISTERED / AUTHORIZED`;
@@ -141,7 +169,7 @@ fn recap_title(mode: Mode) -> String {
     format!("{} RECAP", mode.name().to_uppercase())
 }
 
-fn changed_word(mode: Mode) -> &'static str {
+pub(super) fn changed_word(mode: Mode) -> &'static str {
     match mode {
         Mode::Plan => "to change",
         _ => "changed",

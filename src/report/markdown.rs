@@ -31,22 +31,14 @@ pub fn live(runs: &[HostRun], mode: Mode) -> String {
     if !failures.is_empty() {
         out.push_str("| host | result | reason |\n|---|---|---|\n");
         for run in failures {
-            let (word, reason) = match &run.outcome {
-                Outcome::Failed(r) => ("failed", r),
-                Outcome::Unreachable(r) => ("unreachable", r),
-                _ => unreachable!("ranked first only when failed"),
-            };
-            let _ = writeln!(out, "| `{}` | **{word}** | {} |", run.host, cell(reason));
+            let word = super::live::result_word(run, mode);
+            let reason = super::live::failure(run).unwrap_or_default();
+            let _ = writeln!(out, "| `{}` | **{word}** | {} |", run.host, cell(&reason));
         }
         out.push('\n');
     }
     for run in ordered {
-        let word = match &run.outcome {
-            Outcome::Ok => "ok",
-            Outcome::Changed => changed,
-            Outcome::Failed(_) => "failed",
-            Outcome::Unreachable(_) => "unreachable",
-        };
+        let word = super::live::result_word(run, mode);
         match &run.plan {
             Some(plan) if !plan.diff.is_empty() || !plan.commands.is_empty() => {
                 host_block(&mut out, &run.host, word, plan);

@@ -29,7 +29,8 @@ pub const DEFAULT_PATH: &str = ".smartlic/state.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The schema, one step per version (`PRAGMA user_version`); a new version appends a step.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE runs (
     id               INTEGER PRIMARY KEY,
     started_at       INTEGER NOT NULL,   -- Unix seconds
@@ -78,7 +79,14 @@ CREATE TABLE licensing (
 );
 CREATE INDEX licensing_by_host ON licensing (host, observed_at);
 CREATE INDEX runs_by_playbook ON runs (playbook, id);
-"#];
+"#,
+    // 2: whether a host's device was changed (also when it then failed), and the step a
+    // failed host was in.
+    r#"
+ALTER TABLE host_results ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE host_results ADD COLUMN failed_step TEXT;
+"#,
+];
 
 /// Who started a run, and with what: the store's `runs` row.
 #[derive(Clone, Debug, Default)]
@@ -205,16 +213,17 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
-    /// The hosts that did not succeed in the last run of this playbook (`apply
+    /// The hosts that did not succeed in the last apply of this playbook (`apply
     /// --only-failed`): failed, unreachable, or — when that run was killed — never
-    /// finished. `None` when the playbook never ran.
+    /// finished. `None` when the playbook was never applied (a later `plan` or `verify`
+    /// does not hide an apply's failures).
     pub fn last_failed(&self, playbook: &Path) -> Result<Option<LastRun>, StoreError> {
         let playbook = absolute(playbook).display().to_string();
         let last = self
             .conn
             .query_row(
                 "SELECT id, verb, targets, finished_at IS NULL FROM runs
-                 WHERE playbook = ?1 ORDER BY id DESC LIMIT 1",
+                 WHERE playbook = ?1 AND verb = 'apply' ORDER BY id DESC LIMIT 1",
                 params![playbook],
                 |r| {
                     Ok((
@@ -331,8 +340,9 @@ fn insert_host(tx: &rusqlite::Transaction, run_id: i64, run: &HostRun) -> rusqli
     let steps: Vec<&str> = run.steps.iter().map(|s| s.step.as_str()).collect();
     tx.execute(
         "INSERT OR REPLACE INTO host_results
-             (run_id, host, recorded_at, outcome, reason, millis, commands, steps)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             (run_id, host, recorded_at, outcome, reason, millis, commands, steps, changed,
+              failed_step)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             run_id,
             run.host,
@@ -342,6 +352,8 @@ fn insert_host(tx: &rusqlite::Transaction, run_id: i64, run: &HostRun) -> rusqli
             run.millis as i64,
             serde_json::to_string(&run.sent).expect("strings serialise"),
             serde_json::to_string(&steps).expect("strings serialise"),
+            run.changed,
+            run.failed_step,
         ],
     )?;
     match run

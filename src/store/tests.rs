@@ -23,6 +23,8 @@ fn host(name: &str, outcome: Outcome, status: Option<&str>) -> HostRun {
     HostRun {
         host: name.into(),
         outcome,
+        changed: false,
+        failed_step: None,
         plan: None,
         status_before: None,
         licensing_before: None,
@@ -123,6 +125,17 @@ fn only_failed_takes_the_failed_unreachable_and_unfinished_hosts_of_the_last_run
     let other = dir.path().join("other.yml");
     std::fs::write(&other, "[]").unwrap();
     store.begin_run(&info(&other, &["a"])).unwrap();
+    assert_eq!(store.last_failed(&playbook).unwrap().unwrap().id, run);
+    // Nor does a later plan or verify of the same playbook: they change nothing, and
+    // would hide the apply's failures.
+    for verb in ["plan", "verify"] {
+        let read_only = RunInfo {
+            verb: verb.into(),
+            ..info(&playbook, &["a", "b", "c", "d"])
+        };
+        let id = store.begin_run(&read_only).unwrap();
+        store.finish_run(id, 0).unwrap();
+    }
     assert_eq!(store.last_failed(&playbook).unwrap().unwrap().id, run);
 
     // Re-running the failed ones: only what still fails is left.

@@ -187,7 +187,7 @@ fn apply_converges_the_lab_estate_and_a_second_apply_changes_nothing() {
             &Outcome::Ok,
             "{host}: {verified:#?}"
         );
-        assert_eq!(steps.of(host), ["connect", "read facts"], "{host}");
+        assert_eq!(steps.of(host), ["connect", "read facts", "verify"], "{host}");
     }
     assert!(matches!(
         outcome(&verified, "campus-access-2"),
@@ -529,7 +529,7 @@ fn the_readme_main_command_applies_the_example_playbook_to_the_lab() {
     );
     assert!(
         stdout.contains(
-            "campus-access-2  failed: preflight failed, so the token was not used: destination (CAT-5): `telnet tools.cisco.com 443 /source-interface GigabitEthernet0/0 /vrf Mgmt-vrf`: the name does not resolve through the device's DNS: % Bad IP address or host name"
+            "campus-access-2  changed, failed in preflight: preflight failed, so the token was not used: destination (CAT-5): `telnet tools.cisco.com 443 /source-interface GigabitEthernet0/0 /vrf Mgmt-vrf`: the name does not resolve through the device's DNS: % Bad IP address or host name"
         ),
         "{stdout}"
     );
@@ -957,7 +957,7 @@ fn a_markdown_report_puts_failures_first() {
         md.starts_with("### smartlic apply: 8 hosts — 0 ok, 7 changed, 1 failed, 0 unreachable\n"),
         "{md}"
     );
-    let failure = md.find("| `campus-access-2` | **failed** | registration failed: Fail to send out Call Home HTTP message. (REGISTERING / EVAL MODE) — CAT-5 (SPEC §7.1): Configure DNS").expect("the failure row");
+    let failure = md.find("| `campus-access-2` | **changed, failed** | in wait for licensing: registration failed: Fail to send out Call Home HTTP message. (REGISTERING / EVAL MODE) — CAT-5 (SPEC §7.1): Configure DNS").expect("the failure row");
     let first_host = md.find("<details>").expect("a host block");
     assert!(failure < first_host, "{md}");
     assert_eq!(md.matches("<details>").count(), 8, "{md}");

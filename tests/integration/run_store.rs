@@ -83,7 +83,7 @@ impl Fleet {
         smartlic_env(self.dir.path(), &all, &env)
     }
 
-    fn db(&self) -> Connection {
+    pub(crate) fn db(&self) -> Connection {
         Connection::open(self.store()).unwrap()
     }
 }

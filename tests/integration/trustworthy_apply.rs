@@ -335,3 +335,179 @@ fn on_a_terminal_apply_shows_the_plan_and_asks() {
     let status = fleet.lab.exec("edge-1", "show license status");
     assert!(status.contains("Status: REGISTERED"), "{status}");
 }
+
+/// The recap says what happened to each device, as Ansible's does: configured and saved,
+/// then failed, is `changed, failed` with the step; the JSON report and the run store say
+/// the same.
+#[test]
+fn a_host_changed_then_failed_is_reported_as_both_with_its_step() {
+    // edge-1's back-end is only reachable through a VRF the intent does not name: the
+    // config goes in and is saved, then the registration fails.
+    let fleet = Fleet::start("        reaches: [Mgmt-vrf]\n");
+    let out = fleet.smartlic(&[
+        "apply",
+        "--auto-approve",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "--limit",
+        "edge-*",
+        "--no-preflight",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let edge1 = doc["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["host"] == "edge-1")
+        .unwrap();
+    assert_eq!(edge1["outcome"]["result"], "failed", "{edge1}");
+    assert_eq!(edge1["changed"], true, "{edge1}");
+    assert_eq!(edge1["failed_step"], "wait for licensing", "{edge1}");
+    let edge2 = doc["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["host"] == "edge-2")
+        .unwrap();
+    assert_eq!(
+        (&edge2["outcome"]["result"], &edge2["changed"]),
+        (&"changed".into(), &true.into())
+    );
+    let stored: (bool, String) = fleet
+        .db()
+        .query_row(
+            "SELECT changed, failed_step FROM host_results WHERE host = 'edge-1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(stored, (true, "wait for licensing".to_string()));
+
+    // The human recap and the Markdown report say it too (a second apply: edge-1 still
+    // cannot register, and its config is already there, so it is not changed now).
+    let again = fleet.smartlic(&[
+        "apply",
+        "--auto-approve",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "--limit",
+        "edge-1",
+        "--no-preflight",
+    ]);
+    let said = all(&again);
+    assert!(
+        said.contains("edge-1  failed in wait for licensing: registration failed"),
+        "{said}"
+    );
+}
+
+/// A deadline hit after login is the host's failure in the step it stopped in; only a
+/// host no session could be opened to is unreachable.
+#[test]
+fn a_deadline_after_login_is_a_failure_in_its_step() {
+    let fleet = Fleet::start("        faults: {hang_on: [show license status]}\n");
+    let out = fleet.smartlic(&["plan", "-i", "hosts.yml", "play.yml", "--host-timeout", "3"]);
+    let said = all(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("edge-1  failed in read facts: timed out in read facts after 3s"),
+        "{said}"
+    );
+    assert!(
+        said.contains("unreachable in connect: cannot connect"),
+        "{said}"
+    );
+}
+
+/// `verify` names each value that differs: every drifted line, the state, the accounts;
+/// in JUnit, under the `verify` step.
+#[test]
+fn verify_names_each_differing_value() {
+    let fleet = Fleet::start("");
+    let apply = fleet.smartlic(&[
+        "apply",
+        "--auto-approve",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "--limit",
+        "edge-1",
+    ]);
+    assert_eq!(apply.status.code(), Some(0), "{}", all(&apply));
+    fleet.lab.session(
+        "edge-1",
+        &[
+            "enable",
+            "configure terminal",
+            "no ip name-server 198.51.100.53",
+            "end",
+            "exit",
+        ],
+    );
+    let out = fleet.smartlic(&[
+        "verify",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "--limit",
+        "edge-1",
+        "-e",
+        "smart_licensing.expect.virtual_account=Lab-VA",
+        "--junit",
+        "junit.xml",
+    ]);
+    let said = all(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("edge-1  failed in verify: the configuration drifted from the intent: `+ip name-server 198.51.100.53`; virtual account is Default, expected Lab-VA"),
+        "{said}"
+    );
+    let junit = std::fs::read_to_string(fleet.dir.path().join("junit.xml")).unwrap();
+    let case = junit
+        .split("<testcase")
+        .find(|c| c.contains("name=\"verify\""))
+        .expect("a verify case");
+    assert!(
+        case.contains("<failure message=\"failed: in verify: the configuration drifted"),
+        "{junit}"
+    );
+    assert!(
+        case.contains("virtual account is Default, expected Lab-VA"),
+        "{junit}"
+    );
+}
+
+/// A registration wait uses the whole `expect.timeout`: with a back-end answering each
+/// call after 4 s (registration, then authorization: about 8 s) and a 13 s timeout, the
+/// wait does not give up at its 6 s poll (the next backoff would overshoot the deadline)
+/// but polls again at the deadline, when the device is authorized.
+#[test]
+fn a_registration_wait_uses_the_whole_timeout() {
+    let fleet = Fleet::start("");
+    let mut faults = fleet.lab.backend.faults();
+    faults.cssm.delay_ms = 4_000;
+    fleet.lab.backend.set_faults(faults);
+    let out = fleet.smartlic(&[
+        "apply",
+        "--auto-approve",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "--limit",
+        "edge-1",
+        "--no-preflight",
+        "-e",
+        "smart_licensing.expect.timeout=13s",
+    ]);
+    let said = all(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("1 hosts: 0 ok, 1 changed, 0 failed"),
+        "{said}"
+    );
+}
