@@ -705,8 +705,36 @@ fn man() -> ExitStatus {
     }
 }
 
-/// Used by `main` for clap's own errors.
-pub fn usage_error(message: &str) -> ExitStatus {
-    eprint!("{message}");
+/// Used by `main` for clap's own errors: coloured as the rest of the output would have
+/// been (`--color`, `NO_COLOR`, a terminal), read from the raw arguments since they did
+/// not parse.
+pub fn usage_error(error: &clap::Error) -> ExitStatus {
+    let rendered = error.render();
+    let text = match Styles::new(color_asked(std::env::args())).err.color {
+        true => rendered.ansi().to_string(),
+        false => rendered.to_string(),
+    };
+    eprint!("{text}");
     ExitStatus::Usage
+}
+
+/// `--color WHEN` or `--color=WHEN` among raw arguments (the last wins); `auto` if none
+/// or unreadable.
+fn color_asked(args: impl Iterator<Item = String>) -> Color {
+    let args: Vec<String> = args.collect();
+    let mut asked = Color::Auto;
+    for (i, arg) in args.iter().enumerate() {
+        let value = match arg.strip_prefix("--color") {
+            Some("") => args.get(i + 1).map(String::as_str),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        asked = match value {
+            Some("always") => Color::Always,
+            Some("never") => Color::Never,
+            Some("auto") => Color::Auto,
+            _ => asked,
+        };
+    }
+    asked
 }

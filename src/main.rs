@@ -14,7 +14,7 @@ fn main() -> ExitCode {
             let _ = e.print();
             ExitStatus::Success
         }
-        Err(e) => app::usage_error(&e.render().ansi().to_string()),
+        Err(e) => app::usage_error(&e),
     };
     ExitCode::from(status.code())
 }

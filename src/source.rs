@@ -235,17 +235,39 @@ pub fn sanitize(text: &str) -> String {
         .collect()
 }
 
-/// The closest candidate to `word`, if it is close enough to be a likely typo.
+/// The closest candidate to `word`, if it is close enough to be a likely typo: a few
+/// edits away (a swap of two neighbours is one), at most a third of the word, or the
+/// candidate cut short. Nothing is
+/// better than a wrong guess, so a tie between two candidates suggests neither.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
+    let allowed = (word.chars().count() / 3).max(1);
+    let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+        .filter(|c| *c != word)
+        .map(|c| {
+            let (w, l) = (word.to_lowercase(), c.to_lowercase());
+            // A word cut short (`latency` for `latency_ms`) is one slip.
+            let cut_short = w.chars().count() >= 4 && l.starts_with(&w);
+            (
+                if cut_short {
+                    1
+                } else {
+                    strsim::osa_distance(&w, &l)
+                },
+                c,
+            )
+        })
+        .filter(|(distance, _)| *distance <= allowed)
+        .collect();
+    scored.sort_by_key(|(distance, _)| *distance);
+    match scored.as_slice() {
+        [(best, c), (next, _), ..] if best < next => Some(c),
+        [(_, c)] => Some(c),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -305,5 +327,14 @@ mod tests {
         let keys = ["transport", "url", "proxy"];
         assert_eq!(did_you_mean("transprot", keys), Some("transport"));
         assert_eq!(did_you_mean("zzz", keys), None);
+        // Short words: a swap or one wrong letter, but never a far-off guess.
+        let keys = ["vrf", "url", "dns", "ntp", "token"];
+        assert_eq!(did_you_mean("vfr", keys), Some("vrf"));
+        assert_eq!(did_you_mean("tokn", keys), Some("token"));
+        assert_eq!(did_you_mean("xyz", keys), None);
+        assert_eq!(did_you_mean("proxy", keys), None);
+        // Two candidates as close: no guess.
+        assert_eq!(did_you_mean("sw3", ["sw1", "sw2"]), None);
+        assert_eq!(did_you_mean("SW1", ["sw1", "sw2"]), Some("sw1"));
     }
 }

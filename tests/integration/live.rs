@@ -187,7 +187,11 @@ fn apply_converges_the_lab_estate_and_a_second_apply_changes_nothing() {
             &Outcome::Ok,
             "{host}: {verified:#?}"
         );
-        assert_eq!(steps.of(host), ["connect", "read facts", "verify"], "{host}");
+        assert_eq!(
+            steps.of(host),
+            ["connect", "read facts", "verify"],
+            "{host}"
+        );
     }
     assert!(matches!(
         outcome(&verified, "campus-access-2"),

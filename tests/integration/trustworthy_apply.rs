@@ -511,3 +511,51 @@ fn a_registration_wait_uses_the_whole_timeout() {
         "{said}"
     );
 }
+
+/// Usage errors are coloured as the rest of the output is: never through a pipe, with
+/// `NO_COLOR` or `--color never`; with `--color always`, yes. Suggestions are right or
+/// absent.
+#[test]
+fn usage_errors_honour_colour_settings_and_suggest_only_close_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| smartlic(dir.path(), args);
+    for args in [
+        &["plan", "--bogus"][..],
+        &["plan", "--bogus", "--color", "never"],
+        &["plan", "--bogus", "--color=never"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(4));
+        assert!(
+            !text(&out.stderr).contains('\u{1b}'),
+            "{args:?}: {:?}",
+            text(&out.stderr)
+        );
+    }
+    let coloured = run(&["plan", "--bogus", "--color", "always"]);
+    assert!(
+        text(&coloured.stderr).contains("\u{1b}["),
+        "{:?}",
+        text(&coloured.stderr)
+    );
+    let typo = run(&["apply", "--auto-aprove"]);
+    assert!(text(&typo.stderr).contains("a similar argument exists: '--auto-approve'"));
+    // smartlic's own suggestions: a swapped pair is found, a far-off word gets none.
+    std::fs::write(
+        dir.path().join("hosts.yml"),
+        "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 17.9.4\n      smart_licensing: {vfr: Mgmt, xyz: 1}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("play.yml"),
+        "- name: a\n  hosts: all\n  steps: [configure]\n",
+    )
+    .unwrap();
+    let said = all(&run(&["validate", "-i", "hosts.yml", "play.yml"]));
+    assert!(
+        said.contains("smart_licensing.vfr: unknown key\n") && said.contains("did you mean `vrf`?"),
+        "{said}"
+    );
+    let xyz = said.split("smart_licensing.xyz").nth(1).unwrap();
+    assert!(!xyz.contains("did you mean"), "{said}");
+}
