@@ -214,8 +214,9 @@ pub struct LabTokenArgs {
 /// What every run needs: the inventory, the playbook, and which hosts.
 #[derive(Clone, Debug, Args)]
 pub struct RunArgs {
-    /// Ansible-style YAML inventory file (group_vars/ and host_vars/ are read beside it).
-    #[arg(short, long, value_name = "FILE", required = true)]
+    /// Ansible-style YAML inventory: a file (group_vars/ and host_vars/ beside it) or a
+    /// folder whose YAML files make one inventory (group_vars/ and host_vars/ inside it).
+    #[arg(short, long, value_name = "PATH", required = true)]
     pub inventory: Option<PathBuf>,
 
     /// The playbook to run (`apply` without --inventory: a plan saved by `plan --out`).

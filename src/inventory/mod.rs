@@ -92,9 +92,13 @@ pub struct Group {
     pub file_vars: Option<Node>,
 }
 
-/// Reads the inventory at `path` with the `group_vars/` and `host_vars/` beside it.
-/// Every problem found is returned, not only the first; warnings come along with errors.
+/// Reads the inventory at `path` with the `group_vars/` and `host_vars/` beside it (or,
+/// for an inventory folder, inside it). Every problem found is returned, not only the
+/// first; warnings come along with errors.
 pub fn load(path: &Path) -> Result<Inventory, Vec<Diagnostic>> {
+    if path.is_dir() {
+        return load_dir(path);
+    }
     let text = std::fs::read_to_string(path).map_err(|e| {
         let origin = Origin::CommandLine(path.display().to_string());
         vec![Diagnostic::error(
@@ -111,15 +115,74 @@ pub fn load(path: &Path) -> Result<Inventory, Vec<Diagnostic>> {
 /// next to `path`.
 pub fn load_str(path: &Path, text: String) -> Result<Inventory, Vec<Diagnostic>> {
     let ini = looks_like_ini(&text);
+    let vars_dir = path.parent().unwrap_or(Path::new(""));
     let result = yaml::load_str(path, text)
         .map_err(|e| vec![e])
-        .and_then(|doc| build(path, &doc));
+        .and_then(|doc| build(path, vars_dir, &[doc]));
     result.map_err(|mut diagnostics| {
         if ini && let Some(first) = diagnostics.iter_mut().find(|d| d.is_error()) {
             first.help = Some(INI_HELP.into());
         }
         diagnostics
     })
+}
+
+/// An inventory folder, as Ansible reads one: every `.yml`, `.yaml` and `.json` file in
+/// it, by name (hidden files aside), one inventory; `group_vars/` and `host_vars/` are
+/// inside the folder. Another file is named in a warning (smartlic reads YAML only).
+fn load_dir(dir: &Path) -> Result<Inventory, Vec<Diagnostic>> {
+    let origin = Origin::CommandLine(dir.display().to_string());
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        vec![Diagnostic::error(
+            &origin,
+            "",
+            format!("cannot read folder: {e}"),
+        )]
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    let is_yaml = |p: &PathBuf| {
+        p.extension()
+            .is_some_and(|e| ["yml", "yaml", "json"].contains(&&*e.to_string_lossy()))
+    };
+    let mut warnings: Vec<Diagnostic> = files
+        .iter()
+        .filter(|p| !is_yaml(p))
+        .map(|p| {
+            let message = format!(
+                "{} is not read: smartlic reads YAML inventory files (.yml, .yaml, .json)",
+                p.display()
+            );
+            Diagnostic::warning(&origin, "", message)
+        })
+        .collect();
+    files.retain(is_yaml);
+    if files.is_empty() {
+        let message = "the inventory folder holds no .yml, .yaml or .json file";
+        return Err(vec![Diagnostic::error(&origin, "", message)]);
+    }
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for file in &files {
+        match yaml::load_file(file) {
+            Ok(doc) => docs.push(doc),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut inventory = build(dir, dir, &docs)?;
+    warnings.append(&mut inventory.warnings);
+    inventory.warnings = warnings;
+    Ok(inventory)
 }
 
 const INI_HELP: &str = "this looks like an INI inventory, which smartlic does not read: \
@@ -136,13 +199,13 @@ fn looks_like_ini(text: &str) -> bool {
     })
 }
 
-fn build(path: &Path, doc: &Node) -> Result<Inventory, Vec<Diagnostic>> {
+/// The inventory `path` names, from its documents, with vars folders in `dir`.
+fn build(path: &Path, dir: &Path, docs: &[Node]) -> Result<Inventory, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
-    let mut graph = parse::parse_document(doc, &mut diagnostics);
+    let mut graph = parse::parse_documents(docs, &mut diagnostics);
     resolve::break_cycles(&mut graph, &mut diagnostics);
     resolve::reconcile(&mut graph);
     let order = resolve::order(&graph, &mut diagnostics);
-    let dir = path.parent().unwrap_or(Path::new(""));
     let group_names: Vec<&str> = graph.groups.iter().map(|g| g.name.as_str()).collect();
     let group_files = vars_files::load(&dir.join("group_vars"), &group_names, &mut diagnostics);
     warn_ignored_priority(&graph, &group_files, &mut diagnostics);

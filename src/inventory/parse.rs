@@ -139,12 +139,16 @@ impl Graph {
 }
 
 /// Reads the document's groups, hosts and inline vars; problems go to `diagnostics`.
-pub(super) fn parse_document(doc: &Node, diagnostics: &mut Vec<Diagnostic>) -> Graph {
+/// Parses one inventory from its documents (one file, or each file of an inventory
+/// folder, in order): a group or host named in several is one group or host.
+pub(super) fn parse_documents(docs: &[Node], diagnostics: &mut Vec<Diagnostic>) -> Graph {
     let mut parser = Parser {
         graph: Graph::new(),
         diagnostics,
     };
-    parser.document(doc);
+    for doc in docs {
+        parser.document(doc);
+    }
     parser.graph
 }
 

@@ -559,3 +559,44 @@ fn usage_errors_honour_colour_settings_and_suggest_only_close_words() {
     let xyz = said.split("smart_licensing.xyz").nth(1).unwrap();
     assert!(!xyz.contains("did you mean"), "{said}");
 }
+
+/// `-i FOLDER` as Ansible reads it: every YAML file in it makes one inventory, with the
+/// group_vars/ and host_vars/ inside the folder; another file is named, not read.
+#[test]
+fn an_inventory_folder_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inventory");
+    std::fs::create_dir_all(inv.join("group_vars")).unwrap();
+    std::fs::create_dir_all(inv.join("host_vars")).unwrap();
+    std::fs::write(
+        inv.join("campus.yml"),
+        "all:\n  children:\n    campus:\n      hosts:\n        sw1: {os_version: 17.9.4}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        inv.join("dc.yaml"),
+        "all:\n  children:\n    dc:\n      hosts:\n        leaf1: {platform: nx-os, os_version: 9.3(8)}\n",
+    )
+    .unwrap();
+    std::fs::write(inv.join("group_vars/all.yml"), "platform: ios-xe\n").unwrap();
+    std::fs::write(
+        inv.join("host_vars/leaf1.yml"),
+        "smart_licensing: {vrf: management}\n",
+    )
+    .unwrap();
+    std::fs::write(inv.join("notes.txt"), "not an inventory\n").unwrap();
+    std::fs::write(
+        dir.path().join("play.yml"),
+        "- name: a\n  hosts: all\n  steps: [configure]\n",
+    )
+    .unwrap();
+    let out = smartlic(dir.path(), &["render", "-i", "inventory", "play.yml"]);
+    let said = all(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("notes.txt is not read"), "{said}");
+    assert!(said.contains("sw1") && said.contains("leaf1"), "{said}");
+    assert!(
+        said.contains("use-vrf management"),
+        "host_vars inside the folder: {said}"
+    );
+}
