@@ -33,6 +33,8 @@ pub enum ExitStatus {
     InvalidInput = 3,
     /// The command line itself is wrong.
     Usage = 4,
+    /// Ctrl-C: the run stopped its hosts at safe points (128 + SIGINT).
+    Interrupted = crate::live::interrupt::EXIT_CODE as isize,
 }
 
 impl ExitStatus {

@@ -77,8 +77,26 @@ pub fn run(args: &RunArgs, live: Live, targets: Targets, out: Style, err: Style)
     finish_reports(args, &live, &runs)
 }
 
+/// After the recap of an interrupted run: what was left, and how to go on.
+fn say_interrupted(runs: &Runs, mode: Mode) {
+    if runs.status != ExitStatus::Interrupted {
+        return;
+    }
+    let left = runs
+        .hosts
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_) | Outcome::Unreachable(_)))
+        .count();
+    let resume = match mode {
+        Mode::Apply => "; `smartlic apply --only-failed` (same inventory and playbook) resumes",
+        _ => "",
+    };
+    eprintln!("Interrupted: {left} host(s) not finished{resume}.");
+}
+
 /// The JUnit report and the saved plan, as asked; the run's exit status.
 fn finish_reports(args: &RunArgs, live: &Live, runs: &Runs) -> ExitStatus {
+    say_interrupted(runs, live.mode);
     if let Some(path) = &live.args.junit
         && let Err(e) = std::fs::write(path, report::live_junit(&runs.hosts, live.mode))
     {
@@ -144,6 +162,11 @@ pub fn run_approved(
         ..live.clone()
     };
     let planned = match execute(args, &planning, targets.clone(), err, Vec::new()) {
+        Ok(runs) if runs.status == ExitStatus::Interrupted => {
+            print_runs(&runs.hosts, Mode::Plan, args.format, out);
+            eprintln!("Interrupted while planning: nothing was changed.");
+            return runs.status;
+        }
         Ok(runs) => runs,
         Err(status) => return status,
     };
@@ -270,6 +293,7 @@ pub fn execute(
         }
     };
     let mut runs = runtime.block_on(async {
+        live::interrupt::listen();
         let lab = match live_args.lab {
             true => Some(start_lab(args, err).await?),
             false => None,
@@ -310,7 +334,10 @@ pub fn execute(
     }
     runs.extend(settled);
     runs.sort_by_key(|r| order.iter().position(|h| *h == r.host));
-    let status = exit_status(&runs, mode, live.detailed_exitcode);
+    let status = match live::interrupt::requested() {
+        true => ExitStatus::Interrupted,
+        false => exit_status(&runs, mode, live.detailed_exitcode),
+    };
     if let Some(writer) = writer
         && let Err(e) = writer.finish(status.code())
     {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::device::{Device, DeviceError};
-use super::{LiveOptions, Progress};
+use super::{LiveOptions, Progress, interrupt};
 use crate::diagnose::Evidence;
 use crate::intent::{TokenSource, Transport};
 use crate::plan::{HostPlan, plan_host};
@@ -493,6 +493,9 @@ async fn apply(
 ) -> Outcome {
     let intent = &target.host.intent;
     if !plan.commands.is_empty() {
+        if let Some(stop) = interrupt::stop_before("configuring") {
+            return Outcome::Failed(stop);
+        }
         // Until the outcome is known, the device may have been changed (a deadline can
         // end the host in the middle).
         record.run.changed = true;
@@ -506,6 +509,9 @@ async fn apply(
         }
     }
     for command in &plan.exec {
+        if let Some(stop) = interrupt::stop_before(&format!("`{command}`")) {
+            return Outcome::Failed(stop);
+        }
         record.step(command);
         let result = match command.strip_prefix("crypto pki authenticate ") {
             Some(name) => import_ca(device, intent, name, command).await,
@@ -518,6 +524,9 @@ async fn apply(
     }
     let mut changed = plan.changed;
     if needs_registration(target, status) {
+        if let Some(stop) = interrupt::stop_before("registering (the token was not used)") {
+            return Outcome::Failed(stop);
+        }
         match register(target, options, device, status, record).await {
             Ok(()) => {
                 changed = true;
@@ -605,6 +614,13 @@ async fn register(
     let mut synced = false;
     for attempt in 0.. {
         tokio::time::sleep(poll_wait(attempt, deadline)).await;
+        if interrupt::requested() {
+            return Err(
+                "interrupted while waiting for licensing: the registration was sent \
+                        and the device goes on by itself; `smartlic verify` shows where it got"
+                    .into(),
+            );
+        }
         record.step("wait for licensing");
         let status = read_status(device).await?;
         let trusted = already_there(&status, intent.licensing_model);

@@ -5,6 +5,7 @@
 pub mod device;
 mod diagnose;
 pub mod host;
+pub mod interrupt;
 pub mod preflight;
 pub mod renew;
 pub mod safety;
@@ -78,7 +79,10 @@ pub async fn run_hosts(
         let permits = permits.clone();
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await.expect("never closed");
-            let run = host::run_bounded(&target, &options, progress.as_ref()).await;
+            let run = match interrupt::requested() {
+                true => HostRun::failed(&target, "not started: the run was interrupted"),
+                false => host::run_bounded(&target, &options, progress.as_ref()).await,
+            };
             progress.done(&run);
             (index, run)
         });

@@ -80,11 +80,13 @@ CREATE TABLE licensing (
 CREATE INDEX licensing_by_host ON licensing (host, observed_at);
 CREATE INDEX runs_by_playbook ON runs (playbook, id);
 "#,
-    // 2: whether a host's device was changed (also when it then failed), and the step a
-    // failed host was in.
+    // 2: whether a host's device was changed (also when it then failed), the step a
+    // failed host was in, and whether a run was interrupted.
     r#"
 ALTER TABLE host_results ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE host_results ADD COLUMN failed_step TEXT;
+-- 1: stopped by Ctrl-C (its hosts in progress at a safe point); finished_at is set.
+ALTER TABLE runs ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
 "#,
 ];
 
@@ -204,10 +206,11 @@ impl Store {
 
     /// Records how the run ended.
     pub fn finish_run(&self, run_id: i64, exit_code: u8) -> Result<(), StoreError> {
+        let interrupted = exit_code == crate::live::interrupt::EXIT_CODE;
         self.conn
             .execute(
-                "UPDATE runs SET finished_at = ?1, exit_code = ?2 WHERE id = ?3",
-                params![now(), exit_code, run_id],
+                "UPDATE runs SET finished_at = ?1, exit_code = ?2, interrupted = ?3 WHERE id = ?4",
+                params![now(), exit_code, interrupted, run_id],
             )
             .map(drop)
             .map_err(|e| self.error(e))
@@ -222,7 +225,7 @@ impl Store {
         let last = self
             .conn
             .query_row(
-                "SELECT id, verb, targets, finished_at IS NULL FROM runs
+                "SELECT id, verb, targets, finished_at IS NULL OR interrupted FROM runs
                  WHERE playbook = ?1 AND verb = 'apply' ORDER BY id DESC LIMIT 1",
                 params![playbook],
                 |r| {

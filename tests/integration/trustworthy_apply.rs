@@ -600,3 +600,79 @@ fn an_inventory_folder_is_read_whole() {
         "host_vars inside the folder: {said}"
     );
 }
+
+/// Ctrl-C: no new host starts, the host in progress stops at a safe point (here before
+/// registering, its config whole), the recap is printed, the run is recorded as
+/// interrupted, and `apply --only-failed` resumes with what was left.
+#[test]
+fn ctrl_c_stops_at_a_safe_point_and_only_failed_resumes() {
+    // Every command on edge-1 takes 400 ms: its apply is under way when Ctrl-C comes.
+    let fleet = Fleet::start("        faults: {latency_ms: 400}\n");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_smartlic"))
+        .current_dir(fleet.dir.path())
+        .args([
+            "apply",
+            "--auto-approve",
+            "-i",
+            "hosts.yml",
+            "play.yml",
+            "--forks",
+            "1",
+        ])
+        .arg("--known-hosts")
+        .arg(fleet.lab.known_hosts_file())
+        .env("SMARTLIC_TOKEN", &fleet.token)
+        .env("SMARTLIC_STORE", fleet.dir.path().join("state/runs.db"))
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until edge-1 is being configured, then interrupt.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let said = all(&out);
+    assert_eq!(out.status.code(), Some(130), "{said}");
+    assert!(said.contains("APPLY RECAP"), "{said}");
+    assert!(said.contains("edge-1  ") && said.contains("interrupted before"), "{said}");
+    assert!(
+        said.contains("not started: the run was interrupted"),
+        "{said}"
+    );
+    assert!(
+        said.contains("`smartlic apply --only-failed` (same inventory and playbook) resumes"),
+        "{said}"
+    );
+    // edge-1 was never left half-configured: its planned line is there whole, or not at all,
+    // and the device is not in config mode (a new session starts at the exec prompt).
+    let config = fleet.lab.exec("edge-1", "show running-config");
+    let lines = config.matches("ip name-server 198.51.100.53").count();
+    assert!(lines <= 1, "{config}");
+    let interrupted: (bool, Option<i64>) = fleet
+        .db()
+        .query_row("SELECT interrupted, exit_code FROM runs", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(interrupted, (true, Some(130)));
+
+    let resumed = fleet.smartlic(&[
+        "apply",
+        "--auto-approve",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "--only-failed",
+    ]);
+    let said = all(&resumed);
+    assert!(
+        said.contains("--only-failed: 3 host(s) left from run 1 (apply, which was interrupted)"),
+        "{said}"
+    );
+    assert!(said.contains("edge-2  changed"), "{said}");
+}
