@@ -317,7 +317,7 @@ pub fn execute(
             fix: live.fix,
             templates: templates(args, live.fix)?,
         };
-        let display = progress(args.format, targets.targets.len());
+        let display = progress(args.format, mode, targets.targets.len());
         let recorded = Arc::new(Recorded {
             display: display.clone(),
             writer: writer.clone(),
@@ -478,16 +478,19 @@ trait Display: Progress {
     fn finish(&self);
 }
 
-fn progress(format: Format, hosts: usize) -> Arc<dyn Display> {
+fn progress(format: Format, mode: Mode, hosts: usize) -> Arc<dyn Display> {
     if format == Format::Human && std::io::stderr().is_terminal() {
-        Arc::new(Bars::new(hosts))
+        Arc::new(Bars::new(hosts, mode))
     } else {
-        Arc::new(Lines)
+        Arc::new(Lines { mode })
     }
 }
 
-/// Plain lines on stderr: one per step, greppable in CI logs.
-struct Lines;
+/// Plain lines on stderr: one per step, and each host's result as it ends (with the
+/// step and the reason of a failure), greppable in CI logs.
+struct Lines {
+    mode: Mode,
+}
 
 impl Progress for Lines {
     fn step(&self, host: &str, what: &str) {
@@ -495,7 +498,7 @@ impl Progress for Lines {
     }
 
     fn done(&self, run: &HostRun) {
-        eprintln!("{}: {}", run.host, outcome_word(&run.outcome));
+        eprintln!("{}: {}", run.host, report::live_result(run, self.mode));
     }
 }
 
@@ -503,67 +506,138 @@ impl Display for Lines {
     fn finish(&self) {}
 }
 
-/// indicatif: one line per active host, and a total.
+/// Host lines shown at once: the total line stays on screen below them however many
+/// hosts are active (the others are counted on one line).
+const SHOWN_HOSTS: usize = 16;
+
+/// indicatif: a line per active host with its own timer, a line counting the active
+/// hosts not shown, and the total with the run's elapsed time, always last; a failure is
+/// printed above them as it happens.
 struct Bars {
     multi: MultiProgress,
     total: ProgressBar,
-    active: Mutex<std::collections::HashMap<String, ProgressBar>>,
+    mode: Mode,
+    state: Mutex<BarsState>,
+}
+
+#[derive(Default)]
+struct BarsState {
+    /// Shown hosts' lines; hosts past `SHOWN_HOSTS` are only counted, on `more`.
+    shown: std::collections::HashMap<String, ProgressBar>,
+    hidden: std::collections::HashSet<String>,
+    more: Option<ProgressBar>,
+    changed: usize,
+    failed: usize,
 }
 
 impl Bars {
-    fn new(hosts: usize) -> Bars {
+    fn new(hosts: usize, mode: Mode) -> Bars {
         let multi = MultiProgress::new();
         let total = multi.add(ProgressBar::new(hosts as u64));
         total.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} hosts  {elapsed}")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} hosts  {msg}",
+            )
+            .expect("valid template"),
         );
+        total.enable_steady_tick(Duration::from_millis(200));
         Bars {
             multi,
             total,
-            active: Mutex::new(Default::default()),
+            mode,
+            state: Mutex::new(BarsState::default()),
+        }
+    }
+
+    /// The `… and N more` line, there only while some active host has no line.
+    fn count_hidden(&self, state: &mut BarsState) {
+        match (state.hidden.len(), state.more.take()) {
+            (0, Some(more)) => {
+                more.finish_and_clear();
+                self.multi.remove(&more);
+            }
+            (0, None) => {}
+            (n, more) => {
+                let more = more.unwrap_or_else(|| {
+                    let bar = self
+                        .multi
+                        .insert_before(&self.total, ProgressBar::new_spinner());
+                    bar.set_style(ProgressStyle::with_template("  {msg}").expect("valid"));
+                    bar
+                });
+                more.set_message(format!("… and {n} more host(s) in progress"));
+                state.more = Some(more);
+            }
+        }
+    }
+
+    /// Where a new host line goes: above the `more` line and the total.
+    fn above(&self, state: &BarsState) -> ProgressBar {
+        let bar = ProgressBar::new_spinner();
+        match &state.more {
+            Some(more) => self.multi.insert_before(more, bar),
+            None => self.multi.insert_before(&self.total, bar),
         }
     }
 }
 
 impl Progress for Bars {
     fn step(&self, host: &str, what: &str) {
-        let mut active = self.active.lock().expect("no panic while held");
-        let bar = active.entry(host.to_string()).or_insert_with(|| {
-            let bar = self
-                .multi
-                .insert_before(&self.total, ProgressBar::new_spinner());
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
+        let mut state = self.state.lock().expect("no panic while held");
+        if let Some(bar) = state.shown.get(host) {
+            bar.set_message(format!("{host}: {what}"));
+            return;
+        }
+        if state.shown.len() >= SHOWN_HOSTS {
+            state.hidden.insert(host.to_string());
+            self.count_hidden(&mut state);
+            return;
+        }
+        let bar = self.above(&state);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}").expect("valid template"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
         bar.set_message(format!("{host}: {what}"));
+        state.shown.insert(host.to_string(), bar);
     }
 
     fn done(&self, run: &HostRun) {
-        if let Some(bar) = self
-            .active
-            .lock()
-            .expect("no panic while held")
-            .remove(&run.host)
-        {
+        let mut state = self.state.lock().expect("no panic while held");
+        if let Some(bar) = state.shown.remove(&run.host) {
             bar.finish_and_clear();
         }
+        if state.hidden.remove(&run.host) {
+            self.count_hidden(&mut state);
+        }
+        match run.outcome {
+            Outcome::Changed => state.changed += 1,
+            Outcome::Failed(_) | Outcome::Unreachable(_) => {
+                state.failed += 1;
+                let line = format!("{}: {}", run.host, report::live_result(run, self.mode));
+                let _ = self.multi.println(line);
+            }
+            Outcome::Ok => {}
+        }
+        let changed = if self.mode == Mode::Plan {
+            "to change"
+        } else {
+            "changed"
+        };
+        self.total.set_message(format!(
+            "{} {changed}, {} failed",
+            state.changed, state.failed
+        ));
         self.total.inc(1);
     }
 }
 
 impl Display for Bars {
     fn finish(&self) {
+        if let Some(more) = self.state.lock().expect("no panic while held").more.take() {
+            more.finish_and_clear();
+        }
         self.total.finish_and_clear();
-    }
-}
-
-fn outcome_word(outcome: &Outcome) -> &'static str {
-    match outcome {
-        Outcome::Ok => "ok",
-        Outcome::Changed => "changed",
-        Outcome::Failed(_) => "failed",
-        Outcome::Unreachable(_) => "unreachable",
     }
 }
 

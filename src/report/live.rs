@@ -118,6 +118,16 @@ pub(super) fn failure(run: &HostRun) -> Option<String> {
     })
 }
 
+/// A host's result in one line: `changed`, `failed in register: …`, `unreachable: …`.
+pub fn result(run: &HostRun, mode: Mode) -> String {
+    let word = result_word(run, mode);
+    match failure(run) {
+        Some(why) if run.failed_step.is_some() => format!("{word} {why}"),
+        Some(why) => format!("{word}: {why}"),
+        None => word.to_string(),
+    }
+}
+
 /// The result word: Ansible's, with `changed, failed` for a host changed before it failed.
 pub(super) fn result_word(run: &HostRun, mode: Mode) -> &'static str {
     match &run.outcome {

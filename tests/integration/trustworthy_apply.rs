@@ -639,7 +639,10 @@ fn ctrl_c_stops_at_a_safe_point_and_only_failed_resumes() {
     let said = all(&out);
     assert_eq!(out.status.code(), Some(130), "{said}");
     assert!(said.contains("APPLY RECAP"), "{said}");
-    assert!(said.contains("edge-1  ") && said.contains("interrupted before"), "{said}");
+    assert!(
+        said.contains("edge-1  ") && said.contains("interrupted before"),
+        "{said}"
+    );
     assert!(
         said.contains("not started: the run was interrupted"),
         "{said}"
@@ -675,4 +678,48 @@ fn ctrl_c_stops_at_a_safe_point_and_only_failed_resumes() {
         "{said}"
     );
     assert!(said.contains("edge-2  changed"), "{said}");
+}
+
+/// Progress on a terminal: the run's elapsed time and a timer per active host, the total
+/// line, and a failure shown as it happens (before the recap); in a pipe, one plain
+/// line per step and per result.
+#[test]
+fn progress_shows_time_totals_and_failures_as_they_happen() {
+    let fleet = Fleet::start("        faults: {latency_ms: 300}\n");
+    let command = format!(
+        "{} plan -i hosts.yml play.yml --known-hosts {}",
+        env!("CARGO_BIN_EXE_smartlic"),
+        fleet.lab.known_hosts_file().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .current_dir(fleet.dir.path())
+        .env("SMARTLIC_TOKEN", &fleet.token)
+        .env("SMARTLIC_STORE", fleet.dir.path().join("store.db"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let screen = all(&out);
+    assert!(
+        screen.contains("00:00:0"),
+        "the run's elapsed time: {screen}"
+    );
+    assert!(
+        screen.contains("edge-1: read facts"),
+        "a line per active host: {screen}"
+    );
+    assert!(screen.contains("/3 hosts"), "the total: {screen}");
+    let failure = screen
+        .find("ghost: unreachable in connect: cannot connect")
+        .expect("the failure as it happened");
+    assert!(failure < screen.find("PLAN RECAP").unwrap(), "{screen}");
+
+    let piped = fleet.smartlic(&["plan", "-i", "hosts.yml", "play.yml"]);
+    let lines = text(&piped.stderr);
+    assert!(lines.contains("edge-1: read facts\n"), "{lines}");
+    assert!(
+        lines.contains("ghost: unreachable in connect: cannot connect"),
+        "{lines}"
+    );
+    assert!(lines.contains("edge-2: to change\n"), "{lines}");
 }
