@@ -512,17 +512,22 @@ fn each_fault_ends_its_own_host_only_and_on_time() {
 /// The README's main command, as a newcomer pastes it (the binary, `--lab`).
 #[test]
 fn the_readme_main_command_applies_the_example_playbook_to_the_lab() {
-    let out = crate::support::smartlic(
-        &root(),
-        &[
-            "apply",
-            "--auto-approve",
-            "-i",
-            "inventory/lab/hosts.yml",
-            "playbooks/smart-licensing.yml",
-            "--lab",
-        ],
-    );
+    let args = [
+        "apply",
+        "-i",
+        "inventory/lab/hosts.yml",
+        "playbooks/smart-licensing.yml",
+        "--lab",
+        "--auto-approve",
+    ];
+    // The command the README gives is this one, and its test command is what CI runs.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let command = format!("cargo run --release -- {}\n", args.join(" "));
+    assert!(readme.contains(&command), "README: {command}");
+    assert!(readme.contains("\nscripts/test\n"), "README's test command");
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(ci.trim_end().ends_with("\nscripts/test"), "{ci}");
+    let out = crate::support::smartlic(&root(), &args);
     let stdout = crate::support::text(&out.stdout);
     let stderr = crate::support::text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
