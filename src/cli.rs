@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// --detailed-exitcode`), 3 invalid input (inventory, playbook, intent, token sources),
 /// 4 usage error or an apply with no terminal to ask on and no --auto-approve.
 #[derive(Debug, Parser)]
-#[command(name = "smartlic", version, about, long_about = None, max_term_width = 100)]
+#[command(name = "smartlic", version, about, long_about = None, max_term_width = 100, after_help = MAIN_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -46,27 +46,34 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the inventory, the playbook and every host's intent; touch no device.
+    #[command(after_help = VALIDATE_HELP)]
     Validate(RunArgs),
     /// Print the desired configuration of every host.
+    #[command(after_help = RENDER_HELP)]
     Render(RunArgs),
     /// Show what would change on each host: a diff and the exact commands.
+    #[command(after_help = PLAN_HELP)]
     Plan(PlanArgs),
     /// Change each host: push the planned lines, save, register, and verify. On a
     /// terminal, shows the plan and asks first; `smartlic apply PLAN.json` applies a saved
     /// plan exactly.
-    #[command(mut_arg("inventory", |a| a.required(false)))]
+    #[command(mut_arg("inventory", |a| a.required(false)), after_help = APPLY_HELP)]
     Apply(ApplyArgs),
     /// Check, read-only, that each host's config and licensing state match the intent.
+    #[command(after_help = VERIFY_HELP)]
     Verify(VerifyArgs),
     /// The fleet's licensing health from the run store (or read live with --refresh):
     /// state, accounts, deadlines, and the hosts at risk. Exit 1 when any host is at risk.
+    #[command(after_help = STATUS_HELP)]
     Status(StatusArgs),
     /// Read-only: match what each device shows (licensing status, logs, config, clock)
     /// against Cisco's failure catalogue; per host the cause, the evidence and the remedy.
     /// Exit 1 when a host has a finding.
+    #[command(after_help = DIAGNOSE_HELP)]
     Diagnose(DiagnoseArgs),
     /// Renew now: `license smart renew id|auth` on each host (Using Policy: `auth` syncs
     /// the usage report), then wait for the result.
+    #[command(after_help = RENEW_HELP)]
     Renew(RenewArgs),
     /// List hosts and groups, or show one host's merged intent and where each value came from.
     Inventory(InventoryArgs),
@@ -81,9 +88,101 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), e.g. `smartlic man > smartlic.1`.
-    Man,
+    /// Print the man page (roff), e.g. `smartlic man > smartlic.1`; a verb's with
+    /// `smartlic man apply`; every page with `--out-dir DIR`.
+    Man(ManArgs),
 }
+
+/// `smartlic man [VERB] [--out-dir DIR]`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The verb whose page to print (`apply`, `lab serve`, …); none: smartlic's own.
+    #[arg(value_name = "VERB", num_args = 0..)]
+    pub verb: Vec<String>,
+
+    /// Write smartlic.1 and a page per verb (smartlic-apply.1, smartlic-lab-serve.1, …)
+    /// into DIR instead of printing.
+    #[arg(long, value_name = "DIR", conflicts_with = "verb")]
+    pub out_dir: Option<PathBuf>,
+}
+
+const MAIN_HELP: &str = "Examples:
+  smartlic validate -i inventory/hosts.yml playbooks/smart-licensing.yml
+  smartlic plan -i inventory/hosts.yml playbooks/smart-licensing.yml --out plan.json
+  smartlic apply plan.json
+  smartlic apply -i inventory/lab/hosts.yml playbooks/smart-licensing.yml --lab --auto-approve
+
+Exit codes: 0 success (changed or not), 1 a host failed (the others ran), 2 changes pending
+(plan --detailed-exitcode), 3 invalid input (nothing was done), 4 usage error, 130
+interrupted. `smartlic VERB --help` has each verb's examples.";
+
+const VALIDATE_HELP: &str = "Examples:
+  smartlic validate -i inventory/hosts.yml playbooks/smart-licensing.yml
+  smartlic validate -i inventory/ site.yml --limit campus --format json
+
+Every token source of a host that registers, and every SSH key file, is read too: validate
+accepts exactly what apply accepts.
+
+Exit codes: 0 valid, 3 invalid (each problem with its file:line and field), 4 usage error.";
+
+const RENDER_HELP: &str = "Examples:
+  smartlic render -i inventory/hosts.yml playbooks/smart-licensing.yml --limit dc-leaf-1
+  smartlic render -i inventory/hosts.yml site.yml --templates my-templates/ --format json
+
+Exit codes: 0 rendered, 3 invalid input, 4 usage error.";
+
+const PLAN_HELP: &str = "Examples:
+  smartlic plan -i inventory/hosts.yml playbooks/smart-licensing.yml
+  smartlic plan -i inventory/hosts.yml site.yml --out plan.json     # then: smartlic apply plan.json
+  smartlic plan -i inventory/hosts.yml site.yml --detailed-exitcode --format markdown
+  smartlic plan -i inventory/hosts.yml site.yml --offline --running-dir saved-configs/
+
+Nothing but `show` commands is run on a device.
+
+Exit codes: 0 planned (changes or not), 1 a host failed, 2 changes pending (with
+--detailed-exitcode), 3 invalid input, 4 usage error, 130 interrupted.";
+
+const APPLY_HELP: &str = "Examples:
+  smartlic apply -i inventory/hosts.yml playbooks/smart-licensing.yml      # shows the plan, asks
+  smartlic apply plan.json                                                 # a saved plan, exactly
+  smartlic apply -i inventory/hosts.yml site.yml --auto-approve --limit campus -f 20
+  smartlic apply -i inventory/hosts.yml site.yml --auto-approve --only-failed
+  smartlic apply -i inventory/lab/hosts.yml playbooks/smart-licensing.yml --lab --auto-approve
+
+On a terminal, apply plans every host, shows the plan and asks; only `yes` applies. Without
+a terminal, --auto-approve is needed. Ctrl-C stops new hosts and lets hosts in progress
+stop at a safe point; `apply --only-failed` resumes.
+
+Exit codes: 0 applied (changed or not), 1 a host failed or the apply was cancelled, 3
+invalid input (nothing was done), 4 usage error or no terminal to ask on without
+--auto-approve, 130 interrupted.";
+
+const VERIFY_HELP: &str = "Examples:
+  smartlic verify -i inventory/hosts.yml playbooks/smart-licensing.yml
+  smartlic verify -i inventory/hosts.yml site.yml --junit verify.xml
+
+A failure names each drifted line and each licensing value that differs from `expect`.
+
+Exit codes: 0 every host converged, 1 a host drifted or failed, 3 invalid input, 4 usage
+error, 130 interrupted.";
+
+const STATUS_HELP: &str = "Examples:
+  smartlic status
+  smartlic status -i inventory/hosts.yml site.yml --refresh --expiring 30d --format json
+
+Exit codes: 0 no host at risk, 1 a host at risk, 3 invalid input, 4 usage error.";
+
+const DIAGNOSE_HELP: &str = "Examples:
+  smartlic diagnose -i inventory/hosts.yml playbooks/smart-licensing.yml --limit campus-access-2
+  smartlic diagnose -i inventory/hosts.yml site.yml --preflight
+
+Exit codes: 0 no finding, 1 a host has a finding or failed, 3 invalid input, 4 usage error.";
+
+const RENEW_HELP: &str = "Examples:
+  smartlic renew auth -i inventory/hosts.yml playbooks/smart-licensing.yml
+  smartlic renew id -i inventory/hosts.yml site.yml --expiring 60d
+
+Exit codes: 0 renewed, 1 a host failed, 3 invalid input, 4 usage error, 130 interrupted.";
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {

@@ -452,6 +452,26 @@ fn completions_and_the_man_page_come_from_the_cli_definition() {
         page.contains(".SH NAME") && page.contains("apply"),
         "{page}"
     );
+    // A page per verb, with its examples and exit codes.
+    let dir = tempfile::tempdir().unwrap();
+    let out = smartlic(dir.path(), &["man", "--out-dir", "pages"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for verb in ["apply", "plan", "verify", "lab-serve", "report-merge"] {
+        let page = std::fs::read_to_string(dir.path().join(format!("pages/smartlic-{verb}.1")))
+            .unwrap_or_else(|e| panic!("smartlic-{verb}.1: {e}"));
+        assert!(page.contains(&format!(".TH smartlic-{verb} 1")), "{page}");
+    }
+    let apply = text(&smartlic(&root(), &["man", "apply"]).stdout);
+    assert!(
+        apply.contains("Exit codes") && apply.contains("auto\\-approve"),
+        "{apply}"
+    );
+    let help = text(&smartlic(&root(), &["plan", "--help"]).stdout);
+    assert!(
+        help.contains("Examples:") && help.contains("--detailed-exitcode"),
+        "{help}"
+    );
+    assert_eq!(smartlic(&root(), &["man", "nope"]).status.code(), Some(4));
 }
 
 /// `--shard i/N` on a real inventory: the shards' hosts are the whole selection, once each.
