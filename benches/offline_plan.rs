@@ -4,7 +4,7 @@
 //! it: one YAML inventory with 10,000 hosts in 200 site groups under three platform
 //! groups, `group_vars/` per platform and per site (transport, URL, proxy, DNS, NTP, VRF),
 //! a playbook, and a saved running config per host: a third converged, a third with the
-//! stale `http://` call-home destination (SPEC §7.2 NX-2), a third missing (never
+//! stale `http://` call-home destination (docs/troubleshooting.md NX-2), a third missing (never
 //! configured). Running configs carry the rest of a real `show running-config`
 //! (interfaces, lines) so parsing is not measured on toy input.
 //!

@@ -1,9 +1,9 @@
 //! Fleet licensing health: whether a host is at risk, from its last observed status.
 //!
-//! The deadlines are SPEC §5's timers: authorization lapses at the `Communication
+//! The deadlines are the timers of [CAT-TS], [NX-TS] and [ACI-SL]: authorization lapses at the `Communication
 //! Deadline` (90 days after the last successful renewal), the ID certificate at
 //! `Registration Expires` (1 year after the last ID renewal), the evaluation period at its
-//! end; Using Policy has its `Next ACK deadline` (SLP §4.7). A host is at risk when a
+//! end; Using Policy has its `Next ACK deadline` ([GENIEPARSER]). A host is at risk when a
 //! deadline falls within the window (`--expiring`), when it is not registered and
 //! authorized (not trusted, under Using Policy), when its last communication failed, or
 //! when it was never observed.

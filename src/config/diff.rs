@@ -1,11 +1,11 @@
 //! The diff between a desired config and a running one: the exact lines to type, and
 //! the before/after view a plan shows.
 //!
-//! Semantics (DESIGN.md "Diff semantics"):
+//! Semantics (README "What a plan owns"):
 //! * Inside a managed block (`call-home`, NX-OS `callhome`) smartlic owns every line:
 //!   running lines that are not desired are removed (`no X`; `X` for a running `no X`;
 //!   a stale sub-block by negating its header), missing ones are added. Removals come
-//!   before additions in a block (SPEC §2.4.1 / §7.2 NX-2: remove the `http://`
+//!   before additions in a block (docs/troubleshooting.md NX-2, [NX-TS]: remove the `http://`
 //!   destination, then add the `https://` one).
 //! * Everywhere else lines are merged: added when missing, never removed, except running
 //!   lines under a prefix the caller declares exclusive (e.g. `ip name-server`).
@@ -388,7 +388,7 @@ impl<'d> Differ<'d> {
     }
 
     /// Whether a desired line is a default the device does not print and nothing in
-    /// the running block overrides it (DEVICE-FACTS: the CiscoTAC-1 destination).
+    /// the running block overrides it (real configs, docs/platform-notes.md: the CiscoTAC-1 destination).
     fn default_holds(&self, path: &[String], canonical: &str, have: &[Entry]) -> bool {
         self.dialect
             .hidden_default(path, canonical)

@@ -126,7 +126,7 @@ fn indent_width(raw: &str) -> usize {
 }
 
 /// `^\S+[#>]\s*show ` — the echo of the command that produced the output, as captured
-/// with its prompt (SPEC §2.4.1 starts with `switch# show run callhome`).
+/// with its prompt ([NX-TS] starts with `switch# show run callhome`).
 fn is_prompt_echo(trimmed: &str) -> bool {
     let first_word_end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
     trimmed[..first_word_end]
@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn drops_nx_os_header_and_hash_comments() {
-        // Shape of SPEC §2.4.1 and corpus/nxos/show-running-config-callhome/napalm-derived-1.txt.
+        // Shape of [NX-TS] and corpus/nxos/show-running-config-callhome/napalm-derived-1.txt.
         let text = "switch# show run callhome\n\n!Command: show running-config callhome\n!Time: Wed Jun 22 16:16:28 2022\nversion 9.3(4) Bios:version 07.67\ncallhome\n  !#destination-profile CiscoTAC-1 message-level 0\n  email-contact sch-smart-licensing@cisco.com\n";
         let tree = Tree::parse(text, &TEST);
         assert_eq!(texts(&tree.lines), ["callhome"]);

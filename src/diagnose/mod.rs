@@ -1,4 +1,4 @@
-//! Diagnosis: what a device shows, matched against the failure catalogue (SPEC §7,
+//! Diagnosis: what a device shows, matched against the failure catalogue (docs/troubleshooting.md,
 //! `catalogue.yml`). The catalogue is data; this module reads it once and matches a host's
 //! [`Evidence`] against each entry, giving [`Finding`]s with the lines that prove them and
 //! the remedy — as config lines `apply` would send, when the intent describes the fix.
@@ -145,7 +145,7 @@ impl Evidence {
 
     /// The lines of a log (oldest first) after its last success message: a failure logged
     /// before the device last registered, renewed or got back in compliance is over. The
-    /// success messages are SPEC §6.1's `%SMART_LIC-6-AGENT_REG_SUCCESS`,
+    /// success messages are [CAT-TS]'s `%SMART_LIC-6-AGENT_REG_SUCCESS`,
     /// `%SMART_LIC-5-IN_COMPLIANCE` and `%SMART_LIC-6-AUTH_RENEW_SUCCESS`, and the
     /// eventlog's `SAEVT_COMM_RESTORED`.
     pub fn recent_log(text: &str) -> Vec<String> {
@@ -192,14 +192,12 @@ impl Evidence {
     }
 }
 
-/// What the catalogue says of a failure, in one line: `CAT-5 (SPEC §7.1): remedy`.
+/// What the catalogue says of a failure, in one line:
+/// `CAT-5 (docs/troubleshooting.md#cat-5): remedy`.
 pub fn explain(platform: Platform, evidence: &Evidence) -> Option<String> {
     let found = diagnose(platform, evidence, &[]);
     let first = found.iter().find(|f| f.id != "UNKNOWN")?;
-    Some(format!(
-        "{} (SPEC {}): {}",
-        first.id, first.spec, first.remedy
-    ))
+    Some(format!("{} ({}): {}", first.id, first.spec, first.remedy))
 }
 
 /// A matched entry, with the lines that show it and how to fix it.
@@ -339,11 +337,11 @@ fn unexplained_failure(evidence: &Evidence) -> Option<String> {
 fn unknown(line: String) -> Finding {
     Finding {
         id: "UNKNOWN".into(),
-        spec: "§7.4".into(),
+        spec: "docs/troubleshooting.md#unknown".into(),
         title: "A failure no catalogue entry explains".into(),
         evidence: vec![line],
         cause: "Not in the catalogue.".into(),
-        remedy: "Follow the generic flow (SPEC §7.4): check the configuration, connectivity to \
+        remedy: "Follow the generic flow (docs/troubleshooting.md#unknown): check the configuration, connectivity to \
                  the back-end, `show tech-support license`, and the debugs."
             .into(),
         fix_class: "MANUAL".into(),

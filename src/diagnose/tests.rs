@@ -1,4 +1,4 @@
-//! The catalogue against the guides' own words (SPEC §7, verbatim where it has them).
+//! The catalogue against the guides' own words (docs/troubleshooting.md, verbatim where it has them).
 
 use super::*;
 
@@ -30,10 +30,15 @@ fn the_catalogue_is_well_formed() {
             "{}: no condition",
             e.id
         );
-        assert!(e.spec.starts_with("§7."), "{}: {}", e.id, e.spec);
+        assert_eq!(
+            e.spec,
+            format!("docs/troubleshooting.md#{}", e.id.to_lowercase()),
+            "{}",
+            e.id
+        );
         assert!(!e.platforms.is_empty(), "{}", e.id);
     }
-    // Every scenario of SPEC §7.1 and §7.2.
+    // Every scenario of docs/troubleshooting.md.
     for id in (1..=9)
         .map(|n| format!("CAT-{n}"))
         .chain((1..=4).map(|n| format!("NX-{n}")))
@@ -44,7 +49,7 @@ fn the_catalogue_is_well_formed() {
 
 #[test]
 fn a_bad_catalogue_is_refused_with_the_reason() {
-    let err = parse("- id: X\n  spec: \"§7.1\"\n  platforms: [ios-xe]\n  title: t\n  any: [{status: \"(\"}]\n  cause: c\n  remedy: r\n  fix_class: AUTO\n").unwrap_err();
+    let err = parse("- id: X\n  spec: \"docs/troubleshooting.md#x\"\n  platforms: [ios-xe]\n  title: t\n  any: [{status: \"(\"}]\n  cause: c\n  remedy: r\n  fix_class: AUTO\n").unwrap_err();
     assert!(err.contains("`(`"), "{err}");
     let err = parse("- id: X\n  surprise: 1\n").unwrap_err();
     assert!(err.contains("surprise"), "{err}");
@@ -52,7 +57,7 @@ fn a_bad_catalogue_is_refused_with_the_reason() {
 
 #[test]
 fn each_catalyst_scenario_is_named_from_its_verbatim_symptom() {
-    // SPEC §7.1, the symptom column and the verbatim logs (with the variants it lists).
+    // docs/troubleshooting.md, the symptom column and the verbatim logs (with the variants it lists).
     let cases: &[(&str, &str, &str)] = &[
         (
             "CAT-1",
@@ -149,7 +154,7 @@ fn the_crl_failure_tells_cat_7_from_cat_8() {
 #[test]
 fn the_nexus_issues_are_named_from_the_config_they_show() {
     let failing = "Failure reason: Fail to send out Call Home HTTP message.";
-    // SPEC §7.2 NX-1's evidence: sourced from a VLAN, call-home in the management VRF, and
+    // docs/troubleshooting.md NX-1's evidence: sourced from a VLAN, call-home in the management VRF, and
     // an http:// URL (NX-2) — "a tool linting this config should flag" both.
     let nx1 = "callhome\n  destination-profile CiscoTAC-1 transport-method http\n  destination-profile CiscoTAC-1 index 1 http http://tools.cisco.com/its/service/oddce/services/DDCEServ\n  transport http use-vrf management\nip http source-interface Vlan27";
     assert_eq!(
@@ -170,7 +175,7 @@ fn the_nexus_issues_are_named_from_the_config_they_show() {
 
 #[test]
 fn a_healthy_device_has_no_finding() {
-    // SPEC §6.2, the NX-OS sample.
+    // [NX-TS], the NX-OS sample.
     let status = "Smart Licensing is ENABLED\nRegistration:\nStatus: REGISTERED\nSmart Account: ldap_user_test\nVirtual Account: Default\nInitial Registration: SUCCEEDED on Jun 22 16:15:41 2022 UTC\nLast Renewal Attempt: None\nLicense Authorization:\nStatus: AUTHORIZED on Jun 22 16:15:44 2022 UTC\nLast Communication Attempt: SUCCEEDED on Jun 22 16:15:44 2022 UTC";
     let config = "callhome\n  destination-profile CiscoTAC-1 index 1 http https://tools.cisco.com/its/service/oddce/services/DDCEService\n  transport http use-vrf management\nip http source-interface mgmt0 vrf management\nip name-server 198.51.100.53 use-vrf management";
     for platform in Platform::ALL {
@@ -264,7 +269,7 @@ fn a_failed_registration_is_explained_from_its_parsed_status() {
     let status = crate::platform::status::parse_license_status(Platform::IosXe, text).unwrap();
     let said = explain(Platform::IosXe, &Evidence::of_status(&status)).unwrap();
     assert!(
-        said.starts_with("CAT-5 (SPEC §7.1): Configure DNS"),
+        said.starts_with("CAT-5 (docs/troubleshooting.md#cat-5): Configure DNS"),
         "{said}"
     );
     // Nothing the catalogue knows: no explanation rather than a guess.

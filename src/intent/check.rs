@@ -3,7 +3,7 @@
 //! [`Checker`] is used by the intent, the connection variables and playbooks alike:
 //! unknown keys get a "did you mean", wrong kinds say what was expected, and values
 //! that end up on a device's command line are checked so that none can inject a
-//! second command (DESIGN.md "Intent").
+//! second command (docs/intent.md).
 
 use crate::source::{Diagnostic, did_you_mean, sanitize};
 use crate::yaml::Node;

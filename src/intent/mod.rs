@@ -2,7 +2,7 @@
 //!
 //! An intent is merged from layers (platform defaults, playbook `vars`, inventory
 //! `group_vars`/`host_vars`, `--extra-vars`; see [`crate::yaml::merge`]) and then
-//! resolved here into typed values, with every rule of the spec checked first. This
+//! resolved here into typed values, with every rule of Cisco's documents checked first. This
 //! module owns the intent's shape and its validation; it does not know how a platform
 //! spells the config (that is in `templates/`) or how to reach a device.
 
@@ -23,21 +23,21 @@ pub use resolve::{HostVars, ResolveOptions, resolve_host, smart_licensing_keys};
 pub use secret::{REDACTED, Secret, TokenSource, is_token_shaped};
 pub use url::Url;
 
-/// The Cisco cloud (CSSM) call-home service, the classic direct destination (SPEC §2.2).
+/// The Cisco cloud (CSSM) call-home service, the classic direct destination ([CAT-TS]).
 pub const CSSM_CALLHOME_URL: &str =
     "https://tools.cisco.com/its/service/oddce/services/DDCEService";
-/// The CSSM smart-transport receiver used by Smart Licensing Using Policy (SLP §2.2.2).
+/// The CSSM smart-transport receiver used by Smart Licensing Using Policy ([RTR-CMD] [GENIELIBS]).
 pub const CSSM_SMART_URL: &str = "https://smartreceiver.cisco.com/licservice/license";
-/// The on-prem / transport gateway service path; case-sensitive (SPEC §2.2 rule 3).
+/// The on-prem / transport gateway service path; case-sensitive ([CAT-TS]).
 pub const ONPREM_PATH: &str = "/Transportgateway/services/DeviceRequestHandler";
-/// The CSLU / SSM On-Prem path under Smart Licensing Using Policy (SLP §2.2.3).
+/// The CSLU / SSM On-Prem path under Smart Licensing Using Policy ([RTR-CMD] [GENIELIBS]).
 pub const CSLU_PATH: &str = "/cslu/v1/pi";
-/// The call-home profile that Cisco presets for Smart Licensing (SPEC §1).
+/// The call-home profile that Cisco presets for Smart Licensing ([CAT-TS] [NX-TS] [ACI-SL]).
 pub const DEFAULT_PROFILE: &str = "CiscoTAC-1";
-/// The contact address Cisco documents for Smart Licensing call-home (SPEC §2.2).
+/// The contact address Cisco documents for Smart Licensing call-home ([CAT-TS]).
 pub const DEFAULT_CONTACT_EMAIL: &str = "sch-smart-licensing@cisco.com";
 
-/// How the device reaches the licensing back-end (SPEC §2.1, SLP §2).
+/// How the device reaches the licensing back-end ([CAT-TS] [NX-TS] [ACI-SL], [RTR-CMD]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Transport {
@@ -138,7 +138,7 @@ pub struct Expect {
     pub virtual_account: Option<String>,
 }
 
-/// What an HA pair or stack establishes trust for (SLP §3.2: `local` or `all`).
+/// What an HA pair or stack establishes trust for ([RTR-CMD] [NX-TSFAQ]: `local` or `all`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TrustScope {

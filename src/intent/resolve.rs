@@ -1,6 +1,6 @@
 //! From one host's merged variables to a typed, validated [`Intent`].
 //!
-//! Every rule here cites the spec section it enforces. Problems are collected, not
+//! Every rule here cites the source it enforces (docs/sources.md). Problems are collected, not
 //! returned at the first: a user fixing an inventory sees all of them at once.
 
 use std::net::IpAddr;
@@ -165,7 +165,7 @@ fn os_version(c: &mut Checker, node: &Node, platform: Platform) -> Option<Versio
         c.error(
             node,
             "os_version",
-            format!("{platform} {text} has no Smart Licensing; it starts with {first} (SPEC §1)"),
+            format!("{platform} {text} has no Smart Licensing; it starts with {first} (docs/sources.md [CAT-TS] [NX-TS] [ACI-SL])"),
         );
         return None;
     }
@@ -402,17 +402,17 @@ fn intent(
     f.only_on(
         "trustpoints",
         &[IosXe],
-        "trustpoints are an IOS-XE PKI feature (SPEC §3.2)",
+        "trustpoints are an IOS-XE PKI feature (docs/sources.md [CAT-TS])",
     );
     f.only_on(
         "sla_trustpoint_revocation_check",
         &[IosXe],
-        "SLA-TrustPoint is an IOS-XE trustpoint (SPEC §3.1)",
+        "SLA-TrustPoint is an IOS-XE trustpoint (docs/sources.md [CAT-TS])",
     );
     f.only_on(
         "profile",
         &[IosXe],
-        "only IOS-XE call-home takes a user profile (SPEC §2.3.5)",
+        "only IOS-XE call-home takes a user profile (docs/sources.md [CAT-TS])",
     );
     let vrf = f.opt("vrf", |c, n, p| c.word(n, p, MAX_VRF));
     let source_interface = f.opt("source_interface", |c, n, p| c.word(n, p, MAX_NAME));
@@ -482,7 +482,7 @@ fn transport(f: &mut Fields) -> Option<Transport> {
             node,
             &field,
             format!(
-                "`{}` exists only with Smart Licensing Using Policy (licensing_model: policy, SLP §2.2.1)",
+                "`{}` exists only with Smart Licensing Using Policy (licensing_model: policy; docs/sources.md [RTR-CMD])",
                 transport.name()
             ),
         );
@@ -491,8 +491,8 @@ fn transport(f: &mut Fields) -> Option<Transport> {
     Some(transport)
 }
 
-/// The destination URL: given, or the default for the transport and model (SPEC §2.2,
-/// SLP §2.2.2), checked against the spec's URL rules.
+/// The destination URL: given, or the default for the transport and model ([CAT-TS],
+/// [RTR-CMD] [GENIELIBS]), checked against the URL rules of those documents.
 fn url(f: &mut Fields, transport: Transport) -> Option<String> {
     let field = join(SL, "url");
     let node = f.get("url").cloned();
@@ -540,12 +540,14 @@ fn url(f: &mut Fields, transport: Transport) -> Option<String> {
 fn url_example(transport: Transport, model: LicensingModel) -> String {
     match (transport, model) {
         (Transport::Satellite | Transport::Cslu, LicensingModel::Policy) => {
-            format!("e.g. https://onprem.example.net{CSLU_PATH}/<account> (SLP §2.2.3)")
+            format!(
+                "e.g. https://onprem.example.net{CSLU_PATH}/<account> (docs/sources.md [RTR-CMD] [GENIELIBS])"
+            )
         }
         (Transport::TransportGateway, _) => {
-            format!("e.g. https://tg.example.net:8443{ONPREM_PATH} (SPEC §2.2)")
+            format!("e.g. https://tg.example.net:8443{ONPREM_PATH} (docs/sources.md [CAT-TS])")
         }
-        _ => format!("e.g. https://onprem.example.net{ONPREM_PATH} (SPEC §2.2)"),
+        _ => format!("e.g. https://onprem.example.net{ONPREM_PATH} (docs/sources.md [CAT-TS])"),
     }
 }
 
@@ -561,7 +563,7 @@ fn check_url(
             Diagnostic::error(
                 &node.origin,
                 field,
-                "http:// is refused for the Cisco cloud: only HTTPS reaches Cisco's back end (SPEC §2.2 rule 1)",
+                "http:// is refused for the Cisco cloud: only HTTPS reaches Cisco's back end (docs/sources.md [NX-TS] [CAT-TS])",
             )
             .with_help(format!("use https://{}{}", url.host, url.path)),
         );
@@ -571,7 +573,7 @@ fn check_url(
         f.c.push(Diagnostic::warning(
             &node.origin,
             field,
-            "plain http:// sends licensing data unencrypted; HTTP (TCP/80) is deprecated, use HTTPS (SPEC §2.2 rule 1)",
+            "plain http:// sends licensing data unencrypted; HTTP (TCP/80) is deprecated, use HTTPS (docs/sources.md [CAT-TS])",
         ));
     }
     if url.scheme == "https" {
@@ -581,7 +583,7 @@ fn check_url(
         f.c.error(
             node,
             field,
-            "APIC Smart Licensing does not support IPv6 (SPEC §1)",
+            "APIC Smart Licensing does not support IPv6 (docs/sources.md [ACI-SL])",
         );
         return None;
     }
@@ -596,7 +598,7 @@ fn check_url(
             f.c.error(
                 node,
                 field,
-                format!("a CSLU / SSM On-Prem URL must use the path {CSLU_PATH}[/<account>] (SLP §2.2.3)"),
+                format!("a CSLU / SSM On-Prem URL must use the path {CSLU_PATH}[/<account>] (docs/sources.md [RTR-CMD] [GENIELIBS])"),
             );
             return None;
         }
@@ -617,14 +619,14 @@ fn check_url(
         f.c.error(
             node,
             field,
-            "a transport gateway URL must carry the gateway's port, e.g. https://tg:8443/… (SPEC §2.2 rule 6)",
+            "a transport gateway URL must carry the gateway's port, e.g. https://tg:8443/… (docs/sources.md [CAT-TS] [ACI-SL])",
         );
         return None;
     }
     Some(())
 }
 
-/// HTTPS pitfalls the spec's troubleshooting lists, worth a warning before a device hits them.
+/// HTTPS pitfalls Cisco's troubleshooting documents list, worth a warning before a device hits them.
 fn https_warnings(f: &mut Fields, node: &Node, field: &str, url: &Url, transport: Transport) {
     let onprem = matches!(
         transport,
@@ -635,7 +637,7 @@ fn https_warnings(f: &mut Fields, node: &Node, field: &str, url: &Url, transport
             &node.origin,
             field,
             "the HTTPS server identity check compares this IP address with the server's certificate; \
-             use the name the certificate was made for (SPEC §2.2 rule 4, §3.4)",
+             use the name the certificate was made for (docs/sources.md [CAT-TS] [ACI-SL])",
         ));
     }
     if f.platform == Platform::Apic && transport == Transport::Satellite {
@@ -643,24 +645,24 @@ fn https_warnings(f: &mut Fields, node: &Node, field: &str, url: &Url, transport
             &node.origin,
             field,
             "a satellite over HTTPS needs Cisco's root CA imported on the APIC before registering \
-             (System > Smart Licensing > Import/Remove Private Certificate, SPEC §3.5)",
+             (System > Smart Licensing > Import/Remove Private Certificate; docs/sources.md [ACI-SL])",
         ));
     }
 }
 
-/// The on-prem path is case-sensitive (SPEC §2.2 rule 3): a near miss names the exact spelling.
+/// The on-prem path is case-sensitive ([CAT-TS]): a near miss names the exact spelling.
 fn check_onprem_path(f: &mut Fields, node: &Node, field: &str, url: &Url) -> Option<()> {
     if url.path == ONPREM_PATH {
         return Some(());
     }
     let message = if url.path.eq_ignore_ascii_case(ONPREM_PATH) {
         format!(
-            "the path `{}` has the wrong case: it is case-sensitive and must be exactly {ONPREM_PATH} (SPEC §2.2 rule 3)",
+            "the path `{}` has the wrong case: it is case-sensitive and must be exactly {ONPREM_PATH} (docs/sources.md [CAT-TS])",
             url.path
         )
     } else {
         format!(
-            "a satellite or transport gateway URL must end with the path {ONPREM_PATH} (SPEC §2.2)"
+            "a satellite or transport gateway URL must end with the path {ONPREM_PATH} (docs/sources.md [CAT-TS])"
         )
     };
     f.c.push(
@@ -714,7 +716,7 @@ fn proxy(f: &mut Fields, transport: Transport) -> Option<Proxy> {
         f.c.error(
             &node,
             &join(&field, "host"),
-            "APIC Smart Licensing does not support IPv6 (SPEC §1)",
+            "APIC Smart Licensing does not support IPv6 (docs/sources.md [ACI-SL])",
         );
         return None;
     }
@@ -809,7 +811,7 @@ fn dns(c: &mut Checker, node: &Node, field: &str) -> Option<Dns> {
     })
 }
 
-/// `hosts: {tools.cisco.com: 192.0.2.10}` — static entries (`ip host`, SPEC §2.3.3).
+/// `hosts: {tools.cisco.com: 192.0.2.10}` — static entries (`ip host`, [CAT-TS]).
 fn dns_hosts(c: &mut Checker, node: &Node, field: &str) -> Vec<DnsHost> {
     let Some(entries) = node.entries() else {
         c.error(
@@ -881,7 +883,7 @@ fn trustpoint(c: &mut Checker, node: &Node, field: &str) -> Option<Trustpoint> {
                 join(field, "name"),
                 "SLA-TrustPoint is Cisco's own trustpoint",
             )
-            .with_help("set `sla_trustpoint_revocation_check` instead (SPEC §3.1)"),
+            .with_help("set `sla_trustpoint_revocation_check` instead (docs/sources.md [CAT-TS])"),
         );
         return None;
     }
@@ -943,13 +945,13 @@ fn server_identity_check(f: &mut Fields) -> bool {
             f.c.error(
                 &node,
                 &join(SL, "server_identity_check"),
-                "can only be turned off on IOS-XE (SPEC §3.4)",
+                "can only be turned off on IOS-XE (docs/sources.md [CAT-TS])",
             );
         } else {
             f.c.push(Diagnostic::warning(
                 &node.origin,
                 join(SL, "server_identity_check"),
-                "turns off HTTPS server identity checks; the spec calls this a last resort after fixing DNS or ip host (SPEC §3.4)",
+                "turns off HTTPS server identity checks; Cisco calls this a last resort after fixing DNS or ip host (docs/sources.md [CAT-TS])",
             ));
         }
     }
@@ -1070,7 +1072,7 @@ fn token_reference(c: &mut Checker, node: &Node, field: &str) -> Option<TokenSou
     }
 }
 
-/// APIC's CLI has no `force` keyword: re-registration is a GUI checkbox (SPEC §4.1).
+/// APIC's CLI has no `force` keyword: re-registration is a GUI checkbox ([CAT-TS] [NX-TS] [ACI-SL]).
 fn force(f: &mut Fields) -> bool {
     let force = f.opt("force", |c, n, p| c.bool(n, p)).unwrap_or(false);
     if force
@@ -1080,7 +1082,7 @@ fn force(f: &mut Fields) -> bool {
         f.c.error(
             node,
             &join(SL, "force"),
-            "APIC's CLI has no force keyword; re-register from the GUI with \"Reregister product if already registered\" (SPEC §4.1)",
+            "APIC's CLI has no force keyword; re-register from the GUI with \"Reregister product if already registered\" (docs/sources.md [ACI-SL])",
         );
     }
     force
@@ -1099,7 +1101,7 @@ fn trust_scope(f: &mut Fields) -> TrustScope {
         f.c.error(
             &node,
             &field,
-            "applies only to IOS-XE with Smart Licensing Using Policy (`license smart trust idtoken T local|all`, SLP §3.2)",
+            "applies only to IOS-XE with Smart Licensing Using Policy (`license smart trust idtoken T local|all`; docs/sources.md [RTR-CMD])",
         );
     }
     scope

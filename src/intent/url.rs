@@ -40,7 +40,7 @@ impl Url {
         })
     }
 
-    /// True for Cisco's own cloud hosts, where HTTPS is mandatory (SPEC §2.2 rule 1).
+    /// True for Cisco's own cloud hosts, where HTTPS is mandatory ([NX-TS] [CAT-TS]).
     pub fn is_cisco_cloud(&self) -> bool {
         let host = self.host.to_ascii_lowercase();
         host == "cisco.com" || host.ends_with(".cisco.com")

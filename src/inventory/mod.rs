@@ -1,7 +1,7 @@
 //! Ansible-style YAML inventories: hosts, groups, their variables, and host patterns.
 //!
-//! smartlic reads the inventories its users already have for Ansible (DESIGN.md
-//! "Inventory and playbooks"): the YAML format of `ansible-inventory` (`all:`,
+//! smartlic reads the inventories its users already have for Ansible
+//! (docs/intent.md "Where the values come from"): the YAML format of `ansible-inventory` (`all:`,
 //! `hosts:`, `vars:`, `children:`, nested to any depth), with `group_vars/` and
 //! `host_vars/` next to the inventory file, and `--limit`-style patterns ([`pattern`]).
 //!

@@ -91,7 +91,7 @@ pub trait Licensing: Send + Sync {
     fn renew(&self, id_certificate: bool) -> String;
     /// `license smart sync …` (Using Policy).
     fn sync(&self) -> String;
-    /// `clock set …` moved the device clock to lab time + `offset_secs` (SPEC §7.1 CAT-3:
+    /// `clock set …` moved the device clock to lab time + `offset_secs` (docs/troubleshooting.md CAT-3:
     /// the time the device sends to the back-end and prints).
     fn set_clock_offset(&self, offset_secs: f64) {
         let _ = offset_secs;

@@ -730,7 +730,7 @@ fn default_version(platform: Platform) -> &'static str {
     }
 }
 
-/// Product IDs seen in the spec's samples (SPEC §1, §6.2).
+/// Product IDs seen in Cisco's samples ([CAT-TS] [NX-TS] [ACI-SL]).
 fn default_pid(platform: Platform) -> &'static str {
     match platform {
         Platform::IosXe => "C9300-48P",

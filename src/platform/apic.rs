@@ -1,6 +1,6 @@
 //! Driver facts for apic (config dialect; more arrives with the SSH driver).
 //!
-//! Every fact below cites where it comes from (SPEC §2.5, from the `[ACI]` seed). APIC's
+//! Every fact below cites where it comes from ([ACI-SL]). APIC's
 //! smart licensing config is flat: global `license smart …` lines, no managed block.
 
 use std::sync::OnceLock;
@@ -11,7 +11,7 @@ use crate::ssh::shell::CliProfile;
 /// How the APIC NX-OS style CLI writes its licensing configuration.
 pub const DIALECT: Dialect = Dialect {
     name: "apic",
-    // The APIC CLI is "NX-OS style" (SPEC §2.5.2); the licensing lines are all
+    // The APIC CLI is "NX-OS style" ([ACI-SL]); the licensing lines are all
     // top-level, so the width only matters for rendering nested text.
     indent: 2,
     // Not verified for APIC: the NX-OS style `!` comments. No APIC running-config
@@ -22,9 +22,9 @@ pub const DIALECT: Dialect = Dialect {
     top_level_noise: &["version", "end"],
     managed_roots: &[],
     // One transport setting at a time: `license smart transport-mode smart-licensing |
-    // satellite url U | proxy ip-address A port P` (SPEC §2.5.1, §2.5.2).
+    // satellite url U | proxy ip-address A port P` ([ACI-SL]).
     single_valued: &["license smart transport-mode"],
-    // "All the configuration commands start with license smart" (SPEC §2.5.2).
+    // "All the configuration commands start with license smart" ([ACI-SL]).
     families: &["license smart"],
     hidden_defaults: &[],
     synonyms: &[],
@@ -36,7 +36,7 @@ pub const DIALECT: Dialect = Dialect {
 /// APIC has no safety net smartlic knows, so no line is singled out.
 pub const RISKY_KEYWORDS: &[&str] = &[];
 
-/// The APIC CLI as a session sees it: NX-OS-style prompts and errors (SPEC §2.5.2).
+/// The APIC CLI as a session sees it: NX-OS-style prompts and errors ([ACI-SL]).
 pub static CLI: CliProfile = CliProfile {
     prompt: r"^[A-Za-z0-9][\w.\-@/:]*(\([\w.\-]+\))?[>#] ?$",
     setup: &["terminal length 0"],
@@ -53,7 +53,7 @@ pub static CLI: CliProfile = CliProfile {
     compiled: OnceLock::new(),
 };
 
-/// `show license status` on APIC. No APIC output was found (SPEC §6.3 ⟨GAP⟩; corpus
+/// `show license status` on APIC. No APIC output was found ([ACI-SL] ⟨GAP⟩; corpus
 /// NOTES.md "ACI / APIC": nothing): the NX-OS-style classic layout the lab prints is read
 /// with the shared grammar, [`super::status::read`]. ⟨UNVERIFIED against a real APIC⟩
 pub fn parse_license_status(

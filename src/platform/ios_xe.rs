@@ -1,14 +1,15 @@
 //! Driver facts for ios_xe (config dialect; more arrives with the SSH driver).
 //!
-//! Every fact below cites where it comes from: the spec (`SPEC.md`, `SLP.md`), the notes
-//! (`notes/DEVICE-FACTS.md`), the corpus, or a public source found with the search tools.
+//! Every fact below cites where it comes from: a Cisco document or public code listed in
+//! docs/sources.md (`[CAT-TS]`, `[RTR-CMD]`, …), public running configs (docs/platform-notes.md),
+//! or the captures of public parsers' test data ("corpus").
 
 use std::sync::OnceLock;
 
 use crate::config::dialect::{Dialect, HiddenDefault, MultiValue, Synonym, no_rewrite};
 use crate::ssh::shell::{Answer, CliProfile, Question};
 
-/// The CSSM call-home URL, default of profile CiscoTAC-1 (SPEC §2.2, §2.3.1).
+/// The CSSM call-home URL, default of profile CiscoTAC-1 ([CAT-TS]).
 pub const CISCO_TAC_DESTINATION: &str =
     "destination address http https://tools.cisco.com/its/service/oddce/services/DDCEService";
 
@@ -37,10 +38,10 @@ pub fn archive_path(running: &crate::config::Tree) -> Option<String> {
 /// How IOS-XE writes its configuration, for parsing and diffing.
 pub const DIALECT: Dialect = Dialect {
     name: "ios-xe",
-    // `show running-config` indents one space per level (DEVICE-FACTS call-home block).
+    // `show running-config` indents one space per level (the real call-home block, docs/platform-notes.md).
     indent: 1,
     // `!` lines are separators and comments, also inside blocks: call-home prints
-    // ` ! If contact email address in call-home is configured as …` (DEVICE-FACTS).
+    // ` ! If contact email address in call-home is configured as …` (real configs, docs/platform-notes.md).
     comment_prefixes: &["!"],
     // Header and trailer of `show running-config` (corpus/NOTES.md; a public full
     // config: `Building configuration...`, `Current configuration : 1599 bytes`,
@@ -51,20 +52,20 @@ pub const DIALECT: Dialect = Dialect {
         "version",
         "end",
     ],
-    // smartlic owns call-home (DESIGN.md "Diff semantics"; SPEC §2.3.6).
+    // smartlic owns call-home (README "What a plan owns"; [CAT-TS]).
     managed_roots: &["call-home"],
     single_valued: &[
         // One contact per call-home: the auto-generated block carries exactly one
-        // (DEVICE-FACTS), and the brief lists it as single-valued.
+        // (real configs, docs/platform-notes.md), and the brief lists it as single-valued.
         "contact-email-addr",
-        // `no ip http client source-interface` takes no argument (genielibs, SLP §2.2.6).
+        // `no ip http client source-interface` takes no argument (genielibs, [RTR-CMD] [CUBE]).
         "ip http client source-interface",
         // One revocation setting per trustpoint; `revocation-check crl none` lists
-        // methods on one line (SPEC §3.1, §3.2; SLP §2.2.6).
+        // methods on one line ([CAT-TS]; [RTR-CMD] [CUBE]).
         "revocation-check",
-        // `no license smart … transport | url … | proxy … | vrf …` (SLP §2.1): one
+        // `no license smart … transport | url … | proxy … | vrf …` ([RTR-CMD]): one
         // transport type, one URL per kind, one proxy address and port, one VRF
-        // (SLP §2.2.1–§2.2.6; `no license smart url cslu` takes no URL, §2.2.3).
+        // ([RTR-CMD] [CUBE]; `no license smart url cslu` takes no URL, [GENIELIBS]).
         "license smart transport",
         "license smart url smart",
         "license smart url cslu",
@@ -72,8 +73,8 @@ pub const DIALECT: Dialect = Dialect {
         "license smart proxy port",
         "license smart vrf",
     ],
-    // Global lines shown together in a plan (SPEC §2.3.3, §2.3.6, §3.1; SLP §2.4;
-    // DEVICE-FACTS global lines). Host entries and trustpoints group per name.
+    // Global lines shown together in a plan ([CAT-TS]; [RTR-CMD];
+    // global lines of real configs, docs/platform-notes.md). Host entries and trustpoints group per name.
     families: &[
         "service call-home",
         "ip name-server",
@@ -86,7 +87,7 @@ pub const DIALECT: Dialect = Dialect {
     ],
     hidden_defaults: &[
         // `show running-config` does not print the CiscoTAC-1 destination address;
-        // `show running-config all` does (DEVICE-FACTS; SPEC §6.1.4). A configured
+        // `show running-config all` does (real configs, docs/platform-notes.md; [CAT-TS]). A configured
         // address, or the printed `no destination address http …DDCEService` seen in a
         // public C9K config (search index id 66528282587), overrides it.
         HiddenDefault {
@@ -101,8 +102,8 @@ pub const DIALECT: Dialect = Dialect {
             line: "ip domain lookup",
             overridden_by: &["no ip domain lookup"],
         },
-        // The HTTPS server identity check is on by default (SPEC §3.4); its `no` form
-        // is printed under call-home (DEVICE-FACTS; public configs and genielibs
+        // The HTTPS server identity check is on by default ([CAT-TS]); its `no` form
+        // is printed under call-home (real configs, docs/platform-notes.md; public configs and genielibs
         // `configure_call_home_profile` put it there).
         HiddenDefault {
             scope: &["call-home"],
@@ -110,15 +111,15 @@ pub const DIALECT: Dialect = Dialect {
             overridden_by: &["no http secure server-identity-check"],
         },
     ],
-    // The spec writes `ip domain-lookup` (SPEC §2.3.3), real configs print
-    // `ip domain lookup …` (DEVICE-FACTS; Ansible cisco.ios ios_system parses
+    // [CAT-TS] writes `ip domain-lookup`, real configs print
+    // `ip domain lookup …` (real configs, docs/platform-notes.md; Ansible cisco.ios ios_system parses
     // `ip domain lookup (vrf …) source-interface …`).
     synonyms: &[Synonym {
         from: "ip domain-lookup",
         to: "ip domain lookup",
     }],
-    // `ip name-server [vrf V] A B …` holds several servers on one line (SPEC §2.3.3;
-    // SLP §2.2.6 `ip name-server 10.0.0.1 10.0.0.10`; Ansible ios_system splits the
+    // `ip name-server [vrf V] A B …` holds several servers on one line ([CAT-TS];
+    // [RTR-CMD] [CUBE] `ip name-server 10.0.0.1 10.0.0.10`; Ansible ios_system splits the
     // values); `no ip name-server [vrf V] A` removes one.
     multi_value: &[MultiValue {
         prefix: "ip name-server",
@@ -130,7 +131,7 @@ pub const DIALECT: Dialect = Dialect {
 
 /// The IOS-XE CLI as a session sees it. Prompts `host>`, `host#`, `host(config…)#`; errors
 /// as the lab and real transcripts print them (docs/platform-notes.md); the save and
-/// `crypto pki authenticate` questions of SPEC §3.2 / §4.5; `[confirm]` accepted with Enter.
+/// `crypto pki authenticate` questions of [CAT-TS]; `[confirm]` accepted with Enter.
 pub static CLI: CliProfile = CliProfile {
     prompt: r"^[A-Za-z0-9][\w.\-@/:]*(\([\w.\-]+\))?[>#] ?$",
     setup: &["terminal length 0", "terminal width 0"],
@@ -168,8 +169,8 @@ pub static CLI: CliProfile = CliProfile {
     compiled: OnceLock::new(),
 };
 
-/// `show license status` on IOS-XE: indented two blanks per level, both models (SLP §1.3,
-/// §4.1; corpus `iosxe/show-license-status`). A flush-left `Virtual Account:` line inside
+/// `show license status` on IOS-XE: indented two blanks per level, both models ([GENIEPARSER] [NTC-TEMPLATES];
+/// corpus `iosxe/show-license-status`). A flush-left `Virtual Account:` line inside
 /// `Registration:` (corpus `iosxe/show-license-all/genieparser-3`) stays in its section,
 /// as only headers open sections. The grammar is shared: [`super::status::read`].
 pub fn parse_license_status(
@@ -182,7 +183,7 @@ pub fn parse_license_status(
 /// The release in `show version`: `Cisco IOS XE Software, Version 17.03.03 - SMU-PATCHED`
 /// gives `17.03.03`; when that value is a build label (`BLD_POLARIS_DEV_LATEST_…`), the
 /// `Cisco IOS Software […], …, Version 17.5.1a, RELEASE SOFTWARE` or `… Experimental
-/// Version 17.13.20230512:105008` line is used instead (SLP §1.2, genieparser ShowVersion
+/// Version 17.13.20230512:105008` line is used instead ([GENIEPARSER], genieparser ShowVersion
 /// fixtures). 16.x prints both lines too (`Version 16.12.5`). The first value that
 /// [`super::version::Version::parse`] reads wins; else the first one found.
 pub fn parse_version(text: &str) -> Option<String> {

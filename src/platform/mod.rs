@@ -79,7 +79,7 @@ impl Platform {
         prefixes
     }
 
-    /// How the running config is saved after a change (SPEC §4.5). APIC keeps its
+    /// How the running config is saved after a change ([CAT-TS]). APIC keeps its
     /// configuration without a save step.
     pub fn save_command(self) -> Option<&'static str> {
         match self {
@@ -90,8 +90,8 @@ impl Platform {
     }
 
     /// The registration command: classic `license smart register idtoken T [force]`
-    /// (SPEC §4.1); Using Policy `license smart trust idtoken T local|all [force]` on
-    /// IOS-XE and without `local|all` on NX-OS (SLP §3.2).
+    /// ([CAT-TS] [NX-TS] [ACI-SL]); Using Policy `license smart trust idtoken T local|all [force]` on
+    /// IOS-XE and without `local|all` on NX-OS ([RTR-CMD] [NX-TSFAQ]).
     pub fn register_command(self, intent: &Intent, token: &str) -> String {
         let mut command = match (intent.licensing_model, self) {
             (LicensingModel::Classic, _) => format!("license smart register idtoken {token}"),
@@ -110,13 +110,13 @@ impl Platform {
         command
     }
 
-    /// APIC takes `license smart register idtoken` in configuration mode (SPEC §2.5.2:
-    /// every sample types it at `apic1(config)#`); the others in exec mode (SPEC §4.1).
+    /// APIC takes `license smart register idtoken` in configuration mode ([ACI-SL]:
+    /// every sample types it at `apic1(config)#`); the others in exec mode ([CAT-TS] [NX-TS] [ACI-SL]).
     pub fn registers_in_config_mode(self) -> bool {
         self == Platform::Apic
     }
 
-    /// Using Policy's report after trust: `license smart sync all` (SLP §3.5; genielibs
+    /// Using Policy's report after trust: `license smart sync all` ([GENIELIBS]; genielibs
     /// runs it on IOS-XE, the lab's NX-OS 10.2 accepts it too). Classic has none.
     pub fn sync_command(self, model: LicensingModel) -> Option<&'static str> {
         match (model, self) {
@@ -127,10 +127,10 @@ impl Platform {
         }
     }
 
-    /// Where the device's licensing log lines are read for `smartlic diagnose` (SPEC §7.1:
+    /// Where the device's licensing log lines are read for `smartlic diagnose` (docs/troubleshooting.md:
     /// `show logging` and `show license eventlog` carry the scenarios' messages; the
     /// mnemonics are `%SMART_LIC`, `%CALL_HOME` and `%PKI`). NX-OS shows the same
-    /// facilities in `show logging`; APIC has no documented CLI log (SPEC §6.3 ⟨GAP⟩).
+    /// facilities in `show logging`; APIC has no documented CLI log ([ACI-SL] ⟨GAP⟩).
     pub fn licensing_log_commands(self) -> &'static [&'static str] {
         match self {
             Platform::IosXe => &[
@@ -143,9 +143,9 @@ impl Platform {
     }
 
     /// The command that opens TCP `port` to `host` from the device, the way the intent's
-    /// call-home goes: IOS-XE `telnet HOST PORT [/source-interface IF] [/vrf VRF]` (SPEC
-    /// §6.1.4; the `/vrf` option as IOS documents it), NX-OS `telnet HOST PORT vrf VRF`
-    /// (SPEC §7.2 NX-1). APIC has no documented CLI for it.
+    /// call-home goes: IOS-XE `telnet HOST PORT [/source-interface IF] [/vrf VRF]`
+    /// ([CAT-TS]; the `/vrf` option as IOS documents it), NX-OS `telnet HOST PORT vrf VRF`
+    /// (docs/troubleshooting.md NX-1). APIC has no documented CLI for it.
     pub fn tcp_probe(self, host: &str, port: u16, intent: &Intent) -> Option<String> {
         let mut command = format!("telnet {host} {port}");
         match self {
@@ -168,7 +168,7 @@ impl Platform {
     }
 
     /// Whether [`Platform::tcp_probe`]'s output says the connection opened: IOS
-    /// `Trying … Open` (SPEC §6.1.4), NX-OS `Connected to …` (SPEC §7.2 NX-1). Otherwise
+    /// `Trying … Open` ([CAT-TS]), NX-OS `Connected to …` (docs/troubleshooting.md NX-1). Otherwise
     /// the device's own reason (docs/lab.md "Reachability from the device" lists them).
     pub fn tcp_probe_outcome(self, output: &str) -> Result<(), String> {
         let opened = match self {
@@ -197,11 +197,11 @@ impl Platform {
     }
 
     /// `smartlic renew`'s command. Classic: `license smart renew id|auth` in exec mode
-    /// (SPEC §4.1 and §2.5.2 for APIC; `renew auth` on IOS-XE and NX-OS in a public SSM
+    /// ([CAT-TS] [NX-TS] [ACI-SL] for APIC; `renew auth` on IOS-XE and NX-OS in a public SSM
     /// On-Prem guide, docs/platform-notes.md; `renew id` there is the same family,
-    /// lower case as SPEC §4.1 advises). Using Policy has no registration or
+    /// lower case, as [ACI-SL]'s keywords are). Using Policy has no registration or
     /// authorization to renew: its deadline is the report's ACK, which the sync refreshes
-    /// (SLP §3.5), so `auth` means the sync and `id` has no command.
+    /// ([GENIELIBS]), so `auth` means the sync and `id` has no command.
     pub fn renew_command(self, model: LicensingModel, what: Renewal) -> Option<&'static str> {
         match (model, what) {
             (LicensingModel::Classic, Renewal::Id) => Some("license smart renew id"),
@@ -214,7 +214,7 @@ impl Platform {
     /// Exec commands that import trustpoint CA certificates the running config does
     /// not hold yet. IOS-XE prints an imported CA as `crypto pki certificate chain NAME`
     /// with a `certificate ca …` child; the import is `crypto pki authenticate NAME`
-    /// (SPEC §3.2).
+    /// ([CAT-TS]).
     pub fn trustpoint_imports(self, intent: &Intent, running: &Tree) -> Vec<String> {
         if self != Platform::IosXe {
             return Vec::new();
@@ -302,8 +302,7 @@ impl fmt::Display for Platform {
     }
 }
 
-/// Which Smart Licensing flavour a device runs (DESIGN.md "Platforms").
-/// What `smartlic renew` renews: the ID certificate (SPEC §5: 1 year, renewed every 6
+/// What `smartlic renew` renews: the ID certificate ([CAT-TS] [NX-TS] [ACI-SL]: 1 year, renewed every 6
 /// months) or the authorization (90 days, renewed every 30).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -312,6 +311,7 @@ pub enum Renewal {
     Auth,
 }
 
+/// Which Smart Licensing flavour a device runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LicensingModel {

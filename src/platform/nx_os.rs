@@ -1,6 +1,7 @@
 //! Driver facts for nx_os (config dialect; more arrives with the SSH driver).
 //!
-//! Every fact below cites where it comes from: the spec (`SPEC.md`), the corpus, or a
+//! Every fact below cites where it comes from: a document listed in docs/sources.md, the
+//! captures of public parsers' test data ("corpus"), or a
 //! public source found with the search tools.
 
 use std::sync::OnceLock;
@@ -12,23 +13,23 @@ use crate::ssh::shell::CliProfile;
 pub const DIALECT: Dialect = Dialect {
     name: "nx-os",
     // Two spaces per level (corpus/nxos/show-running-config-callhome/napalm-derived-1.txt;
-    // the canonical block of SPEC §2.4.1).
+    // the canonical block of [NX-TS]).
     indent: 2,
-    // `!Command:`, `!Time:`, `!Running configuration last done at:` (SPEC §2.4.1) and
+    // `!Command:`, `!Time:`, `!Running configuration last done at:` ([NX-TS]) and
     // `!#destination-profile … message-level 0` default markers inside callhome (corpus).
     comment_prefixes: &["!"],
-    // `version 9.3(4) Bios:version 07.67` heads every sample (SPEC §2.4.1–§2.4.3).
+    // `version 9.3(4) Bios:version 07.67` heads every sample ([NX-TS]).
     top_level_noise: &["version", "end"],
-    // smartlic owns callhome (SPEC §2.4.1; DESIGN.md "Diff semantics").
+    // smartlic owns callhome ([NX-TS]; README "What a plan owns").
     managed_roots: &["callhome"],
     single_valued: &[
-        // One contact e-mail, one call-home VRF (SPEC §2.4.1 line meanings, §2.4.5).
+        // One contact e-mail, one call-home VRF ([NX-TS]: the meaning of each line).
         "email-contact",
         "transport http use-vrf",
     ],
     // Global lines shown together in a plan: DNS (`ip domain-lookup`, `ip name-server
     // [addr] use-vrf <vrf>`, `ip host`: Cisco NX-API REST guide "Configuring DNS") and
-    // NTP (`ntp server 10.28.13.90 prefer`, SLP §2.5).
+    // NTP (`ntp server 10.28.13.90 prefer`, [NX-UG]).
     families: &[
         "ip name-server",
         "ip domain-lookup",
@@ -46,7 +47,7 @@ pub const DIALECT: Dialect = Dialect {
         option_keywords: &["use-vrf"],
     }],
     // The URL shows as `destination-profile CiscoTAC-1 index 1 http <url>` but is
-    // added as `destination-profile CiscoTAC-1 http <url>` (SPEC §2.4.1 note, §7.2 NX-2):
+    // added as `destination-profile CiscoTAC-1 http <url>` ([NX-TS]; docs/troubleshooting.md NX-2):
     // compare without the index, type the add form, remove the shown form verbatim.
     compare_rewrite: without_destination_index,
     add_rewrite: without_destination_index,
@@ -95,11 +96,11 @@ pub static CLI: CliProfile = CliProfile {
     compiled: OnceLock::new(),
 };
 
-/// `show license status` on NX-OS: classic prints every line flush left (SPEC §6.2), so
+/// `show license status` on NX-OS: classic prints every line flush left ([NX-TS]), so
 /// only the headers (`Registration:`, `License Authorization:`, `Smart License
-/// Conversion:`) tell the three `Status:` lines apart (SPEC §6.4). No NX-OS Using Policy
-/// `show license status` was found (SLP §4.6 ⟨UNVERIFIED⟩): it is read with the IOS-XE
-/// grammar, as SLP §4.6 advises and the lab prints it. Shared: [`super::status::read`].
+/// Conversion:`) tell the three `Status:` lines apart ([CAT-TS] [NX-TS]). No NX-OS Using Policy
+/// `show license status` was found ([N3550-MIG] [NX-ART] ⟨UNVERIFIED⟩): it is read with the IOS-XE
+/// grammar, as the lab prints it. Shared: [`super::status::read`].
 pub fn parse_license_status(
     text: &str,
 ) -> Result<super::status::LicensingStatus, super::status::StatusParseError> {
@@ -108,7 +109,7 @@ pub fn parse_license_status(
 }
 
 /// The release in `show version`: `NXOS: version 10.2(3) [Feature Release]` (9.3+ and
-/// 10.x), else `system:    version 7.0(3)I7(1)` (older releases) — SLP §1.2, genieparser
+/// 10.x), else `system:    version 7.0(3)I7(1)` (older releases) — [GENIEPARSER], genieparser
 /// `nxos/tests/ShowVersion` fixtures. `Host NXOS:` and `BIOS:` lines are not the release.
 pub fn parse_version(text: &str) -> Option<String> {
     let after = |label: &str| {

@@ -1,17 +1,17 @@
 //! What a device's `show license status` says, as data: the licensing model, the
-//! registration and authorization states in the canonical names of SPEC §5.1, the accounts,
+//! registration and authorization states in the canonical names of [CAT-TS] [NX-TS] [ACI-SL], the accounts,
 //! the failure reason, the timers (kept as the device's text), the transport and, with
-//! Smart Licensing Using Policy, trust and reporting (SLP §4.1, §4.7).
+//! Smart Licensing Using Policy, trust and reporting ([GENIEPARSER]).
 //!
-//! Every platform prints the same sectioned grammar (SPEC §6.4: "track the current section
-//! header (a line ending in `:` with no value)"; SLP §4.8: "track header, strip
-//! indentation, split at the first `: `"), indented on IOS-XE and flush left on NX-OS
-//! (SPEC §6.2). APIC has no sample (SPEC §6.3 ⟨GAP⟩); the lab prints the NX-OS layout
+//! Every platform prints the same sectioned grammar ([CAT-TS], [NX-TS], [GENIEPARSER]: a header
+//! is a line ending in `:` with no value; `Status:` repeats under each header; a field is
+//! split at the first `: `), indented on IOS-XE and flush left on NX-OS
+//! ([NX-TS]). APIC has no sample ([ACI-SL] ⟨GAP⟩); the lab prints the NX-OS layout
 //! (`src/lab/licensing/show.rs`). One reader therefore serves the three platforms; what
 //! differs per platform (`show version`) lives in the driver files.
 //!
 //! `show license all` and `show license tech support` embed the same sections (corpus
-//! MANIFEST.md `x-` slugs, SLP §4.3, §4.4): the first occurrence of a field wins, so the
+//! MANIFEST.md `x-` slugs, [GENIEPARSER]): the first occurrence of a field wins, so the
 //! tech-support `Communication Statistics` blocks (a second `Usage Reporting:`) never
 //! override the status block.
 
@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::{LicensingModel, Platform};
 use crate::intent::Expect;
 
-/// `Registration: Status:` in canonical form (SPEC §5.1, §6.4).
+/// `Registration: Status:` in canonical form ([CAT-TS] [NX-TS] [ACI-SL]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Registration {
@@ -38,28 +38,28 @@ pub enum Registration {
     Other(String),
 }
 
-/// `License Authorization: Status:` in canonical form (SPEC §5.1, §6.4; SLP §4.6).
+/// `License Authorization: Status:` in canonical form ([CAT-TS] [NX-TS] [ACI-SL]; [N3550-MIG] [NX-ART]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Authorization {
     /// `EVAL MODE`
     EvalMode,
-    /// `EVAL EXPIRED` (SPEC §5.1 "EVAL EXPIRY" mode; no verbatim sample — the lab's form).
+    /// `EVAL EXPIRED` ([CAT-TS] [NX-TS] [ACI-SL] "EVAL EXPIRY" mode; no verbatim sample — the lab's form).
     EvalExpired,
     /// `AUTHORIZED [on <ts>]`
     Authorized,
     /// `OUT OF COMPLIANCE on <ts>`
     OutOfCompliance,
-    /// `AUTHORIZATION EXPIRED on <ts>` (SPEC §5.1 ⟨GAP: exact display string⟩ — the lab's).
+    /// `AUTHORIZATION EXPIRED on <ts>` ([CAT-TS] [NX-TS] [ACI-SL] ⟨GAP: exact display string⟩ — the lab's).
     AuthorizationExpired,
-    /// `Not Applicable` (Using Policy, SLP §4.6 `show license usage`).
+    /// `Not Applicable` (Using Policy, [N3550-MIG] [NX-ART] `show license usage`).
     NotApplicable,
     /// Anything else, verbatim.
     Other(String),
 }
 
 impl fmt::Display for Registration {
-    /// The device's own words (SPEC §5.1).
+    /// The device's own words ([CAT-TS] [NX-TS] [ACI-SL]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Registration::Unregistered => "UNREGISTERED",
@@ -72,7 +72,7 @@ impl fmt::Display for Registration {
 }
 
 impl fmt::Display for Authorization {
-    /// The device's own words (SPEC §5.1).
+    /// The device's own words ([CAT-TS] [NX-TS] [ACI-SL]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Authorization::EvalMode => "EVAL MODE",
@@ -86,7 +86,7 @@ impl fmt::Display for Authorization {
     }
 }
 
-/// One stack/HA member under `Trust Code Installed:` (SLP §3.4 forms 3 and 4).
+/// One stack/HA member under `Trust Code Installed:` ([GENIEPARSER] forms 3 and 4).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TrustMember {
     /// `Active`, `Standby` or `Member`.
@@ -97,23 +97,23 @@ pub struct TrustMember {
     pub installed: Option<String>,
 }
 
-/// What a tool needs from `show license status` (SPEC §6.4, SLP §4.7). Timestamps are the
-/// device's text (`Jun 22 16:15:41 2022 UTC`: the time zone is an abbreviation, SPEC §6.4);
-/// the unset markers `<none>`, `<empty>`, `None` and `Not Configured` (SLP §4.8) read as
+/// What a tool needs from `show license status` ([CAT-TS] [NX-TS], [GENIEPARSER]). Timestamps are the
+/// device's text (`Jun 22 16:15:41 2022 UTC`: the time zone is an abbreviation, [CAT-TS] [NX-TS]);
+/// the unset markers `<none>`, `<empty>`, `None` and `Not Configured` ([GENIEPARSER]) read as
 /// `None`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LicensingStatus {
-    /// `Smart Licensing Using Policy:` present → policy, else classic (SLP §1.3).
+    /// `Smart Licensing Using Policy:` present → policy, else classic ([GENIEPARSER] [NTC-TEMPLATES]).
     pub model: LicensingModel,
     /// `Smart Licensing is ENABLED|DISABLED`, or the Using Policy section's `Status:`.
     pub enabled: Option<bool>,
-    /// Classic only; Using Policy has no registration (SLP §1.3, §3.1).
+    /// Classic only; Using Policy has no registration ([GENIEPARSER] [NTC-TEMPLATES] [RTR-CMD]).
     pub registration: Option<Registration>,
     /// Classic; `Not Applicable` where a Using Policy output prints the section.
     pub authorization: Option<Authorization>,
     /// The `<ts>` of `AUTHORIZED on <ts>`, `OUT OF COMPLIANCE on <ts>`, ….
     pub authorization_since: Option<String>,
-    /// Using Policy prints `Smart Account: X As of <ts>`: this is X (SLP §4.7).
+    /// Using Policy prints `Smart Account: X As of <ts>`: this is X ([GENIEPARSER]).
     pub smart_account: Option<String>,
     pub virtual_account: Option<String>,
     /// The `<ts>` of `As of <ts>` (Using Policy).
@@ -139,14 +139,14 @@ pub struct LicensingStatus {
     /// The `Failure reason:` of the `License Authorization:` section, verbatim.
     pub communication_failure: Option<String>,
     /// The last failure reason the output prints (registration, then authorization
-    /// order, as the device prints them), verbatim — may be JSON (SPEC §6.1.5 scenario 3).
+    /// order, as the device prints them), verbatim — may be JSON (docs/troubleshooting.md CAT-3).
     pub failure_reason: Option<String>,
     /// `Transport: Type:` (`Callhome`, `Smart`, `cslu`, `Transport Off`).
     pub transport_type: Option<String>,
     /// `Transport: URL:` (smart) or `Cslu address:` (cslu), when set.
     pub transport_url: Option<String>,
     /// `Trust Code Installed:` — the date (single device), or, for a stack, the first
-    /// member's install date when every member shows one (SLP §3.4 verification rule).
+    /// member's install date when every member shows one (smartlic's rule, from the [GENIEPARSER] captures).
     pub trust_code_installed: Option<String>,
     pub trust_members: Vec<TrustMember>,
     pub policy_in_use: Option<String>,
@@ -259,7 +259,7 @@ pub struct StatusParseError {
     pub found: Option<String>,
 }
 
-/// The sections that identify a `show license status` (SLP §1.3 detection algorithm).
+/// The sections that identify a `show license status` (as the [GENIEPARSER] and [NTC-TEMPLATES] captures tell them apart).
 pub const EXPECTED_SECTIONS: &str =
     "`Registration:`, `License Authorization:` or `Smart Licensing Using Policy:`";
 
@@ -307,9 +307,9 @@ pub fn parse_version(platform: Platform, text: &str) -> Option<String> {
 /// What a meaningful line is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind<'a> {
-    /// `Registration:` — a label with no value (SPEC §6.4).
+    /// `Registration:` — a label with no value ([CAT-TS] [NX-TS]).
     Header,
-    /// `Status: REGISTERED` — split at the first `: ` (SLP §4.8).
+    /// `Status: REGISTERED` — split at the first `: ` ([GENIEPARSER]).
     Field(&'a str),
     /// `Not Configured`, `INSTALLED on <ts>`, `Smart Licensing is ENABLED`.
     Bare,
@@ -329,9 +329,9 @@ pub struct Line<'a> {
 }
 
 /// A show output as lines with their sections. Noise real captures carry is dropped:
-/// `Load for five secs`/`Time source is` (SLP §1.3 `[GP-ST1]`), prompts and echoed
+/// `Load for five secs`/`Time source is` ([GENIEPARSER] [NTC-TEMPLATES]), prompts and echoed
 /// commands (corpus `iosxe/show-license-status/genieparser-2`), blank and whitespace-only
-/// lines (SLP §4.8), CR of CRLF (corpus genieparser-1), `=====` underlines (SLP §4.3).
+/// lines ([GENIEPARSER]), CR of CRLF (corpus genieparser-1), `=====` underlines ([GENIEPARSER]).
 #[derive(Clone, Debug, Default)]
 pub struct Sections<'a> {
     pub lines: Vec<Line<'a>>,
@@ -401,7 +401,7 @@ impl<'a> Sections<'a> {
                 }
             }
             // A dated `Trust Code Installed: <ts>` still heads its member lines (corpus
-            // x-show-license-tech-support/genieparser-19; SLP §3.4 form 4 glued line).
+            // x-show-license-tech-support/genieparser-19; [GENIEPARSER] form 4 glued line).
             if indent == 0 && label.eq_ignore_ascii_case("Trust Code Installed") {
                 section = label;
                 sub = None;
@@ -425,7 +425,7 @@ impl<'a> Sections<'a> {
     }
 
     /// Every value of field `key` in section `section` (case-insensitive labels: the
-    /// releases differ, `Failure reason`/`Failure Reason`, SLP §4.7), in output order.
+    /// releases differ, `Failure reason`/`Failure Reason`, [GENIEPARSER]), in output order.
     pub fn values<'s>(
         &'s self,
         section: &'s str,
@@ -468,8 +468,8 @@ impl<'a> Sections<'a> {
     }
 }
 
-/// `None` for the unset markers (SLP §4.8: `<none>`, `<empty>`, `Not Configured`; the
-/// classic `Last Renewal Attempt: None`, SPEC §6.2).
+/// `None` for the unset markers ([GENIEPARSER]: `<none>`, `<empty>`, `Not Configured`; the
+/// classic `Last Renewal Attempt: None`, [NX-TS]).
 pub fn set(value: Option<&str>) -> Option<String> {
     let value = value?.trim();
     let unset = value.is_empty()
@@ -495,7 +495,7 @@ fn normal(text: &str) -> String {
         .to_ascii_uppercase()
 }
 
-/// SPEC §6.4 registration values; anything else is kept verbatim.
+/// [CAT-TS] [NX-TS] registration values; anything else is kept verbatim.
 pub fn registration(text: &str) -> Registration {
     match normal(text).as_str() {
         "UNREGISTERED" => Registration::Unregistered,
@@ -506,7 +506,7 @@ pub fn registration(text: &str) -> Registration {
     }
 }
 
-/// SPEC §6.4 authorization values (without ` on <ts>`); anything else is kept verbatim.
+/// [CAT-TS] [NX-TS] authorization values (without ` on <ts>`); anything else is kept verbatim.
 pub fn authorization(text: &str) -> Authorization {
     let (state, _) = split_on(text);
     match normal(state).as_str() {
@@ -533,10 +533,10 @@ const TRUST: &str = "Trust Code Installed";
 /// The reader every platform uses (module docs); `platform` names the error.
 pub fn read(platform: Platform, sections: &Sections) -> Result<LicensingStatus, StatusParseError> {
     let s = sections;
-    // SLP §1.3: `Smart Licensing Using Policy:` → policy, `Registration:` → classic; a
-    // classic fragment may start at `License Authorization:` (SPEC §6.1.5 scenario 5).
+    // [GENIEPARSER] [NTC-TEMPLATES]: `Smart Licensing Using Policy:` → policy, `Registration:` → classic; a
+    // classic fragment may start at `License Authorization:` (docs/troubleshooting.md CAT-5).
     let auth_text = s.first(AUTHORIZATION, "Status");
-    // `License Authorization: Status: Not Applicable` alone is Using Policy (SLP §4.6).
+    // `License Authorization: Status: Not Applicable` alone is Using Policy ([N3550-MIG] [NX-ART]).
     let not_applicable = !s.has_section(REGISTRATION)
         && auth_text.is_some_and(|t| authorization(t) == Authorization::NotApplicable);
     let model = if s.has_section(POLICY) || not_applicable {
@@ -562,7 +562,7 @@ pub fn read(platform: Platform, sections: &Sections) -> Result<LicensingStatus, 
         .or_else(|| s.first(POLICY, "Status").map(|v| normal(v) == "ENABLED"));
 
     // Account: `Registration:` (classic), `Account Information:` (SLP, and genie's name for
-    // it), `Smart Account: X As of <ts>` (SLP §4.7; ntc strips the suffix the same way).
+    // it), `Smart Account: X As of <ts>` ([GENIEPARSER]; ntc strips the suffix the same way).
     let (smart_account, account_as_of) =
         match set(s.first_of(&[REGISTRATION, ACCOUNT], "Smart Account")) {
             Some(v) => match v.rsplit_once(" As of ") {
@@ -629,7 +629,7 @@ pub fn read(platform: Platform, sections: &Sections) -> Result<LicensingStatus, 
     })
 }
 
-/// `Trust Code Installed:` in its four forms (SLP §3.4): `<none>`; a date; member blocks
+/// `Trust Code Installed:` in its four forms ([GENIEPARSER]): `<none>`; a date; member blocks
 /// `Active: PID:…,SN:…` + `INSTALLED on <ts>`; and the newer agent's layout, whose first
 /// line may be glued to `Trust Code Type: CSSM` and whose `INSTALLED on <ts>` may be
 /// followed on the same line by `Valid on <ts>` after a run of blanks.

@@ -1,7 +1,7 @@
-//! How the device prints times: `Jun 22 16:15:41 2022 UTC` (SPEC §6.2, §6.4 timestamp
+//! How the device prints times: `Jun 22 16:15:41 2022 UTC` ([NX-TS] [CAT-TS] timestamp
 //! grammar `<Mon> <DD> <HH:MM:SS> <YYYY> <TZ>`) and the evaluation countdown
 //! `71 days, 22 hours, 1 minutes, 59 seconds` (a real C9200L 16.9.1 `show license summary`
-//! quoted in a public Ansible playbook README, search index id 28523190061; SPEC §6.1.5
+//! quoted in a public Ansible playbook README, search index id 28523190061; [CAT-TS]
 //! scenario 6 has the same shape) — both ways: the lab prints them, the run store and
 //! `smartlic status` read them back into instants.
 
@@ -38,9 +38,9 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The UTC offset, in hours, of the zone abbreviations the samples show (SPEC §6.4: UTC,
-/// EST, CST, EDT) and their North American siblings. SPEC §6.4 says to convert "only with
-/// a known mapping": any other abbreviation leaves the time unread.
+/// The UTC offset, in hours, of the zone abbreviations the samples show ([CAT-TS] [NX-TS]: UTC,
+/// EST, CST, EDT) and their North American siblings. Converted only with a known
+/// mapping: any other abbreviation leaves the time unread.
 fn zone_offset_hours(zone: &str) -> Option<i64> {
     Some(match zone {
         "UTC" | "GMT" | "Z" => 0,
@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn stamps_like_the_nx_os_sample() {
-        // 2022-06-22T16:15:41Z (SPEC §6.2 `Initial Registration: SUCCEEDED on …`).
+        // 2022-06-22T16:15:41Z ([NX-TS] `Initial Registration: SUCCEEDED on …`).
         assert_eq!(stamp(1_655_914_541.0), "Jun 22 16:15:41 2022 UTC");
         assert_eq!(stamp(0.0), "Jan 01 00:00:00 1970 UTC");
         // Leap day.
@@ -181,7 +181,7 @@ mod tests {
 
     #[test]
     fn reads_the_sample_zones_with_their_offsets() {
-        // SPEC §6.4's samples: EST is UTC−5, EDT UTC−4, CST UTC−6.
+        // [CAT-TS] [NX-TS]'s samples: EST is UTC−5, EDT UTC−4, CST UTC−6.
         let utc = parse_stamp("Oct 22 14:25:31 2018 UTC").unwrap();
         assert_eq!(
             parse_stamp("Oct 22 14:25:31 2018 EST"),

@@ -1,7 +1,7 @@
 //! Software versions as the platforms print them, and what they imply for licensing.
 //!
 //! IOS-XE writes `16.12.3a`, `17.03.02` or `17.3.2`; NX-OS writes `9.3(3)`, `10.2(1)F` or
-//! `9.3(6uu)I9(1uu)`; APIC writes `3.2(1l)` or `5.2(4e)` (SPEC §1, SLP §1.2). Letters and
+//! `9.3(6uu)I9(1uu)`; APIC writes `3.2(1l)` or `5.2(4e)` ([CAT-TS] [NX-TS] [ACI-SL], [GENIEPARSER]). Letters and
 //! trailers are release labels: only the three numbers order versions.
 
 use std::fmt;
@@ -39,7 +39,7 @@ impl Version {
 }
 
 /// The first release of each platform that runs Smart Licensing Using Policy
-/// (SLP §1.1 and §1.2: IOS-XE 17.3.2, NX-OS 10.2(1)F, APIC 5.2(4)).
+/// ([C9K-MIG] [TN-217046] [NX-UG] [GENIEPARSER]: IOS-XE 17.3.2, NX-OS 10.2(1)F, APIC 5.2(4)).
 pub fn first_policy_release(platform: Platform) -> Version {
     match platform {
         Platform::IosXe => Version(17, 3, 2),
@@ -57,7 +57,7 @@ pub fn model_of(platform: Platform, version: Version) -> super::LicensingModel {
     }
 }
 
-/// The first release with Smart Licensing at all (SPEC §1: IOS-XE 16.9.1 on Catalyst
+/// The first release with Smart Licensing at all ([CAT-TS] [NX-TS] [ACI-SL]: IOS-XE 16.9.1 on Catalyst
 /// switches — routers need 16.10.1; NX-OS 8.0(1) on Nexus 7000, 9.3(3) on 3000/9000;
 /// APIC 3.2(1)). The lowest of each family is used, as the model is not known offline.
 pub fn first_smart_licensing_release(platform: Platform) -> Version {

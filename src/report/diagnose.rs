@@ -51,7 +51,7 @@ fn finding(out: &mut String, f: &Finding, style: Style) {
         "  {} {}  {}",
         style.red(&f.id),
         sanitize(&f.title),
-        style.dim(&format!("(SPEC {}; fix: {})", f.spec, f.fix_class))
+        style.dim(&format!("({}; fix: {})", f.spec, f.fix_class))
     );
     for (i, line) in f.evidence.iter().enumerate() {
         let label = if i == 0 { "seen:  " } else { "       " };

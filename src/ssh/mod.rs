@@ -201,7 +201,7 @@ async fn connect_unbounded(target: &Target) -> Result<Connection, SshError> {
     })
 }
 
-/// Modern algorithms first; the legacy ones (CRATES.md) appended only when asked for.
+/// Modern algorithms first; the legacy ones (docs/real-devices.md "SSH") appended only when asked for.
 fn client_config(legacy: bool) -> client::Config {
     let mut config = client::Config {
         inactivity_timeout: Some(Duration::from_secs(300)),
@@ -236,7 +236,7 @@ fn client_config(legacy: bool) -> client::Config {
             ..base
         };
         // Old devices answer group exchange with 2048-bit groups; russh's default minimum
-        // (3072) would abort the key exchange (CRATES.md).
+        // (3072) would abort the key exchange (docs/real-devices.md "SSH").
         config.gex = client::GexParams::new(2048, 2048, 8192).expect("valid group sizes");
     }
     config
@@ -396,7 +396,7 @@ async fn public_key(
         return Ok(true);
     }
     // A server limited to `ssh-rsa` may advertise rsa-sha2 and then refuse it: retry with
-    // SHA-1 signatures (CRATES.md).
+    // SHA-1 signatures (docs/real-devices.md "SSH").
     if key.algorithm().is_rsa() && hash.flatten().is_some() {
         let retry = handle
             .authenticate_publickey(user, PrivateKeyWithHashAlg::new(key, None))

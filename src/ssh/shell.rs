@@ -127,7 +127,7 @@ impl Shell {
             .channel_open_session()
             .await
             .map_err(super::protocol)?;
-        // A PTY, or NX-OS prints no prompt (CRATES.md); wide, so lines do not wrap.
+        // A PTY, or NX-OS prints no prompt (docs/real-devices.md "SSH"); wide, so lines do not wrap.
         channel
             .request_pty(true, "vt100", 511, 0, 0, 0, &[])
             .await

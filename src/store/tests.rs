@@ -5,7 +5,7 @@ use crate::live::HostRun;
 use crate::platform::Platform;
 use crate::platform::status::parse_license_status;
 
-/// SPEC §6.2's NX-OS sample: registered, authorized, with every deadline.
+/// [NX-TS]'s NX-OS sample: registered, authorized, with every deadline.
 const REGISTERED: &str = "Smart Licensing is ENABLED
 Registration:
 Status: REGISTERED

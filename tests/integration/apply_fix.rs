@@ -1,6 +1,6 @@
 //! `apply --fix` over SSH against lab devices in a catalogue scenario whose remedy is an
 //! intent setting the intent lacks: the setting is made, planned, pushed, and the device
-//! converges on that apply (SPEC §7.1 CAT-7, §7.2 NX-1 and NX-4).
+//! converges on that apply (docs/troubleshooting.md CAT-7, NX-1 and NX-4).
 
 use smartlic::intent::Secret;
 use smartlic::lab::backend::Faults;
@@ -78,7 +78,7 @@ fn cat_7_is_fixed_with_revocation_check_none_and_the_renewal_goes_through() {
 }
 
 /// A Nexus on `address` whose call-home goes through the management VRF, configured with
-/// `global` lines, that has tried to register and failed to send (SPEC §7.2).
+/// `global` lines, that has tried to register and failed to send (docs/troubleshooting.md).
 fn failing_nexus(name: &str, address: &str, interfaces: &str, global: &[&str]) -> (LabSsh, String) {
     let lab_block = format!("        reaches: [management]\n        interfaces: {interfaces}\n");
     let hosts = host(name, "nx-os", "9.3(5)", address, &lab_block);
@@ -104,7 +104,7 @@ fn failing_nexus(name: &str, address: &str, interfaces: &str, global: &[&str]) -
 
 #[test]
 fn nx_1_is_fixed_with_mgmt0_in_the_management_vrf_and_the_device_registers() {
-    // SPEC §7.2 NX-1: call-home in the management VRF, HTTP sourced from a VLAN.
+    // docs/troubleshooting.md NX-1: call-home in the management VRF, HTTP sourced from a VLAN.
     let global = [
         "ip name-server 198.51.100.53 use-vrf management",
         "ip http source-interface vlan27",
@@ -127,7 +127,7 @@ fn nx_1_is_fixed_with_mgmt0_in_the_management_vrf_and_the_device_registers() {
 
 #[test]
 fn nx_4_is_fixed_with_dns_in_the_management_vrf_and_the_device_registers() {
-    // SPEC §7.2 NX-4: the name server is in the default VRF, call-home in management.
+    // docs/troubleshooting.md NX-4: the name server is in the default VRF, call-home in management.
     let global = ["ip name-server 198.51.100.53"];
     let (lab, hosts) = failing_nexus("fix-nx4", "127.0.17.4", "{mgmt0: management}", &global);
     let fixed = apply(&lab, &hosts, DIRECT, true);
@@ -162,7 +162,7 @@ fn the_diagnose_command_prints_each_host_s_preflight_and_findings() {
         "campus-access-2  UNREGISTERED / EVAL MODE\n  preflight FAIL destination  `telnet tools.cisco.com 443 /source-interface GigabitEthernet0/0 /vrf Mgmt-vrf`: the name does not resolve through the device's DNS: % Bad IP address or host name (CAT-5)\n",
         "  no catalogue scenario shows yet: fix the preflight failures\n",
         "apic-1  UNREGISTERED / EVAL MODE\n",
-        "  ACI-10 Not registered (evaluation)  (SPEC §7.3; fix: INPUT)\n    seen:   Status: UNREGISTERED\n            Status: EVAL MODE\n    cause:  The APIC is not registered.\n",
+        "  ACI-10 Not registered (evaluation)  (docs/troubleshooting.md#aci-10; fix: INPUT)\n    seen:   Status: UNREGISTERED\n            Status: EVAL MODE\n    cause:  The APIC is not registered.\n",
         "  campus-access-2  failed: preflight destination",
         "  apic-1           failed: ACI-10 Not registered (evaluation)",
     ] {

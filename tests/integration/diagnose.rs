@@ -1,5 +1,5 @@
 //! `smartlic diagnose` against lab devices over SSH: each catalogue scenario injected as
-//! the lab tests of SPEC §7 do, then diagnosed: the entry named, with the evidence and the
+//! the lab tests of docs/troubleshooting.md do, then diagnosed: the entry named, with the evidence and the
 //! remedy — and, when the intent describes the fix, the config lines `apply` would send.
 
 use std::time::Duration;
@@ -11,14 +11,14 @@ use smartlic::live::{HostRun, LiveOptions, Mode, Outcome};
 
 use crate::lab_harness::{LabSsh, converged, host, inventory, lab_options, live_run, nx_callhome};
 
-/// The lab DNS server (docs/lab.md) and the CSSM URL (SPEC §2.2).
+/// The lab DNS server (docs/lab.md) and the CSSM URL ([CAT-TS]).
 const DNS: &str = "ip name-server 198.51.100.53";
 const CSSM_URL: &str = "https://tools.cisco.com/its/service/oddce/services/DDCEService";
-/// SPEC §2.2: the on-prem / transport gateway path.
+/// [CAT-TS]: the on-prem / transport gateway path.
 const ON_PREM_PATH: &str = "/Transportgateway/services/DeviceRequestHandler";
-/// SPEC §7.1 CAT-5, the failure reason every platform's lab device shows for a send failure.
+/// docs/troubleshooting.md CAT-5, the failure reason every platform's lab device shows for a send failure.
 const SEND_FAILED: &str = "Failure reason: Fail to send out Call Home HTTP message.";
-/// SPEC §7.1 CAT-2.
+/// docs/troubleshooting.md CAT-2.
 const TRY_AGAIN: &str =
     "Failure reason: Your request could not be processed right now. Please try again";
 
@@ -90,7 +90,7 @@ impl Fleet {
         self.lab.session(device, &all)
     }
 
-    /// An APIC session: everything is typed in `configure` mode (SPEC §2.5.2).
+    /// An APIC session: everything is typed in `configure` mode ([ACI-SL]).
     fn apic(&self, device: &str, lines: &[String]) -> String {
         let mut all = vec!["terminal length 0".to_string(), "configure".into()];
         all.extend_from_slice(lines);
@@ -310,7 +310,7 @@ fn cat_5_without_dns_is_named_and_the_intent_s_dns_is_the_fix() {
     converged(&fleet.apply(INTENT)[0]);
 }
 
-// ------------------------------------------------------------------ IOS-XE (SPEC §7.1)
+// ------------------------------------------------------------------ IOS-XE (docs/troubleshooting.md)
 
 /// Registers `device` with the lab's DNS and waits until it is authorized.
 fn register_and_authorize(fleet: &Fleet, device: &str, token: &str) {
@@ -337,7 +337,7 @@ fn cat_1_a_product_still_in_cssm_is_named_and_force_is_the_fix() {
         .until_status("c1", "Failure reason: Product Already Registered");
     let runs = fleet.diagnose(INTENT);
     // The outage left its `%CALL_HOME-5-SL_MESSAGE_FAILED` in the log, and the catalogue
-    // names CAT-5 from that line alone (SPEC §7.1's CAT-5 logs): it is named too.
+    // names CAT-5 from that line alone (docs/troubleshooting.md's CAT-5 logs): it is named too.
     let found = exactly(&runs[0], &["CAT-1", "CAT-5"]);
     let cat1 = &found[0];
     assert_eq!(
@@ -489,7 +489,7 @@ fn cat_6_an_expired_on_prem_certificate_is_named_and_the_server_identity_check_i
     let token = backend.create_satellite_token("Example Account", "Default", 3650, None);
     let name = backend.satellite.names[0].clone();
     let url = format!("https://{name}{ON_PREM_PATH}");
-    // The satellite's private CA imported as SPEC §3.2 does it, and the satellite URL.
+    // The satellite's private CA imported as [CAT-TS] does it, and the satellite URL.
     let mut lines = vec![
         "configure terminal".to_string(),
         format!("ip host {name} {}", backend.satellite.virtual_addr.ip()),
@@ -603,7 +603,7 @@ fn cat_9_a_signature_mismatch_is_named_and_deregister_with_a_new_token_is_the_fi
     );
 }
 
-// ------------------------------------------------------------------- NX-OS (SPEC §7.2)
+// ------------------------------------------------------------------- NX-OS (docs/troubleshooting.md)
 
 /// The NX-OS intent: direct to CSSM with the lab's DNS.
 const NX_INTENT: &str = "    smart_licensing:\n      transport: direct\n      token: {env: NOT_READ_BY_DIAGNOSE}\n      dns: {servers: [198.51.100.53]}\n";
@@ -765,7 +765,7 @@ fn nx_4_a_name_server_outside_the_callhome_vrf_is_named_and_use_vrf_is_the_fix()
     );
 }
 
-// -------------------------------------------------------------------- APIC (SPEC §7.3)
+// -------------------------------------------------------------------- APIC (docs/troubleshooting.md)
 
 #[test]
 fn aci_1_a_gateway_url_without_its_port_is_named_and_the_port_is_the_fix() {
@@ -803,7 +803,7 @@ fn aci_3_a_proxy_on_the_wrong_port_is_named_and_the_proxy_port_is_the_fix() {
     let fleet = Fleet::start(&[apic("a3", "127.0.16.13")]);
     let token = fleet.token();
     let proxy = fleet.lab.backend.proxy.virtual_addr;
-    // The port of the SPEC §2.5.2 example, where nothing listens in the lab.
+    // The port of the [ACI-SL] example, where nothing listens in the lab.
     fleet.apic(
         "a3",
         &[
@@ -822,7 +822,7 @@ fn aci_3_a_proxy_on_the_wrong_port_is_named_and_the_proxy_port_is_the_fix() {
     ));
     let runs = fleet.diagnose(&intent);
     // Still registering, on a proxy: ACI-3; the send failure's reason: ACI-1, whose checks
-    // include the proxy's port (SPEC §7.3).
+    // include the proxy's port (docs/troubleshooting.md).
     let found = exactly(&runs[0], &["ACI-1", "ACI-3"]);
     assert_eq!(found[0].evidence, [fleet.status_line("a3", SEND_FAILED)]);
     let aci3 = &found[1];
@@ -943,7 +943,7 @@ fn aci_7_an_expired_authorization_is_named_and_renew_auth_is_the_fix() {
 
 #[test]
 fn aci_8_a_failed_id_certificate_renewal_is_named_and_renew_id_is_the_fix() {
-    // SPEC §5.2: without CSSM, the authorization expires at 90 days (ACI-7), then the ID
+    // [CAT-TS] [NX-TS] [ACI-SL]: without CSSM, the authorization expires at 90 days (ACI-7), then the ID
     // certificate renewal fails at 6 months (ACI-8): both are on the device, both named.
     let fleet = registered_apic_losing_cssm("a8", "127.0.16.18");
     const FAILED: &str = "Last Renewal Attempt: FAILED on ";

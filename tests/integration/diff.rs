@@ -161,7 +161,7 @@ fn golden_converged_cases_send_nothing_and_show_no_diff() {
 
 /// Random IOS-XE configs from realistic choices per setting: whatever running is, the
 /// after view of a plan is converged, and the desired config is converged against
-/// itself. This is the idempotency promise of DESIGN.md.
+/// itself. This is smartlic's idempotency promise (README "What a plan owns").
 mod idempotency {
     use super::*;
     use proptest::prelude::*;

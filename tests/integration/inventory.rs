@@ -254,7 +254,7 @@ fn broken_top_levels() {
     );
 }
 
-/// DESIGN.md "Scale": one process drives thousands of devices. 10,000 hosts in 200
+/// Scale: one process drives thousands of devices. 10,000 hosts in 200
 /// groups (two levels, every group with a `group_vars/` file, every tenth host with a
 /// `host_vars/` file) must load and merge in well under a second in release mode; the
 /// bound here is loose enough for debug builds and still catches a quadratic lookup.

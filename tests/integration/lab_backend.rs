@@ -1,5 +1,5 @@
 //! The lab's licensing back-end over real HTTP(S) on loopback, driven with reqwest (not the
-//! device agent): TLS trust and names, the spec's failure reasons, the proxy (tunnelling and
+//! device agent): TLS trust and names, Cisco's failure reasons, the proxy (tunnelling and
 //! intercepting), the admin API and outages.
 
 use std::net::SocketAddr;
@@ -185,7 +185,7 @@ async fn registering_twice_is_product_already_registered_and_uses_the_token_once
     let url = call_home(&lab);
     registered(post(&http, &url, &register(&lab, "A1", &token, false)).await);
     let again = post(&http, &url, &register(&lab, "A1", &token, false)).await;
-    // SPEC §7.1 CAT-1 / §6.1.5 scenario 1.
+    // docs/troubleshooting.md CAT-1.
     assert_eq!(
         failed(again),
         (
@@ -229,7 +229,7 @@ async fn tokens_only_work_on_the_back_end_that_issued_them() {
     let cssm_token = lab.create_token(ACCOUNT, "Default", 30, None);
     let satellite_token = lab.create_satellite_token(ACCOUNT, "Default", 30, None);
     let satellite = satellite_client(&lab);
-    // SPEC §4.2 / ACI-4: a CSSM token against the satellite.
+    // [CAT-TS] [NX-TS] [ACI-SL] / ACI-4: a CSSM token against the satellite.
     let reply = post(
         &satellite,
         &on_prem(&lab),
@@ -314,7 +314,7 @@ async fn a_client_rejects_an_untrusted_ca_and_a_wrong_name() {
         .unwrap_err();
     assert!(chain(&err).contains("UnknownIssuer"), "{}", chain(&err));
 
-    // SPEC §3.4: a URL with a name (or IP) the certificate does not carry.
+    // [CAT-TS]: a URL with a name (or IP) the certificate does not carry.
     let wrong = client(
         &[&lab.satellite_ca_pem],
         &[("sat.wrong.example", lab.satellite.listen)],
@@ -403,7 +403,7 @@ async fn an_intercepting_proxy_needs_its_ca_trusted() {
         ..Faults::default()
     });
     let token = lab.create_token(ACCOUNT, "Default", 30, None);
-    // SPEC §3.3: a device trusting only Cisco's root fails against SSL interception…
+    // [CAT-TS]: a device trusting only Cisco's root fails against SSL interception…
     let plain = via_proxy(&lab, &[&lab.cisco_root_pem]);
     let request = register(&lab, "A1", &token, false);
     let err = plain
@@ -470,7 +470,7 @@ async fn the_gateway_relays_to_cssm_books_and_the_satellite_serves_cslu() {
 async fn paths_are_case_sensitive() {
     let lab = lab().await;
     let port = lab.satellite.listen.port();
-    // SPEC §2.2 rule 3.
+    // [CAT-TS].
     let url = format!(
         "https://satellite.example.com:{port}/TransportGateway/services/DeviceRequestHandler"
     );
@@ -601,7 +601,7 @@ async fn an_expired_satellite_certificate_answers_ls_invalid_data() {
         &register(&lab, "A1", &token, false),
     )
     .await;
-    // SPEC §7.1 CAT-6.
+    // docs/troubleshooting.md CAT-6.
     let Response::Failed(failure) = reply else {
         panic!("expected LS_INVALID_DATA");
     };

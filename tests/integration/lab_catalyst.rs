@@ -1,8 +1,8 @@
-//! Every Catalyst (IOS-XE, classic Smart Licensing) failure scenario of SPEC §7.1
-//! (CAT-1 … CAT-9) end to end over real SSH, and the timers of SPEC §5.2 on a fast lab
+//! Every Catalyst (IOS-XE, classic Smart Licensing) failure scenario of docs/troubleshooting.md
+//! (CAT-1 … CAT-9) end to end over real SSH, and the timers of [CAT-TS] [NX-TS] [ACI-SL] on a fast lab
 //! clock. Each test configures a lab device as an engineer would (OpenSSH, interactive
 //! sessions), sets the back-end fault the scenario needs, checks that `show license status`
-//! and `show logging` reach the spec's strings, then applies the spec's remedy and checks
+//! and `show logging` reach Cisco's strings, then applies Cisco's remedy and checks
 //! that the device converges (registered and authorized).
 
 use std::time::{Duration, Instant};
@@ -60,7 +60,7 @@ fn has_line(text: &str, line: &str) -> bool {
     text.lines().any(|l| l.trim() == line)
 }
 
-/// `Jun 22 16:15:41 2022 UTC` (SPEC §6.4 timestamp grammar), possibly after
+/// `Jun 22 16:15:41 2022 UTC` ([CAT-TS] [NX-TS] timestamp grammar), possibly after
 /// `SUCCEEDED on ` and the like, to Unix seconds.
 fn stamp(text: &str) -> i64 {
     let text = text.rsplit(" on ").next().unwrap_or(text);
@@ -165,7 +165,7 @@ fn cat1_a_product_still_in_cssm_needs_register_force() {
         books.instance(Realm::Cssm, &udi(&lab, "c1")).is_some(),
         "{books:?}"
     );
-    // CSSM is back; the plain register is refused (SPEC §6.1.5 scenario 1).
+    // CSSM is back; the plain register is refused (docs/troubleshooting.md CAT-1).
     lab.backend.set_faults(Faults::default());
     privileged(&lab, "c1", &[&register(&t)]);
     let status = lab.until_status("c1", "Failure reason: Product Already Registered");
@@ -177,7 +177,7 @@ fn cat1_a_product_still_in_cssm_needs_register_force() {
         value(&status, "Initial Registration").starts_with("FAILED on "),
         "{status}"
     );
-    // The next attempt is 15 minutes later (SPEC §5.2, initial registration retry).
+    // The next attempt is 15 minutes later ([CAT-TS] [NX-TS] [ACI-SL], initial registration retry).
     let failed = stamp(value(&status, "Initial Registration"));
     let next = stamp(value(&status, "Next Registration Attempt"));
     assert_eq!(next - failed, 15 * 60, "{status}");
@@ -288,7 +288,7 @@ fn cat3_a_wrong_clock_is_refused_until_clock_set_and_calendar_valid() {
         (200.0 * DAY as f64 - behind).abs() < 120.0,
         "the device date {millis} is not 200 days behind the lab: {behind} s"
     );
-    // The device clock is not trusted (SPEC §7.1 CAT-3: not by default).
+    // The device clock is not trusted (docs/troubleshooting.md CAT-3: not by default).
     let clock = lab.exec("c3", "show clock");
     assert!(clock.starts_with('*'), "{clock}");
     // The remedy: set the clock by hand, check it, make it authoritative, register again.
@@ -422,7 +422,7 @@ fn cat4_a_user_profile_needs_reporting_smart_licensing_data() {
     ] {
         assert!(logging.contains(line), "{line}\n{logging}");
     }
-    // The remedy (SPEC §2.3.5): the active profile reports Smart Licensing data.
+    // The remedy ([CAT-TS]): the active profile reports Smart Licensing data.
     let screen = privileged(
         &lab,
         "c4u",
@@ -441,7 +441,7 @@ fn cat4_a_user_profile_needs_reporting_smart_licensing_data() {
 }
 
 /// CAT-5 through a VRF: the name server is in Mgmt-vrf but HTTPS leaves from the global
-/// table; `ip http client source-interface` (SPEC §2.3.3, "required") fixes it. Later a
+/// table; `ip http client source-interface` ([CAT-TS], "required") fixes it. Later a
 /// renewal that cannot be sent shows the scenario 5 authorization lines and logs.
 #[test]
 fn cat5_the_vrf_needs_ip_http_client_source_interface() {
@@ -485,7 +485,7 @@ fn cat5_the_vrf_needs_ip_http_client_source_interface() {
         ],
     );
     lab.until_status("c5", "Status: AUTHORIZED on");
-    // Remove it again: the next renewal cannot be sent (SPEC §6.1.5 scenario 5).
+    // Remove it again: the next renewal cannot be sent (docs/troubleshooting.md CAT-5).
     privileged(
         &lab,
         "c5",
@@ -539,7 +539,7 @@ fn cat5_the_vrf_needs_ip_http_client_source_interface() {
     lab.until_status("c5", "Last Communication Attempt: SUCCEEDED on");
 }
 
-/// The satellite's private CA imported as SPEC §3.2 does it, and the satellite URL.
+/// The satellite's private CA imported as [CAT-TS] does it, and the satellite URL.
 fn satellite_setup(lab: &LabSsh, device: &str, token: &str) -> String {
     let name = lab.backend.satellite.names[0].clone();
     let ip = lab.backend.satellite.virtual_addr.ip().to_string();
@@ -642,7 +642,7 @@ fn cat7_a_crl_timeout_is_fixed_by_revocation_check_none() {
         logging.contains("%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint SLA-TrustPoint failed Reason : Failed to select socket.Timeout : 5 (Connection timed out)"),
         "{logging}"
     );
-    // The remedy of SPEC §3.1, with the CRL still unreachable.
+    // The remedy of [CAT-TS], with the CRL still unreachable.
     let screen = privileged(
         &lab,
         "c7",
@@ -706,7 +706,7 @@ fn cat8_an_exhausted_pool_is_out_of_compliance_until_licenses_are_added() {
     let books = lab.backend.snapshot();
     let pool = books.pool("Example Account", "Default", &tag).unwrap();
     assert_eq!((pool.purchased, pool.in_use, pool.balance), (0, 1, -1));
-    // OOC renews daily (SPEC §5.2).
+    // OOC renews daily ([CAT-TS] [NX-TS] [ACI-SL]).
     let last = stamp(value(&status, "Last Communication Attempt"));
     assert_eq!(
         stamp(value(&status, "Next Communication Attempt")) - last,
@@ -786,7 +786,7 @@ fn cat9_signature_mismatch_is_fixed_by_deregister_and_forced_registration() {
     );
 }
 
-// ------------------------------------------------------------------ timers (SPEC §5.2)
+// ------------------------------------------------------------------ timers ([CAT-TS] [NX-TS] [ACI-SL])
 
 fn fast_lab(name: &str, address: &str, days_per_second: f64) -> LabSsh {
     let options = LabOptions {
@@ -897,7 +897,7 @@ fn the_id_certificate_renews_at_six_months() {
 
 /// With CSSM down: the authorization expires at its communication deadline (90 days),
 /// the ID certificate renewal fails at 6 months, and at one year the ID certificate
-/// expires and the device is unregistered again (SPEC §5.3 rows 14, 17, 18).
+/// expires and the device is unregistered again ([CAT-TS] [NX-TS] [ACI-SL]: the licensing states).
 #[test]
 fn without_cssm_authorization_expires_at_90_days_and_registration_at_a_year() {
     let lab = fast_lab("t3", "127.0.0.134", 60.0);
@@ -959,7 +959,7 @@ fn without_cssm_authorization_expires_at_90_days_and_registration_at_a_year() {
         "{gone}"
     );
     assert!(!gone.contains("Registration Expires"), "{gone}");
-    // CSSM removed the product instance too (SPEC §5.2).
+    // CSSM removed the product instance too ([CAT-TS] [NX-TS] [ACI-SL]).
     let books = lab.backend.snapshot();
     assert!(
         books.instance(Realm::Cssm, &udi(&lab, "t3")).is_none(),

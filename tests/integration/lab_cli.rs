@@ -217,7 +217,7 @@ fn ios_xe_parser_errors_as_the_device_prints_them() {
         s.send("call-home bogus\r"),
         "call-home bogus\n                     ^\n% Invalid input detected at '^' marker.\n\nR1(config)#"
     );
-    // Classic images have no `license smart transport` (SLP §2.1 is 17.3.2+).
+    // Classic images have no `license smart transport` ([RTR-CMD] is 17.3.2+).
     assert_eq!(
         s.send("license smart transport smart\r"),
         "license smart transport smart\n           ^\n% Invalid input detected at '^' marker.\n\nR1(config)#"

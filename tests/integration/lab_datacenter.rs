@@ -1,13 +1,13 @@
-//! Data-centre devices end to end over real SSH: the Nexus issues of SPEC §7.2 (NX-1, NX-3,
-//! NX-4; NX-2 is in `lab_e2e`) and the APIC cases of SPEC §7.3 that the APIC CLI can show
+//! Data-centre devices end to end over real SSH: the Nexus issues of docs/troubleshooting.md (NX-1, NX-3,
+//! NX-4; NX-2 is in `lab_e2e`) and the APIC cases of docs/troubleshooting.md that the APIC CLI can show
 //! (ACI-1 … ACI-7). Each test configures the device as an engineer would, registers, checks
-//! the spec's failure text, applies the spec's remedy and watches the device converge.
+//! Cisco's failure text, applies Cisco's remedy and watches the device converge.
 //!
-//! The English device strings of the Nexus issues are ⟨GAP⟩ (SPEC §7.2 gives French titles
+//! The English device strings of the Nexus issues are ⟨GAP⟩ (docs/troubleshooting.md gives French titles
 //! only); the lab shows the IOS-XE family text `Fail to send out Call Home HTTP message.`
-//! for the send failures, as SPEC §7.2 NX-1 infers. APIC faults are a GUI view (SPEC §7.3);
+//! for the send failures, as docs/troubleshooting.md NX-1 infers. APIC faults are a GUI view (docs/troubleshooting.md);
 //! on the CLI the lab shows the fault's reason under `show license status` (no APIC
-//! `show license …` sample exists, SPEC §6.3 ⟨GAP⟩).
+//! `show license …` sample exists, [ACI-SL] ⟨GAP⟩).
 
 use std::time::{Duration, Instant};
 
@@ -17,9 +17,9 @@ use smartlic::lab::run::LabOptions;
 
 use crate::lab_harness::{LabSsh, host, inventory, nx_callhome};
 
-/// SPEC §7.1 CAT-5; SPEC §7.2 NX-1 (inferred family) and §7.3 ACI-1's fault reason.
+/// docs/troubleshooting.md CAT-5; docs/troubleshooting.md NX-1 (inferred family) and ACI-1's fault reason.
 const SEND_FAILED: &str = "Failure reason: Fail to send out Call Home HTTP message.";
-/// SPEC §7.1 CAT-2: the back-end's answer to a bad token (ACI-4's fault text is ⟨GAP⟩).
+/// docs/troubleshooting.md CAT-2: the back-end's answer to a bad token (ACI-4's fault text is ⟨GAP⟩).
 const TRY_AGAIN: &str =
     "Failure reason: Your request could not be processed right now. Please try again";
 const CSSM_URL: &str = "https://tools.cisco.com/its/service/oddce/services/DDCEService";
@@ -40,7 +40,7 @@ fn nx_session(config: &[String], exec: &[String]) -> Vec<String> {
     lines
 }
 
-/// An APIC session: everything is typed in `configure` mode (SPEC §2.5.2).
+/// An APIC session: everything is typed in `configure` mode ([ACI-SL]).
 fn apic_session(lines: &[String]) -> Vec<String> {
     let mut all = vec!["terminal length 0".to_string(), "configure".to_string()];
     all.extend(lines.iter().cloned());
@@ -59,10 +59,10 @@ fn udi(lab: &LabSsh) -> Udi {
     }
 }
 
-/// The APIC GUI's System > Smart Licensing > Import/Remove Private Certificate (SPEC §3.5):
-/// the spec gives no CLI for it ⟨GAP⟩, so the test does what the GUI does to the device
+/// The APIC GUI's System > Smart Licensing > Import/Remove Private Certificate ([ACI-SL]):
+/// Cisco's documents give no CLI for it ⟨GAP⟩, so the test does what the GUI does to the device
 /// state. The lab satellite's certificate chains to its own private CA, which stands for
-/// the certificate SPEC §3.5 imports.
+/// the certificate [ACI-SL] imports.
 fn import_private_certificate(lab: &LabSsh) {
     lab.devices[0]
         .state
@@ -76,7 +76,7 @@ fn import_private_certificate(lab: &LabSsh) {
 
 #[test]
 fn nx1_callhome_sourced_from_vlan_27_fails_until_the_source_is_mgmt0() {
-    // SPEC §7.2 NX-1: call-home uses `transport http use-vrf management`, but the HTTP
+    // docs/troubleshooting.md NX-1: call-home uses `transport http use-vrf management`, but the HTTP
     // source interface is `vlan 27` (global table), not mgmt0 (VRF management).
     let lab = LabSsh::start(&inventory(&host(
         "dc-dmz",
@@ -90,7 +90,7 @@ fn nx1_callhome_sourced_from_vlan_27_fails_until_the_source_is_mgmt0() {
         .create_token("Example Account", "Default", 30, None);
     let mut config = vec![
         format!("ip name-server {DNS} use-vrf management"),
-        // The NX-OS source-interface command is ⟨GAP⟩ in SPEC §2.4.5; docs/platform-notes.md.
+        // The NX-OS source-interface command is ⟨GAP⟩ in [NX-TS]; docs/platform-notes.md.
         "ip http source-interface vlan27".to_string(),
     ];
     config.extend(nx_callhome(CSSM_URL, Some("management")));
@@ -131,7 +131,7 @@ fn nx1_callhome_sourced_from_vlan_27_fails_until_the_source_is_mgmt0() {
 
 #[test]
 fn nx3_a_cssm_certificate_from_an_unknown_root_fails_until_the_new_root_is_trusted() {
-    // SPEC §7.2 NX-3: the QuoVadis root CA problem (FN72115). CSSM's certificate chains
+    // docs/troubleshooting.md NX-3: the QuoVadis root CA problem (FN72115). CSSM's certificate chains
     // to a root the switch does not have built in.
     let lab = LabSsh::start(&inventory(&host(
         "n9k1",
@@ -164,7 +164,7 @@ fn nx3_a_cssm_certificate_from_an_unknown_root_fails_until_the_new_root_is_trust
         "the TLS handshake failed: CSSM never saw a request"
     );
 
-    // The remedy is FN72115's: software that trusts the new root. The spec gives no
+    // The remedy is FN72115's: software that trusts the new root. Cisco's documents give no
     // NX-OS command for it ⟨GAP⟩; the test installs the root as the fixed release's
     // trust bundle would, then registers again.
     lab.devices[0]
@@ -181,7 +181,7 @@ fn nx3_a_cssm_certificate_from_an_unknown_root_fails_until_the_new_root_is_trust
 
 #[test]
 fn nx4_no_dns_answer_in_the_callhome_vrf_blocks_callhome_until_dns_is_reachable() {
-    // SPEC §7.2 NX-4 (CSCvv67469): no DNS response blocks callhome. The name server is
+    // docs/troubleshooting.md NX-4 (CSCvv67469): no DNS response blocks callhome. The name server is
     // configured in the default VRF, which has no path; callhome uses VRF management.
     let lab = LabSsh::start(&inventory(&host(
         "n9k2",
@@ -199,7 +199,7 @@ fn nx4_no_dns_answer_in_the_callhome_vrf_blocks_callhome_until_dns_is_reachable(
     let status = lab.until_status("n9k2", SEND_FAILED);
     assert!(!status.contains("Status: REGISTERED"), "{status}");
 
-    // Make DNS answer in the callhome VRF (SPEC §7.2 NX-4, inferred remedy).
+    // Make DNS answer in the callhome VRF (docs/troubleshooting.md NX-4, inferred remedy).
     let fix = [format!("ip name-server {DNS} use-vrf management")];
     lab.session("n9k2", &nx_session(&fix, &[register(&token)]));
     let status = lab.until_status("n9k2", "Status: AUTHORIZED on ");
@@ -214,7 +214,7 @@ fn apic(address: &str) -> LabSsh {
 
 #[test]
 fn aci1_a_transport_gateway_url_without_its_port_fails_until_the_port_is_given() {
-    // SPEC §7.3 ACI-1 ("check the port numbers for TG"); SPEC §2.2 rule 6: the TG URL
+    // docs/troubleshooting.md ACI-1 ("check the port numbers for TG"); [CAT-TS] [ACI-SL]: the TG URL
     // must carry the TG port.
     let lab = apic("127.0.0.74");
     let token = lab
@@ -264,7 +264,7 @@ fn aci1_a_transport_gateway_url_without_its_port_fails_until_the_port_is_given()
 
 #[test]
 fn aci2_a_satellite_needs_the_private_certificate_and_the_name_in_its_certificate() {
-    // SPEC §7.3 ACI-2 / §3.5: Satellite with HTTPS needs the private certificate imported
+    // docs/troubleshooting.md ACI-2, [ACI-SL]: Satellite with HTTPS needs the private certificate imported
     // before registering; ACI-1: the URL host must be what the satellite's SSL certificate
     // was made with (hostname, not IP).
     let lab = apic("127.0.0.75");
@@ -299,7 +299,7 @@ fn aci2_a_satellite_needs_the_private_certificate_and_the_name_in_its_certificat
     lab.session("apic1", &apic_session(&[mode(&by_name), register(&token)]));
     let status = lab.until_status("apic1", "Status: AUTHORIZED on ");
     assert!(status.contains("Status: REGISTERED"), "{status}");
-    // SPEC §4.4: on a Satellite, the APIC instance also appears on the Satellite.
+    // [CAT-TS]: on a Satellite, the APIC instance also appears on the Satellite.
     assert!(
         lab.backend
             .snapshot()
@@ -310,7 +310,7 @@ fn aci2_a_satellite_needs_the_private_certificate_and_the_name_in_its_certificat
 
 #[test]
 fn aci3_a_proxy_with_the_wrong_port_keeps_registering_until_the_port_is_fixed() {
-    // SPEC §7.3 ACI-3: proxy mode with a wrong IP/port: `Registering` lasts; fix the port
+    // docs/troubleshooting.md ACI-3: proxy mode with a wrong IP/port: `Registering` lasts; fix the port
     // to restart registration. The lab proxy listens on 198.51.100.40:3128 (docs/lab.md).
     let lab = apic("127.0.0.76");
     let token = lab
@@ -323,7 +323,7 @@ fn aci3_a_proxy_with_the_wrong_port_keeps_registering_until_the_port_is_fixed() 
             proxy.ip()
         )
     };
-    // The port of the SPEC §2.5.2 example, where nothing listens in the lab.
+    // The port of the [ACI-SL] example, where nothing listens in the lab.
     lab.session("apic1", &apic_session(&[mode(4440), register(&token)]));
     let status = lab.until_status("apic1", SEND_FAILED);
     assert!(
@@ -360,7 +360,7 @@ fn aci3_a_proxy_with_the_wrong_port_keeps_registering_until_the_port_is_fixed() 
 
 #[test]
 fn aci4_an_expired_token_or_a_cssm_token_on_a_satellite_fails_until_a_new_satellite_token() {
-    // SPEC §7.3 ACI-4 and §4.2: an expired token fails; a CSSM token used against a
+    // docs/troubleshooting.md ACI-4, [CAT-TS] [NX-TS] [ACI-SL]: an expired token fails; a CSSM token used against a
     // Satellite fails; the remedy is a new token generated on the Satellite.
     let lab = apic("127.0.0.77");
     let expired = lab
@@ -426,9 +426,9 @@ fn aci4_an_expired_token_or_a_cssm_token_on_a_satellite_fails_until_a_new_satell
 
 #[test]
 fn aci5_and_aci6_out_of_compliance_until_licenses_are_added_and_authorization_renewed() {
-    // SPEC §7.3 ACI-5: out of compliance upon registering (not enough licenses of the
+    // docs/troubleshooting.md ACI-5: out of compliance upon registering (not enough licenses of the
     // required type in the VA the token comes from). ACI-6: once the licenses are there,
-    // Renew Authorization (`license smart renew auth`, SPEC §2.5.2) re-triggers validation.
+    // Renew Authorization (`license smart renew auth`, [ACI-SL]) re-triggers validation.
     let lab = apic("127.0.0.78");
     let token = lab
         .backend
@@ -446,7 +446,7 @@ fn aci5_and_aci6_out_of_compliance_until_licenses_are_added_and_authorization_re
     let summary = lab.exec("apic1", "show license summary");
     assert!(summary.contains("OUT OF COMPLIANCE"), "{summary}");
 
-    // Licenses deposited into the VA (SPEC §7.3 ACI-6 "Cisco Licensing deposits them").
+    // Licenses deposited into the VA (docs/troubleshooting.md ACI-6 "Cisco Licensing deposits them").
     let tag = "ACI Essentials";
     lab.backend.set_pool("Example Account", "Empty", tag, 10);
     lab.session("apic1", &apic_session(&["license smart renew auth".into()]));
@@ -462,8 +462,8 @@ fn aci5_and_aci6_out_of_compliance_until_licenses_are_added_and_authorization_re
 
 #[test]
 fn aci7_authorization_expired_until_the_network_is_back_and_authorization_renewed() {
-    // SPEC §7.3 ACI-7: connectivity to CSSM lost, the periodic report fails, and after
-    // 90 days the authorization expires (SPEC §5.3 row 14). Fix the network, then Renew
+    // docs/troubleshooting.md ACI-7: connectivity to CSSM lost, the periodic report fails, and after
+    // 90 days the authorization expires ([CAT-TS] [NX-TS] [ACI-SL]: the licensing states). Fix the network, then Renew
     // Authorization. Lab time runs at about 23 lab days per real second (90 days ≈ 4 s;
     // the 1-year ID certificate lasts ≈ 16 s, longer than this test).
     let lab = LabSsh::start_with(
@@ -490,7 +490,7 @@ fn aci7_authorization_expired_until_the_network_is_back_and_authorization_renewe
         },
         ..Faults::default()
     });
-    // The display string of this state is ⟨GAP⟩ (SPEC §5.1, §6.4): the lab's is
+    // The display string of this state is ⟨GAP⟩ ([CAT-TS] [NX-TS] [ACI-SL]): the lab's is
     // `AUTHORIZATION EXPIRED on <deadline>`; the GUI fault is `License Authorization Expired`.
     let status = lab.until_status("apic1", "Status: AUTHORIZATION EXPIRED on ");
     assert!(status.contains("Status: REGISTERED"), "{status}");

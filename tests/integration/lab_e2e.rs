@@ -1,6 +1,6 @@
 //! The whole lab end to end, driven as an engineer would: OpenSSH's `ssh` into lab
 //! devices (real SSH), configuring them on their CLI, registering with a token minted on
-//! the lab back-end, and watching `show license status` reach the spec's states — the
+//! the lab back-end, and watching `show license status` reach Cisco's states — the
 //! device agent calls the back-end over real HTTPS on loopback.
 
 use crate::lab_harness::{LabSsh, host, inventory};
@@ -17,7 +17,7 @@ fn a_catalyst_configured_over_ssh_registers_and_is_authorized() {
     let token = lab
         .backend
         .create_token("Example Account", "Default", 30, None);
-    // A factory device has no DNS: registering fails the way SPEC §7.1 CAT-5 says.
+    // A factory device has no DNS: registering fails the way docs/troubleshooting.md CAT-5 says.
     let screen = lab.session(
         "cat1",
         &[
@@ -90,7 +90,7 @@ fn a_nexus_with_an_http_destination_fails_and_the_https_fix_registers() {
             "exit".to_string(),
         ]
     };
-    // SPEC §7.2 NX-2: an http:// destination to the Cisco cloud fails.
+    // docs/troubleshooting.md NX-2: an http:// destination to the Cisco cloud fails.
     let http = configure("http://tools.cisco.com/its/service/oddce/services/DDCEService");
     let screen = lab.session("nx1", &http);
     assert!(
@@ -99,7 +99,7 @@ fn a_nexus_with_an_http_destination_fails_and_the_https_fix_registers() {
     );
     let status = lab.until_status("nx1", "Initial Registration: FAILED");
     assert!(!status.contains("Status: REGISTERED"), "{status}");
-    // The fix of §2.4.1: remove the http:// destination, add the https:// one.
+    // The fix of [NX-TS]: remove the http:// destination, add the https:// one.
     let fix = [
         "terminal length 0",
         "configure terminal",
@@ -146,9 +146,9 @@ fn a_satellite_is_trusted_only_after_its_ca_is_imported_over_ssh() {
         "exit",
     ];
     lab.session("branch1", &configure);
-    // The satellite's certificate comes from its private CA: untrusted (SPEC §3.2, CAT-5).
+    // The satellite's certificate comes from its private CA: untrusted ([CAT-TS], CAT-5).
     lab.until_status("branch1", "Fail to send out Call Home HTTP message.");
-    // Import the CA as SPEC §3.2 does it, then register again.
+    // Import the CA as [CAT-TS] does it, then register again.
     let mut import = vec![
         "terminal length 0",
         "enable",

@@ -1,6 +1,6 @@
 //! A lab driven as an engineer drives real devices: OpenSSH's `ssh` (not smartlic's own
 //! client) into lab devices, interactive sessions and `exec` requests, and polling
-//! `show license status` until the spec's strings appear. Shared by the end-to-end tests.
+//! `show license status` until Cisco's strings appear. Shared by the end-to-end tests.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -307,7 +307,7 @@ pub fn live_run(
     ))
 }
 
-/// The SPEC §2.4.1 NX-OS callhome block, typed in config mode, for `url` (with
+/// The [NX-TS] NX-OS callhome block, typed in config mode, for `url` (with
 /// `transport http use-vrf VRF` when given).
 pub fn nx_callhome(url: &str, use_vrf: Option<&str>) -> Vec<String> {
     let mut lines = vec![

@@ -1,6 +1,6 @@
 //! The device-side licensing agent against the real lab back-end over HTTPS on loopback:
 //! a device registers and reaches REGISTERED/AUTHORIZED, and each failure scenario ends
-//! with the spec's state and failure reason (SPEC §5, §6.1.5, §7.1).
+//! with Cisco's state and failure reason (docs/troubleshooting.md, [CAT-TS] [NX-TS] [ACI-SL]).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -167,7 +167,7 @@ fn genie_and_ntc_templates_parse_the_lab_outputs_in_every_state() {
         "registered",
         &["call-home", "mail-server 192.0.2.25 priority 1"],
     );
-    // No DNS: the registration fails with SPEC §7.1 CAT-5's reason.
+    // No DNS: the registration fails with docs/troubleshooting.md CAT-5's reason.
     let token = lab
         .backend
         .create_token("Example Account", "Default", 30, None);

@@ -19,7 +19,7 @@ use crate::lab_harness::{LabSsh, host, inventory};
 const DNS: &str = "198.51.100.53";
 const CSSM_IP: &str = "198.51.100.10";
 const CSSM_URL: &str = "https://tools.cisco.com/its/service/oddce/services/DDCEService";
-/// SPEC §7.1 CAT-5.
+/// docs/troubleshooting.md CAT-5.
 const SEND_FAILED: &str = "Failure reason: Fail to send out Call Home HTTP message.";
 /// An address nothing in the lab has (RFC 5737).
 const NOWHERE: &str = "192.0.2.7";
@@ -29,7 +29,7 @@ const IOS_PING_OK: &str = "Type escape sequence to abort.\nSending 5, 100-byte I
 const IOS_PING_LOST: &str = "Type escape sequence to abort.\nSending 5, 100-byte ICMP Echos to 198.51.100.10, timeout is 2 seconds:\n.....\nSuccess rate is 0 percent (0/5)\n";
 const IOS_TRANSLATED: &str =
     "Translating \"tools.cisco.com\"...domain server (198.51.100.53) [OK]\n";
-/// SPEC §6.1.4, with the lab's address for `x.x.x.x`.
+/// [CAT-TS], with the lab's address for `x.x.x.x`.
 const IOS_TELNET_OPEN: &str = "Trying tools.cisco.com (198.51.100.10, 443)... Open\n[Connection to tools.cisco.com closed by foreign host]\n";
 
 fn catalyst(name: &str, version: &str, address: &str, lab: &str) -> String {
@@ -65,7 +65,7 @@ fn register(lab: &LabSsh) -> String {
     format!("license smart register idtoken {token}")
 }
 
-/// The SPEC §2.4.1 callhome block to CSSM through `use-vrf management`.
+/// The [NX-TS] callhome block to CSSM through `use-vrf management`.
 fn nx_callhome() -> Vec<String> {
     [
         "callhome",
@@ -275,7 +275,7 @@ fn ios_xe_without_dns_fails_like_its_registration() {
 
 /// CAT-5 through a VRF: DNS is in Mgmt-vrf, the global table has no path. `ping` and
 /// `telnet` fail from the global table and from Vlan27, succeed through Mgmt-vrf and
-/// from GigabitEthernet0/0 (the SPEC §6.1.4 check), as registration does.
+/// from GigabitEthernet0/0 (the [CAT-TS] check), as registration does.
 #[test]
 fn ios_xe_wrong_vrf_or_source_interface_fails_like_its_registration() {
     let lab = LabSsh::start(&inventory(&catalyst(
@@ -450,8 +450,8 @@ fn ios_xe_using_policy_eventlog_logging_and_probes() {
 
 // ------------------------------------------------------------------------ NX-OS
 
-/// SPEC §7.2 NX-1: call-home uses `management`, the HTTP source is vlan27, registration
-/// fails. From the switch, as in the spec's evidence, `ping`/`telnet` through
+/// docs/troubleshooting.md NX-1: call-home uses `management`, the HTTP source is vlan27, registration
+/// fails. From the switch, as in Cisco's evidence, `ping`/`telnet` through
 /// `management` (typed at `(config)#`) reach CSSM; from vlan27 or the default VRF they do
 /// not.
 #[test]
@@ -480,7 +480,7 @@ fn nx_os_nx1_reaches_cssm_through_management_but_not_from_vlan27() {
         lab.exec("dc-dmz", "telnet tools.cisco.com 443 vrf management"),
         telnet_ok
     );
-    // At `(config)#`, as the SPEC's evidence was typed.
+    // At `(config)#`, as the evidence of docs/troubleshooting.md NX-1 was typed.
     let screen = nx_session(
         &lab,
         "dc-dmz",
@@ -546,7 +546,7 @@ fn nx_os_nx1_reaches_cssm_through_management_but_not_from_vlan27() {
     );
 
     // `show logging | include …` is accepted and filters (NX-OS logs no SMART_LIC lines:
-    // SPEC §4.4 gives no NX-OS syslog sequence).
+    // [CAT-TS] gives no NX-OS syslog sequence).
     assert_eq!(lab.exec("dc-dmz", "show logging | include SMART_LIC"), "");
     assert_eq!(
         lab.exec(

@@ -1,9 +1,9 @@
 //! Every transport end to end over real SSH, on IOS-XE and NX-OS: an HTTPS proxy (a
-//! tunnelling one, and an intercepting one whose CA is untrusted until imported, SPEC
-//! §3.3), the transport gateway (port required, case-sensitive path, SPEC §2.2), the
+//! tunnelling one, and an intercepting one whose CA is untrusted until imported,
+//! [CAT-TS]), the transport gateway (port required, case-sensitive path, [CAT-TS]), the
 //! satellite on NX-OS (IOS-XE's is in `lab_e2e`), and Smart Licensing Using Policy on
 //! IOS-XE 17.x and NX-OS 10.2+ (`license smart trust idtoken …` then `license smart sync`,
-//! SLP §3). Each test fails the way the spec says, applies the remedy and converges.
+//! [RTR-CMD] [NX-TSFAQ]). Each test fails the way Cisco's documents say, applies the remedy and converges.
 
 use std::time::{Duration, Instant};
 
@@ -12,13 +12,13 @@ use smartlic::lab::backend::{Faults, Outage, Realm, ServiceFault};
 
 use crate::lab_harness::{LabSsh, host, inventory};
 
-/// SPEC §7.1 CAT-5.
+/// docs/troubleshooting.md CAT-5.
 const SEND_FAILED: &str = "Failure reason: Fail to send out Call Home HTTP message.";
-/// SPEC §7.1 CAT-2: the back-end's answer to a token from the wrong back-end (§4.2).
+/// docs/troubleshooting.md CAT-2: the back-end's answer to a token from the wrong back-end ([ACI-SL]).
 const TRY_AGAIN: &str =
     "Failure reason: Your request could not be processed right now. Please try again";
 const CSSM_URL: &str = "https://tools.cisco.com/its/service/oddce/services/DDCEService";
-/// SPEC §2.2: case-sensitive.
+/// [CAT-TS]: case-sensitive.
 const ON_PREM_PATH: &str = "/Transportgateway/services/DeviceRequestHandler";
 const DNS: &str = "198.51.100.53";
 
@@ -46,7 +46,7 @@ fn nx_session(config: &[String], exec: &[String]) -> Vec<String> {
     lines
 }
 
-/// The SPEC §2.4.1 callhome block for `url`, plus `extra` callhome lines.
+/// The [NX-TS] callhome block for `url`, plus `extra` callhome lines.
 fn nx_callhome(url: &str, extra: &[&str]) -> Vec<String> {
     let mut lines = owned(&[
         "callhome",
@@ -59,7 +59,7 @@ fn nx_callhome(url: &str, extra: &[&str]) -> Vec<String> {
     lines
 }
 
-/// The IOS-XE profile lines that replace destination `old` by `new` (SPEC §2.3.2).
+/// The IOS-XE profile lines that replace destination `old` by `new` ([CAT-TS]).
 fn xe_destination(old: Option<&str>, new: &str) -> Vec<String> {
     let mut lines = owned(&["call-home", "profile \"CiscoTAC-1\""]);
     if let Some(old) = old {
@@ -70,7 +70,7 @@ fn xe_destination(old: Option<&str>, new: &str) -> Vec<String> {
     lines
 }
 
-/// SPEC §3.2: a CA imported as trustpoint `name`, typed as the spec shows.
+/// [CAT-TS]: a CA imported as trustpoint `name`, typed as Cisco's documents show.
 fn xe_import_ca(name: &str, pem: &str) -> Vec<String> {
     let mut lines = vec![
         format!("crypto pki trustpoint {name}"),
@@ -174,8 +174,8 @@ fn ios_xe_registers_through_a_tunnelling_proxy() {
 
 #[test]
 fn ios_xe_behind_an_intercepting_proxy_registers_once_the_proxy_ca_is_imported() {
-    // SPEC §3.3: an SSL-intercepting proxy is unsupported unless the certificate it
-    // presents is imported as a trustpoint (§3.2).
+    // [CAT-TS]: an SSL-intercepting proxy is unsupported unless the certificate it
+    // presents is imported as a trustpoint ([CAT-TS]).
     let lab = LabSsh::start(&inventory(&host(
         "cat-mitm",
         "ios-xe",
@@ -227,9 +227,9 @@ fn ios_xe_behind_an_intercepting_proxy_registers_once_the_proxy_ca_is_imported()
 
 #[test]
 fn nx_os_registers_through_a_proxy_once_it_stops_intercepting() {
-    // NX-OS proxy commands are ⟨GAP⟩ (SPEC §2.4.2); docs/platform-notes.md gives
+    // NX-OS proxy commands are ⟨GAP⟩ ([NX-TS]); docs/platform-notes.md gives
     // `transport http proxy server … port …` and `transport http proxy enable`. NX-OS
-    // trustpoint import is not in the spec, so the remedy is SPEC §3.3's first option:
+    // trustpoint import is not in Cisco's documents, so the remedy is [CAT-TS]'s first option:
     // disable SSL interception on the proxy.
     let lab = LabSsh::start(&inventory(&host(
         "n9k-proxy",
@@ -278,7 +278,7 @@ fn nx_os_registers_through_a_proxy_once_it_stops_intercepting() {
 
 // ------------------------------------------------------------- transport gateway
 
-/// The TG URLs: without its port, with a wrongly cased path, and right (SPEC §2.2).
+/// The TG URLs: without its port, with a wrongly cased path, and right ([CAT-TS]).
 fn gateway_urls(lab: &LabSsh) -> [String; 3] {
     let tg = &lab.backend.gateway.names[0];
     let port = lab.backend.gateway.virtual_addr.port();
@@ -298,7 +298,7 @@ fn ios_xe_transport_gateway_needs_its_port_and_the_exact_path() {
         "127.0.0.84",
         "",
     )));
-    // The TG relays to CSSM: a CSSM token (SPEC §4.2), no trustpoint import (SPEC §3.5).
+    // The TG relays to CSSM: a CSSM token ([CAT-TS] [NX-TS] [ACI-SL]), no trustpoint import ([ACI-SL]).
     let token = lab
         .backend
         .create_token("Example Account", "Default", 30, None);
@@ -430,7 +430,7 @@ fn failed_at(status: &str) -> String {
 
 #[test]
 fn nx_os_registers_with_a_satellite_using_a_satellite_token() {
-    // SPEC §2.4.3 Method 3 and §4.2: the token must come from the satellite.
+    // [NX-TS] Method 3 and [ACI-SL]: the token must come from the satellite.
     let lab = LabSsh::start(&inventory(&host(
         "n9k-sat",
         "nx-os",
@@ -516,7 +516,7 @@ fn ios_xe_17_establishes_trust_reports_and_syncs() {
     let token = lab
         .backend
         .create_token("Example Account", "Default", 30, None);
-    // SLP §2.4 "Direct to CSSM, smart transport".
+    // [RTR-CMD] "Direct to CSSM, smart transport".
     let config = owned(&[
         "ip name-server 198.51.100.53",
         "license smart transport smart",
@@ -536,7 +536,7 @@ fn ios_xe_17_establishes_trust_reports_and_syncs() {
     );
     assert!(!status.contains("Registration:"), "{status}");
 
-    // SLP §3.2: privileged EXEC, `local` = this product instance.
+    // [RTR-CMD] [NX-TSFAQ]: privileged EXEC, `local` = this product instance.
     let trust = format!("license smart trust idtoken {token} local");
     lab.session("cat17", &xe_session(&[], &[trust]));
     let status = until(&lab, "cat17", "show license status", "an ACK", |s| {
@@ -554,7 +554,7 @@ fn ios_xe_17_establishes_trust_reports_and_syncs() {
     );
     assert!(tech.contains("Overall Trust: INSTALLED (2)"), "{tech}");
 
-    // SLP §3.5: `license smart sync all` sends a report now.
+    // [GENIELIBS]: `license smart sync all` sends a report now.
     let reports = until_reports(&lab, 0);
     lab.session(
         "cat17",
@@ -562,7 +562,7 @@ fn ios_xe_17_establishes_trust_reports_and_syncs() {
     );
     until_reports(&lab, reports);
 
-    // SLP §5.3 #2: trust is already installed, so a new one needs `force` (§3.3).
+    // [NX-TSFAQ] [CUBE]: trust is already installed, so a new one needs `force` ([NX-TSFAQ]).
     let again = lab
         .backend
         .create_token("Example Account", "Default", 30, None);
@@ -600,7 +600,7 @@ fn ios_xe_17_establishes_trust_reports_and_syncs() {
 
 #[test]
 fn ios_xe_17_trust_through_an_intercepting_proxy_needs_the_proxy_ca() {
-    // SLP §2.2.5 proxy lines; SPEC §3.3 (interception) applies ⟨UNVERIFIED for SLP⟩.
+    // [RTR-CMD] [CUBE] proxy lines; [CAT-TS] (interception) applies ⟨UNVERIFIED for SLP⟩.
     let lab = LabSsh::start(&inventory(&host(
         "c8k",
         "ios-xe",
@@ -660,7 +660,7 @@ fn ios_xe_17_trust_through_an_intercepting_proxy_needs_the_proxy_ca() {
 
 #[test]
 fn nx_os_10_2_establishes_trust_and_syncs() {
-    // SLP §1.1: NX-OS 10.2(1)F+ is Using Policy only; §3.2: no `local|all` on NX-OS. The
+    // [C9K-MIG] [TN-217046] [NX-UG]: NX-OS 10.2(1)F+ is Using Policy only; [NX-TSFAQ]: no `local|all` on NX-OS. The
     // NX-OS transport keywords are ⟨UNVERIFIED⟩ (docs/platform-notes.md, assumed).
     let lab = LabSsh::start(&inventory(&host(
         "n9k10",

@@ -142,7 +142,7 @@ fn apply_converges_the_lab_estate_and_a_second_apply_changes_nothing() {
         );
         assert!(steps.of(host).contains(&"register".to_string()), "{host}");
     }
-    // The misconfigured device fails with the reason the device gives (SPEC §7.1 CAT-5).
+    // The misconfigured device fails with the reason the device gives (docs/troubleshooting.md CAT-5).
     let Outcome::Failed(reason) = outcome(&first, "campus-access-2") else {
         panic!("campus-access-2 must fail: {first:#?}");
     };
@@ -966,7 +966,7 @@ fn a_markdown_report_puts_failures_first() {
         md.starts_with("### smartlic apply: 8 hosts — 0 ok, 7 changed, 1 failed, 0 unreachable\n"),
         "{md}"
     );
-    let failure = md.find("| `campus-access-2` | **changed, failed** | in wait for licensing: registration failed: Fail to send out Call Home HTTP message. (REGISTERING / EVAL MODE) — CAT-5 (SPEC §7.1): Configure DNS").expect("the failure row");
+    let failure = md.find("| `campus-access-2` | **changed, failed** | in wait for licensing: registration failed: Fail to send out Call Home HTTP message. (REGISTERING / EVAL MODE) — CAT-5 (docs/troubleshooting.md#cat-5): Configure DNS").expect("the failure row");
     let first_host = md.find("<details>").expect("a host block");
     assert!(failure < first_host, "{md}");
     assert_eq!(md.matches("<details>").count(), 8, "{md}");

@@ -349,7 +349,7 @@ fn ip() -> BoxedStrategy<String> {
     prop_oneof![3 => ipv4(), 1 => ipv6()].boxed()
 }
 
-/// A host name or address; APIC has no IPv6 (SPEC §1).
+/// A host name or address; APIC has no IPv6 ([CAT-TS] [NX-TS] [ACI-SL]).
 fn host(platform: Platform) -> BoxedStrategy<String> {
     let bare = proptest::string::string_regex("[a-z][a-z0-9_-]{0,10}").expect("a valid regex");
     if platform == Platform::Apic {
@@ -386,7 +386,7 @@ fn scheme() -> impl Strategy<Value = &'static str> {
 }
 
 /// The destination as written: omitted (the default), the default spelled out, or one
-/// the spec's URL rules accept for the transport (SPEC §2.2, SLP §2.2).
+/// Cisco's URL rules accept for the transport ([CAT-TS], [RTR-CMD]).
 fn url(
     platform: Platform,
     model: LicensingModel,
@@ -575,7 +575,7 @@ fn host_spec_among(releases: Vec<Release>) -> BoxedStrategy<HostSpec> {
                 only_if(not_apic, dns()),
                 only_if(not_apic, ntp(platform)),
             );
-            // server_identity_check can only be turned off on IOS-XE (SPEC §3.4).
+            // server_identity_check can only be turned off on IOS-XE ([CAT-TS]).
             let identity = if ios {
                 option::of(any::<bool>()).boxed()
             } else {
@@ -789,7 +789,7 @@ fn device_view(intent: &Intent, desired: &str, style: &DeviceStyle) -> String {
 fn ios_xe_view(lines: &mut [Line], style: &DeviceStyle) {
     for line in lines.iter_mut() {
         if line.text == "call-home" {
-            // Defaults `show running-config` does not print (DEVICE-FACTS; SPEC §3.4, §6.1.4).
+            // Defaults `show running-config` does not print (real configs, docs/platform-notes.md; [CAT-TS]).
             line.children
                 .retain(|c| c.text != "http secure server-identity-check");
             for child in &mut line.children {
@@ -844,7 +844,7 @@ fn nx_os_view(lines: &mut [Line], style: &DeviceStyle) {
     }
     for line in lines.iter_mut() {
         if line.text == "callhome" {
-            // Default markers NX-OS prints inside callhome (SPEC §2.4.1; corpus).
+            // Default markers NX-OS prints inside callhome ([NX-TS]; corpus).
             line.children.insert(
                 1,
                 Line::leaf("!#destination-profile CiscoTAC-1 message-level 0"),
@@ -1230,7 +1230,7 @@ proptest! {
     }
 }
 
-/// The generator reaches every platform × licensing model × transport the spec allows,
+/// The generator reaches every platform × licensing model × transport Cisco's documents allow,
 /// and the optional settings, through validation and the templates (a generator that
 /// silently narrowed would make the properties above vacuous).
 #[test]

@@ -103,7 +103,7 @@ fn golden_renders_match() {
     );
 }
 
-/// Every platform × transport × model the spec covers renders (not refuses).
+/// Every platform × transport × model Cisco's documents cover renders (not refuses).
 #[test]
 fn golden_cases_cover_every_supported_transport() {
     let classic = ["direct", "proxy", "satellite", "transport-gateway"];
@@ -260,7 +260,7 @@ fn a_platform_without_the_model_has_no_template() {
     assert!(err.to_string().contains("apic/policy.j2"), "{err}");
 }
 
-/// DESIGN.md "Scale": one process renders thousands of hosts. The bound is loose so a loaded
+/// Scale: one process renders thousands of hosts. The bound is loose so a loaded
 /// debug build passes; a release build takes a few milliseconds.
 #[test]
 fn ten_thousand_hosts_render_quickly() {

@@ -192,7 +192,7 @@ fn a_run_is_recorded_and_status_only_failed_and_renew_read_it() {
         )
         .unwrap();
     assert_eq!(state, "REGISTERED / AUTHORIZED");
-    // SPEC §5: authorization lasts 90 days.
+    // [CAT-TS] [NX-TS] [ACI-SL]: authorization lasts 90 days.
     let days = (deadline - observed) as f64 / 86_400.0;
     assert!((89.9..=90.01).contains(&days), "{days}");
 

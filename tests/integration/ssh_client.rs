@@ -291,7 +291,7 @@ fn a_command_that_never_returns_its_prompt_times_out_on_time() {
 fn a_keyboard_interactive_only_device_takes_the_password_through_it() {
     // No `password` method, as TACACS+/RADIUS-backed devices often offer: the client
     // answers `Password: ` with the password, then the lab's empty info-request round
-    // with an empty list (CRATES.md, russh #512).
+    // with an empty list (russh issue #512).
     let lab = LabSsh::start(&inventory(&host(
         "tacacs1",
         "ios-xe",

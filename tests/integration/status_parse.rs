@@ -142,7 +142,7 @@ fn lab_devices_read_over_ssh_in_each_state() {
         assert!(s.evaluation_period_remaining.is_some(), "{device}");
     }
 
-    // Registering: no DNS, the message cannot be sent (SPEC §7.1 CAT-5).
+    // Registering: no DNS, the message cannot be sent (docs/troubleshooting.md CAT-5).
     let t = token(&lab, "Default");
     privileged(&lab, "nodns", &[&register(&t)]);
     let s = status_when(&lab, "nodns", Platform::IosXe, SEND_FAILED);
@@ -151,7 +151,7 @@ fn lab_devices_read_over_ssh_in_each_state() {
     assert!(s.initial_registration.unwrap().starts_with("FAILED on "));
     assert!(s.next_registration_attempt.is_some());
 
-    // Registration failed: call-home off (SPEC §7.1 CAT-4).
+    // Registration failed: call-home off (docs/troubleshooting.md CAT-4).
     let t = token(&lab, "Default");
     privileged(
         &lab,
@@ -194,7 +194,7 @@ fn lab_devices_read_over_ssh_in_each_state() {
     assert!(s.registration_expires.is_some());
     assert_eq!(s.failure_reason, None);
 
-    // Out of compliance: no Network Advantage left in the pool (SPEC §7.1 CAT-8).
+    // Out of compliance: no Network Advantage left in the pool (docs/troubleshooting.md CAT-8).
     let pid = lab
         .devices
         .iter()
@@ -506,7 +506,7 @@ fn compare(file: &Path, s: &LicensingStatus, expected: &Value) -> usize {
                 same(
                     file,
                     "trust member",
-                    // genie keeps a `    Valid on <ts>` tail (SLP §3.4 form 4).
+                    // genie keeps a `    Valid on <ts>` tail ([GENIEPARSER] form 4).
                     info.trim_start_matches("INSTALLED on ")
                         .split("  ")
                         .next()

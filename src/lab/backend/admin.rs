@@ -1,5 +1,5 @@
 //! The back-end's admin API, plain HTTP on loopback, for `smartlic lab token create` and
-//! for tests — the lab's stand-in for the CSSM and satellite web portals (SPEC §4.2 "New
+//! for tests — the lab's stand-in for the CSSM and satellite web portals ([CAT-TS] [NX-TS] [ACI-SL] "New
 //! Token"):
 //!
 //! | method and path | body → reply |
@@ -41,10 +41,10 @@ pub struct TokenRequest {
     /// Which back-end issues it (`cssm` by default, or `satellite`).
     #[serde(default)]
     pub realm: Realm,
-    /// SPEC §4.2 "Expire After" (days of lab time).
+    /// [CAT-TS] [NX-TS] [ACI-SL] "Expire After" (days of lab time).
     #[serde(default = "default_expiry")]
     pub expires_days: u32,
-    /// How many registrations it allows (`None`: unlimited; SPEC §4.2 "one token can
+    /// How many registrations it allows (`None`: unlimited; [CAT-TS] [NX-TS] [ACI-SL] "one token can
     /// register many devices").
     #[serde(default)]
     pub max_uses: Option<u32>,

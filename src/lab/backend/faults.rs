@@ -12,7 +12,7 @@ pub struct Faults {
     pub satellite: ServiceFault,
     pub gateway: ServiceFault,
     pub proxy: ServiceFault,
-    /// Every licensing request fails with SPEC §7.1 CAT-2's "Your request could not be
+    /// Every licensing request fails with docs/troubleshooting.md CAT-2's "Your request could not be
     /// processed right now. Please try again".
     pub try_again: bool,
     /// Authorization *renewals* fail with CAT-9's "Data and signature do not match", for
@@ -22,15 +22,15 @@ pub struct Faults {
     /// The satellite's signing certificate expired (CAT-6, CSCvr41393): every satellite
     /// request fails with `LS_INVALID_DATA`.
     pub satellite_cert_expired: bool,
-    /// The CRL distribution point of the licensing certificates does not answer (SPEC §7.1
+    /// The CRL distribution point of the licensing certificates does not answer (docs/troubleshooting.md
     /// CAT-7): replies carry [`super::protocol::CRL_UNREACHABLE`], and a device whose
     /// SLA-TrustPoint checks revocation times out fetching the CRL.
     pub crl_unreachable: bool,
     /// The proxy terminates TLS with its own CA and re-originates the request (SSL
-    /// interception, SPEC §3.3) instead of tunnelling.
+    /// interception, [CAT-TS]) instead of tunnelling.
     pub proxy_intercept: bool,
     /// CSSM presents a certificate chained to a root CA devices do not have built in:
-    /// the QuoVadis root change of SPEC §7.2 NX-3 (FN72115). Devices fail to send until
+    /// the QuoVadis root change of docs/troubleshooting.md NX-3 (FN72115). Devices fail to send until
     /// they trust [`super::Backend::new_root_pem`].
     pub cssm_new_root: bool,
 }

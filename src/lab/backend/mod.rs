@@ -7,10 +7,10 @@
 //!   [`protocol::PATH_CSLU`]`[/<account>]`, with its own private CA and its own tokens and
 //!   product instances;
 //! - the **transport gateway**: the same paths as the satellite, relaying to CSSM's books
-//!   (it takes CSSM tokens, SPEC §4.2); its certificate chains to the lab Cisco root, so
-//!   devices need no import for it (SPEC §3.5);
+//!   (it takes CSSM tokens, [CAT-TS] [NX-TS] [ACI-SL]); its certificate chains to the lab Cisco root, so
+//!   devices need no import for it ([ACI-SL]);
 //! - an **HTTP CONNECT proxy** that tunnels, or with [`Faults::proxy_intercept`] terminates
-//!   TLS with its own CA and re-originates the request (SPEC §3.3);
+//!   TLS with its own CA and re-originates the request ([CAT-TS]);
 //! - the **admin API** ([`admin`]), plain HTTP.
 //!
 //! Each listens on its own 127.0.0.0/8 socket (port 0 picks one); anything else is refused
@@ -61,7 +61,7 @@ pub struct ServiceConfig {
     /// A 127.0.0.0/8 socket; port 0 picks a free port.
     pub listen: SocketAddr,
     /// DNS names and/or IP addresses for its certificate (the first is the subject CN).
-    /// SPEC §2.2 rule 4: a device must use one of these in its URL.
+    /// [CAT-TS] [ACI-SL]: a device must use one of these in its URL.
     pub names: Vec<String>,
     /// The address devices reach it at in the lab's network model (not bound).
     pub virtual_addr: SocketAddr,
@@ -77,9 +77,9 @@ pub struct BackendConfig {
     pub proxy: ServiceConfig,
     pub admin: SocketAddr,
     pub accounts: Vec<AccountSeed>,
-    /// The policy installed with trust and sent with each ACK (SLP §3.6).
+    /// The policy installed with trust and sent with each ACK ([C9400-174]).
     pub policy: Policy,
-    /// How far a device clock may be off before CAT-3 (SLP §5.3 #3: under one hour).
+    /// How far a device clock may be off before CAT-3 ([NX-TSFAQ]: under one hour).
     pub clock_skew_tolerance_secs: u64,
     pub faults: Faults,
 }
@@ -92,14 +92,14 @@ impl Default for BackendConfig {
             virtual_addr: SocketAddr::from((virtual_addr, port)),
         };
         BackendConfig {
-            // SPEC §2.2 and SLP §2.2.2: the two CSSM host names.
+            // [CAT-TS] and [RTR-CMD] [GENIELIBS]: the two CSSM host names.
             cssm: service(
                 &["tools.cisco.com", "smartreceiver.cisco.com"],
                 [198, 51, 100, 10],
                 443,
             ),
             satellite: service(&["satellite.example.com"], [198, 51, 100, 20], 443),
-            // SPEC §2.2: the TG URL carries its port.
+            // [CAT-TS]: the TG URL carries its port.
             gateway: service(&["tg.example.com"], [198, 51, 100, 30], 8443),
             proxy: service(&["proxy.example.com"], [198, 51, 100, 40], 3128),
             admin: loopback(0),
@@ -271,7 +271,7 @@ pub struct Backend {
     pub satellite_ca_pem: String,
     /// The intercepting proxy's CA.
     pub proxy_ca_pem: String,
-    /// The root CSSM's certificate chains to under `cssm_new_root` (SPEC §7.2 NX-3).
+    /// The root CSSM's certificate chains to under `cssm_new_root` (docs/troubleshooting.md NX-3).
     pub new_root_pem: String,
     shared: Arc<Shared>,
 }
@@ -289,7 +289,7 @@ pub async fn start(config: BackendConfig, clock: LabClock) -> Result<Backend, Ba
     let services = listeners.services(&config, &pki)?;
     // A request's device time is taken when it is built and checked when it arrives: on
     // a fast lab clock the (real) transit time is many lab seconds, which must not read
-    // as a wrong device clock (SPEC §7.1 CAT-3 is about the clock, not the network).
+    // as a wrong device clock (docs/troubleshooting.md CAT-3 is about the clock, not the network).
     let transit_secs = (clock.scale() * TRANSIT_ALLOWANCE.as_secs_f64()).ceil() as u64;
     let books = Books::new(
         &config.accounts,
@@ -434,7 +434,7 @@ fn tokio_listener(
 }
 
 impl Backend {
-    /// Mints a CSSM token (SPEC §4.2 "New Token"); `max_uses: None` is unlimited.
+    /// Mints a CSSM token ([CAT-TS] [NX-TS] [ACI-SL] "New Token"); `max_uses: None` is unlimited.
     pub fn create_token(
         &self,
         account: &str,

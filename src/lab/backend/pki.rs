@@ -1,22 +1,22 @@
 //! The lab's certificates, made at start with rcgen:
 //!
 //! - the lab "Cisco" root CA, which devices trust out of the box as real devices trust
-//!   Cisco's root (SPEC §3.5 "built-in certificate signed by the Cisco root CA"); it signs the
+//!   Cisco's root ([ACI-SL] "built-in certificate signed by the Cisco root CA"); it signs the
 //!   CSSM certificate (`tools.cisco.com`, `smartreceiver.cisco.com`) and the transport
-//!   gateway's (a TG needs no trustpoint import on the device, SPEC §3.5);
+//!   gateway's (a TG needs no trustpoint import on the device, [ACI-SL]);
 //! - the satellite's own private CA, which devices must import with
-//!   `crypto pki authenticate` (SPEC §3.2), and the satellite's certificate for the names
-//!   and/or IP addresses it was configured with (SPEC §2.2 rule 4);
+//!   `crypto pki authenticate` ([CAT-TS]), and the satellite's certificate for the names
+//!   and/or IP addresses it was configured with ([CAT-TS] [ACI-SL]);
 //! - the intercepting proxy's CA, which re-signs certificates for whatever host a device
-//!   asks to reach (SPEC §3.3);
+//!   asks to reach ([CAT-TS]);
 //! - a second public root that devices do **not** have built in, which signs CSSM's
 //!   certificate under the [`super::Faults::cssm_new_root`] fault (the QuoVadis root
-//!   change of SPEC §7.2 NX-3 / §3.6, FN72115).
+//!   change of docs/troubleshooting.md NX-3, [CAT-TS] [NX-TS], FN72115).
 //!
 //! Validity spans from 30 days before the earlier of lab time and real time to 10 years
 //! after the later, so real-time clients (tests) and lab-time devices both accept them,
 //! while a device whose clock is far behind sees a certificate that is not yet valid
-//! (SPEC §7.1 CAT-3, `%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID`).
+//! (docs/troubleshooting.md CAT-3, `%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID`).
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -60,7 +60,7 @@ pub struct Pki {
     pub cisco_root: Authority,
     pub satellite_ca: Authority,
     pub proxy_ca: Authority,
-    /// The root CSSM moves to under `cssm_new_root` (SPEC §7.2 NX-3).
+    /// The root CSSM moves to under `cssm_new_root` (docs/troubleshooting.md NX-3).
     pub new_root: Authority,
     window: Window,
 }

@@ -10,29 +10,29 @@
 //! ```
 //!
 //! The reply is `{"ok": true, "kind": "register", …}` or
-//! `{"ok": false, "reason": "<the spec's failure reason, verbatim>", "code": "…"}` with HTTP
+//! `{"ok": false, "reason": "<Cisco's failure reason, verbatim>", "code": "…"}` with HTTP
 //! 200 either way. Any other HTTP status (503 on an outage, 404 on a wrong path, 400 on a
 //! malformed body) is a transport failure: the device shows its own transport failure text
-//! (SPEC §7.1 CAT-5), never the body.
+//! (docs/troubleshooting.md CAT-5), never the body.
 //!
-//! The agent displays `reason` as the device's `Failure reason:` (SPEC §6.1.5) and decides
+//! The agent displays `reason` as the device's `Failure reason:` ([CAT-TS]) and decides
 //! what to do from `code`, which also tells tests the lab-side cause when several causes share
 //! one spec string (e.g. every bad token answers CAT-2's text).
 //!
 //! Times are milliseconds since the Unix epoch in lab time ([`crate::lab::clock::LabClock`]),
-//! or in device time for `device_time_ms` (the device clock may be off, SPEC §7.1 CAT-3).
+//! or in device time for `device_time_ms` (the device clock may be off, docs/troubleshooting.md CAT-3).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-/// Classic call-home transport to CSSM (SPEC §2.2).
+/// Classic call-home transport to CSSM ([CAT-TS]).
 pub const PATH_CALL_HOME: &str = "/its/service/oddce/services/DDCEService";
-/// Using Policy smart transport to CSSM (SLP §2.2.2; `smartreceiver.cisco.com`).
+/// Using Policy smart transport to CSSM ([RTR-CMD] [GENIELIBS]; `smartreceiver.cisco.com`).
 pub const PATH_SMART: &str = "/licservice/license";
-/// On-prem satellite and transport gateway; case-sensitive (SPEC §2.2 rule 3).
+/// On-prem satellite and transport gateway; case-sensitive ([CAT-TS]).
 pub const PATH_ON_PREM: &str = "/Transportgateway/services/DeviceRequestHandler";
 /// SSM On-Prem's CSLU endpoint under Using Policy, optionally followed by `/<account>`
-/// (SLP §2.2.3, §5.3 #8).
+/// ([RTR-CMD] [GENIELIBS] [NX-TSFAQ] [CUBE]).
 pub const PATH_CSLU: &str = "/cslu/v1/pi";
 
 /// A device's Unique Device Identifier.
@@ -48,17 +48,17 @@ pub struct Udi {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Request {
-    /// Classic `license smart register idtoken T [force]` (SPEC §4).
+    /// Classic `license smart register idtoken T [force]` ([CAT-TS] [NX-TS] [ACI-SL]).
     Register(RegisterRequest),
-    /// Classic entitlement request / 30-day authorization renewal (SPEC §5.3 #7–#13).
+    /// Classic entitlement request / 30-day authorization renewal ([CAT-TS] [NX-TS] [ACI-SL]).
     Authorize(AuthorizeRequest),
-    /// Classic ID-certificate renewal (SPEC §5.3 #16).
+    /// Classic ID-certificate renewal ([CAT-TS] [NX-TS] [ACI-SL]).
     RenewId(InstanceRequest),
-    /// Classic `license smart deregister` (SPEC §5.3 #19).
+    /// Classic `license smart deregister` ([CAT-TS] [NX-TS] [ACI-SL]).
     Deregister(InstanceRequest),
-    /// Using Policy `license smart trust idtoken T [local|all] [force]` (SLP §3.2).
+    /// Using Policy `license smart trust idtoken T [local|all] [force]` ([RTR-CMD] [NX-TSFAQ]).
     Trust(TrustRequest),
-    /// Using Policy RUM report upload, answered by an ACK (SLP §3.6).
+    /// Using Policy RUM report upload, answered by an ACK ([C9400-174]).
     Report(ReportRequest),
 }
 
@@ -92,10 +92,10 @@ pub struct RegisterRequest {
     pub udi: Udi,
     /// The ID token typed on the CLI.
     pub token: String,
-    /// `force` was given: replace an existing product instance (SPEC §4.2, CAT-1).
+    /// `force` was given: replace an existing product instance ([CAT-TS] [NX-TS] [ACI-SL], CAT-1).
     #[serde(default)]
     pub force: bool,
-    /// The device's clock when it sent the request (SPEC §7.1 CAT-3).
+    /// The device's clock when it sent the request (docs/troubleshooting.md CAT-3).
     pub device_time_ms: i64,
     /// The device's hostname, shown in the back-end's state (informational).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,7 +130,7 @@ pub struct InstanceRequest {
 pub struct TrustRequest {
     pub udi: Udi,
     pub token: String,
-    /// `force`: install a new trust code even if one exists (SLP §3.3).
+    /// `force`: install a new trust code even if one exists ([NX-TSFAQ]).
     #[serde(default)]
     pub force: bool,
     pub device_time_ms: i64,
@@ -143,14 +143,14 @@ pub struct TrustRequest {
 pub struct ReportRequest {
     pub udi: Udi,
     /// From [`TrustReply::instance_id`]. Required by CSSM (direct communication needs
-    /// trust, SLP §3.4 "Insufficient trust"); the CSLU endpoint accepts reports without it.
+    /// trust, [GENIEPARSER] "Insufficient trust"); the CSLU endpoint accepts reports without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
     pub reports: Vec<RumReport>,
     pub device_time_ms: i64,
 }
 
-/// One RUM report (SLP §3.6).
+/// One RUM report ([C9400-174]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RumReport {
     /// The device's report id, e.g. `1634211151`.
@@ -171,7 +171,7 @@ pub struct Entitlement {
     pub count: u32,
 }
 
-/// A reply: success or the spec's failure.
+/// A reply: success or Cisco's failure.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Response {
     Ok(Success),
@@ -190,7 +190,7 @@ pub enum Success {
     Report(ReportReply),
 }
 
-/// The registration response: identity and the ID certificate (SPEC §5.2: "validity and
+/// The registration response: identity and the ID certificate ([CAT-TS] [NX-TS] [ACI-SL]: "validity and
 /// renewal period are sent in the Registration Response").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisterReply {
@@ -200,7 +200,7 @@ pub struct RegisterReply {
     pub smart_account: String,
     pub virtual_account: String,
     pub id_cert: IdCert,
-    /// `Export-Controlled Functionality: ALLOWED` (SPEC §4.4 `%SMART_LIC-6-EXPORT_CONTROLLED`).
+    /// `Export-Controlled Functionality: ALLOWED` ([CAT-TS] `%SMART_LIC-6-EXPORT_CONTROLLED`).
     pub export_controlled_allowed: bool,
 }
 
@@ -210,13 +210,13 @@ pub struct IdCert {
     /// Opaque serial; the device sends it back to prove its identity.
     pub serial: String,
     pub issued_ms: i64,
-    /// Issued + 1 year (SPEC §5.2).
+    /// Issued + 1 year ([CAT-TS] [NX-TS] [ACI-SL]).
     pub expires_ms: i64,
-    /// Issued + 6 months: when the device should renew (SPEC §5.2).
+    /// Issued + 6 months: when the device should renew ([CAT-TS] [NX-TS] [ACI-SL]).
     pub renew_after_ms: i64,
 }
 
-/// Overall authorization result (SPEC §5.1 `AUTHORIZED` / `OUT_OF_COMPLIANCE`).
+/// Overall authorization result ([CAT-TS] [NX-TS] [ACI-SL] `AUTHORIZED` / `OUT_OF_COMPLIANCE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AuthStatus {
@@ -231,9 +231,9 @@ pub struct AuthorizeReply {
     pub status: AuthStatus,
     pub entitlements: Vec<EntitlementStatus>,
     pub authorized_ms: i64,
-    /// Authorized + 90 days: the device's `Communication Deadline` (SPEC §5.2).
+    /// Authorized + 90 days: the device's `Communication Deadline` ([CAT-TS] [NX-TS] [ACI-SL]).
     pub expires_ms: i64,
-    /// Authorized + 30 days: the next renewal (SPEC §5.2).
+    /// Authorized + 30 days: the next renewal ([CAT-TS] [NX-TS] [ACI-SL]).
     pub next_renewal_ms: i64,
 }
 
@@ -260,11 +260,11 @@ pub struct DeregisterReply {
 }
 
 /// The trust response: the trust code, the policy and the first ACK arrive together
-/// (SLP §3.4, `[GP-TS-18]`).
+/// ([GENIEPARSER]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustReply {
     pub instance_id: String,
-    /// Shown in `show license tech support` as `TrustId:<n>` (SLP §3.4).
+    /// Shown in `show license tech support` as `TrustId:<n>` ([GENIEPARSER]).
     pub trust_id: u64,
     pub installed_ms: i64,
     pub smart_account: String,
@@ -273,7 +273,7 @@ pub struct TrustReply {
     pub ack_ms: i64,
 }
 
-/// The report response: an ACK (SLP §3.6).
+/// The report response: an ACK ([C9400-174]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportReply {
     /// The report ids acknowledged.
@@ -282,7 +282,7 @@ pub struct ReportReply {
     pub policy: Policy,
 }
 
-/// A reporting policy (SLP §3.6). `name: None` is the Cisco default.
+/// A reporting policy ([C9400-174]). `name: None` is the Cisco default.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -303,7 +303,7 @@ pub struct PolicyTerms {
 }
 
 impl Policy {
-    /// The Cisco default policy as devices print it (SLP §3.6, `[GP-ALL]`).
+    /// The Cisco default policy as devices print it ([C9400-174], [GENIEPARSER]).
     pub fn cisco_default() -> Policy {
         let terms = |first, frequency, change| PolicyTerms {
             first_report_days: first,
@@ -330,7 +330,7 @@ impl Default for Policy {
 /// A failed reply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
-    /// The spec's failure reason, verbatim (see [`reason`]).
+    /// Cisco's failure reason, verbatim (see [`reason`]).
     pub reason: String,
     /// The lab-side cause.
     pub code: FailureCode,
@@ -355,7 +355,7 @@ pub enum FailureCode {
     /// The token's maximum number of uses is reached.
     TokenUsedUp,
     TokenRevoked,
-    /// A CSSM token used against the satellite, or the reverse (SPEC §4.2, ACI-4).
+    /// A CSSM token used against the satellite, or the reverse ([CAT-TS] [NX-TS] [ACI-SL], ACI-4).
     TokenWrongBackend,
     /// The device's identity data does not match the back-end's (CAT-9).
     SignatureMismatch,
@@ -384,31 +384,31 @@ impl Failure {
 
 /// A field the back-end adds (`true`) to its successful replies while the CRL distribution
 /// point of its signing certificates does not answer ([`super::Faults::crl_unreachable`]):
-/// a device that checks revocation for SLA-TrustPoint cannot accept the reply (SPEC §7.1
+/// a device that checks revocation for SLA-TrustPoint cannot accept the reply (docs/troubleshooting.md
 /// CAT-7). The request itself was processed.
 pub const CRL_UNREACHABLE: &str = "crl_unreachable";
 
-/// The back-end's failure reasons, verbatim from the spec.
+/// The back-end's failure reasons, verbatim from Cisco's documents.
 pub mod reason {
     use super::Udi;
 
-    /// SPEC §7.1 CAT-1, `show license all` of scenario 1 (§6.1.5).
+    /// docs/troubleshooting.md CAT-1, `show license all` of scenario 1 ([CAT-TS]).
     pub const ALREADY_REGISTERED: &str = "Product Already Registered";
-    /// SPEC §7.1 CAT-1, third form.
+    /// docs/troubleshooting.md CAT-1, third form.
     pub const CONSUMPTION_NO_FORCE: &str =
         "Existing Product Instance has Consumption and Force Flag is False";
-    /// SPEC §7.1 CAT-2 and §6.1.5 scenario 2 (no final period in the seed).
+    /// docs/troubleshooting.md CAT-2 (no final period in [CAT-TS]).
     pub const TRY_AGAIN: &str = "Your request could not be processed right now. Please try again";
-    /// SPEC §7.1 CAT-9 and §6.1.5 scenario 9.
+    /// docs/troubleshooting.md CAT-9.
     pub const SIGNATURE_MISMATCH: &str = "Data and signature do not match";
-    /// SPEC §7.1 CAT-6: the `error=` of `SAEVT_DEREGISTER_STATUS msgStatus="LS_INVALID_DATA"`.
+    /// docs/troubleshooting.md CAT-6: the `error=` of `SAEVT_DEREGISTER_STATUS msgStatus="LS_INVALID_DATA"`.
     pub const INVALID_DATA: &str = "Missing Id cert serial number field; Missing signing cert serial number field; Signed data and certificate does not match";
-    /// SPEC §7.1 CAT-6: the `msgStatus` that goes with [`INVALID_DATA`].
+    /// docs/troubleshooting.md CAT-6: the `msgStatus` that goes with [`INVALID_DATA`].
     pub const INVALID_DATA_STATUS: &str = "LS_INVALID_DATA";
 
-    /// SPEC §7.1 CAT-1, second form: `The product <X> and sudi containing
-    /// udiSerialNumber:<SerialNumber>,udiPid:<Product> has already been registered.` The
-    /// seed does not say what `<X>` is; the lab puts the PID there.
+    /// docs/troubleshooting.md CAT-1, second form: `The product <X> and sudi containing
+    /// udiSerialNumber:<SerialNumber>,udiPid:<Product> has already been registered.` [CAT-TS]
+    /// does not say what `<X>` is; the lab puts the PID there.
     pub fn already_registered_sudi(udi: &Udi) -> String {
         format!(
             "The product {} and sudi containing udiSerialNumber:{},udiPid:{} has already been registered.",
@@ -416,14 +416,14 @@ pub mod reason {
         )
     }
 
-    /// SPEC §7.1 CAT-3 / §6.1.5 scenario 3, with the device's date in epoch milliseconds.
+    /// docs/troubleshooting.md CAT-3, with the device's date in epoch milliseconds.
     pub fn clock_skew(device_time_ms: i64) -> String {
         format!(
             "{{\"timestamp\": [\"The device date '{device_time_ms}' is offset beyond the allowed tolerance limit.\"]}}"
         )
     }
 
-    /// SLP §5.2 (`[GP-TS-8_proxy]`), no space after `valid.` as in the capture.
+    /// [GENIEPARSER] (a tech-support capture via a proxy), no space after `valid.` as in the capture.
     pub fn identity_not_valid(instance_id: &str) -> String {
         format!(
             "{{\"product_instance_identifier\":[\"The identity for the instance {instance_id} is not valid.Please re-register the instance.\"]}}"
@@ -521,7 +521,7 @@ mod tests {
 
     #[test]
     fn clock_skew_reason_is_the_spec_string() {
-        // SPEC §6.1.5 scenario 3, verbatim.
+        // docs/troubleshooting.md CAT-3, verbatim.
         assert_eq!(
             reason::clock_skew(1526135268653),
             r#"{"timestamp": ["The device date '1526135268653' is offset beyond the allowed tolerance limit."]}"#

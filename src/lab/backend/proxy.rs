@@ -1,8 +1,8 @@
-//! The HTTP CONNECT proxy (SPEC §2.1 "HTTPS proxy"). It tunnels `CONNECT host:port` to the
+//! The HTTP CONNECT proxy ([CAT-TS] [NX-TS] [ACI-SL] "HTTPS proxy"). It tunnels `CONNECT host:port` to the
 //! lab service behind that name or virtual address, and nowhere else (loopback only).
 //!
 //! With [`super::Faults::proxy_intercept`] it does what SSL-inspecting proxies do
-//! (SPEC §3.3): the tunnel ends at an interceptor that presents a certificate for the
+//! ([CAT-TS]): the tunnel ends at an interceptor that presents a certificate for the
 //! requested host signed by the proxy's own CA, reads the HTTP request, and re-originates
 //! it over a new TLS connection to the real service, checking that service's certificate
 //! for the requested host against the lab Cisco root and the satellite CA. A device that has

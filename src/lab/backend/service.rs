@@ -35,7 +35,7 @@ pub(super) struct TlsConfigs {
 }
 
 impl TlsConfigs {
-    /// `faults` picks CSSM's certificate per handshake (`cssm_new_root`, SPEC §7.2 NX-3).
+    /// `faults` picks CSSM's certificate per handshake (`cssm_new_root`, docs/troubleshooting.md NX-3).
     pub fn new(
         pki: &Pki,
         config: &BackendConfig,
@@ -175,7 +175,7 @@ impl Service {
         };
         let response = self.shared.books().handle(&ctx, &request);
         if faults.crl_unreachable && matches!(response, protocol::Response::Ok(_)) {
-            // SPEC §7.1 CAT-7: the request went through; the device may not accept it.
+            // docs/troubleshooting.md CAT-7: the request went through; the device may not accept it.
             let mut body = serde_json::to_value(&response).unwrap_or_default();
             body[protocol::CRL_UNREACHABLE] = serde_json::Value::Bool(true);
             return axum::Json(body).into_response();

@@ -4,9 +4,9 @@
 //!
 //! Two realms keep their own tokens and product instances: CSSM (reached directly, through
 //! the transport gateway, or through the proxy) and the on-prem satellite. A token belongs
-//! to one realm; using it in the other fails (SPEC §4.2, ACI-4). License pools belong to the
+//! to one realm; using it in the other fails ([CAT-TS] [NX-TS] [ACI-SL], ACI-4). License pools belong to the
 //! accounts and are shared, as a synchronised satellite mirrors its smart account
-//! (SPEC §2.1 "synchronises its database with CSSM").
+//! ([CAT-TS] [NX-TS] [ACI-SL] "synchronises its database with CSSM").
 
 use std::collections::BTreeMap;
 use std::hash::{BuildHasher, RandomState};
@@ -23,10 +23,10 @@ use super::protocol::{
 };
 
 const DAY_MS: i64 = 86_400_000;
-/// SPEC §5.2: the ID certificate is valid 1 year and renewed after 6 months.
+/// [CAT-TS] [NX-TS] [ACI-SL]: the ID certificate is valid 1 year and renewed after 6 months.
 const ID_CERT_MS: i64 = 365 * DAY_MS;
 const ID_RENEW_MS: i64 = 182 * DAY_MS;
-/// SPEC §5.2: authorization is valid 90 days, renewed every 30; after 90 days without
+/// [CAT-TS] [NX-TS] [ACI-SL]: authorization is valid 90 days, renewed every 30; after 90 days without
 /// communication CSSM returns the device's licenses to the pool.
 const AUTH_MS: i64 = 90 * DAY_MS;
 const AUTH_RENEW_MS: i64 = 30 * DAY_MS;
@@ -82,9 +82,9 @@ pub struct VirtualAccountSeed {
 }
 
 impl AccountSeed {
-    /// The lab's default books: `Example Account` (the name SPEC §6.1.5 scenario 6 shows)
+    /// The lab's default books: `Example Account` (the name docs/troubleshooting.md CAT-6 shows)
     /// with a `Default` VA holding 1,000 of every license and an `Empty` VA holding none
-    /// (a token from it leads to out of compliance, SPEC §7.1 CAT-8).
+    /// (a token from it leads to out of compliance, docs/troubleshooting.md CAT-8).
     pub fn lab_default() -> Vec<AccountSeed> {
         vec![AccountSeed {
             name: "Example Account".into(),
@@ -137,7 +137,7 @@ impl Instance {
         self.id_cert.as_ref().is_none_or(|c| c.expires_ms > now_ms)
     }
 
-    /// Whether the instance's usage still counts against the pools (SPEC §5.2: licenses go
+    /// Whether the instance's usage still counts against the pools ([CAT-TS] [NX-TS] [ACI-SL]: licenses go
     /// back to the pool after 90 days without communication).
     fn consumes(&self, now_ms: i64) -> bool {
         self.usage_ms.is_some_and(|at| now_ms < at + AUTH_MS) && !self.usage.is_empty()
@@ -236,18 +236,18 @@ impl Books {
     /// Failures that apply to every kind of request.
     fn precheck(&self, ctx: &Context, request: &Request) -> Result<(), Failure> {
         if ctx.realm == Realm::Satellite && ctx.faults.satellite_cert_expired {
-            // SPEC §7.1 CAT-6 (CSCvr41393).
+            // docs/troubleshooting.md CAT-6 (CSCvr41393).
             return Err(Failure::new(FailureCode::InvalidData, reason::INVALID_DATA)
                 .with_detail(reason::INVALID_DATA_STATUS));
         }
         if ctx.faults.try_again {
-            // SPEC §7.1 CAT-2.
+            // docs/troubleshooting.md CAT-2.
             return Err(Failure::new(FailureCode::TryAgain, reason::TRY_AGAIN)
                 .with_detail("the try_again fault is on"));
         }
         let device = request.device_time_ms();
         if (device - ctx.now_ms).abs() > self.skew_tolerance_ms {
-            // SPEC §7.1 CAT-3; SLP §5.3 #3: tolerance under one hour.
+            // docs/troubleshooting.md CAT-3; [NX-TSFAQ]: tolerance under one hour.
             return Err(
                 Failure::new(FailureCode::ClockSkew, reason::clock_skew(device)).with_detail(
                     format!("device time {device} ms, back-end time {} ms", ctx.now_ms),
@@ -275,7 +275,7 @@ impl Books {
     }
 
     fn trust(&mut self, ctx: &Context, r: &TrustRequest) -> Result<Success, Failure> {
-        // SLP §5.3 #2: a UDI that already has trust needs `force`. The spec gives no string
+        // [NX-TSFAQ]: a UDI that already has trust needs `force`. Cisco's documents give no string
         // for it; CAT-1's is used, as the cause is the same (UDI already registered).
         let (account, va) = self.claim_token(ctx, &r.token, &r.udi, r.force)?;
         let policy = self.policy.clone();
@@ -313,7 +313,7 @@ impl Books {
         Ok((account, va))
     }
 
-    /// The token's smart and virtual account, or why it cannot be used. The spec gives no
+    /// The token's smart and virtual account, or why it cannot be used. Cisco's documents give no
     /// device string for a bad token (ACI-4 calls the fault "self-explanatory"); CAT-2's
     /// reason is the one whose remedy is "generate a new token", so every token failure
     /// answers it, and `code`/`detail` tell which.
@@ -378,8 +378,8 @@ impl Books {
             .desync_since_ms
             .is_some_and(|since| instance.registered_ms <= since);
         if desynced && instance.usage_ms.is_some() {
-            // SPEC §7.1 CAT-9: on a renewal, after a first authorization, of an instance
-            // registered before the fault came on. The spec's remedy (deregister, register
+            // docs/troubleshooting.md CAT-9: on a renewal, after a first authorization, of an instance
+            // registered before the fault came on. Cisco's remedy (deregister, register
             // force with a new token) makes a new instance, which is in sync.
             return Err(
                 Failure::new(FailureCode::SignatureMismatch, reason::SIGNATURE_MISMATCH)
@@ -446,14 +446,14 @@ impl Books {
                 instance.usage = usage;
                 instance.usage_ms = Some(ctx.now_ms);
             }
-            // CSLU / SSM On-Prem collects reports without a trust code (SLP §2.2.3).
+            // CSLU / SSM On-Prem collects reports without a trust code ([RTR-CMD] [GENIELIBS]).
             None if matches!(ctx.endpoint, Endpoint::Cslu { .. }) => {}
             None => {
                 return Err(Failure::new(
                     FailureCode::UnknownInstance,
                     reason::identity_not_valid("<none>"),
                 )
-                .with_detail("direct communication needs a trust code (SLP §3.4)"));
+                .with_detail("direct communication needs a trust code ([GENIEPARSER])"));
             }
         }
         self.counters_mut(ctx.realm, &r.udi).reports += 1;
@@ -478,7 +478,7 @@ impl Books {
             .get(&key)
             .filter(|i| i.instance_id == instance_id)
         else {
-            // SLP §5.2 `[GP-TS-8_proxy]`.
+            // [GENIEPARSER] (tech-support captures).
             return Err(Failure::new(
                 FailureCode::UnknownInstance,
                 reason::identity_not_valid(instance_id),
@@ -486,7 +486,7 @@ impl Books {
         };
         let held = instance.id_cert.as_ref().map(|c| c.serial.as_str());
         if serial.is_some() && held != serial {
-            // SPEC §7.1 CAT-9: the device's identity data is out of sync with CSSM.
+            // docs/troubleshooting.md CAT-9: the device's identity data is out of sync with CSSM.
             return Err(
                 Failure::new(FailureCode::SignatureMismatch, reason::SIGNATURE_MISMATCH)
                     .with_detail("the ID certificate serial does not match"),
@@ -520,7 +520,7 @@ impl Books {
             .sum()
     }
 
-    /// SPEC §5.2: at 1 year without an ID-certificate renewal CSSM removes the instance.
+    /// [CAT-TS] [NX-TS] [ACI-SL]: at 1 year without an ID-certificate renewal CSSM removes the instance.
     fn purge(&mut self, now_ms: i64) {
         self.instances.retain(|_, i| i.alive(now_ms));
     }
@@ -706,7 +706,7 @@ impl Books {
     }
 }
 
-/// CAT-1's three forms (SPEC §7.1). The spec does not say when each appears; the lab
+/// CAT-1's three forms (docs/troubleshooting.md). Cisco's documents do not say when each appears; the lab
 /// answers "Product Already Registered" when the token is from the instance's own virtual
 /// account (scenario 1, the common case), and otherwise the consumption form if the instance
 /// still consumes licenses, else the sudi form.
@@ -872,7 +872,7 @@ pub struct PoolSnapshot {
     pub tag: String,
     pub purchased: i64,
     pub in_use: i64,
-    /// Negative: out of compliance (SPEC §5.1).
+    /// Negative: out of compliance ([CAT-TS] [NX-TS] [ACI-SL]).
     pub balance: i64,
 }
 

@@ -1,5 +1,5 @@
 //! What `crypto pki authenticate` needs from a pasted CA certificate: base-64 decoding,
-//! the MD5 and SHA-1 fingerprints IOS shows before asking to accept it (SPEC §3.2), and
+//! the MD5 and SHA-1 fingerprints IOS shows before asking to accept it ([CAT-TS]), and
 //! the serial number and subject that `crypto pki certificate chain` / `show crypto pki
 //! trustpoints` print. Small and self-contained: the lab has no X.509 dependency, and
 //! only a certificate's outer structure is read (no signature is checked here; the

@@ -59,7 +59,7 @@ pub fn block_mut<'a>(tree: &'a mut Tree, path: &[String]) -> &'a mut Vec<Line> {
 }
 
 /// Adds a line unless present. Settings go before the block's sub-blocks, as the
-/// device prints them (DEVICE-FACTS: `contact-email-addr` before `profile`).
+/// device prints them (real configs, docs/platform-notes.md: `contact-email-addr` before `profile`).
 fn add(lines: &mut Vec<Line>, text: &str) {
     if lines.iter().any(|l| same(&l.text, text)) {
         return;
@@ -179,7 +179,7 @@ fn set(lines: &mut Vec<Line>, text: &str, n: usize, negated: bool) {
     }
 }
 
-/// `ip name-server [vrf V] A B …`: one line per VRF, servers appended (SLP §2.2.6 shows
+/// `ip name-server [vrf V] A B …`: one line per VRF, servers appended ([RTR-CMD] [CUBE] shows
 /// `ip name-server 10.0.0.1 10.0.0.10` typed on one line).
 fn name_servers(lines: &mut Vec<Line>, text: &str, negated: bool) {
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -224,7 +224,7 @@ fn name_servers(lines: &mut Vec<Line>, text: &str, negated: bool) {
 }
 
 /// NX-OS: `destination-profile P http URL` is stored as `destination-profile P index N
-/// http URL` with the next free index (SPEC §2.4.1 note); removal accepts either form.
+/// http URL` with the next free index ([NX-TS] note); removal accepts either form.
 fn nx_destination(lines: &mut Vec<Line>, text: &str, negated: bool) {
     let words: Vec<&str> = text.split_whitespace().collect();
     let profile = words[1];

@@ -94,7 +94,7 @@ impl Device {
     }
 
     /// `clock set`: the device clock reads `device_time` (Unix seconds) now; the licensing
-    /// agent sends and prints that time from now on (SPEC §7.1 CAT-3).
+    /// agent sends and prints that time from now on (docs/troubleshooting.md CAT-3).
     pub fn set_clock(&self, device_time: f64) {
         let offset = device_time - self.clock.now();
         *self.clock_offset.lock().unwrap_or_else(|e| e.into_inner()) = offset;

@@ -7,7 +7,7 @@
 //! real sample shows, the connection is closed at once: the device is back at its prompt.
 //!
 //! Sources of each text (docs/lab.md "Reachability from the device" has the full table):
-//! - IOS-XE `telnet`: SPEC §6.1.4 (`Trying tools.cisco.com (x.x.x.x, 443)... Open`,
+//! - IOS-XE `telnet`: [CAT-TS] (`Trying tools.cisco.com (x.x.x.x, 443)... Open`,
 //!   `[Connection to tools.cisco.com closed by foreign host]`); public IOS transcripts for
 //!   `Translating "trip-hop.net"...domain server (8.8.8.8) [OK]` (search index id
 //!   13583784792), `Trying 172.16.22.252, 21 ... ` / `% Connection refused by remote host`
@@ -24,14 +24,14 @@
 //!   host or address, or protocol not running.` (J. McDowell, CCNA study guide, index id
 //!   70487137714), `Translating "youtube.com"` without a server while lookup is off and
 //!   `... [OK]` followed by a blank line (Jeremy's IT Lab notes, index id 6050142201);
-//! - NX-OS `ping`: SPEC §7.2 NX-1 (`PING tools.cisco.com (72.163.4.38): 56 data bytes`,
+//! - NX-OS `ping`: docs/troubleshooting.md NX-1 (`PING tools.cisco.com (72.163.4.38): 56 data bytes`,
 //!   `64 bytes from …: icmp_seq=0 ttl=… time=… ms`); the cisco.nxos `nxos_ping` unit tests
 //!   (index id 224243600: statistics block, `Request 0 timed out`); a DevNet NSO lab on
 //!   NX-OS for `ping: sendto 172.16.110.2 64 chars, No route to host` (index id
 //!   14101990051); `Invalid
 //!   host/interface` is what NX-OS ping checkers match for a bad destination (netests,
 //!   index ids 661464279, 25151926642) — no full transcript was found;
-//! - NX-OS `telnet`: SPEC §7.2 NX-1 (`Trying …`, `Connected to tools.cisco.com.`, `Escape
+//! - NX-OS `telnet`: docs/troubleshooting.md NX-1 (`Trying …`, `Connected to tools.cisco.com.`, `Escape
 //!   character is '^]'.`, `Connection closed by foreign host.`). That is the netkit telnet
 //!   client's text, so its failures are netkit's (`telnet: Unable to connect to remote
 //!   host: Connection refused|Connection timed out|No route to host`, `telnet: could not
@@ -166,7 +166,7 @@ pub fn run(
 }
 
 /// Whether a lab service really listens on its loopback socket; the connection is closed
-/// at once (the session ends as in SPEC §6.1.4). Never connects outside 127.0.0.0/8.
+/// at once (the session ends as in [CAT-TS]). Never connects outside 127.0.0.0/8.
 fn connects(real: std::net::SocketAddr) -> bool {
     network::is_lab_loopback(real.ip())
         && TcpStream::connect_timeout(&real, CONNECT_TIMEOUT).is_ok()

@@ -447,7 +447,7 @@ impl Session {
         Reply::text(format!("{newline}% Bad secrets\n\n"))
     }
 
-    /// `write memory` / `copy running-config startup-config` (SPEC §4.5).
+    /// `write memory` / `copy running-config startup-config` ([CAT-TS]).
     fn save(&mut self) -> Reply {
         {
             let mut state = self.state();
@@ -631,7 +631,7 @@ impl Session {
 
     // ------------------------------------------------------------ crypto pki authenticate
 
-    /// SPEC §3.2, verbatim prompts.
+    /// [CAT-TS], verbatim prompts.
     fn authenticate(&mut self, trustpoint: &str) -> Reply {
         let header = format!("crypto pki trustpoint {trustpoint}");
         let exists = self

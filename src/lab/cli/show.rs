@@ -8,7 +8,7 @@
 //! and c3850, NX-OS `show version` 2, IOS-XE `show clock`, `show logging` 1), the corpus
 //! (`show call-home`, `show call-home profile all`, `show crypto pki trustpoints`),
 //! public NX-OS `show running-config` captures (`!Command:` header, blank line, `version
-//! … Bios:version …`), APIC transcripts (`# Command:`), SPEC §6.1.2 and DEVICE-FACTS.
+//! … Bios:version …`), APIC transcripts (`# Command:`), [CAT-TS] and real configs, docs/platform-notes.md.
 
 use regex::Regex;
 
@@ -47,7 +47,7 @@ impl View<'_> {
     }
 
     /// The clock is authoritative once NTP or `clock calendar-valid` is configured
-    /// (SPEC §7.1 CAT-3: "the system clock is not trusted by default").
+    /// (docs/troubleshooting.md CAT-3: "the system clock is not trusted by default").
     fn clock_trusted(&self) -> bool {
         self.has_top("ntp server") || self.has_top("clock calendar-valid")
     }
@@ -83,7 +83,7 @@ pub fn running_config(view: &View, all: bool) -> String {
     }
 }
 
-/// NX-OS `show running-config callhome` (SPEC §2.4.1).
+/// NX-OS `show running-config callhome` ([NX-TS]).
 pub fn running_section(view: &View, section: &str) -> String {
     let command = format!("show running-config {section}");
     nx_config(view, &view.state.running, &command, Some(section))
@@ -101,7 +101,7 @@ pub fn startup_config(view: &View) -> String {
     }
 }
 
-/// The running config plus the defaults `show running-config all` prints (SPEC §6.1.4).
+/// The running config plus the defaults `show running-config all` prints ([CAT-TS]).
 fn with_hidden_defaults(personality: &Personality, running: &Tree) -> Tree {
     let mut tree = running.clone();
     for default in personality.hidden_defaults {
@@ -141,7 +141,7 @@ fn ios_body(identity: &Identity, tree: &Tree) -> String {
 }
 
 /// One line and its children. Inside `call-home` the device prints two comment lines
-/// before the Cisco contact address (DEVICE-FACTS); a certificate ends with a tabbed
+/// before the Cisco contact address (real configs, docs/platform-notes.md); a certificate ends with a tabbed
 /// `quit`.
 fn ios_line(line: &Line, depth: usize, parent: &str, out: &mut String) {
     let indent = " ".repeat(depth);
@@ -191,7 +191,7 @@ fn nx_config(view: &View, tree: &Tree, command: &str, section: Option<&str>) -> 
     out
 }
 
-/// `10.2(1)F` prints as `10.2(1)`: the F is a release label (SLP §1.2).
+/// `10.2(1)F` prints as `10.2(1)`: the F is a release label ([GENIEPARSER]).
 fn nx_version(version: &str) -> &str {
     version.trim_end_matches(['F', 'f'])
 }
@@ -278,7 +278,7 @@ fn train(v: Version) -> &'static str {
     }
 }
 
-/// `17.3.4a` → `17.03.04a` (the `Cisco IOS XE Software, Version` line pads, SLP §1.2).
+/// `17.3.4a` → `17.03.04a` (the `Cisco IOS XE Software, Version` line pads, [GENIEPARSER]).
 fn padded_version(version: &str) -> String {
     let mut parts = version.splitn(3, '.');
     let major = parts.next().unwrap_or_default();
@@ -290,7 +290,7 @@ fn padded_version(version: &str) -> String {
     format!("{major}.{}.{}", pad(parts.next()), pad(parts.next()))
 }
 
-/// The `Smart Licensing Status:` value (SLP §1.2): classic prints the registration and
+/// The `Smart Licensing Status:` value ([GENIEPARSER]): classic prints the registration and
 /// authorization states, SLP releases `Registration Not Applicable/Not Applicable`, and
 /// `Smart Licensing Using Policy` from the 17.10 builds on.
 fn smart_licensing_status(view: &View, v: Version) -> String {
@@ -583,7 +583,7 @@ fn has(lines: &[Line], text: &str) -> bool {
     lines.iter().any(|l| l.text == text)
 }
 
-/// A profile is active unless `no active` is printed (DEVICE-FACTS prints `active`).
+/// A profile is active unless `no active` is printed (real configs print `active`, docs/platform-notes.md).
 fn active(lines: &[Line]) -> bool {
     !has(lines, "no active")
 }
@@ -593,7 +593,7 @@ fn reports_licensing(name: &str, lines: &[Line]) -> bool {
 }
 
 /// The HTTP destinations of a profile; CiscoTAC-1 has the DDCEService URL by default
-/// unless another address or its `no` form is configured (SPEC §2.3.1, DEVICE-FACTS).
+/// unless another address or its `no` form is configured ([CAT-TS], real configs, docs/platform-notes.md).
 fn http_addresses(view: &View, name: &str, lines: &[Line]) -> Vec<String> {
     let mut out: Vec<String> = lines
         .iter()
@@ -616,7 +616,7 @@ fn http_addresses(view: &View, name: &str, lines: &[Line]) -> Vec<String> {
 }
 
 /// Transport methods: `http` unless `no destination transport-method http`; `email`
-/// unless its `no` form (DEVICE-FACTS prints `no destination transport-method email`).
+/// unless its `no` form (real configs print `no destination transport-method email`, docs/platform-notes.md).
 fn transport_method(lines: &[Line]) -> &'static str {
     let http = !has(lines, "no destination transport-method http");
     let email = !has(lines, "no destination transport-method email");
@@ -701,7 +701,7 @@ fn status_word(active: bool) -> &'static str {
     if active { "ACTIVE" } else { "INACTIVE" }
 }
 
-/// `show call-home profile all`: SPEC §6.1.2 on classic images (`HTTP address(es):`),
+/// `show call-home profile all`: [CAT-TS] on classic images (`HTTP address(es):`),
 /// the corpus form on SLP images (`HTTP  address:`, two spaces, genieparser fixtures);
 /// both with the corpus indentation and column-aligned tables.
 pub fn call_home_profiles(view: &View) -> String {

@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn converts_known_instants() {
-        // 2022-06-22 16:15:41 UTC was a Wednesday (SPEC §6.2 sample dates).
+        // 2022-06-22 16:15:41 UTC was a Wednesday ([NX-TS] sample dates).
         let c = Civil::from_epoch(1_655_914_541.25);
         assert_eq!(c.clock(false), "16:15:41.250 UTC Wed Jun 22 2022");
         assert_eq!(c.ctime(), "Wed Jun 22 16:15:41 2022");

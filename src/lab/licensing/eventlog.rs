@@ -13,11 +13,11 @@
 //! Event names are only those a public source shows: the boot sequence of the Muninn
 //! capture (`SAEVT_READY`, `SAEVT_ENABLED`, `SAEVT_EXPORT_FLAG exportAllowed="False"`,
 //! `SAEVT_STATE_EVAL remainingSeconds="…"`, `SAEVT_INIT_CRYPTO success="True"`,
-//! `SAEVT_COMM_RESTORED`, `SAEVT_INIT_COMPLETE`) and SPEC §7.1 CAT-6
+//! `SAEVT_COMM_RESTORED`, `SAEVT_INIT_COMPLETE`) and docs/troubleshooting.md CAT-6
 //! (`SAEVT_DEREGISTER_STATUS msgStatus="LS_INVALID_DATA" error="…"`). The names of the
 //! registration, authorization and communication-failure events are ⟨GAP⟩ (searched: the
 //! public code index, stored pages): a registration shows as the export flag the back-end
-//! grants (`SAEVT_EXPORT_FLAG exportAllowed="True"`, the event behind SPEC §4.4's
+//! grants (`SAEVT_EXPORT_FLAG exportAllowed="True"`, the event behind [CAT-TS]'s
 //! `%SMART_LIC-6-EXPORT_CONTROLLED`) and, after a failed communication, as
 //! `SAEVT_COMM_RESTORED`; evaluation starting again as `SAEVT_STATE_EVAL`.
 
@@ -50,7 +50,7 @@ pub fn state_eval(remaining_secs: f64) -> String {
     )
 }
 
-/// SPEC §7.1 CAT-6 (the same text is in `show logging`, [`super::logs`]).
+/// docs/troubleshooting.md CAT-6 (the same text is in `show logging`, [`super::logs`]).
 pub fn deregister_status_invalid_data(error: &str) -> String {
     super::logs::deregister_status_invalid_data(error)
 }

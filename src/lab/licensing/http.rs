@@ -6,7 +6,7 @@
 //! real devices, plus the CAs imported with `crypto pki authenticate`), and the
 //! certificate must name the host *as configured on the device* (a DNS name or a virtual
 //! address), whatever loopback socket the lab really connects to. The name check is
-//! skipped only with `no http secure server-identity-check` (SPEC §3.4). reqwest's own
+//! skipped only with `no http secure server-identity-check` ([CAT-TS]). reqwest's own
 //! `tls_certs_only` + `danger_accept_invalid_hostnames` cannot check a *virtual* name, so
 //! the rustls config is handed over with `tls_backend_preconfigured`.
 

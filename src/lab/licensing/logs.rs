@@ -1,70 +1,70 @@
-//! The syslog lines the agent writes into `DeviceState.log`, verbatim from the spec.
+//! The syslog lines the agent writes into `DeviceState.log`, verbatim from Cisco's documents.
 //!
-//! Where the spec's copy of a line is cut (SPEC §4.4 "Lines truncated in the seed") and no
-//! full text was found in a public source, the line is the spec's prefix as is: a matcher
-//! keys on the mnemonic plus a distinctive prefix (SPEC §4.4, §7.1), which the prefix keeps.
+//! Where Cisco's copy of a line is cut ([CAT-TS] prints some lines cut short) and no
+//! full text was found in a public source, the line is Cisco's prefix as is: a matcher
+//! keys on the mnemonic plus a distinctive prefix (docs/troubleshooting.md, [CAT-TS]), which the prefix keeps.
 //! Searched without result (public code index, stored pages): the full
 //! `SCH_REGISTRATION_IN_PROGRESS`, `AGENT_REG_SUCCESS` and `AUTH_RENEW_SUCCESS` texts.
 
-/// SPEC §4.4 (1); key pair of SPEC §3.6.
+/// [CAT-TS], a good registration's log, step 1 (the key pair).
 pub const KEY_ADDITION: &str = "%CRYPTO_ENGINE-5-KEY_ADDITION: A key named SLA-KeyPair has been generated or imported by crypto-engine";
 
-/// SPEC §4.4 has it cut after `IOS PKI configur`; the full line (two spaces after
+/// [CAT-TS] has it cut after `IOS PKI configur`; the full line (two spaces after
 /// `modified.`) is in real boot logs, e.g. the C1117 console log of SLP `[LOG-C1117]`
 /// (search index id 51838195689) and a Cat9k 17.9.5 log (id 4719122753).
 pub const PKI_NOCONFIGAUTOSAVE: &str = "%PKI-4-NOCONFIGAUTOSAVE: Configuration was modified.  Issue \"write memory\" to save new IOS PKI configuration";
 
-/// SPEC §4.4 (2), cut in the seed.
+/// [CAT-TS], a good registration's log, step 2, cut short there.
 pub const SCH_REGISTRATION_IN_PROGRESS: &str = "%CALL_HOME-6-SCH_REGISTRATION_IN_PROGRESS: SCH device registration is in progress. Call-home will poll";
 
-/// SPEC §4.4 (3).
+/// [CAT-TS], a good registration's log, step 3.
 pub const EXPORT_CONTROLLED: &str =
     "%SMART_LIC-6-EXPORT_CONTROLLED: Usage of export controlled features is allowed";
 
-/// SPEC §4.4 (4), cut in the seed.
+/// [CAT-TS], a good registration's log, step 4, cut short there.
 pub const AGENT_REG_SUCCESS: &str = "%SMART_LIC-6-AGENT_REG_SUCCESS: Smart Agent for Licensing Registration with the Cisco Smart Software Ma";
 
-/// SPEC §4.4 (6).
+/// [CAT-TS], a good registration's log, step 6.
 pub const CONFIG_NOT_SAVED: &str =
     "%SMART_LIC-4-CONFIG_NOT_SAVED: Smart Licensing configuration has not been saved";
 
-/// SPEC §4.4 (5).
+/// [CAT-TS], a good registration's log, step 5.
 pub const IN_COMPLIANCE: &str = "%SMART_LIC-5-IN_COMPLIANCE: All entitlements and licenses in use on this device are authorized";
 
-/// SPEC §4.4 (5), cut in the seed (`[CAT-ja]`/`[CAT-zh]` keep `…or satellit`).
+/// [CAT-TS], a good registration's log, step 5, cut short there (its Japanese and Chinese editions keep `…or satellit`).
 pub const AUTH_RENEW_SUCCESS: &str = "%SMART_LIC-6-AUTH_RENEW_SUCCESS: Authorization renewal with the Cisco Smart Software Manager or satellit";
 
-/// SPEC §7.1 CAT-8.
+/// docs/troubleshooting.md CAT-8.
 pub const OUT_OF_COMPLIANCE: &str =
     "%SMART_LIC-3-OUT_OF_COMPLIANCE: One or more entitlements are out of compliance.";
 
-/// SPEC §7.1 CAT-7 (`[CAT-ja]` wraps it after `Reason :`; re-joined as in the spec).
+/// docs/troubleshooting.md CAT-7 ([CAT-TS] (Japanese edition) wraps it after `Reason :`; re-joined).
 pub const CRL_FETCH_FAIL: &str = "%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint SLA-TrustPoint failed Reason : Failed to select socket.Timeout : 5 (Connection timed out)";
 
-/// SPEC §7.1 CAT-6: the event of `show logging` / `show license eventlog` when the
+/// docs/troubleshooting.md CAT-6: the event of `show logging` / `show license eventlog` when the
 /// on-prem server's signing certificate expired; `error` is the back-end's reason.
 pub fn deregister_status_invalid_data(error: &str) -> String {
     format!("SAEVT_DEREGISTER_STATUS msgStatus=\"LS_INVALID_DATA\" error=\"{error}\"")
 }
 
-/// SPEC §7.1 CAT-4 (angle brackets around the URL kept as in the seed's copy).
+/// docs/troubleshooting.md CAT-4 (angle brackets around the URL kept as in [CAT-TS]'s copy).
 pub const CALL_HOME_FAILED_TO_ENABLE: &str = "%CALL_HOME-3-CALL_HOME_FAILED_TO_ENABLE: Failed to enable call-home from Smart Agent for Licensing: The command failed to enable smart call home due to an existing active user profile.If you are using a user profile other than CiscoTAC-1 profile to send data to SCH server in Cisco, enter reporting smart-licensing-data under profile mode to configure that profile for smart licensing.For more details about SCH, check <http://www.cisco.com/go/smartcallhome>";
 
-/// SPEC §7.1 CAT-4.
+/// docs/troubleshooting.md CAT-4.
 pub fn agent_reg_failed(reason: &str) -> String {
     format!(
         "%SMART_LIC-3-AGENT_REG_FAILED: Smart Agent for Licensing Registration with the Cisco Smart Software Manager or satellite failed: {reason}"
     )
 }
 
-/// SPEC §7.1 CAT-4 / CAT-5.
+/// docs/troubleshooting.md CAT-4 / CAT-5.
 pub fn comm_failed(reason: &str) -> String {
     format!(
         "%SMART_LIC-3-COMM_FAILED: Communications failure with the Cisco Smart Software Manager or satellite: {reason}"
     )
 }
 
-/// SPEC §7.1 CAT-5 (the `ERR 205 : Request Aborted` form; FN72323 in SLP §5.1 also
+/// docs/troubleshooting.md CAT-5 (the `ERR 205 : Request Aborted` form; FN72323 in [C9400-174] [FN72578] also
 /// shows `ERR 207 : Connection time out`).
 pub fn sl_message_failed(url: &str, timed_out: bool) -> String {
     let err = if timed_out {
@@ -77,21 +77,21 @@ pub fn sl_message_failed(url: &str, timed_out: bool) -> String {
     )
 }
 
-/// SPEC §7.1 CAT-5: a renewal that could not be sent.
+/// docs/troubleshooting.md CAT-5: a renewal that could not be sent.
 pub fn auth_renew_send_failed(pid: &str, serial: &str) -> String {
     format!(
         "%SMART_LIC-3-AUTH_RENEW_FAILED: Authorization renewal with the Cisco Smart Software Manager or satellite: Communication message send error for udi PID:{pid}, SN: {serial}"
     )
 }
 
-/// SPEC §7.1 CAT-9: a renewal the back-end answered with an error.
+/// docs/troubleshooting.md CAT-9: a renewal the back-end answered with an error.
 pub fn auth_renew_rejected(reason: &str, pid: &str, serial: &str) -> String {
     format!(
         "%SMART_LIC-3-AUTH_RENEW_FAILED: Authorization renewal with the Cisco Smart Software Manager (CSSM) : Error received from Smart Software Manager: {reason} for udi PID:{pid},SN:{serial}"
     )
 }
 
-/// SLP §5.1: communication failures on Using Policy releases, e.g. `(CSSM) : Fail to send
+/// [C9400-174] [FN72578]: communication failures on Using Policy releases, e.g. `(CSSM) : Fail to send
 /// out Call Home HTTP message.` (FN72323) or `(CSLU) : Unable to resolve server
 /// hostname/domain name` (`[LOG-C1117]`).
 pub fn slp_comm_failed(cslu: bool, reason: &str) -> String {
@@ -103,11 +103,11 @@ pub fn slp_comm_failed(cslu: bool, reason: &str) -> String {
     format!("%SMART_LIC-3-COMM_FAILED: Communications failure with the {peer} : {reason}")
 }
 
-/// SLP §5.1, cut in the only reachable copy (`[C9400-174]` p=190).
+/// [C9400-174] [FN72578], cut in the only reachable copy (`[C9400-174]` p=190).
 pub const TRUST_CODE_INSTALL_FAILED: &str =
     "%SMART_LIC-3-TRUST_CODE_INSTALL_FAILED: The install of a new licensing trust co";
 
-/// SLP §5.1 (`[LOG-C1117]`): at boot of a Using Policy image with licences in use.
+/// [C9400-174] [FN72578] (`[LOG-C1117]`): at boot of a Using Policy image with licences in use.
 pub fn reporting_required(days: i64) -> String {
     format!(
         "%SMART_LIC-6-REPORTING_REQUIRED: A Usage report acknowledgement will be required in {days} days."

@@ -1,5 +1,5 @@
 //! The licensing state machines as plain data driven by lab time: classic Smart Licensing
-//! (SPEC §5) and Smart Licensing Using Policy (SLP §3, §6.5).
+//! ([CAT-TS] [NX-TS] [ACI-SL]) and Smart Licensing Using Policy ([RTR-CMD] [NX-TSFAQ] [C9K-MIG]).
 //!
 //! Nothing here does I/O or reads a clock: every method takes `now` (lab seconds since the
 //! epoch), time-driven transitions (authorization expiry, ID-certificate expiry, end of
@@ -15,12 +15,12 @@ pub const MINUTE: f64 = 60.0;
 pub const HOUR: f64 = 3_600.0;
 pub const DAY: f64 = 86_400.0;
 
-// SPEC §5.2.
+// [CAT-TS] [NX-TS] [ACI-SL].
 /// "90 usage days", counted only while unregistered.
 pub const EVAL_PERIOD: f64 = 90.0 * DAY;
 /// ID certificate validity: 1 year.
 pub const ID_CERT_VALIDITY: f64 = 365.0 * DAY;
-/// ID certificate renewal "every 6 months"; the NX-OS sample of SPEC §6.2 and a real
+/// ID certificate renewal "every 6 months"; the NX-OS sample of [NX-TS] and a real
 /// C9200L 16.9.1 capture (search index id 28523190061) both show +180 days.
 pub const ID_CERT_RENEWAL: f64 = 180.0 * DAY;
 /// ID certificate renewal retry: once per hour.
@@ -31,7 +31,7 @@ pub const AUTH_VALIDITY: f64 = 90.0 * DAY;
 pub const AUTH_RENEWAL: f64 = 30.0 * DAY;
 /// "automatically sends an authorization renewal request every day" while out of
 /// compliance. (A real 2022 capture, corpus `iosxe/show-license-status/ntc-templates-1`,
-/// shows +12 hours; the spec's "every day" is used.)
+/// shows +12 hours; Cisco's "every day" is used.)
 pub const OOC_RENEWAL: f64 = DAY;
 /// First retry after a failed communication: observed +30 s in scenarios 5 and 9.
 pub const FIRST_RETRY: f64 = 30.0;
@@ -92,7 +92,7 @@ pub struct Account {
     pub virtual_: String,
 }
 
-/// Registration as `Registration: Status:` shows it (SPEC §5.1).
+/// Registration as `Registration: Status:` shows it ([CAT-TS] [NX-TS] [ACI-SL]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     Unregistered,
@@ -101,7 +101,7 @@ pub enum Phase {
     Registered,
 }
 
-/// The authorization state at a given time (SPEC §5.1 rows EVAL … AUTH_EXPIRED).
+/// The authorization state at a given time ([CAT-TS] [NX-TS] [ACI-SL]: the licensing states).
 #[derive(Clone, Debug, PartialEq)]
 pub enum AuthStatus {
     /// Evaluation, with the lab seconds left.
@@ -134,7 +134,7 @@ pub enum Action {
     Report,
 }
 
-/// How a communication failed (SPEC §5.3 rows 4, 5; §7.1).
+/// How a communication failed ([CAT-TS] [NX-TS] [ACI-SL]; docs/troubleshooting.md).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
     /// Call-home unusable (CAT-4 `Communication transport not available.`): no retry.
@@ -175,8 +175,8 @@ impl Failure {
     }
 }
 
-/// Whether a syslog sequence is printed: only IOS-XE has the spec's sequences (SPEC §4.4:
-/// "NX-OS: the seed gives no syslog sequence"; nothing is given for APIC).
+/// Whether a syslog sequence is printed: only IOS-XE has Cisco's sequences ([CAT-TS]:
+/// [NX-TS] gives no syslog sequence; nothing is given for APIC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Syslog {
     pub ios_xe: bool,
@@ -197,7 +197,7 @@ fn boot_events(now: f64, classic: bool) -> EventLog {
     events
 }
 
-/// Classic Smart Licensing (SPEC §5).
+/// Classic Smart Licensing ([CAT-TS] [NX-TS] [ACI-SL]).
 #[derive(Clone, Debug)]
 pub struct Classic {
     /// Evaluation used before `eval_since` (lab seconds), and since when it runs.
@@ -234,7 +234,7 @@ pub struct Classic {
 }
 
 impl Classic {
-    /// A device that boots at `now`: unregistered, evaluation running (SPEC §5.3 row 1).
+    /// A device that boots at `now`: unregistered, evaluation running ([CAT-TS] [NX-TS] [ACI-SL]: the licensing states).
     pub fn new(now: f64) -> Classic {
         Classic {
             eval_used: 0.0,
@@ -293,7 +293,7 @@ impl Classic {
 
     /// Applies the transitions that happen by time alone up to `now`: the ID certificate
     /// expires one year after the last successful (re)registration or renewal, and the
-    /// device falls back to evaluation with what is left of it (SPEC §5.3 row 18).
+    /// device falls back to evaluation with what is left of it ([CAT-TS] [NX-TS] [ACI-SL]).
     pub fn settle(&mut self, now: f64) {
         if self.phase == Phase::Registered && now >= self.id_cert_expires {
             let expired_at = self.id_cert_expires;
@@ -358,9 +358,9 @@ impl Classic {
     }
 
     /// `license smart register idtoken T [force]`: the registration starts at once
-    /// (SPEC §5.3 row 3). A device already registered starts over: the back-end decides
+    /// ([CAT-TS] [NX-TS] [ACI-SL]: the licensing states). A device already registered starts over: the back-end decides
     /// (CAT-1 `Product Already Registered` without `force`). Returns the syslog lines of
-    /// the start (SPEC §4.4: key generation, then call-home registration).
+    /// the start ([CAT-TS]: key generation, then call-home registration).
     pub fn register(&mut self, token: &str, force: bool, now: f64, syslog: Syslog) -> Vec<String> {
         if self.phase == Phase::Registered {
             self.drop_registration();
@@ -383,7 +383,7 @@ impl Classic {
         logs
     }
 
-    /// The back-end registered the device (SPEC §5.3 row 6): ID certificate for a year,
+    /// The back-end registered the device ([CAT-TS] [NX-TS] [ACI-SL]: the licensing states): ID certificate for a year,
     /// renewal in six months, evaluation paused, authorization requested at once.
     pub fn registered(
         &mut self,
@@ -427,7 +427,7 @@ impl Classic {
         logs
     }
 
-    /// The back-end answered an authorization request (SPEC §5.3 rows 7–9, 11, 12, 15).
+    /// The back-end answered an authorization request ([CAT-TS] [NX-TS] [ACI-SL]).
     pub fn granted(&mut self, now: f64, grant: Grant, syslog: Syslog) -> Vec<String> {
         let before = self.auth_status(now);
         let since = match (self.grant, grant) {
@@ -468,7 +468,7 @@ impl Classic {
         logs
     }
 
-    /// The ID certificate was renewed (SPEC §5.3 row 16).
+    /// The ID certificate was renewed ([CAT-TS] [NX-TS] [ACI-SL]).
     pub fn id_renewed(&mut self, now: f64) {
         self.comm_ok(now);
         self.id_cert_expires = now + ID_CERT_VALIDITY;
@@ -480,7 +480,7 @@ impl Classic {
         });
     }
 
-    /// `action` failed at `now` (SPEC §5.3 rows 4, 5, 10, 13, 17; §7.1 logs).
+    /// `action` failed at `now` ([CAT-TS] [NX-TS] [ACI-SL]; the logs of docs/troubleshooting.md).
     pub fn failed(
         &mut self,
         action: Action,
@@ -492,7 +492,7 @@ impl Classic {
         let reason = failure.reason().to_string();
         let mut logs = Vec::new();
         if let Failure::InvalidData(error) = failure {
-            // SPEC §7.1 CAT-6: back to UNREGISTERED / EVAL MODE, no retry; the event is
+            // docs/troubleshooting.md CAT-6: back to UNREGISTERED / EVAL MODE, no retry; the event is
             // the one `show logging` / `show license eventlog` shows.
             self.comm_ok(now);
             self.events
@@ -513,10 +513,10 @@ impl Classic {
             self.comm_ok(now);
         }
         if matches!(failure, Failure::NoReply(_)) && syslog.ios_xe {
-            // SPEC §7.1 CAT-7.
+            // docs/troubleshooting.md CAT-7.
             logs.push(logs::CRL_FETCH_FAIL.to_string());
         }
-        // SPEC §6.1.5 scenarios 7/8: `Last Communication Attempt: PENDING on …`.
+        // docs/troubleshooting.md CAT-7/8: `Last Communication Attempt: PENDING on …`.
         let answered = if matches!(failure, Failure::NoReply(_)) {
             None
         } else {
@@ -605,7 +605,7 @@ impl Classic {
         logs
     }
 
-    /// `license smart deregister` (SPEC §5.3 row 19): back to evaluation at once; the
+    /// `license smart deregister` ([CAT-TS] [NX-TS] [ACI-SL]): back to evaluation at once; the
     /// back-end is told in the background.
     pub fn deregister(&mut self, now: f64) {
         let was_registered = self.phase == Phase::Registered;
@@ -629,7 +629,7 @@ impl Classic {
     }
 }
 
-/// One block of the SLP tech-support `Communication Statistics:` (SLP §4.4).
+/// One block of the SLP tech-support `Communication Statistics:` ([GENIEPARSER]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommStats {
     pub total: u32,
@@ -673,7 +673,7 @@ impl CommStats {
     }
 }
 
-/// The policy in use (SLP §3.6).
+/// The policy in use ([C9400-174]).
 #[derive(Clone, Debug, PartialEq)]
 pub enum PolicyInUse {
     /// "Cisco default is the default policy that is always available".
@@ -682,20 +682,20 @@ pub enum PolicyInUse {
     Customer { name: String, installed: f64 },
 }
 
-/// Reporting interval (`Reporting push interval: 30  days`, SLP §2.2.7: "once every
+/// Reporting interval (`Reporting push interval: 30  days`, [RTR-CMD]: "once every
 /// 30-days as a default time interval").
 pub const REPORT_INTERVAL: f64 = 30.0 * DAY;
 /// The ACK deadline after an ACK: the Cisco default policy's 90-day reporting frequency
-/// for subscription licences (SLP §3.6; `[GP-ST1]` shows ACK + 90 days).
+/// for subscription licences ([C9400-174]; [GENIEPARSER] shows ACK + 90 days).
 pub const ACK_WINDOW: f64 = 90.0 * DAY;
 /// First ACK deadline after boot: Cisco default first report requirement for
-/// subscription licences, 90 days (SLP §3.6).
+/// subscription licences, 90 days ([C9400-174]).
 pub const FIRST_REPORT: f64 = 90.0 * DAY;
 /// Retry of a failed trust or report ⟨UNVERIFIED: no source gives the SLP retry
 /// schedule; hourly like the classic ID-certificate retry⟩.
 pub const SLP_RETRY: f64 = HOUR;
 
-/// Smart Licensing Using Policy (SLP §3, §6.5).
+/// Smart Licensing Using Policy ([RTR-CMD] [NX-TSFAQ] [C9K-MIG]).
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub trust_installed: Option<f64>,
@@ -718,7 +718,7 @@ pub struct Policy {
 
 impl Policy {
     /// A device that boots at `now`: Cisco default policy, no trust, first ACK due after
-    /// the first-report requirement. Returns the boot syslog (SLP §5.1
+    /// the first-report requirement. Returns the boot syslog ([C9400-174] [FN72578]
     /// `REPORTING_REQUIRED`, observed as `… required in 89 days.` with a 90-day policy).
     pub fn new(now: f64) -> (Policy, Vec<String>) {
         let policy = Policy {
@@ -772,7 +772,7 @@ impl Policy {
         self.next_trust = Some(now);
     }
 
-    /// Trust installed (SLP §3.4); the usage report goes out at once (`[GP-TS-18]`: policy
+    /// Trust installed ([GENIEPARSER]); the usage report goes out at once ([GENIEPARSER]: policy
     /// and first ACK at the trust timestamp).
     pub fn trusted(&mut self, now: f64, account: Account, policy_name: Option<String>) {
         self.trust_installed = Some(now);
@@ -810,7 +810,7 @@ impl Policy {
         self.next_report = Some(now);
     }
 
-    /// Report accepted and acknowledged (SLP §4.4 `OK_POLL`, then `Result Polling` `OK`).
+    /// Report accepted and acknowledged ([GENIEPARSER] `OK_POLL`, then `Result Polling` `OK`).
     pub fn acknowledged(&mut self, now: f64, account: Option<Account>) {
         self.comm_ok(now);
         self.report_stats.succeeded("OK_POLL", now);
@@ -1040,7 +1040,7 @@ mod tests {
         m.failed(Action::Authorize, &send, late, ("P", "S"), XE);
         m.failed(Action::Authorize, &send, late + 30.0, ("P", "S"), XE);
         assert_eq!(m.next_comm, Some(late + 30.0 + HOUR));
-        // Restored communication re-authorizes (SPEC §5.3 row 15).
+        // Restored communication re-authorizes ([CAT-TS] [NX-TS] [ACI-SL]).
         m.granted(late + 31.0, Grant::InCompliance, XE);
         assert_eq!(
             m.auth_status(late + 32.0),
@@ -1112,7 +1112,7 @@ mod tests {
 
     #[test]
     fn invalid_data_from_the_on_prem_server_unregisters_the_device() {
-        // SPEC §7.1 CAT-6.
+        // docs/troubleshooting.md CAT-6.
         let mut m = registered_and_authorized();
         let error = "Missing Id cert serial number field; Missing signing cert serial number field; Signed data and certificate does not match";
         let logs = m.failed(
@@ -1135,7 +1135,7 @@ mod tests {
 
     #[test]
     fn a_reply_that_cannot_be_validated_leaves_the_renewal_pending() {
-        // SPEC §7.1 CAT-7, §6.1.5 scenarios 7/8.
+        // docs/troubleshooting.md CAT-7/8.
         let mut m = registered_and_authorized();
         let t = T0 + 30.0 * DAY;
         let logs = m.failed(

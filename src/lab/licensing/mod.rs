@@ -1,7 +1,7 @@
-//! The device-side Smart Licensing agent of a lab device: the state machines of SPEC §5
-//! (classic) and SLP §3/§6.5 (Using Policy) on the lab clock, the `show license …`
+//! The device-side Smart Licensing agent of a lab device: the state machines of [CAT-TS] [NX-TS] [ACI-SL]
+//! (classic) and [RTR-CMD] [NX-TSFAQ] [C9K-MIG] (Using Policy) on the lab clock, the `show license …`
 //! outputs, and the network model that turns the running config into a real HTTPS call
-//! to the lab back-end, or into the spec's failure reason.
+//! to the lab back-end, or into Cisco's failure reason.
 //!
 //! API: [`agent`] builds the [`device::Licensing`](crate::lab::device::Licensing) of one
 //! device from its [`Identity`], its [`SharedState`], the lab's [`LabTopology`], the
@@ -11,7 +11,7 @@
 //! Design:
 //! - [`machine`] is pure: timestamps in lab seconds, time-driven transitions derived on
 //!   demand, communications returned as due actions. The agent keeps one per device.
-//! - Commands answer at once (SPEC §4.1) and make an action due now. One background tokio
+//! - Commands answer at once ([CAT-TS] [NX-TS] [ACI-SL]) and make an action due now. One background tokio
 //!   task per device runs only while something is due: it sleeps until the next deadline
 //!   (`clock.real_duration`, capped at [`MAX_SLEEP`] and woken by new commands), performs
 //!   the action (every HTTP call bounded by [`LabTopology`]-independent `call_timeout`),
@@ -49,23 +49,23 @@ pub const MAX_SLEEP: Duration = Duration::from_secs(60);
 /// Default real-time bound of one HTTP call.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// CAT-7 (SPEC §7.1, §6.1.5 scenarios 7 and 8).
+/// CAT-7 (docs/troubleshooting.md CAT-7).
 pub const WAITING_FOR_REPLY: &str = "Waiting for reply";
-/// CAT-4 (SPEC §7.1).
+/// CAT-4 (docs/troubleshooting.md).
 pub const TRANSPORT_NOT_AVAILABLE: &str = "Communication transport not available.";
-/// CAT-5 (SPEC §7.1); also APIC ACI-1 and the NX-1 family (SPEC §7.2).
+/// CAT-5 (docs/troubleshooting.md); also APIC ACI-1 and the NX-1 family (docs/troubleshooting.md).
 pub const SEND_FAILED: &str = "Fail to send out Call Home HTTP message.";
-/// NX-2 (SPEC §7.2): an English gloss of the French seed title "Échec de l'analyse des
+/// NX-2 (docs/troubleshooting.md): an English gloss of [NX-TS]'s French title "Échec de l'analyse des
 /// données de réponse du serveur SCH" — the device's English string is ⟨GAP⟩.
 pub const NX_PLAIN_HTTP: &str = "Failed to parse SCH server response data.";
-/// SLP transport failures (SLP §5.1): `(CSLU) : Unable to resolve server hostname/domain
+/// SLP transport failures ([C9400-174] [FN72578]): `(CSLU) : Unable to resolve server hostname/domain
 /// name` (`[LOG-C1117]`) and the generic `(CSSM) : Communications failure` (FN72578).
 pub const SLP_NO_DNS: &str = "Unable to resolve server hostname/domain name";
 pub const SLP_COMM_FAILURE: &str = "Communications failure";
-/// SPEC §4.1 IOS-XE (full text: public C9200L/CSR captures, search index ids 28523190061
+/// [CAT-TS], the IOS-XE reply (full text: public C9200L/CSR captures, search index ids 28523190061
 /// and 4398888001).
 pub const IOS_XE_REGISTER_REPLY: &str = "Registration process is in progress. Use the 'show license status' command to check the progress and result";
-/// SPEC §4.1 NX-OS (and §2.4.3).
+/// [NX-TS], its registration reply on NX-OS (also in its on-prem method).
 pub const NX_OS_REGISTER_REPLY: &str =
     "Initiated device registration with backend. run show license status, for registration status";
 
@@ -497,7 +497,7 @@ impl Shared {
         .unwrap_or(Err(http::CallError::Timeout));
         let reply = reply.map_err(|e| send_failure(None, e == http::CallError::Timeout))?;
         if reply.get("ok").and_then(Value::as_bool) == Some(true) {
-            // SPEC §7.1 CAT-7 / §3.1: the reply's signing chain cannot be checked while the
+            // docs/troubleshooting.md CAT-7, [CAT-TS]: the reply's signing chain cannot be checked while the
             // CRL cannot be fetched, unless SLA-TrustPoint has `revocation-check none`.
             let crl_unreachable = reply
                 .get(crate::lab::backend::protocol::CRL_UNREACHABLE)
@@ -514,7 +514,7 @@ impl Shared {
             .unwrap_or(SEND_FAILED)
             .to_string();
         // CAT-2's text (the back-end answers every bad token with it) and CAT-3 keep the
-        // device REGISTERING (SPEC §6.1.5 scenarios 2, 3); other refusals fail it (CAT-1).
+        // device REGISTERING (docs/troubleshooting.md CAT-2, 3); other refusals fail it (CAT-1).
         let code = reply.get("code").and_then(Value::as_str).unwrap_or("");
         if code == "invalid_data" {
             return Err(Failure::InvalidData(reason));
@@ -593,7 +593,7 @@ impl Inner {
 }
 
 /// Whether the device checks revocation for `SLA-TrustPoint`: IOS-XE only, unless the
-/// trustpoint says `revocation-check none` (SPEC §3.1). A device without the block still
+/// trustpoint says `revocation-check none` ([CAT-TS]). A device without the block still
 /// has the built-in trustpoint, which checks the CRL (the factory `revocation-check crl`).
 fn checks_revocation(platform: Platform, tree: &Tree) -> bool {
     if platform != Platform::IosXe {
@@ -614,7 +614,7 @@ fn checks_revocation(platform: Platform, tree: &Tree) -> bool {
     })
 }
 
-/// CAT-2 and CAT-3 keep the device REGISTERING (SPEC §6.1.5 scenarios 2 and 3) when the
+/// CAT-2 and CAT-3 keep the device REGISTERING (docs/troubleshooting.md CAT-2) when the
 /// back-end does not say `retry` itself.
 fn is_try_again(reason: &str) -> bool {
     reason.contains("could not be processed right now") || reason.starts_with("{\"timestamp\"")
@@ -671,14 +671,14 @@ impl Licensing for Agent {
             }
         });
         if is_policy(&self.shared.identity) {
-            // The console reply to `license smart trust idtoken` is ⟨UNVERIFIED⟩ (SLP §3.2;
+            // The console reply to `license smart trust idtoken` is ⟨UNVERIFIED⟩ ([RTR-CMD] [NX-TSFAQ];
             // the only captured transcript is empty).
             return String::new();
         }
         match platform {
             Platform::IosXe => IOS_XE_REGISTER_REPLY.to_string(),
             Platform::NxOs => NX_OS_REGISTER_REPLY.to_string(),
-            // APIC's reply is not in the spec ⟨GAP⟩.
+            // APIC's reply is not in Cisco's documents ⟨GAP⟩.
             Platform::Apic => String::new(),
         }
     }
@@ -690,7 +690,7 @@ impl Licensing for Agent {
             }
             ((), Vec::new())
         });
-        // The console reply is not in the spec ⟨GAP⟩.
+        // The console reply is not in Cisco's documents ⟨GAP⟩.
         String::new()
     }
 
@@ -701,7 +701,7 @@ impl Licensing for Agent {
             }
             ((), Vec::new())
         });
-        // The console reply is not in the spec ⟨GAP⟩.
+        // The console reply is not in Cisco's documents ⟨GAP⟩.
         String::new()
     }
 
@@ -715,7 +715,7 @@ impl Licensing for Agent {
         String::new()
     }
 
-    /// `clock set` (SPEC §7.1 CAT-3): what the device sends and prints from now on.
+    /// `clock set` (docs/troubleshooting.md CAT-3): what the device sends and prints from now on.
     fn set_clock_offset(&self, offset_secs: f64) {
         *self
             .shared

@@ -29,8 +29,8 @@ pub struct LabTopology {
     /// Virtual service socket → real loopback socket.
     pub services: BTreeMap<SocketAddr, SocketAddr>,
     /// The on-prem (satellite) server's private CA, PEM. NX-OS devices trust it without an
-    /// import: SPEC §2.4.3 (Method 3) goes from the callhome block straight to `license
-    /// smart register`, and no NX-OS trustpoint command is in the spec ⟨GAP⟩.
+    /// import: [NX-TS] (Method 3) goes from the callhome block straight to `license
+    /// smart register`, and no NX-OS trustpoint command is in Cisco's documents ⟨GAP⟩.
     pub on_prem_cas: Vec<String>,
 }
 
@@ -181,7 +181,7 @@ pub struct Transport {
     pub source_interface: Option<String>,
     /// `host`, `port` of an HTTP(S) proxy.
     pub proxy: Option<(String, u16)>,
-    /// `http secure server-identity-check` (on unless `no …`, SPEC §3.4).
+    /// `http secure server-identity-check` (on unless `no …`, [CAT-TS]).
     pub identity_check: bool,
     /// Call-home transport (classic; SLP `transport callhome`): the failure logs are the
     /// call-home ones.
@@ -199,14 +199,14 @@ pub enum NoTransport {
     NotAvailable { user_profile: bool },
     /// SLP `license smart transport off`: nothing is sent.
     Off,
-    /// SLP `transport cslu` with no CSLU address (SLP §5.1 `[LOG-C1117]`).
+    /// SLP `transport cslu` with no CSLU address ([C9400-174] [FN72578] `[LOG-C1117]`).
     CsluUnset,
 }
 
-/// CSSM through call-home (SPEC §2.2).
+/// CSSM through call-home ([CAT-TS]).
 pub const CSSM_CALL_HOME_URL: &str =
     "https://tools.cisco.com/its/service/oddce/services/DDCEService";
-/// CSSM smart transport default URL (SLP §2.2.2).
+/// CSSM smart transport default URL ([RTR-CMD] [GENIELIBS]).
 pub const CSSM_SMART_URL: &str = "https://smartreceiver.cisco.com/licservice/license";
 
 fn canon(platform: Platform, line: &Line) -> String {
@@ -230,12 +230,12 @@ fn unquote(word: &str) -> String {
     word.trim_matches('"').to_string()
 }
 
-/// Classic IOS-XE call-home (SPEC §2.3, §7.1 CAT-4; DEVICE-FACTS for `vrf`,
+/// Classic IOS-XE call-home (docs/troubleshooting.md CAT-4, [CAT-TS]; real configs, docs/platform-notes.md for `vrf`,
 /// `source-interface`, `http-proxy`, `http secure server-identity-check`).
 ///
 /// The profile used is the active one carrying Smart Licensing data: `CiscoTAC-1` does by
 /// default; another profile needs `reporting smart-licensing-data`. CiscoTAC-1's
-/// destination address is a hidden default (DEVICE-FACTS): absent means the CSSM URL.
+/// destination address is a hidden default (real configs, docs/platform-notes.md): absent means the CSSM URL.
 pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
     let p = Platform::IosXe;
     let service = top(p, tree).any(|(c, _)| c == "service call-home");
@@ -257,7 +257,7 @@ pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
         } else if let Some(v) = after(&c, "source-interface") {
             source_interface = Some(v.to_string());
         } else if let Some(v) = after(&c, "http-proxy") {
-            // `http-proxy "<host>" port <port>` (DEVICE-FACTS).
+            // `http-proxy "<host>" port <port>` (real configs, docs/platform-notes.md).
             let words: Vec<&str> = v.split_whitespace().collect();
             if let [host, "port", port] = words.as_slice() {
                 proxy = port.parse().ok().map(|port| (unquote(host), port));
@@ -268,7 +268,7 @@ pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
             let name = unquote(name);
             let lines: Vec<String> = child.children.iter().map(|l| canon(p, l)).collect();
             let has = |s: &str| lines.iter().any(|l| l == s);
-            // `active` is printed under an active profile (DEVICE-FACTS); `no active`
+            // `active` is printed under an active profile (real configs, docs/platform-notes.md); `no active`
             // deactivates it.
             let active = has("active") && !has("no active");
             let smart_licensing = name == "CiscoTAC-1" || has("reporting smart-licensing-data");
@@ -289,7 +289,7 @@ pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
             user_profile: user_profile_in_the_way,
         });
     };
-    // SPEC §2.3.3: call-home's HTTPS leaves from `ip http client source-interface` (the
+    // [CAT-TS]: call-home's HTTPS leaves from `ip http client source-interface` (the
     // CLI "required" when tools.cisco.com is reached through a VRF) unless call-home
     // names its own source interface.
     if source_interface.is_none() {
@@ -319,13 +319,13 @@ pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
     }
 }
 
-/// NX-OS callhome (SPEC §2.4.1, §2.4.3): `destination-profile CiscoTAC-1 transport-method
+/// NX-OS callhome ([NX-TS]): `destination-profile CiscoTAC-1 transport-method
 /// http`, `destination-profile CiscoTAC-1 index N http <url>` (or the add form without
 /// index), `transport http use-vrf <vrf>`, `enable`. The NX-OS proxy and source-interface
-/// commands are not in the spec ⟨GAP⟩ (docs/platform-notes.md): `transport http proxy
+/// commands are not in Cisco's documents ⟨GAP⟩ (docs/platform-notes.md): `transport http proxy
 /// server <host> port <port>` is used once `transport http proxy enable` is present, and
 /// the global `ip http source-interface <if> [vrf <vrf>]` sets the HTTP source interface,
-/// whose VRF must be the `use-vrf` one (SPEC §7.2 NX-1: `vlan 27` instead of `mgmt0`).
+/// whose VRF must be the `use-vrf` one (docs/troubleshooting.md NX-1: `vlan 27` instead of `mgmt0`).
 pub fn nx_os_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
     let p = Platform::NxOs;
     let Some(block) = tree.lines.iter().find(|l| canon(p, l) == "callhome") else {
@@ -375,9 +375,9 @@ pub fn nx_os_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
     }
 }
 
-/// APIC (SPEC §2.5.2): `license smart transport-mode smart-licensing` (direct to CSSM),
+/// APIC ([ACI-SL]): `license smart transport-mode smart-licensing` (direct to CSSM),
 /// `… satellite url <url>`, `… proxy ip-address <host> port <port>`. The URL APIC uses for
-/// direct CSSM is not in the spec ⟨GAP⟩: the call-home CSSM URL is used.
+/// direct CSSM is not in Cisco's documents ⟨GAP⟩: the call-home CSSM URL is used.
 pub fn apic(tree: &Tree) -> Result<Transport, NoTransport> {
     let p = Platform::Apic;
     let mut transport = Transport {
@@ -405,12 +405,12 @@ pub fn apic(tree: &Tree) -> Result<Transport, NoTransport> {
     Ok(transport)
 }
 
-/// Using Policy (SLP §2.2): `license smart transport smart|cslu|callhome|off` (default
+/// Using Policy ([RTR-CMD]): `license smart transport smart|cslu|callhome|off` (default
 /// `cslu`), `license smart url smart <url>` / `license smart url <url>` (default
 /// `https://smartreceiver.cisco.com/licservice/license`), `license smart url cslu <url>`,
 /// `license smart proxy address|port`, `license smart vrf`, `ip http client
-/// source-interface`. With `callhome` the call-home config applies (SLP §2.3).
-/// NX-OS SLP transport commands are ⟨UNVERIFIED⟩ (SLP Appendix A.1): the same lines are
+/// source-interface`. With `callhome` the call-home config applies ([RTR-CMD] [CUBE]).
+/// NX-OS SLP transport commands are ⟨UNVERIFIED⟩ (docs/platform-notes.md): the same lines are
 /// read, and with no `license smart transport` line an NX-OS device uses its callhome.
 pub fn policy(platform: Platform, tree: &Tree) -> Result<Transport, NoTransport> {
     let mut kind = None;
@@ -490,7 +490,7 @@ pub fn policy(platform: Platform, tree: &Tree) -> Result<Transport, NoTransport>
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Unreachable {
     BadUrl(String),
-    /// `http://` to the Cisco cloud (SPEC §2.2 rule 1, §7.2 NX-2).
+    /// `http://` to the Cisco cloud (docs/troubleshooting.md NX-2, [NX-TS] [CAT-TS]).
     PlainHttpToCisco,
     /// DNS lookup disabled, no usable name server, or the name is not in the lab DNS.
     NoDns(String),
@@ -586,7 +586,7 @@ pub fn path(
     Ok(vrf)
 }
 
-/// Hosts of the Cisco cloud (SPEC §2.2: tools.cisco.com; SLP §2.2.2: smartreceiver).
+/// Hosts of the Cisco cloud ([CAT-TS]: tools.cisco.com; [RTR-CMD] [GENIELIBS]: smartreceiver).
 fn is_cisco_cloud(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     host == "cisco.com" || host.ends_with(".cisco.com")
@@ -950,7 +950,7 @@ mod tests {
             )),
             Err(Unreachable::NoDns(_))
         ));
-        // ... but an `ip host` entry needs no DNS (SPEC §2.2 rule 5).
+        // ... but an `ip host` entry needs no DNS ([CAT-TS]).
         assert!(
             check(&format!(
                 "ip host tools.cisco.com {CSSM_IP}\n{XE_DEFAULT} vrf Mgmt-vrf\n"
@@ -983,7 +983,7 @@ mod tests {
 
     #[test]
     fn ip_http_client_source_interface_puts_call_home_in_its_vrf() {
-        // SPEC §2.3.3: "required" when tools.cisco.com is reached through a VRF.
+        // [CAT-TS]: "required" when tools.cisco.com is reached through a VRF.
         let lab = lab();
         let base = format!("ip name-server vrf Mgmt-vrf {DNS_IP}\n{XE_DEFAULT}");
         let tr = tree(Platform::IosXe, &base);
@@ -1034,7 +1034,7 @@ mod tests {
         // Without `enable`, call-home is not available.
         let disabled = text.replace("  enable\n", "");
         assert!(nx_os_call_home(&tree(Platform::NxOs, &disabled)).is_err());
-        // SPEC §7.2 NX-1: the HTTP source interface in the global table, not in `management`.
+        // docs/troubleshooting.md NX-1: the HTTP source interface in the global table, not in `management`.
         let dev = DeviceNetwork {
             reaches: vec!["management".into()],
             interfaces: [

@@ -1,21 +1,22 @@
 //! `show license …` outputs in the real formats.
 //!
-//! Shapes and labels come from the corpus and the spec; each renderer names its model:
+//! Shapes and labels come from the corpus and Cisco's documents; each renderer names its model:
 //! - classic IOS-XE `status`/`all`: corpus `iosxe/show-license-status/genieparser-2`,
 //!   `ntc-templates-1`, `iosxe/show-license-all/genieparser-3` (Smart Agent 4.x);
 //!   `summary`: the real C9200L 16.9.1 capture (public Ansible README, search index id
-//!   28523190061) and SPEC §6.1.1; failure lines: SPEC §6.1.5 (labels `Next Registration
+//!   28523190061) and [CAT-TS]; failure lines: [CAT-TS] (labels `Next Registration
 //!   Attempt` and the nesting of `Failure reason:` under its attempt are ⟨not verbatim⟩);
-//! - NX-OS classic `status`: SPEC §6.2 (flush left, as in the seed); `usage`: the NX-OS
+//! - NX-OS classic `status`: [NX-TS] (flush left, as in that document); `usage`: the NX-OS
 //!   PAK-style table of corpus `nxos/show-license-usage/ntc-templates-1`;
-//! - Using Policy: SLP §4.1 (`[NTC-ST3]` layout), §4.2 (`[GP-SUM4]`), §4.3 (`[GP-ALL4M]`),
-//!   §4.4 / corpus `x-show-license-tech-support/genieparser-9` (tech support), §4.5, §4.6;
-//! - APIC: no sample exists (SPEC §6.3 ⟨GAP⟩): the NX-OS classic layout is used.
+//! - Using Policy: [GENIEPARSER] ([NTC-TEMPLATES] layout) for status, summary, all, tech
+//!   support (corpus `x-show-license-tech-support/genieparser-9`), usage and udi; NX-OS
+//!   [N3550-MIG] [NX-ART];
+//! - APIC: no sample exists ([ACI-SL] ⟨GAP⟩): the NX-OS classic layout is used.
 //!
 //! - `eventlog [DAYS]` (IOS-XE): [`super::eventlog`].
 //!
 //! Display strings with no sample: `AUTHORIZATION EXPIRED on <ts>` and `EVAL EXPIRED`
-//! (SPEC §5.1, §6.4 ⟨GAP⟩).
+//! ([CAT-TS] [NX-TS] [ACI-SL] ⟨GAP⟩).
 
 use std::fmt::Write;
 
@@ -42,8 +43,8 @@ pub struct Entitlement {
 }
 
 /// What the device uses, from its PID. The tags are the lab's (pools in the back-end are
-/// keyed by them); the shapes follow the samples (SPEC §6.1.1, SLP §4.5, corpus NX-OS).
-/// APIC entitlements are not in the spec ⟨GAP⟩.
+/// keyed by them); the shapes follow the samples ([CAT-TS], [GENIEPARSER], corpus NX-OS).
+/// APIC entitlements are not in Cisco's documents ⟨GAP⟩.
 pub fn entitlements(identity: &Identity) -> Vec<Entitlement> {
     match identity.platform {
         Platform::IosXe => {
@@ -179,7 +180,7 @@ fn usage_status(status: &AuthStatus) -> &'static str {
 }
 
 /// The `Registration:` and `License Authorization:` sections; `indent` is `"  "` on
-/// IOS-XE and empty on NX-OS/APIC (SPEC §6.2).
+/// IOS-XE and empty on NX-OS/APIC ([NX-TS]).
 fn classic_sections(m: &Classic, v: &View, indent: &str, summary: bool) -> String {
     let i = indent;
     let mut out = String::new();
@@ -373,7 +374,7 @@ fn classic_all(m: &Classic, v: &View, status: &AuthStatus, udi: &str) -> String 
     )
 }
 
-/// NX-OS (SPEC §6.2) and APIC (no sample ⟨GAP⟩) classic outputs.
+/// NX-OS ([NX-TS]) and APIC (no sample ⟨GAP⟩) classic outputs.
 fn nx_style(
     command: &str,
     m: &Classic,
@@ -459,7 +460,7 @@ fn transport_block(v: &View, tech: bool) -> String {
         }
         match &t.vrf {
             None => out.push_str("  VRF:\n    Not Configured\n"),
-            // Display of a configured VRF ⟨UNVERIFIED⟩ (SLP §2.2.6).
+            // Display of a configured VRF ⟨UNVERIFIED⟩ ([RTR-CMD] [CUBE]).
             Some(vrf) => {
                 let _ = writeln!(out, "  VRF: {vrf}");
             }
@@ -501,7 +502,7 @@ fn policy_block(p: &Policy, v: &View) -> String {
             "Customer Policy",
         ),
     };
-    // The Cisco default values (SLP §3.6, `[GP-ALL]`); a customer policy is shown with
+    // The Cisco default values ([C9400-174], [GENIEPARSER]); a customer policy is shown with
     // the same values ⟨lab simplification⟩.
     let rows = [
         ("Unenforced/Non-Export Perpetual Attributes:", [365, 0, 90]),
@@ -561,7 +562,7 @@ fn slp_usage_blocks(v: &View) -> String {
     let nx = v.identity.platform == Platform::NxOs;
     let mut out = String::new();
     for e in v.entitlements {
-        // NX-OS has no feature name: the block starts `(TAG):` flush left (SLP §4.6,
+        // NX-OS has no feature name: the block starts `(TAG):` flush left ([N3550-MIG] [NX-ART],
         // corpus nxos/show-license-usage/ntc-templates-2).
         let _ = writeln!(
             out,
@@ -573,7 +574,7 @@ fn slp_usage_blocks(v: &View) -> String {
         let _ = writeln!(out, "  Version: 1.0");
         let _ = writeln!(out, "  Status: IN USE");
         if nx {
-            // NX-OS capitalisation (SLP §4.6).
+            // NX-OS capitalisation ([N3550-MIG] [NX-ART]).
             let _ = writeln!(out, "  Enforcement Type: NOT ENFORCED");
             let _ = writeln!(out, "  License Type: {}", e.license_type);
         } else {
@@ -657,7 +658,7 @@ fn slp_all(p: &Policy, v: &View, tech: bool) -> String {
 }
 
 /// Using Policy outputs (IOS-XE; NX-OS SLP `status`/`all` have no sample ⟨UNVERIFIED⟩ and
-/// use the IOS-XE grammar, as SLP §4.6 advises parsers to).
+/// use the IOS-XE grammar; [N3550-MIG] and [NX-ART] show only other commands).
 pub fn policy(command: &str, p: &Policy, v: &View) -> Option<String> {
     if let Some(days) = eventlog::days_of(command) {
         // IOS-XE only: no NX-OS `show license eventlog` sample exists.

@@ -151,7 +151,7 @@ fn nx_os_status_has_the_spec_labels() {
     let id = identity(Platform::NxOs, LicensingModel::Classic);
     let m = registered_machine();
     let out = show::classic("status", &m, &view(&id, &[], T0 + 10.0)).unwrap();
-    // SPEC §6.2, verbatim labels in order.
+    // [NX-TS], verbatim labels in order.
     let spec = "Smart Licensing is ENABLED\nRegistration:\nStatus: REGISTERED\nSmart Account: ldap_user_test\nVirtual Account: Default\nExport-Controlled Functionality: Allowed\nInitial Registration: SUCCEEDED on Jun 22 16:15:41 2022 UTC\nLast Renewal Attempt: None\nNext Renewal Attempt: Dec 19 16:15:41 2022 UTC\nRegistration Expires: Jun 22 16:13:53 2023 UTC\nLicense Authorization:\nStatus: AUTHORIZED on Jun 22 16:15:44 2022 UTC\nLast Communication Attempt: SUCCEEDED on Jun 22 16:15:44 2022 UTC\nNext Communication Attempt: Jul 22 16:15:43 2022 UTC\nCommunication Deadline: Sep 20 16:12:55 2022 UTC\nSmart License Conversion:\nAutomatic Conversion Enabled: False\nStatus: Not started\n";
     assert_eq!(labels(&out), labels(spec), "{out}");
     assert!(
@@ -555,7 +555,7 @@ async fn using_policy_trust_over_smart_transport() {
 
 #[test]
 fn only_revocation_check_none_on_sla_trustpoint_skips_the_crl() {
-    // SPEC §3.1, §7.1 CAT-7.
+    // docs/troubleshooting.md CAT-7, [CAT-TS].
     let xe = |text: &str| Tree::parse(text, Platform::IosXe.dialect());
     let factory =
         "crypto pki trustpoint SLA-TrustPoint\n enrollment pkcs12\n revocation-check crl\n";

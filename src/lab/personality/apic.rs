@@ -1,9 +1,9 @@
 //! APIC: the NX-OS style CLI of the ACI controller, classic Smart Licensing (3.2+/4.x).
 //!
-//! Sources: SPEC §2.5 (`configure`, `apic1(config)#`, `license smart transport-mode …`,
+//! Sources: [ACI-SL] (`configure`, `apic1(config)#`, `license smart transport-mode …`,
 //! `license smart register idtoken …` typed in config mode, "config and exec commands
 //! are not distinguished", "all show commands start with `show license`", keywords
-//! auto-complete), §4.1 (`renew ID|auth`, `deregister`, the `show license` set); public
+//! auto-complete, `renew ID|auth`, `deregister`, the `show license` set); public
 //! APIC transcripts (`apic1(config)# sh run` answering `# Command: show running-config`
 //! with two-space indented lines; the `Application Policy Infrastructure Controller`
 //! login banner); genie's APIC `show version` parser (the Role/Pod/Node table). APIC's
@@ -12,7 +12,7 @@
 use super::{Config, ConfigRule, Effect, Exec, ExecRule, Layout, Mode, Pager, Personality, Style};
 use crate::platform::{LicensingModel, Platform};
 
-/// SPEC §2.5.2 "show license all / status / summary / usage / mode / server / catalog /
+/// [ACI-SL] "show license all / status / summary / usage / mode / server / catalog /
 /// tech support".
 const SHOW_LICENSE: &str =
     "show license {all|status|summary|usage|mode|server|catalog|tech support}";
@@ -60,8 +60,8 @@ const EXEC: &[ExecRule] = &[
     },
 ];
 
-/// SPEC §2.5.2 configuration commands and the exec ones implemented as config commands.
-/// No `force` keyword: re-registration is a GUI checkbox (SPEC §2.5.2 ⟨GAP⟩).
+/// [ACI-SL] configuration commands and the exec ones implemented as config commands.
+/// No `force` keyword: re-registration is a GUI checkbox ([ACI-SL] ⟨GAP⟩).
 const CONFIG: &[ConfigRule] = &[
     ConfigRule {
         pattern: "license smart transport-mode {smart-licensing|satellite url <word>|proxy ip-address <word> port <num>}",
@@ -114,7 +114,7 @@ pub static APIC: Personality = Personality {
     model: LicensingModel::Classic,
     style: Style::NxOs,
     starts_privileged: true,
-    // Not verified for APIC; `configure` answers nothing in the SPEC §2.5.2 samples.
+    // Not verified for APIC; `configure` answers nothing in the [ACI-SL] samples.
     config_banner: "",
     exec: &[EXEC],
     modes: MODES,

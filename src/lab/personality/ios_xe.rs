@@ -2,10 +2,10 @@
 //! (17.3.2+). The two share everything but the `license smart …` commands.
 //!
 //! Sources (cited per fact below):
-//! - SPEC §2.3 (call-home config, sub-mode prompts), §3.1–§3.2 (trustpoints, the
-//!   `crypto pki authenticate` dialogue), §4.1 (exec commands), §6.1 (show outputs);
-//! - SLP §2.1–§2.2 (the `license smart` global syntax on 17.x), §3.2 (`trust idtoken`);
-//! - `notes/DEVICE-FACTS.md` (the factory call-home block);
+//! - [CAT-TS] (call-home config, sub-mode prompts, trustpoints, the
+//!   `crypto pki authenticate` dialogue, exec commands, show outputs);
+//! - [RTR-CMD] (the `license smart` global syntax on 17.x, `trust idtoken`);
+//! - `docs/platform-notes.md "Real IOS-XE call-home blocks"` (the factory call-home block);
 //! - real transcripts in the public code index: pyneng task 22.2c (R1 `conf t` banner,
 //!   `% Invalid input detected at '^' marker.` with the caret under the bad token and a
 //!   blank line after, `% Incomplete command.` + blank line, `% Ambiguous command:  "a"`
@@ -18,7 +18,7 @@ use super::{
 };
 use crate::platform::{LicensingModel, Platform};
 
-/// The CSSM call-home URL, default destination of CiscoTAC-1 (SPEC §2.2, §2.3.1).
+/// The CSSM call-home URL, default destination of CiscoTAC-1 ([CAT-TS]).
 pub const DDCE_SERVICE: &str = "https://tools.cisco.com/its/service/oddce/services/DDCEService";
 
 /// `conf t` answer, two spaces before `End` (pyneng transcript; Cisco docs).
@@ -91,7 +91,7 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::ShowClock,
         user: true,
     },
-    // SPEC §7.1 CAT-3: set the clock by hand, then `clock calendar-valid`.
+    // docs/troubleshooting.md CAT-3: set the clock by hand, then `clock calendar-valid`.
     ExecRule {
         pattern: "clock set <word> <word> <word> <word>",
         action: Exec::ClockSet,
@@ -117,13 +117,13 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::ShowLogging,
         user: false,
     },
-    // SPEC §4.1 "Verify" row; SLP §4 (`show license tech support`, `udi`, `usage`).
+    // [CAT-TS] (its list of verify commands); [GENIEPARSER] (`show license tech support`, `udi`, `usage`).
     ExecRule {
         pattern: "show license {status|summary|all|udi|usage|tech support}",
         action: Exec::ShowLicense,
         user: true,
     },
-    // SPEC §4.1 "Verify" row, §7.1 CAT-6; `show license eventlog 2` (genieparser
+    // [CAT-TS] (its list of verify commands), docs/troubleshooting.md CAT-6; `show license eventlog 2` (genieparser
     // ShowLicenseEventlog2): the days are optional.
     ExecRule {
         pattern: "show license eventlog [<num>]",
@@ -140,7 +140,7 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::TerminalWidth,
         user: true,
     },
-    // `wr` alone writes memory on IOS (SPEC §4.5 `write memory`).
+    // `wr` alone writes memory on IOS ([CAT-TS] `write memory`).
     ExecRule {
         pattern: "write [memory]",
         action: Exec::WriteMemory,
@@ -156,8 +156,8 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::Reload,
         user: false,
     },
-    // SPEC §7.1 CAT-5 "Ping tools.cisco.com", "Telnet to tools.cisco.com on TCP 443";
-    // SPEC §6.1.4 `telnet tools.cisco.com 443 /source-interface gi0/0`. IOS puts the VRF
+    // docs/troubleshooting.md CAT-5 "Ping tools.cisco.com", "Telnet to tools.cisco.com on TCP 443";
+    // [CAT-TS] `telnet tools.cisco.com 443 /source-interface gi0/0`. IOS puts the VRF
     // first (`ping vrf NAME HOST`); `ping HOST vrf NAME` is accepted too. Both are user
     // EXEC commands on IOS. Outputs and their sources: `lab::cli::probe`.
     ExecRule {
@@ -180,7 +180,7 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::Telnet,
         user: true,
     },
-    // SPEC §4.1 (`[CAT-ja]` scenario 9 names it).
+    // [CAT-TS] (its Japanese edition's scenario 9 names it).
     ExecRule {
         pattern: "license smart deregister",
         action: Exec::Deregister,
@@ -188,8 +188,8 @@ const COMMON_EXEC: &[ExecRule] = &[
     },
 ];
 
-/// SPEC §4.1: `register idtoken T [force]`; `renew id|auth` as the ACI table names them
-/// (the IOS-XE rows are ⟨GAP⟩ in SPEC §4.1; the keywords are the same family).
+/// [CAT-TS] [NX-TS] [ACI-SL]: `register idtoken T [force]`; `renew id|auth` as the ACI table names them
+/// (the IOS-XE forms are ⟨GAP⟩ in [CAT-TS]; the keywords are the same family).
 const CLASSIC_EXEC: &[ExecRule] = &[
     ExecRule {
         pattern: "license smart register idtoken <word> [force]",
@@ -208,9 +208,9 @@ const CLASSIC_EXEC: &[ExecRule] = &[
     },
 ];
 
-/// SLP §3.2: privileged EXEC, `local|all`, then optional `force`. `register idtoken` is
-/// deprecated on SLP and its behaviour there unverified (SLP §6.1): it is not accepted,
-/// so a client that sends it to an SLP device is caught. SLP §3.5: `sync all|local`.
+/// [RTR-CMD] [NX-TSFAQ]: privileged EXEC, `local|all`, then optional `force`. `register idtoken` is
+/// deprecated on SLP and its behaviour there unverified ([C9K-MIG]): it is not accepted,
+/// so a client that sends it to an SLP device is caught. [GENIELIBS]: `sync all|local`.
 const POLICY_EXEC: &[ExecRule] = &[
     ExecRule {
         pattern: "license smart trust idtoken <word> {local|all} [force]",
@@ -307,7 +307,7 @@ const GLOBAL: &[ConfigRule] = &[
         pattern: "hostname <word>",
         action: Config::Store(Effect::Set(1)),
     },
-    // SPEC §2.3.5: `service call-home` must be in the running config.
+    // [CAT-TS]: `service call-home` must be in the running config.
     ConfigRule {
         pattern: "service call-home",
         action: Config::Store(Effect::Flag),
@@ -322,8 +322,8 @@ const GLOBAL: &[ConfigRule] = &[
         pattern: "archive",
         action: Config::Enter("config-archive"),
     },
-    // SPEC §2.3.3 (`ip domain-lookup [source-interface IF]`, printed as `ip domain lookup
-    // …`, see `RENAMES`); DEVICE-FACTS (`ip domain lookup vrf V source-interface IF`).
+    // [CAT-TS] (`ip domain-lookup [source-interface IF]`, printed as `ip domain lookup
+    // …`, see `RENAMES`); real configs, docs/platform-notes.md (`ip domain lookup vrf V source-interface IF`).
     ConfigRule {
         pattern: "ip {domain-lookup|domain lookup}",
         action: Config::Store(Effect::Flag),
@@ -336,7 +336,7 @@ const GLOBAL: &[ConfigRule] = &[
         pattern: "ip {domain-name|domain name} <word>",
         action: Config::Store(Effect::Set(3)),
     },
-    // SPEC §2.3.3 `ip name-server [vrf V] <ip>`; SLP §2.2.6 several on one line.
+    // [CAT-TS] `ip name-server [vrf V] <ip>`; [RTR-CMD] [CUBE] several on one line.
     ConfigRule {
         pattern: "ip name-server [vrf <word>] <line>",
         action: Config::Store(Effect::NameServers),
@@ -345,7 +345,7 @@ const GLOBAL: &[ConfigRule] = &[
         pattern: "ip host <word> <line>",
         action: Config::Store(Effect::Set(3)),
     },
-    // SPEC §2.3.3; SLP §2.2.6 (`ip http client secure-trustpoint`).
+    // [CAT-TS]; [RTR-CMD] [CUBE] (`ip http client secure-trustpoint`).
     ConfigRule {
         pattern: "ip http client source-interface <word>",
         action: Config::Store(Effect::Set(4)),
@@ -359,12 +359,12 @@ const GLOBAL: &[ConfigRule] = &[
         pattern: "ntp server [vrf <word>] <word> [prefer]",
         action: Config::Store(Effect::Flag),
     },
-    // SPEC §7.1 CAT-3: `clock calendar-valid` makes the clock authoritative.
+    // docs/troubleshooting.md CAT-3: `clock calendar-valid` makes the clock authoritative.
     ConfigRule {
         pattern: "clock calendar-valid",
         action: Config::Store(Effect::Flag),
     },
-    // SPEC §3.1–§3.2.
+    // [CAT-TS].
     ConfigRule {
         pattern: "crypto pki trustpoint <word>",
         action: Config::Enter("ca-trustpoint"),
@@ -387,7 +387,7 @@ const GLOBAL: &[ConfigRule] = &[
     },
 ];
 
-/// SLP §2.1 syntax and §2.2.1–§2.2.8: only on SLP images (17.3.2+).
+/// [RTR-CMD] syntax and keywords: only on SLP images (17.3.2+).
 const POLICY_GLOBAL: &[ConfigRule] = &[
     ConfigRule {
         pattern: "license smart transport {automatic|callhome|cslu|off|smart}",
@@ -423,7 +423,7 @@ const POLICY_GLOBAL: &[ConfigRule] = &[
     },
 ];
 
-/// `(cfg-call-home)#` lines: SPEC §2.3.2, DEVICE-FACTS, docs/platform-notes.md.
+/// `(cfg-call-home)#` lines: [CAT-TS], docs/platform-notes.md (with real configs).
 const CALL_HOME: &[ConfigRule] = &[
     ConfigRule {
         pattern: "contact-email-addr <word>",
@@ -437,7 +437,7 @@ const CALL_HOME: &[ConfigRule] = &[
         pattern: "vrf <word>",
         action: Config::Store(Effect::Set(1)),
     },
-    // SPEC §3.4: default on, `no http secure server-identity-check` disables it.
+    // [CAT-TS]: default on, `no http secure server-identity-check` disables it.
     ConfigRule {
         pattern: "http secure server-identity-check",
         action: Config::Store(Effect::Flag),
@@ -446,7 +446,7 @@ const CALL_HOME: &[ConfigRule] = &[
         pattern: "http resolve-hostname {ipv4-first|ipv6-first|default}",
         action: Config::Store(Effect::Set(2)),
     },
-    // DEVICE-FACTS: shown as `http-proxy "<host>" port <port>`.
+    // Real configs (docs/platform-notes.md) show it as `http-proxy "<host>" port <port>`.
     ConfigRule {
         pattern: "http-proxy <qword> port <num>",
         action: Config::Store(Effect::Set(1)),
@@ -473,9 +473,9 @@ const CALL_HOME: &[ConfigRule] = &[
     },
 ];
 
-/// `(cfg-call-home-profile)#` lines: SPEC §2.3.2, §2.3.5; DEVICE-FACTS.
+/// `(cfg-call-home-profile)#` lines: [CAT-TS]; real configs, docs/platform-notes.md.
 const PROFILE: &[ConfigRule] = &[
-    // DEVICE-FACTS prints `active`; the command reference documents `no active`.
+    // Real configs (docs/platform-notes.md) print `active`; the command reference documents `no active`.
     ConfigRule {
         pattern: "active",
         action: Config::Store(Effect::NoShown),
@@ -484,7 +484,7 @@ const PROFILE: &[ConfigRule] = &[
         pattern: "reporting {smart-licensing-data|smart-call-home-data}",
         action: Config::Store(Effect::Flag),
     },
-    // DEVICE-FACTS prints `destination transport-method http` and `no … email`.
+    // Real configs (docs/platform-notes.md) print `destination transport-method http` and `no … email`.
     ConfigRule {
         pattern: "destination transport-method {http|email}",
         action: Config::Store(Effect::NoShown),
@@ -515,7 +515,7 @@ const PROFILE: &[ConfigRule] = &[
     },
 ];
 
-/// `(ca-trustpoint)#` lines: SPEC §3.1–§3.2.
+/// `(ca-trustpoint)#` lines: [CAT-TS].
 const TRUSTPOINT: &[ConfigRule] = &[
     ConfigRule {
         pattern: "enrollment {terminal|pkcs12|selfsigned|url <word>}",
@@ -580,8 +580,8 @@ const ARCHIVE: &[ConfigRule] = &[
     },
 ];
 
-/// Sub-mode prompts: `(cfg-call-home)#`, `(cfg-call-home-profile)#` (SPEC §2.3.6),
-/// `(ca-trustpoint)#` (SPEC §3.2).
+/// Sub-mode prompts: `(cfg-call-home)#`, `(cfg-call-home-profile)#` ([CAT-TS]),
+/// `(ca-trustpoint)#` ([CAT-TS]).
 const CLASSIC_MODES: &[Mode] = &[
     Mode {
         id: "config",
@@ -648,9 +648,9 @@ const POLICY_MODES: &[Mode] = &[
     },
 ];
 
-/// Unprinted defaults (DEVICE-FACTS; SPEC §3.4, §6.1.4).
+/// Unprinted defaults (real configs, docs/platform-notes.md; [CAT-TS]).
 const HIDDEN_DEFAULTS: &[HiddenDefault] = &[
-    // `show run all | in destination address http` prints it (SPEC §6.1.4).
+    // `show run all | in destination address http` prints it ([CAT-TS]).
     HiddenDefault {
         scope: &["call-home", "profile \"CiscoTAC-1\""],
         line: "destination address http https://tools.cisco.com/its/service/oddce/services/DDCEService",
@@ -668,8 +668,8 @@ const HIDDEN_DEFAULTS: &[HiddenDefault] = &[
     },
 ];
 
-/// A device fresh from the factory: the auto-generated call-home block of DEVICE-FACTS
-/// (16.9.1+ switches, 16.10.1+ routers, SPEC §1) and the SLA trustpoint that every
+/// A device fresh from the factory: the auto-generated call-home block of docs/platform-notes.md ("Real IOS-XE call-home blocks")
+/// (16.9.1+ switches, 16.10.1+ routers, [CAT-TS]) and the SLA trustpoint that every
 /// corpus `show crypto pki trustpoints` lists (its `enrollment pkcs12` / `revocation-check
 /// crl` lines are as commonly seen in public configs, not verified in a capture).
 const FACTORY: &str = "\
@@ -728,7 +728,7 @@ pub static POLICY: Personality = Personality {
     layout: Layout::IosXe,
 };
 
-/// Input spellings the running config prints otherwise (SPEC §2.3.3 types
+/// Input spellings the running config prints otherwise ([CAT-TS] types
 /// `ip domain-lookup`; real configs print `ip domain lookup`, docs/platform-notes.md).
 const RENAMES: &[(&str, &str)] = &[
     ("ip domain-lookup", "ip domain lookup"),

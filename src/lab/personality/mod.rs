@@ -125,7 +125,7 @@ pub enum Exec {
     ShowStartup,
     ShowVersion,
     ShowClock,
-    /// IOS `clock set hh:mm:ss day month year` (SPEC §7.1 CAT-3).
+    /// IOS `clock set hh:mm:ss day month year` (docs/troubleshooting.md CAT-3).
     ClockSet,
     ShowCallHome,
     ShowCallHomeProfileAll,
@@ -179,7 +179,7 @@ pub enum Config {
     Do,
     /// An exec command that this platform accepts in config mode too (NX-OS, APIC).
     Exec(Exec),
-    /// `crypto pki authenticate NAME` (SPEC §3.2).
+    /// `crypto pki authenticate NAME` ([CAT-TS]).
     PkiAuthenticate,
 }
 

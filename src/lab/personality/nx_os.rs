@@ -2,9 +2,9 @@
 //! (10.2(1)F+).
 //!
 //! Sources (cited per fact below):
-//! - SPEC §2.4 (the callhome block, its `(config-callhome)#` prompt, the add form
-//!   `destination-profile CiscoTAC-1 http URL` shown as `… index 1 http URL`), §4.1;
-//! - SLP §3.2 (`license smart trust idtoken T [force]`, no `local|all` on NX-OS);
+//! - [NX-TS] (the callhome block, its `(config-callhome)#` prompt, the add form
+//!   `destination-profile CiscoTAC-1 http URL` shown as `… index 1 http URL`, the exec commands);
+//! - [RTR-CMD] [NX-TSFAQ] (`license smart trust idtoken T [force]`, no `local|all` on NX-OS);
 //! - docs/platform-notes.md (global lines and the SLP commands, marked assumed there);
 //! - genieparser NX-OS `show version` fixtures (the login/copyright text);
 //! - public transcripts: `% Invalid command at '^' marker.`, `% Incomplete command at
@@ -64,7 +64,7 @@ const SHOW_EXEC: &[ExecRule] = &[
         action: Exec::ShowRunningAll,
         user: true,
     },
-    // SPEC §2.4.1 `show run callhome`.
+    // [NX-TS] `show run callhome`.
     ExecRule {
         pattern: "show running-config callhome",
         action: Exec::ShowRunningSection,
@@ -90,7 +90,7 @@ const SHOW_EXEC: &[ExecRule] = &[
         action: Exec::ShowLogging,
         user: true,
     },
-    // SPEC §4.1 (NX-OS verify: `show license status`); SLP §4.6 (`summary`, `usage`, `all`).
+    // [CAT-TS] [NX-TS] [ACI-SL] (NX-OS verify: `show license status`); [N3550-MIG] [NX-ART] (`summary`, `usage`, `all`).
     ExecRule {
         pattern: "show license {status|summary|all|udi|usage}",
         action: Exec::ShowLicense,
@@ -103,7 +103,7 @@ const SHOW_EXEC: &[ExecRule] = &[
     },
 ];
 
-/// SPEC §7.2 NX-1 evidence: `ping tools.cisco.com vrf management`, `telnet
+/// docs/troubleshooting.md NX-1 evidence: `ping tools.cisco.com vrf management`, `telnet
 /// tools.cisco.com 443 vrf management`, typed at `(config)#` (so they are config-mode
 /// lines too, below). `count N` and `source-interface IF` are NX-OS ping options (the
 /// cisco.nxos `nxos_ping` module sends `ping DEST count N [source S] [vrf V]`); the
@@ -177,8 +177,8 @@ const COMMON_EXEC: &[ExecRule] = &[
     },
 ];
 
-/// SPEC §2.4.3 / §4.1: `license smart register idtoken XXXX (force)`. Deregister and
-/// renew are ⟨GAP⟩ in SPEC §4.1 for NX-OS; accepted with the ACI keywords.
+/// [NX-TS]: `license smart register idtoken XXXX (force)`. Deregister and
+/// renew are ⟨GAP⟩ in [NX-TS]; accepted with the ACI keywords.
 const CLASSIC_EXEC: &[ExecRule] = &[
     ExecRule {
         pattern: "license smart register idtoken <word> [force]",
@@ -202,7 +202,7 @@ const CLASSIC_EXEC: &[ExecRule] = &[
     },
 ];
 
-/// SLP §3.2: `license smart trust idtoken id_token_value [ force ]`, privileged EXEC.
+/// [RTR-CMD] [NX-TSFAQ]: `license smart trust idtoken id_token_value [ force ]`, privileged EXEC.
 /// `sync` is not verified on NX-OS (accepted as on IOS-XE).
 const POLICY_EXEC: &[ExecRule] = &[
     ExecRule {
@@ -325,7 +325,7 @@ const GLOBAL: &[ConfigRule] = &[
         pattern: "hostname <word>",
         action: Config::Store(Effect::Set(1)),
     },
-    // SPEC §2.4.1.
+    // [NX-TS].
     ConfigRule {
         pattern: "callhome",
         action: Config::Enter("callhome"),
@@ -368,7 +368,7 @@ const POLICY_GLOBAL: &[ConfigRule] = &[
     },
 ];
 
-/// `(config-callhome)#` lines: SPEC §2.4.1 (meaning of each line), §7.2 NX-1 sample
+/// `(config-callhome)#` lines: [NX-TS] (meaning of each line), the docs/troubleshooting.md NX-1 sample
 /// (`phone-contact`, `streetaddress`), docs/platform-notes.md (proxy lines).
 const CALLHOME: &[ConfigRule] = &[
     ConfigRule {
@@ -464,7 +464,7 @@ pub static CLASSIC: Personality = Personality {
     platform: Platform::NxOs,
     model: LicensingModel::Classic,
     style: Style::NxOs,
-    // The admin user lands at `switch#` (SPEC §2.4: every sample starts at `switch#`).
+    // The admin user lands at `switch#` ([NX-TS]: every sample starts at `switch#`).
     starts_privileged: true,
     config_banner: CONFIG_BANNER,
     exec: &[SHOW_EXEC, PROBE_EXEC, COMMON_EXEC, CLASSIC_EXEC],

@@ -24,7 +24,7 @@ enum KbdStage {
     AskedPassword,
     /// The password was right; an info request with no prompts was sent, as TACACS+ and
     /// RADIUS-backed devices do, and the client must answer it with an empty list
-    /// (CRATES.md: russh issue #512).
+    /// (russh issue #512).
     Confirming,
 }
 

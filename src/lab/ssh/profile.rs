@@ -29,8 +29,7 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 /// that tests of the rejection fault stay fast.
 const REJECTION_TIME: Duration = Duration::from_millis(200);
 
-/// What old IOS releases offer and nothing else (CRATES.md, "russh and old Cisco SSH
-/// servers"). No `ext-info-s` and no strict-kex marker either: those releases predate them.
+/// What old IOS releases offer and nothing else (docs/real-devices.md "Algorithms"). No `ext-info-s` and no strict-kex marker either: those releases predate them.
 const LEGACY_KEX: &[kex::Name] = &[kex::DH_G14_SHA1];
 const LEGACY_KEYS: &[Algorithm] = &[Algorithm::Rsa { hash: None }];
 const LEGACY_CIPHERS: &[cipher::Name] = &[

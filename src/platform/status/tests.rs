@@ -1,6 +1,6 @@
 //! The reader against the lab's own `show license …` texts, built in-process from the
 //! lab's licensing state machine (`src/lab/licensing`) in every state it can print, and
-//! against short verbatim samples of the spec.
+//! against short verbatim samples of Cisco's documents.
 
 use super::*;
 use crate::lab::device::Identity;
@@ -11,7 +11,7 @@ use crate::lab::licensing::network::{CSSM_SMART_URL, NoTransport, Transport};
 use crate::lab::licensing::show::{self, View, entitlements};
 use crate::platform::timefmt::{countdown, stamp};
 
-/// Jun 22 16:15:41 2022 UTC (the NX-OS sample's registration time, SPEC §6.2).
+/// Jun 22 16:15:41 2022 UTC (the NX-OS sample's registration time, [NX-TS]).
 const T0: f64 = 1_655_914_541.0;
 const SEND_FAILED: &str = "Fail to send out Call Home HTTP message.";
 const XE: Syslog = Syslog { ios_xe: true };
@@ -175,7 +175,7 @@ fn registered_before_and_after_the_authorization_answer() {
         let mut m = Classic::new(T0);
         m.register("tok", false, T0 + 10.0, XE);
         m.registered(T0 + 20.0, account(), true, XE);
-        // No entitlement answer yet: the lab shows EVAL MODE (SPEC §5.1 REGISTERED row).
+        // No entitlement answer yet: the lab shows EVAL MODE ([CAT-TS] [NX-TS] [ACI-SL]: registered, no authorization yet).
         let s = classic(platform, &m, T0 + 20.5);
         assert_eq!(s.registration, Some(Registration::Registered), "{platform}");
         assert_eq!(s.authorization, Some(Authorization::EvalMode));
@@ -278,7 +278,7 @@ fn communication_and_renewal_failures_keep_their_reasons_apart() {
             Some("Data and signature do not match")
         );
 
-        // SPEC §6.1.5 scenarios 7/8: PENDING, `Waiting for reply`.
+        // docs/troubleshooting.md CAT-7/8: PENDING, `Waiting for reply`.
         let mut m = authorized();
         let no_reply = Failure::NoReply("Waiting for reply".into());
         m.failed(Action::Authorize, &no_reply, T0 + DAY, udi(), XE);
@@ -440,7 +440,7 @@ fn using_policy_transports_cslu_off_and_callhome() {
         Some("http://192.0.2.7:8182/cslu/v1/pi")
     );
     // `show license usage` on Using Policy: `License Authorization: Status: Not Applicable`
-    // (SLP §4.6) reads as Using Policy.
+    // ([N3550-MIG] [NX-ART]) reads as Using Policy.
     let usage = policy_text(Platform::NxOs, "usage", &p, None);
     let s = parse_license_status(Platform::NxOs, &usage).unwrap();
     assert_eq!(s.model, LicensingModel::Policy);
@@ -478,7 +478,7 @@ fn crlf_prompts_load_lines_and_whitespace_only_lines_are_tolerated() {
 
 #[test]
 fn the_nx_os_sample_of_the_spec() {
-    // SPEC §6.2, verbatim.
+    // [NX-TS], verbatim.
     let text = "switch# show license status
 Smart Licensing is ENABLED
 Registration:
@@ -521,7 +521,7 @@ Status: Not started
 
 #[test]
 fn the_failure_fragments_of_the_spec() {
-    // SPEC §6.1.5 scenario 3 (a JSON reason) and scenario 5 (no `Registration:` section).
+    // docs/troubleshooting.md CAT-3 (a JSON reason) and scenario 5 (no `Registration:` section).
     let s = parse_license_status(
         Platform::IosXe,
         "Registration:
@@ -562,7 +562,7 @@ Communication Deadline: Oct 25 09:21:38 2018 UTC
 
 #[test]
 fn stack_trust_members_and_the_newer_agent_layout() {
-    // SLP §3.4 form 3 (`[GP-ST1]`), verbatim lines.
+    // [GENIEPARSER] form 3, verbatim lines.
     let s = parse_license_status(
         Platform::IosXe,
         "Smart Licensing Using Policy:
@@ -590,7 +590,7 @@ Trust Code Installed:
         s.trust_code_installed.as_deref(),
         Some("Oct 14 11:37:52 2021 UTC")
     );
-    // SLP §3.4 form 4 (`[GP-ALL4]`), the glued first line and `Valid on` on the same line.
+    // [GENIEPARSER] form 4, the glued first line and `Valid on` on the same line.
     let s = parse_license_status(
         Platform::IosXe,
         "Smart Licensing Using Policy:
@@ -637,7 +637,7 @@ fn an_output_without_a_licensing_section_is_an_error() {
     let e = parse_license_status(Platform::Apic, "\r\n  \r\n").unwrap_err();
     assert_eq!(e.found, None);
     assert!(e.to_string().starts_with("apic `show license status`"));
-    // Sections that do not tell the model apart (SLP §1.3) are not enough either.
+    // Sections that do not tell the model apart ([GENIEPARSER] [NTC-TEMPLATES]) are not enough either.
     let e = parse_license_status(
         Platform::NxOs,
         "Utility:\n  Status: DISABLED\n\nTransport:\n  Type: Callhome\n",
@@ -680,7 +680,7 @@ fn expect(registration: &str, authorization: &str) -> Expect {
 
 #[test]
 fn ios_xe_versions() {
-    // SLP §1.2 lines (genieparser ShowVersion fixtures).
+    // [GENIEPARSER] lines (genieparser ShowVersion fixtures).
     let v = |t: &str| parse_version(Platform::IosXe, t);
     assert_eq!(
         v("Cisco IOS XE Software, Version 17.03.03 - SMU-PATCHED\nCisco IOS Software [Amsterdam], Catalyst L3 Switch Software (CAT9K_IOSXE), Version 17.3.3, RELEASE SOFTWARE (fc7)")
@@ -708,7 +708,7 @@ fn ios_xe_versions() {
 
 #[test]
 fn nx_os_and_apic_versions() {
-    // SLP §1.2 lines.
+    // [GENIEPARSER] lines.
     let nx = |t: &str| parse_version(Platform::NxOs, t);
     assert_eq!(
         nx("  BIOS: version 07.68\n  NXOS: version 10.2(3) [Feature Release]\n  Host NXOS: version 10.2(3)\n").as_deref(),

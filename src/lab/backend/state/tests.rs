@@ -1,4 +1,4 @@
-//! The licensing logic without HTTP: each rule of SPEC §4/§5/§7 and SLP §3 the books apply.
+//! The licensing logic without HTTP: each rule of docs/troubleshooting.md, [CAT-TS] [NX-TS] [ACI-SL] and [RTR-CMD] [NX-TSFAQ] the books apply.
 
 use super::*;
 use crate::lab::backend::protocol::{RumReport, reason};
@@ -181,7 +181,7 @@ fn bad_tokens_fail_with_cat2_and_say_why() {
             "{token}"
         );
     }
-    // And a CSSM token against the satellite (SPEC §4.2, ACI-4).
+    // And a CSSM token against the satellite ([CAT-TS] [NX-TS] [ACI-SL], ACI-4).
     let cssm = lab.token(Realm::Cssm, "Default", 30, None);
     let f = failure(lab.register(Realm::Satellite, "B2", &cssm, false));
     assert_eq!(f.code, FailureCode::TokenWrongBackend);
@@ -260,7 +260,7 @@ fn an_empty_virtual_account_is_out_of_compliance_at_once() {
     let mut lab = Lab::new();
     let token = lab.token(Realm::Cssm, "Empty", 30, None);
     let reg = lab.registered("A1", &token);
-    // SPEC §7.1 CAT-8: a token from a VA without licenses.
+    // docs/troubleshooting.md CAT-8: a token from a VA without licenses.
     assert_eq!(
         status(lab.authorize("A1", &reg, &[("dna-essentials", 1)])),
         AuthStatus::OutOfCompliance
