@@ -20,7 +20,7 @@ use crate::source::{Diagnostic, Origin, did_you_mean};
 use crate::targets::{self, Needs, Selection, Targets};
 use crate::yaml;
 
-/// How a run ended; Terraform's `-detailed-exitcode` idea (DESIGN.md).
+/// How a run ended; Terraform's `-detailed-exitcode` idea.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitStatus {
     /// Success, and nothing to change.

@@ -345,7 +345,7 @@ pub(super) async fn read_status(device: &mut Device) -> Result<LicensingStatus, 
     parse_license_status(device.platform, &text).map_err(|e| e.to_string())
 }
 
-/// The licensing model the device's release runs (SLP §1), from `show version`.
+/// The licensing model the device's release runs ([C9K-MIG] [NX-UG]), from `show version`.
 fn device_model(target: &Target, show_version: &str) -> Option<LicensingModel> {
     let platform = target.host.intent.platform;
     let version = Version::parse(&parse_version(platform, show_version)?)?;

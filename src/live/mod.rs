@@ -53,7 +53,7 @@ pub struct LiveOptions {
 }
 
 /// Tokens minted on the lab's back-end: a CSSM one, and a satellite one for hosts whose
-/// transport is the satellite (SPEC §4.2: a CSSM token does not work there).
+/// transport is the satellite ([ACI-SL]: a CSSM token does not work there).
 #[derive(Clone, Debug)]
 pub struct LabTokens {
     pub cssm: Secret,

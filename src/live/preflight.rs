@@ -1,5 +1,6 @@
 //! Preflight: before `apply` spends a token (and with `diagnose --preflight`), check from
-//! the device itself what registration needs (SPEC §4.3 prerequisites, §7.1 CAT-3/4/5):
+//! the device itself what registration needs (the prerequisites of [CAT-TS] [NX-TS] [ACI-SL] in docs/sources.md;
+//! docs/troubleshooting.md CAT-3, CAT-4, CAT-5):
 //! the destination resolves and TCP opens from the intended VRF or source interface, the
 //! clock is close to this machine's, the trustpoints the transport needs exist, and
 //! call-home is on with exactly one active profile reporting Smart Licensing.
@@ -13,7 +14,7 @@ use crate::platform::timefmt::{now, parse_show_clock};
 use crate::platform::{LicensingModel, Platform};
 
 /// How far the device clock may be from the runner's. CSSM's own tolerance is not
-/// published (SPEC §7.1 CAT-3 only says "allowed tolerance limit"): five minutes is
+/// published (docs/troubleshooting.md CAT-3: [CAT-TS] only says "allowed tolerance limit"): five minutes is
 /// smartlic's choice, tight enough to catch CAT-3's months and loose enough for NTP drift.
 pub const CLOCK_TOLERANCE_SECS: i64 = 300;
 
@@ -23,7 +24,7 @@ pub struct Check {
     pub check: &'static str,
     pub ok: bool,
     pub detail: String,
-    /// The catalogue scenario (or SPEC section) a failure of this check leads to.
+    /// The catalogue scenario (or the source in docs/sources.md) a failure of this check leads to.
     pub scenario: &'static str,
 }
 
@@ -87,7 +88,7 @@ pub async fn run(device: &mut Device, intent: &Intent, seen: Seen<'_>) -> Vec<Ch
             .unwrap_or_default();
         checks.push(Check::new(
             "trustpoints",
-            "SPEC §3.2",
+            "docs/sources.md [CAT-TS]",
             trustpoints(&needed, &shown),
         ));
     }
@@ -153,7 +154,7 @@ fn clock(skew: i64) -> Result<String, String> {
     } else {
         Err(format!(
             "the device clock is {skew:+} s off this machine's (more than {CLOCK_TOLERANCE_SECS} s): \
-             the back-end refuses it (SPEC §7.1 CAT-3); configure NTP or `clock set`"
+             the back-end refuses it (docs/troubleshooting.md CAT-3); configure NTP or `clock set`"
         ))
     }
 }
@@ -186,7 +187,7 @@ fn trustpoints(needed: &[String], shown: &str) -> Result<String, String> {
     }
 }
 
-/// Classic Smart Licensing on IOS-XE and NX-OS goes through call-home (SPEC §2.3, §2.4).
+/// Classic Smart Licensing on IOS-XE and NX-OS goes through call-home ([CAT-TS] [NX-TS]).
 fn uses_call_home(intent: &Intent) -> bool {
     intent.licensing_model == LicensingModel::Classic
         && intent.platform != Platform::Apic
@@ -194,9 +195,9 @@ fn uses_call_home(intent: &Intent) -> bool {
 }
 
 /// IOS-XE: `service call-home`, and exactly one active profile reporting Smart Licensing
-/// (SPEC §2.3 "Only one call-home profile can be active for Smart Licensing"; CiscoTAC-1
+/// ([CAT-TS]: only one call-home profile can be active for Smart Licensing; CiscoTAC-1
 /// reports it unless told not to, another profile needs `reporting smart-licensing-data`).
-/// NX-OS: the `callhome` block has `enable` (SPEC §2.4.1).
+/// NX-OS: the `callhome` block has `enable` ([NX-TS]).
 pub fn call_home(platform: Platform, running: &str) -> Result<String, String> {
     let tree = Tree::parse(running, platform.dialect());
     let top = |text: &str| tree.lines.iter().find(|l| l.text == text);
@@ -208,7 +209,7 @@ pub fn call_home(platform: Platform, running: &str) -> Result<String, String> {
         };
     }
     if top("service call-home").is_none() {
-        return Err("`service call-home` is not configured (SPEC §7.1 CAT-4)".into());
+        return Err("`service call-home` is not configured (docs/troubleshooting.md CAT-4)".into());
     }
     let profiles = top("call-home").map_or(&[][..], |block| &block.children[..]);
     let reporting: Vec<&str> = profiles
@@ -225,7 +226,10 @@ pub fn call_home(platform: Platform, running: &str) -> Result<String, String> {
         [one] => Ok(format!(
             "call-home is on; profile {one} reports Smart Licensing"
         )),
-        [] => Err("no active call-home profile reports Smart Licensing (SPEC §7.1 CAT-4)".into()),
+        [] => Err(
+            "no active call-home profile reports Smart Licensing (docs/troubleshooting.md CAT-4)"
+                .into(),
+        ),
         many => Err(format!(
             "{} active call-home profiles report Smart Licensing ({}); only one may",
             many.len(),
@@ -238,7 +242,7 @@ pub fn call_home(platform: Platform, running: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    /// DEVICE-FACTS.md: the factory profile as `show running-config` prints it.
+    /// docs/platform-notes.md "Real IOS-XE call-home blocks": the factory profile as `show running-config` prints it.
     const FACTORY: &str = "service call-home\ncall-home\n ! If contact email address in call-home is configured as sch-smart-licensing@cisco.com\n contact-email-addr sch-smart-licensing@cisco.com\n profile \"CiscoTAC-1\"\n  active\n  destination transport-method http\n  no destination transport-method email\n!\nip http client source-interface Gi0/0\n";
 
     #[test]

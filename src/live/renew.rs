@@ -12,8 +12,8 @@ use crate::platform::{LicensingModel, Renewal};
 use crate::targets::Target;
 
 /// The status line that records the attempt: `Last Renewal Attempt` for the ID
-/// certificate, `Last Communication Attempt` for the authorization (SPEC §6.4), and
-/// Using Policy's `Last ACK received` for its sync (SLP §4.7).
+/// certificate, `Last Communication Attempt` for the authorization ([CAT-TS] [NX-TS]), and
+/// Using Policy's `Last ACK received` for its sync ([GENIEPARSER]).
 fn attempt(status: &LicensingStatus, what: Renewal) -> Option<&str> {
     match (status.model, what) {
         (LicensingModel::Policy, _) => status.last_ack_received.as_deref(),

@@ -3,7 +3,7 @@
 //! they can reach — factory evaluation, registering, registration failed, registered and
 //! authorized, out of compliance, authorization expired, evaluation expired, Using Policy
 //! before and after trust — on IOS-XE, NX-OS and APIC; and against every real
-//! `show license status` capture of the corpus (`../shared/corpus`, skipped when absent),
+//! `show license status` capture of the corpus (tests/fixtures/corpus, with its provenance),
 //! compared with the genie / ntc-templates / Muninn expected data where they record the
 //! same field.
 
@@ -339,10 +339,11 @@ fn lab_devices_read_over_ssh_when_evaluation_and_authorization_expire() {
 
 // ------------------------------------------------------------------ the corpus
 
-/// `../shared/corpus` next to the repository (CI clones), if present.
-fn corpus() -> Option<PathBuf> {
-    let dir = root().join("../shared/corpus");
-    dir.is_dir().then_some(dir)
+/// Real captures with their provenance (tests/fixtures/corpus/PROVENANCE.md).
+fn corpus() -> PathBuf {
+    let dir = root().join("tests/fixtures/corpus");
+    assert!(dir.is_dir(), "{} is missing", dir.display());
+    dir
 }
 
 fn files(dir: &Path) -> Vec<PathBuf> {
@@ -523,9 +524,7 @@ fn compare(file: &Path, s: &LicensingStatus, expected: &Value) -> usize {
 
 #[test]
 fn every_corpus_status_capture_reads_as_its_parsers_read_it() {
-    let Some(corpus) = corpus() else {
-        return;
-    };
+    let corpus = corpus();
     let mut parsed = 0;
     let mut compared = 0;
     for dir in [
@@ -546,7 +545,7 @@ fn every_corpus_status_capture_reads_as_its_parsers_read_it() {
     }
     assert!(parsed >= 30, "{parsed} captures");
     assert!(compared >= 50, "{compared} fields compared");
-    // Classic IOS (15.x) prints a different `show license status` (corpus NOTES.md):
+    // Classic IOS (15.x) prints a different `show license status` (the Muninn capture's notes, tests/fixtures/corpus/PROVENANCE.md):
     // it is refused, not read as an empty status.
     for file in files(&corpus.join("ios/show-license-status")) {
         let text = std::fs::read_to_string(&file).unwrap();

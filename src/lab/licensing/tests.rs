@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use super::*;
 use crate::lab::device::DeviceState;
 
-const CORPUS: &str = "/work/shared/corpus";
+/// Real captures with their provenance (tests/fixtures/corpus/PROVENANCE.md).
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus");
 
 fn identity(platform: Platform, model: LicensingModel) -> Identity {
     Identity {
@@ -34,8 +35,9 @@ fn labels(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn corpus(path: &str) -> Option<String> {
-    std::fs::read_to_string(format!("{CORPUS}/{path}")).ok()
+fn corpus(path: &str) -> String {
+    std::fs::read_to_string(format!("{CORPUS}/{path}"))
+        .unwrap_or_else(|e| panic!("the capture {CORPUS}/{path}: {e}"))
 }
 
 fn view<'a>(id: &'a Identity, ents: &'a [Entitlement], now: f64) -> View<'a> {
@@ -74,9 +76,7 @@ fn classic_status_has_the_corpus_structure() {
     let m = registered_machine();
     let out = show::classic("status", &m, &view(&id, &ents, T0 + 10.0)).unwrap();
     // corpus iosxe/show-license-status/genieparser-2 (a registered CSR1000V).
-    let Some(real) = corpus("iosxe/show-license-status/genieparser-2.txt") else {
-        return;
-    };
+    let real = corpus("iosxe/show-license-status/genieparser-2.txt");
     let mut expected = labels(&real);
     expected.retain(|l| !l.starts_with("c1000v-5#"));
     assert_eq!(labels(&out), expected, "{out}");
@@ -91,9 +91,7 @@ fn classic_all_has_the_corpus_structure() {
     let id = identity(Platform::IosXe, LicensingModel::Classic);
     let m = registered_machine();
     let out = show::classic("all", &m, &view(&id, &[], T0 + 10.0)).unwrap();
-    let Some(real) = corpus("iosxe/show-license-all/genieparser-3.txt") else {
-        return;
-    };
+    let real = corpus("iosxe/show-license-all/genieparser-3.txt");
     assert_eq!(labels(&out), labels(&real), "{out}");
 }
 
@@ -178,9 +176,7 @@ fn policy_status_has_the_corpus_structure() {
     v.transport = Some(network::policy(Platform::IosXe, &tree));
     let out = show::policy("status", &p, &v).unwrap();
     // corpus iosxe/show-license-status/ntc-templates-3 (smart transport, trust, SLE Policy).
-    let Some(real) = corpus("iosxe/show-license-status/ntc-templates-3.txt") else {
-        return;
-    };
+    let real = corpus("iosxe/show-license-status/ntc-templates-3.txt");
     assert_eq!(labels(&out), labels(&real), "{out}");
     assert!(out.contains("\nTrust Code Installed: Mar 13 08:09:24 2024 UTC\n"));
     assert!(out.contains("  Smart Account: Eg-SA As of Mar 13 08:09:24 2024 UTC\n"));
@@ -201,7 +197,8 @@ fn policy_usage_summary_and_udi_have_the_corpus_shapes() {
         summary.contains("  network-advantage       (C9300-48 Network Advan...)       1 IN USE\n")
     );
     let usage = show::policy("usage", &p, &v).unwrap();
-    if let Some(real) = corpus("iosxe/show-license-usage/genieparser-1.txt") {
+    {
+        let real = corpus("iosxe/show-license-usage/genieparser-1.txt");
         // Field labels only (the licence header lines name other models).
         let fields = |t: &str| -> Vec<String> {
             labels(t).into_iter().filter(|l| !l.contains('(')).collect()
