@@ -363,6 +363,24 @@ fn apply_saved(args: &ApplyArgs, styles: &Styles) -> ExitStatus {
         }
     };
     let inputs = saved.inputs.clone().unwrap_or_default();
+    // A plan file is input too: the inventory and playbook it names must be among the
+    // files whose digests it holds, or it could point apply at anything.
+    let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.into());
+    let recorded = |p: &std::path::Path| {
+        let p = absolute(p);
+        inputs
+            .files
+            .iter()
+            .any(|f| absolute(&f.path).starts_with(&p))
+    };
+    if !recorded(&inputs.inventory) || !recorded(&inputs.playbook) {
+        eprintln!(
+            "error: {}: the plan does not record the digests of its inventory and playbook; \
+             plan again, nothing was done",
+            path.display()
+        );
+        return ExitStatus::InvalidInput;
+    }
     let changed = crate::inputs::changed_since(&inputs.files);
     if !changed.is_empty() {
         eprintln!(

@@ -48,7 +48,7 @@ fn sshd_binary() -> PathBuf {
     assert!(
         path.exists(),
         "/usr/sbin/sshd is missing: install OpenSSH's server (Debian: apt-get install \
-         openssh-server, as .ci/run does)"
+         openssh-server, as scripts/test does)"
     );
     path
 }

@@ -240,6 +240,19 @@ fn an_edited_plan_a_changed_input_or_a_drifted_device_is_refused() {
         );
     }
 
+    // A plan pointed at another inventory than the one whose digest it holds.
+    doc = serde_json::from_str(&text).unwrap();
+    doc["inputs"]["inventory"] = "/etc/passwd".into();
+    std::fs::write(dir.join("elsewhere.json"), doc.to_string()).unwrap();
+    let apply = fleet.smartlic(&["apply", "elsewhere.json"]);
+    let said = all(&apply);
+    assert_eq!(apply.status.code(), Some(3), "{said}");
+    assert!(
+        said.contains("does not record the digests of its inventory"),
+        "{said}"
+    );
+    assert!(!said.contains("root:"), "{said}");
+
     let inventory = std::fs::read_to_string(dir.join("hosts.yml")).unwrap();
     std::fs::write(dir.join("hosts.yml"), inventory.replace("30s", "40s")).unwrap();
     let apply = fleet.smartlic(&["apply", "plan.json"]);
