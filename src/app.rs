@@ -274,7 +274,7 @@ fn apply(args: &ApplyArgs, styles: &Styles) -> ExitStatus {
     let Ok(mut targets) = load_for(&args.run, true, styles) else {
         return ExitStatus::InvalidInput;
     };
-    match only_failed(&args.run, &args.live.store, &mut targets) {
+    match only_failed(&args.run, &args.live.store_path(), &mut targets) {
         Ok(true) => crate::live_app::run(&args.run, how, targets, styles.out, styles.err),
         Ok(false) => ExitStatus::Success,
         Err(message) => {
@@ -340,7 +340,7 @@ fn renew(args: &RenewArgs, styles: &Styles) -> ExitStatus {
         return ExitStatus::InvalidInput;
     };
     if let Some(window) = args.expiring {
-        match crate::status_app::due(&args.live.store, renewal, window) {
+        match crate::status_app::due(&args.live.store_path(), renewal, window) {
             Ok(due) => targets.targets.retain(|t| due(&t.host.name)),
             Err(message) => {
                 eprintln!("error: {message}");

@@ -281,17 +281,31 @@ pub struct LiveArgs {
     pub session_log: Option<PathBuf>,
 
     /// Run against the built-in lab: serve the inventory's `lab:` hosts in this process
-    /// (host keys trusted from the lab, a token minted on the lab's back-end).
+    /// (host keys trusted from the lab, a token minted on the lab's back-end), resumed from
+    /// and saved to .smartlic/lab/ (`smartlic lab reset` forgets it).
     #[arg(long)]
     pub lab: bool,
 
-    /// The run store: every live run and what each host showed (SQLite).
-    #[arg(long, value_name = "PATH", default_value = crate::store::DEFAULT_PATH, env = "SMARTLIC_STORE")]
-    pub store: PathBuf,
+    /// The run store: every live run and what each host showed (SQLite). Default
+    /// .smartlic/state.db; with --lab, .smartlic/lab/state.db.
+    #[arg(long, value_name = "PATH", env = "SMARTLIC_STORE")]
+    pub store: Option<PathBuf>,
 
     /// Do not record this run in the run store (whatever --store or SMARTLIC_STORE says).
     #[arg(long)]
     pub no_store: bool,
+}
+
+impl LiveArgs {
+    /// The run store: `--store` or `SMARTLIC_STORE`, else the lab's own store with
+    /// `--lab` (runs against the lab never mix with real ones), else the default.
+    pub fn store_path(&self) -> PathBuf {
+        match (&self.store, self.lab) {
+            (Some(path), _) => path.clone(),
+            (None, true) => crate::lab::saved::store_path(),
+            (None, false) => PathBuf::from(crate::store::DEFAULT_PATH),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! change a device's faults while the lab runs.
 
 use std::io::Write;
+use std::path::Path;
 use std::time::Duration;
 
 use crate::app::ExitStatus;
@@ -15,7 +16,8 @@ use crate::lab::backend::{
     device_faults_via_admin, set_device_faults_via_admin,
 };
 use crate::lab::fleet::fleet_inventory;
-use crate::lab::run::{self, Lab, LabOptions};
+use crate::lab::run::{self, Lab, LabError, LabOptions, LabSaver};
+use crate::lab::saved;
 use crate::lab::spec::{LabHost, lab_spec};
 use crate::platform::Platform;
 use crate::report::{self, Style};
@@ -143,6 +145,60 @@ async fn run_lab(hosts: Vec<LabHost>, backend: BackendConfig, args: &LabRunArgs)
     eprintln!("stopping the lab");
     lab.shutdown().await;
     ExitStatus::Success
+}
+
+/// The lab of a `--lab` run: `hosts` served in this process, resumed from what the last
+/// `--lab` run with `inventory` saved (a saved state that cannot be used is a warning and a
+/// factory lab). Ctrl-C saves the lab before the process stops; [`save_lab`] saves it
+/// when the run ends. Must run inside a tokio runtime.
+pub(crate) async fn start_saved(
+    inventory: &Path,
+    hosts: Vec<LabHost>,
+    backend: BackendConfig,
+) -> Result<(Lab, saved::Folder), LabError> {
+    let folder = saved::Folder::of(inventory);
+    let state = folder.load().unwrap_or_else(|why| {
+        eprintln!(
+            "warning: the saved lab {} is not used ({why}); the lab starts from factory state",
+            folder.state_file().display()
+        );
+        None
+    });
+    let (lab, resumed) = run::start_from(hosts, backend, &LabOptions::default(), state).await?;
+    if !resumed.resumed.is_empty() {
+        eprintln!(
+            "lab: {} device(s) resumed from {}, {} from factory state (`smartlic lab reset` forgets them)",
+            resumed.resumed.len(),
+            folder.path().display(),
+            resumed.factory.len()
+        );
+    }
+    // Ctrl-C: save what the lab is now, then stop as an interrupted run does.
+    let (on_interrupt, saver) = (folder.clone(), lab.saver());
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            if save_lab(&on_interrupt, &saver) {
+                eprintln!(
+                    "interrupted: the lab's state is saved in {}",
+                    on_interrupt.state_file().display()
+                );
+            }
+            std::process::exit(130);
+        }
+    });
+    Ok((lab, folder))
+}
+
+/// Saves a `--lab` run's lab for the next one; a failure is a warning (the run is done).
+pub(crate) fn save_lab(folder: &saved::Folder, saver: &LabSaver) -> bool {
+    let saved = folder.save(saver.saved());
+    if let Err(e) = &saved {
+        eprintln!(
+            "warning: the lab's state was not saved to {}: {e}",
+            folder.state_file().display()
+        );
+    }
+    saved.is_ok()
 }
 
 /// Where everything listens, as a table a person can read and a script can parse.

@@ -13,7 +13,8 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use crate::app::ExitStatus;
 use crate::cli::{Format, LiveArgs, RunArgs};
 use crate::intent::Secret;
-use crate::lab::run::{Lab, LabOptions};
+use crate::lab::run::Lab;
+use crate::lab::saved;
 use crate::lab::spec::lab_spec;
 use crate::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress, SavedPlan};
 use crate::plan::FORMAT_VERSION;
@@ -154,7 +155,7 @@ pub fn execute(
         let runs = live::run_hosts(&targets.targets, &options, recorded).await;
         display.finish();
         if let Some(lab) = lab {
-            lab.lab.shutdown().await;
+            lab.finish().await;
         }
         Ok(runs)
     })?;
@@ -205,7 +206,7 @@ fn start_recording(
             .map(|t| t.host.name.clone())
             .collect(),
     };
-    let store = store::Store::open(&live_args.store)?;
+    let store = store::Store::open(&live_args.store_path())?;
     Ok(Some(Arc::new(store::Writer::start(store, &info)?)))
 }
 
@@ -263,14 +264,22 @@ fn read_saved(path: &Path, targets: &mut Targets) -> Result<SavedPlan, String> {
 }
 
 /// The lab served for `--lab`: its devices' host keys in a temporary known_hosts file
-/// and a token minted on its back-end.
+/// and a token minted on its back-end; resumed from, and saved to, the inventory's saved
+/// lab (`crate::lab::saved`).
 struct InProcessLab {
     lab: Lab,
     known_hosts: tempfile::NamedTempFile,
     tokens: LabTokens,
+    folder: saved::Folder,
 }
 
 impl InProcessLab {
+    /// Saves the lab's state for the next `--lab` run, then stops it.
+    async fn finish(self) {
+        let _ = crate::lab_app::save_lab(&self.folder, &self.lab.saver());
+        self.lab.shutdown().await;
+    }
+
     /// Connects each target to where its lab device really listens (the inventory may
     /// leave the port to the lab).
     fn point_at_devices(&self, targets: &mut Targets) {
@@ -295,7 +304,7 @@ async fn start_lab(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatu
         eprintln!("the lab was not started");
         ExitStatus::InvalidInput
     })?;
-    let lab = crate::lab::run::start_with(spec.hosts, spec.backend, &LabOptions::default())
+    let (lab, folder) = crate::lab_app::start_saved(&args.inventory, spec.hosts, spec.backend)
         .await
         .map_err(|e| {
             eprintln!("error: the lab did not start: {e}");
@@ -329,6 +338,7 @@ async fn start_lab(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatu
         lab,
         known_hosts,
         tokens,
+        folder,
     })
 }
 
