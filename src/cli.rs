@@ -103,6 +103,16 @@ pub enum LabCommand {
     Token(LabTokenCommand),
     /// Show or change a device's faults while the lab runs (the inventory's `lab.faults`).
     Fault(LabFaultArgs),
+    /// Delete the state `--lab` runs saved (of one inventory, or all), so the next `--lab`
+    /// run starts from factory state.
+    Reset(LabResetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LabResetArgs {
+    /// Only this inventory's saved lab (default: every inventory's).
+    #[arg(short, long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
 }
 
 /// `smartlic lab fault --admin ADDR DEVICE [KEY=VALUE...]`: with no KEY=VALUE, print the

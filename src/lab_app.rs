@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use crate::app::ExitStatus;
 use crate::cli::{
-    LabCommand, LabFaultArgs, LabFleetArgs, LabRunArgs, LabServeArgs, LabTokenArgs, LabTokenCommand,
+    LabCommand, LabFaultArgs, LabFleetArgs, LabResetArgs, LabRunArgs, LabServeArgs, LabTokenArgs,
+    LabTokenCommand,
 };
 use crate::inventory;
 use crate::lab::backend::BackendConfig;
@@ -24,6 +25,9 @@ use crate::report::{self, Style};
 use crate::source::did_you_mean;
 
 pub fn run(command: LabCommand, err: Style) -> ExitStatus {
+    if let LabCommand::Reset(args) = &command {
+        return reset(args);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -40,6 +44,7 @@ pub fn run(command: LabCommand, err: Style) -> ExitStatus {
             LabCommand::Fleet(args) => fleet(&args, err).await,
             LabCommand::Token(LabTokenCommand::Create(args)) => token(&args).await,
             LabCommand::Fault(args) => fault(&args).await,
+            LabCommand::Reset(args) => reset(&args),
         }
     })
 }
@@ -199,6 +204,68 @@ pub(crate) fn save_lab(folder: &saved::Folder, saver: &LabSaver) -> bool {
         );
     }
     saved.is_ok()
+}
+
+/// `smartlic lab reset [-i INVENTORY]`: deletes the state `--lab` runs saved, of one
+/// inventory or of all, and says what it removed.
+fn reset(args: &LabResetArgs) -> ExitStatus {
+    let lab_dir = saved::lab_dir();
+    let removed = match &args.inventory {
+        Some(inventory) => {
+            let folder = saved::Folder::in_dir(&lab_dir, inventory);
+            folder.remove().map(|removed| {
+                if removed {
+                    println!(
+                        "removed {} (the saved lab of {})",
+                        folder.path().display(),
+                        inventory.display()
+                    );
+                    1
+                } else {
+                    println!(
+                        "no saved lab for {} (looked in {})",
+                        inventory.display(),
+                        folder.path().display()
+                    );
+                    0
+                }
+            })
+        }
+        None => saved::folders(&lab_dir).and_then(|found| {
+            for f in &found {
+                std::fs::remove_dir_all(&f.path)?;
+                match &f.inventory {
+                    Some(inventory) => println!(
+                        "removed {} (the saved lab of {inventory})",
+                        f.path.display()
+                    ),
+                    None => println!("removed {}", f.path.display()),
+                }
+            }
+            if found.is_empty() {
+                println!("no saved lab in {}", lab_dir.display());
+            }
+            Ok(found.len())
+        }),
+    };
+    match removed {
+        Ok(n) => {
+            if n > 0 {
+                println!(
+                    "the next --lab run starts from factory state (the lab run store {} is kept)",
+                    saved::store_path().display()
+                );
+            }
+            ExitStatus::Success
+        }
+        Err(e) => {
+            eprintln!(
+                "error: cannot remove the saved lab in {}: {e}",
+                lab_dir.display()
+            );
+            ExitStatus::HostFailed
+        }
+    }
 }
 
 /// Where everything listens, as a table a person can read and a script can parse.

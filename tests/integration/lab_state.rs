@@ -1,7 +1,7 @@
 //! The lab keeps its state between `--lab` runs (issue 11), through the real binary in a
 //! working folder of its own with no store or lab folder given: what one run applies, the
-//! next run verifies; a saved state that cannot be used is a warning and a factory lab;
-//! `--lab` runs keep their own run store.
+//! next run verifies; `lab reset` forgets it; a saved state that cannot be used is a
+//! warning and a factory lab; `--lab` runs keep their own run store.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -143,6 +143,47 @@ fn what_one_lab_run_applies_the_next_lab_run_verifies() {
         "{}",
         both(&out)
     );
+}
+
+#[test]
+fn lab_reset_forgets_the_saved_lab() {
+    let dir = tempfile::tempdir().unwrap();
+    let applied = apply(dir.path(), &["--limit", "campus-core-1"]);
+    assert!(all_are(&applied, "changed"), "{:?}", outcomes(&applied));
+    let folder = state_file(dir.path()).parent().unwrap().to_path_buf();
+    let folder = folder
+        .strip_prefix(dir.path())
+        .unwrap()
+        .display()
+        .to_string();
+
+    let inventory = inventory();
+    let out = smartlic(dir.path(), &["lab", "reset", "-i", &inventory]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(
+        text(&out.stdout).starts_with(&format!(
+            "removed {folder} (the saved lab of {inventory})\n"
+        )),
+        "{}",
+        both(&out)
+    );
+
+    // Factory state again: the device shows the drift the apply had fixed.
+    let (out, verified) = verify(dir.path(), &["--limit", "campus-core-1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    assert!(all_are(&verified, "failed"), "{:?}", outcomes(&verified));
+    assert!(!text(&out.stderr).contains("resumed"), "{}", both(&out));
+
+    // Without -i: every inventory's saved lab (here the one that verify saved).
+    let out = smartlic(dir.path(), &["lab", "reset"]);
+    assert!(
+        text(&out.stdout).starts_with(&format!("removed {folder} (the saved lab of ")),
+        "{}",
+        both(&out)
+    );
+    let out = smartlic(dir.path(), &["lab", "reset"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_eq!(text(&out.stdout), "no saved lab in .smartlic/lab\n");
 }
 
 #[test]
