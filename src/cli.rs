@@ -179,6 +179,15 @@ pub struct LabFleetArgs {
     #[arg(long, value_name = "FILE")]
     pub write_inventory: PathBuf,
 
+    /// The devices' addresses: from this loopback address up (127.0.3.1), or within this
+    /// 127.0.0.0/8 block (127.0.3.0/24); addresses ending in .0 or .255 are skipped.
+    #[arg(long, value_name = "ADDR|CIDR", default_value = crate::lab::fleet::FLEET_BASE)]
+    pub address: String,
+
+    /// The SSH port every device listens on.
+    #[arg(long, value_name = "PORT", default_value_t = crate::lab::fleet::FLEET_PORT)]
+    pub port: u16,
+
     #[command(flatten)]
     pub run: LabRunArgs,
 }

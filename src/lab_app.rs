@@ -16,7 +16,7 @@ use crate::lab::backend::{
     BackendError, DeviceFaults, Realm, TokenRequest, create_token_via_admin,
     device_faults_via_admin, set_device_faults_via_admin,
 };
-use crate::lab::fleet::fleet_inventory;
+use crate::lab::fleet::{FleetAddresses, fleet_inventory_at};
 use crate::lab::run::{self, Lab, LabError, LabOptions, LabSaver};
 use crate::lab::saved;
 use crate::lab::spec::{LabHost, lab_spec};
@@ -85,9 +85,20 @@ async fn fleet(args: &LabFleetArgs, err: Style) -> ExitStatus {
         eprintln!("error: --count must be at least 1");
         return ExitStatus::Usage;
     }
+    if args.port == 0 {
+        eprintln!("error: --port must be 1 to 65535");
+        return ExitStatus::Usage;
+    }
+    let addresses = match FleetAddresses::parse(&args.address).and_then(|a| a.take(args.count)) {
+        Ok(addresses) => addresses,
+        Err(message) => {
+            eprintln!("error: --address {message}");
+            return ExitStatus::Usage;
+        }
+    };
     if let Err(e) = std::fs::write(
         &args.write_inventory,
-        fleet_inventory(args.count, &platforms),
+        fleet_inventory_at(&addresses, args.port, &platforms),
     ) {
         eprintln!(
             "error: cannot write {}: {e}",

@@ -1,10 +1,13 @@
 //! The lab keeps its state between `--lab` runs (issue 11), through the real binary in a
 //! working folder of its own with no store or lab folder given: what one run applies, the
 //! next run verifies; `lab reset` forgets it; a saved state that cannot be used is a
-//! warning and a factory lab; `--lab` runs keep their own run store.
+//! warning and a factory lab; `--lab` runs keep their own run store. And `lab fleet
+//! --address/--port`, so two fleets run on one machine.
 
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::support::{root, text};
 
@@ -225,4 +228,89 @@ fn a_saved_lab_that_cannot_be_used_is_a_warning_and_a_factory_lab() {
         both(&out)
     );
     assert!(all_are(&verified, "failed"), "{:?}", outcomes(&verified));
+}
+
+/// Waits until something listens at every address (bounded).
+fn wait_listening(addresses: &[&str]) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let listening = |a: &&str| {
+        let addr: SocketAddr = a.parse().unwrap();
+        TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+    };
+    while Instant::now() < deadline {
+        if addresses.iter().all(listening) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn two_fleets_run_side_by_side_at_their_own_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = |address: &str, file: &str| {
+        Command::new(env!("CARGO_BIN_EXE_smartlic"))
+            .current_dir(dir.path())
+            .args(["lab", "fleet", "--count", "3", "--port", "2300"])
+            .args(["--address", address, "--write-inventory", file])
+            .args(["--stop-after", "15"])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let first = fleet("127.0.3.0/24", "first.yml");
+    let second = fleet("127.0.4.7", "second.yml");
+    // Both serve at once, on the same port at their own addresses.
+    let listening = wait_listening(&[
+        "127.0.3.1:2300",
+        "127.0.3.3:2300",
+        "127.0.4.7:2300",
+        "127.0.4.9:2300",
+    ]);
+    let first = first.wait_with_output().unwrap();
+    let second = second.wait_with_output().unwrap();
+    assert!(listening, "{}\n{}", both(&first), both(&second));
+    for (out, address) in [(&first, "127.0.3.1"), (&second, "127.0.4.7")] {
+        assert_eq!(out.status.code(), Some(0), "{}", both(out));
+        let stdout = text(&out.stdout);
+        assert!(stdout.starts_with("lab: 3 device(s) up"), "{stdout}");
+        assert!(
+            stdout.contains(&format!("ssh -p 2300 admin@{address}\n")),
+            "{stdout}"
+        );
+    }
+    let written = std::fs::read_to_string(dir.path().join("first.yml")).unwrap();
+    assert!(written.contains("    ansible_port: 2300\n"), "{written}");
+    assert!(written.contains("ansible_host: 127.0.3.3\n"), "{written}");
+
+    // Outside loopback: refused, nothing written.
+    for address in ["10.0.0.1", "10.0.0.0/24", "127.0.0.0/7"] {
+        let out = smartlic(
+            dir.path(),
+            &[
+                "lab",
+                "fleet",
+                "--count",
+                "3",
+                "--address",
+                address,
+                "--write-inventory",
+                "refused.yml",
+                "--stop-after",
+                "1",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(4), "{}", both(&out));
+        assert!(
+            text(&out.stderr).contains(&format!(
+                "error: --address `{address}` is outside 127.0.0.0/8: lab devices listen on loopback addresses only"
+            )),
+            "{}",
+            both(&out)
+        );
+        assert!(!dir.path().join("refused.yml").exists());
+    }
 }
