@@ -318,7 +318,7 @@ fn apply(args: &ApplyArgs, styles: &Styles) -> ExitStatus {
         return ExitStatus::InvalidInput;
     };
     if args.only_failed {
-        match only_failed(&args.run, &args.live.store, &mut targets) {
+        match only_failed(&args.run, &args.live.store_path(), &mut targets) {
             Ok(true) => {}
             Ok(false) => return ExitStatus::Success,
             Err(message) => {
@@ -485,7 +485,7 @@ fn renew(args: &RenewArgs, styles: &Styles) -> ExitStatus {
         return ExitStatus::InvalidInput;
     };
     if let Some(window) = args.expiring {
-        match crate::status_app::due(&args.live.store, renewal, window) {
+        match crate::status_app::due(&args.live.store_path(), renewal, window) {
             Ok(due) => targets.targets.retain(|t| due(&t.host.name)),
             Err(message) => {
                 eprintln!("error: {message}");

@@ -210,6 +210,16 @@ pub enum LabCommand {
     Token(LabTokenCommand),
     /// Show or change a device's faults while the lab runs (the inventory's `lab.faults`).
     Fault(LabFaultArgs),
+    /// Delete the state `--lab` runs saved (of one inventory, or all), so the next `--lab`
+    /// run starts from factory state.
+    Reset(LabResetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LabResetArgs {
+    /// Only this inventory's saved lab (default: every inventory's).
+    #[arg(short, long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
 }
 
 /// `smartlic lab fault --admin ADDR DEVICE [KEY=VALUE...]`: with no KEY=VALUE, print the
@@ -275,6 +285,15 @@ pub struct LabFleetArgs {
     /// Where to write the generated inventory.
     #[arg(long, value_name = "FILE")]
     pub write_inventory: PathBuf,
+
+    /// The devices' addresses: from this loopback address up (127.0.3.1), or within this
+    /// 127.0.0.0/8 block (127.0.3.0/24); addresses ending in .0 or .255 are skipped.
+    #[arg(long, value_name = "ADDR|CIDR", default_value = crate::lab::fleet::FLEET_BASE)]
+    pub address: String,
+
+    /// The SSH port every device listens on.
+    #[arg(long, value_name = "PORT", default_value_t = crate::lab::fleet::FLEET_PORT)]
+    pub port: u16,
 
     #[command(flatten)]
     pub run: LabRunArgs,
@@ -399,17 +418,31 @@ pub struct LiveArgs {
     pub session_log: Option<PathBuf>,
 
     /// Run against the built-in lab: serve the inventory's `lab:` hosts in this process
-    /// (host keys trusted from the lab, a token minted on the lab's back-end).
+    /// (host keys trusted from the lab, a token minted on the lab's back-end), resumed from
+    /// and saved to .smartlic/lab/ (`smartlic lab reset` forgets it).
     #[arg(long)]
     pub lab: bool,
 
-    /// The run store: every live run and what each host showed (SQLite).
-    #[arg(long, value_name = "PATH", default_value = crate::store::DEFAULT_PATH, env = "SMARTLIC_STORE")]
-    pub store: PathBuf,
+    /// The run store: every live run and what each host showed (SQLite). Default
+    /// .smartlic/state.db; with --lab, .smartlic/lab/state.db.
+    #[arg(long, value_name = "PATH", env = "SMARTLIC_STORE")]
+    pub store: Option<PathBuf>,
 
     /// Do not record this run in the run store (whatever --store or SMARTLIC_STORE says).
     #[arg(long)]
     pub no_store: bool,
+}
+
+impl LiveArgs {
+    /// The run store: `--store` or `SMARTLIC_STORE`, else the lab's own store with
+    /// `--lab` (runs against the lab never mix with real ones), else the default.
+    pub fn store_path(&self) -> PathBuf {
+        match (&self.store, self.lab) {
+            (Some(path), _) => path.clone(),
+            (None, true) => crate::lab::saved::store_path(),
+            (None, false) => PathBuf::from(crate::store::DEFAULT_PATH),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -2,11 +2,13 @@
 //! change a device's faults while the lab runs.
 
 use std::io::Write;
+use std::path::Path;
 use std::time::Duration;
 
 use crate::app::ExitStatus;
 use crate::cli::{
-    LabCommand, LabFaultArgs, LabFleetArgs, LabRunArgs, LabServeArgs, LabTokenArgs, LabTokenCommand,
+    LabCommand, LabFaultArgs, LabFleetArgs, LabResetArgs, LabRunArgs, LabServeArgs, LabTokenArgs,
+    LabTokenCommand,
 };
 use crate::inventory;
 use crate::lab::backend::BackendConfig;
@@ -14,14 +16,18 @@ use crate::lab::backend::{
     BackendError, DeviceFaults, Realm, TokenRequest, create_token_via_admin,
     device_faults_via_admin, set_device_faults_via_admin,
 };
-use crate::lab::fleet::fleet_inventory;
-use crate::lab::run::{self, Lab, LabOptions};
+use crate::lab::fleet::{FleetAddresses, fleet_inventory_at};
+use crate::lab::run::{self, Lab, LabError, LabOptions, LabSaver};
+use crate::lab::saved;
 use crate::lab::spec::{LabHost, lab_spec};
 use crate::platform::Platform;
 use crate::report::{self, Style};
 use crate::source::did_you_mean;
 
 pub fn run(command: LabCommand, err: Style) -> ExitStatus {
+    if let LabCommand::Reset(args) = &command {
+        return reset(args);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -38,6 +44,7 @@ pub fn run(command: LabCommand, err: Style) -> ExitStatus {
             LabCommand::Fleet(args) => fleet(&args, err).await,
             LabCommand::Token(LabTokenCommand::Create(args)) => token(&args).await,
             LabCommand::Fault(args) => fault(&args).await,
+            LabCommand::Reset(args) => reset(&args),
         }
     })
 }
@@ -78,9 +85,20 @@ async fn fleet(args: &LabFleetArgs, err: Style) -> ExitStatus {
         eprintln!("error: --count must be at least 1");
         return ExitStatus::Usage;
     }
+    if args.port == 0 {
+        eprintln!("error: --port must be 1 to 65535");
+        return ExitStatus::Usage;
+    }
+    let addresses = match FleetAddresses::parse(&args.address).and_then(|a| a.take(args.count)) {
+        Ok(addresses) => addresses,
+        Err(message) => {
+            eprintln!("error: --address {message}");
+            return ExitStatus::Usage;
+        }
+    };
     if let Err(e) = std::fs::write(
         &args.write_inventory,
-        fleet_inventory(args.count, &platforms),
+        fleet_inventory_at(&addresses, args.port, &platforms),
     ) {
         eprintln!(
             "error: cannot write {}: {e}",
@@ -143,6 +161,110 @@ async fn run_lab(hosts: Vec<LabHost>, backend: BackendConfig, args: &LabRunArgs)
     eprintln!("stopping the lab");
     lab.shutdown().await;
     ExitStatus::Success
+}
+
+/// The lab of a `--lab` run: `hosts` served in this process, resumed from what the last
+/// `--lab` run with `inventory` saved (a saved state that cannot be used is a warning and a
+/// factory lab). [`save_lab`] saves it when the run ends, also after a Ctrl-C (the run
+/// stops its hosts at safe points first, `crate::live::interrupt`). Must run inside a
+/// tokio runtime.
+pub(crate) async fn start_saved(
+    inventory: &Path,
+    hosts: Vec<LabHost>,
+    backend: BackendConfig,
+) -> Result<(Lab, saved::Folder), LabError> {
+    let folder = saved::Folder::of(inventory);
+    let state = folder.load().unwrap_or_else(|why| {
+        eprintln!(
+            "warning: the saved lab {} is not used ({why}); the lab starts from factory state",
+            folder.state_file().display()
+        );
+        None
+    });
+    let (lab, resumed) = run::start_from(hosts, backend, &LabOptions::default(), state).await?;
+    if !resumed.resumed.is_empty() {
+        eprintln!(
+            "lab: {} device(s) resumed from {}, {} from factory state (`smartlic lab reset` forgets them)",
+            resumed.resumed.len(),
+            folder.path().display(),
+            resumed.factory.len()
+        );
+    }
+    Ok((lab, folder))
+}
+
+/// Saves a `--lab` run's lab for the next one; a failure is a warning (the run is done).
+pub(crate) fn save_lab(folder: &saved::Folder, saver: &LabSaver) -> bool {
+    let saved = folder.save(saver.saved());
+    if let Err(e) = &saved {
+        eprintln!(
+            "warning: the lab's state was not saved to {}: {e}",
+            folder.state_file().display()
+        );
+    }
+    saved.is_ok()
+}
+
+/// `smartlic lab reset [-i INVENTORY]`: deletes the state `--lab` runs saved, of one
+/// inventory or of all, and says what it removed.
+fn reset(args: &LabResetArgs) -> ExitStatus {
+    let lab_dir = saved::lab_dir();
+    let removed = match &args.inventory {
+        Some(inventory) => {
+            let folder = saved::Folder::in_dir(&lab_dir, inventory);
+            folder.remove().map(|removed| {
+                if removed {
+                    println!(
+                        "removed {} (the saved lab of {})",
+                        folder.path().display(),
+                        inventory.display()
+                    );
+                    1
+                } else {
+                    println!(
+                        "no saved lab for {} (looked in {})",
+                        inventory.display(),
+                        folder.path().display()
+                    );
+                    0
+                }
+            })
+        }
+        None => saved::folders(&lab_dir).and_then(|found| {
+            for f in &found {
+                std::fs::remove_dir_all(&f.path)?;
+                match &f.inventory {
+                    Some(inventory) => println!(
+                        "removed {} (the saved lab of {inventory})",
+                        f.path.display()
+                    ),
+                    None => println!("removed {}", f.path.display()),
+                }
+            }
+            if found.is_empty() {
+                println!("no saved lab in {}", lab_dir.display());
+            }
+            Ok(found.len())
+        }),
+    };
+    match removed {
+        Ok(n) => {
+            if n > 0 {
+                println!(
+                    "the next --lab run starts from factory state (the lab run store {} is kept)",
+                    saved::store_path().display()
+                );
+            }
+            ExitStatus::Success
+        }
+        Err(e) => {
+            eprintln!(
+                "error: cannot remove the saved lab in {}: {e}",
+                lab_dir.display()
+            );
+            ExitStatus::HostFailed
+        }
+    }
 }
 
 /// Where everything listens, as a table a person can read and a script can parse.

@@ -13,9 +13,10 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use crate::app::ExitStatus;
 use crate::cli::{Format, LiveArgs, RunArgs};
 use crate::intent::Secret;
-use crate::lab::run::{Lab, LabOptions};
+use crate::lab::run::Lab;
+use crate::lab::saved;
 use crate::lab::spec::lab_spec;
-use crate::live::saved::{self, PlanInputs};
+use crate::live::saved::{PlanInputs, inline_secret};
 use crate::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress, SavedPlan};
 use crate::platform::Renewal;
 use crate::render::Templates;
@@ -61,7 +62,7 @@ impl<'a> Live<'a> {
 /// Runs `targets` live and prints the result.
 pub fn run(args: &RunArgs, live: Live, targets: Targets, out: Style, err: Style) -> ExitStatus {
     if live.save_to.is_some()
-        && let Some(key) = saved::inline_secret(&args.extra_vars)
+        && let Some(key) = inline_secret(&args.extra_vars)
     {
         eprintln!(
             "error: -e sets `{key}` to a plain value, which a plan file must not hold: give it \
@@ -325,7 +326,7 @@ pub fn execute(
         let runs = live::run_hosts(&targets.targets, &options, recorded).await;
         display.finish();
         if let Some(lab) = lab {
-            lab.lab.shutdown().await;
+            lab.finish().await;
         }
         Ok(runs)
     })?;
@@ -380,7 +381,7 @@ fn start_recording(
         shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
         targets: hosts.to_vec(),
     };
-    let store = store::Store::open(&live_args.store)?;
+    let store = store::Store::open(&live_args.store_path())?;
     Ok(Some(Arc::new(store::Writer::start(store, &info)?)))
 }
 
@@ -404,14 +405,22 @@ impl Progress for Recorded {
 }
 
 /// The lab served for `--lab`: its devices' host keys in a temporary known_hosts file
-/// and a token minted on its back-end.
+/// and a token minted on its back-end; resumed from, and saved to, the inventory's saved
+/// lab (`crate::lab::saved`).
 struct InProcessLab {
     lab: Lab,
     known_hosts: tempfile::NamedTempFile,
     tokens: LabTokens,
+    folder: saved::Folder,
 }
 
 impl InProcessLab {
+    /// Saves the lab's state for the next `--lab` run, then stops it.
+    async fn finish(self) {
+        let _ = crate::lab_app::save_lab(&self.folder, &self.lab.saver());
+        self.lab.shutdown().await;
+    }
+
     /// Connects each target to where its lab device really listens (the inventory may
     /// leave the port to the lab).
     fn point_at_devices(&self, targets: &mut Targets) {
@@ -436,12 +445,13 @@ async fn start_lab(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatu
         eprintln!("the lab was not started");
         ExitStatus::InvalidInput
     })?;
-    let lab = crate::lab::run::start_with(spec.hosts, spec.backend, &LabOptions::default())
-        .await
-        .map_err(|e| {
-            eprintln!("error: the lab did not start: {e}");
-            ExitStatus::HostFailed
-        })?;
+    let (lab, folder) =
+        crate::lab_app::start_saved(args.inventory_path(), spec.hosts, spec.backend)
+            .await
+            .map_err(|e| {
+                eprintln!("error: the lab did not start: {e}");
+                ExitStatus::HostFailed
+            })?;
     let known_hosts = tempfile::NamedTempFile::new()
         .and_then(|mut f| {
             use std::io::Write;
@@ -470,6 +480,7 @@ async fn start_lab(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatu
         lab,
         known_hosts,
         tokens,
+        folder,
     })
 }
 

@@ -47,7 +47,7 @@ pub fn status(args: StatusArgs, styles: &Styles) -> ExitStatus {
             }
         }
     }
-    let store_path = &args.live.store;
+    let store_path = &args.live.store_path();
     let seen = match read_store(store_path) {
         Ok(seen) => seen,
         Err(message) => {

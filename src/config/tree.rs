@@ -4,18 +4,21 @@
 //! `show running-config callhome`) and rendering. Which lines are noise comes from the
 //! [`Dialect`]; what the lines mean is the diff's business, not this module's.
 
+use serde::{Deserialize, Serialize};
+
 use super::dialect::Dialect;
 
 /// A parsed config: its top-level lines, in device order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tree {
     pub lines: Vec<Line>,
 }
 
 /// One config line (trimmed) and the lines indented under it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Line>,
 }
 

@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use serde::{Deserialize, Serialize};
+
 use crate::config::Tree;
 use crate::lab::licensing::network::{DeviceNetwork, LabTopology};
 use crate::platform::{LicensingModel, Platform};
@@ -27,7 +29,7 @@ pub struct Identity {
 }
 
 /// A syslog line, stamped with lab time.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogLine {
     pub at: f64,
     /// The message as the device prints it after the timestamp, e.g.
@@ -35,8 +37,8 @@ pub struct LogLine {
     pub text: String,
 }
 
-/// What the device holds and changes.
-#[derive(Clone, Debug, Default)]
+/// What the device holds and changes (saved between `--lab` runs, [`crate::lab::saved`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceState {
     pub running: Tree,
     pub startup: Tree,
@@ -53,7 +55,7 @@ pub struct DeviceState {
 
 /// A Rollback Confirmed Change in progress (IOS-XE): the running config as it was when
 /// the timer started, restored when the timer expires unconfirmed.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PendingRevert {
     /// Tells one timer from the next (a background waiter acts only on its own).
     pub id: u64,
@@ -67,7 +69,7 @@ pub struct PendingRevert {
 }
 
 /// An NX-OS user checkpoint (`checkpoint NAME`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Checkpoint {
     pub name: String,
     /// Device time when it was taken.

@@ -9,7 +9,8 @@
 //! - `ssh`: the russh server hosting every device on its own loopback address/port;
 //! - `backend`: CSSM, satellite, transport gateway and proxy over HTTP(S);
 //! - `licensing`: the device-side Smart Licensing agent and its state machine;
-//! - [`clock`]: lab time, which may run faster than real time.
+//! - [`clock`]: lab time, which may run faster than real time;
+//! - [`saved`]: the lab's state between `--lab` runs, on disk.
 //!
 //! The lab depends on platform knowledge only through shared formats (config dialects,
 //! spec outputs), never on smartlic's engine: a wrong client regex must not be able to
@@ -23,6 +24,7 @@ pub mod fleet;
 pub mod licensing;
 pub mod personality;
 pub mod run;
+pub mod saved;
 pub mod spec;
 pub mod ssh;
 pub mod terminal;

@@ -1,20 +1,25 @@
 //! A running lab: the back-end, and every inventory device behind SSH with its CLI and
 //! licensing agent, wired together. This is the only module that knows all the parts.
 //!
+//! It resumes a lab saved by an earlier run ([`start_from`], [`crate::lab::saved`]) and
+//! reads what to save ([`Lab::saver`]).
+//!
 //! It also gives the back-end's admin API the devices (`/admin/devices/{name}/faults`):
 //! a device's faults change at run time in its SSH server record (new connections) and
 //! in its CLI (the next command).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::lab::backend::{self, Backend, BackendConfig, DeviceAdmin};
+use crate::lab::backend::protocol::Udi;
+use crate::lab::backend::{self, Backend, BackendConfig, BackendSaver, DeviceAdmin};
 use crate::lab::cli::{self, CliFaults, CliOptions};
 use crate::lab::clock::LabClock;
-use crate::lab::device::{DeviceState, Identity, SharedState};
-use crate::lab::licensing::{self, DeviceNetwork, LabTopology, TrustAnchors};
+use crate::lab::device::{DeviceState, Identity, Licensing, SharedState};
+use crate::lab::licensing::{self, Agent, DeviceNetwork, LabTopology, TrustAnchors};
+use crate::lab::saved::{self, SavedDevice, SavedIdentity, SavedLab};
 use crate::lab::spec::{Faults, LabHost};
 use crate::lab::ssh::{self, Endpoint, FaultHandle, Served, SshFaults};
 
@@ -48,6 +53,17 @@ pub struct Lab {
     pub devices: Vec<ServedDevice>,
     ssh: Served,
     controls: Arc<Controls>,
+    saver: LabSaver,
+}
+
+/// How a lab started from a saved one ([`start_from`]) came up.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resumed {
+    /// Devices that resumed their saved state.
+    pub resumed: Vec<String>,
+    /// Devices that started from factory state: new in the inventory, or their `lab:`
+    /// identity (platform, release, PID, serial) changed.
+    pub factory: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,8 +88,67 @@ pub async fn start_with(
     backend: BackendConfig,
     options: &LabOptions,
 ) -> Result<Lab, LabError> {
-    let clock = LabClock::new(options.time_scale);
-    let backend = backend::start(backend, clock.clone()).await?;
+    start_from(hosts, backend, options, None)
+        .await
+        .map(|(lab, _)| lab)
+}
+
+/// As [`start_with`], resuming `saved` when given ([`crate::lab::saved`]): each device
+/// whose identity is unchanged is where it was (configs, CAs, log, clock, licensing),
+/// the others start from factory state, and the back-end keeps its authorities and books
+/// (less the product instances of the devices that start from factory state). Lab time
+/// starts where it stopped, or at real time if that is later.
+pub async fn start_from(
+    hosts: Vec<LabHost>,
+    backend: BackendConfig,
+    options: &LabOptions,
+    saved: Option<SavedLab>,
+) -> Result<(Lab, Resumed), LabError> {
+    let (clock, mut saved_devices, mut saved_backend) = match saved {
+        Some(saved) => {
+            let real_now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs_f64();
+            let start = saved.lab_time.max(real_now);
+            (
+                LabClock::starting_at(start, options.time_scale),
+                saved.devices,
+                Some(saved.backend),
+            )
+        }
+        None => (LabClock::new(options.time_scale), BTreeMap::new(), None),
+    };
+    // Which devices resume; the back-end forgets the others' product instances.
+    let mut resumed = Resumed::default();
+    let mut resuming: Vec<Option<SavedDevice>> = Vec::with_capacity(hosts.len());
+    for host in &hosts {
+        let device = saved_devices
+            .remove(&host.name)
+            .filter(|d| d.identity == SavedIdentity::of(&identity(host)));
+        match &device {
+            Some(_) => resumed.resumed.push(host.name.clone()),
+            None => {
+                resumed.factory.push(host.name.clone());
+                if let Some(books) = saved_backend.as_mut().map(|b| &mut b.books) {
+                    books.forget(&Udi {
+                        pid: host.pid.clone(),
+                        serial: host.serial.clone(),
+                    });
+                }
+            }
+        }
+        resuming.push(device);
+    }
+    if let Some(books) = saved_backend.as_mut().map(|b| &mut b.books) {
+        for gone in saved_devices.values() {
+            books.forget(&Udi {
+                pid: gone.identity.pid.clone(),
+                serial: gone.identity.serial.clone(),
+            });
+        }
+    }
+    let backend = backend::start_from(backend, clock.clone(), saved_backend.as_ref()).await?;
     let topology = Arc::new(LabTopology::for_backend(backend.services()));
     let trust = Arc::new(TrustAnchors {
         built_in: vec![backend.cisco_root_pem.clone()],
@@ -82,10 +157,23 @@ pub async fn start_with(
     let mut endpoints = Vec::with_capacity(hosts.len());
     let mut states = Vec::with_capacity(hosts.len());
     let mut clis = Vec::with_capacity(hosts.len());
-    for host in &hosts {
-        let state: SharedState = Arc::new(Mutex::new(DeviceState::default()));
+    let mut saving = Vec::with_capacity(hosts.len());
+    for (host, saved) in hosts.iter().zip(resuming) {
+        let mut options = cli_options(host);
+        let (state, agent_state) = match saved {
+            Some(saved) => {
+                // The inventory's clock offset wins if it changed since the save.
+                if saved.inventory_clock_offset == host.clock_offset_secs {
+                    options.clock_offset_secs = saved.clock_offset;
+                }
+                (saved.state, Some(saved.licensing))
+            }
+            None => (DeviceState::default(), None),
+        };
+        let revert_pending = state.revert.is_some();
+        let state: SharedState = Arc::new(Mutex::new(state));
         let identity = identity(host);
-        let agent = licensing::agent(
+        let agent = licensing::agent_from(
             identity.clone(),
             state.clone(),
             topology.clone(),
@@ -93,14 +181,27 @@ pub async fn start_with(
             trust.clone(),
             clock.clone(),
             runtime.clone(),
+            agent_state,
         );
+        agent.set_clock_offset(options.clock_offset_secs);
         let device = cli::device(
-            identity,
+            identity.clone(),
             state.clone(),
-            agent,
+            Arc::clone(&agent) as Arc<dyn Licensing>,
             clock.clone(),
-            cli_options(host),
+            options,
         );
+        if revert_pending {
+            cli::rollback::resume(&device);
+        }
+        saving.push(SavingDevice {
+            name: host.name.clone(),
+            identity: SavedIdentity::of(&identity),
+            inventory_clock_offset: host.clock_offset_secs,
+            state: state.clone(),
+            agent,
+            cli: Arc::clone(&device),
+        });
         let console = cli::console_of(Arc::clone(&device));
         clis.push(device);
         endpoints.push(Endpoint {
@@ -114,6 +215,11 @@ pub async fn start_with(
         states.push(state);
     }
     let served = ssh::serve(endpoints).await?;
+    let saver = LabSaver {
+        clock: clock.clone(),
+        backend: backend.saver(),
+        devices: Arc::new(saving),
+    };
     let controls = Arc::new(Controls::new(&hosts, clis, served.fault_handles()));
     backend.attach_devices(Arc::clone(&controls) as Arc<dyn DeviceAdmin>);
     // `addresses` is in the order of `hosts`: no lookup by name (10,000 devices).
@@ -124,13 +230,66 @@ pub async fn start_with(
         .zip(addresses)
         .map(|((host, state), address)| served_device(address, host, state))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Lab {
+    let lab = Lab {
         clock,
         backend,
         devices,
         ssh: served,
         controls,
-    })
+        saver,
+    };
+    Ok((lab, resumed))
+}
+
+/// Reads a running lab's state to save ([`Lab::saver`]); cheap to clone, and usable
+/// without the [`Lab`] (e.g. from a Ctrl-C handler's task).
+#[derive(Clone)]
+pub struct LabSaver {
+    clock: LabClock,
+    backend: BackendSaver,
+    devices: Arc<Vec<SavingDevice>>,
+}
+
+/// The parts of one device that hold what is saved.
+struct SavingDevice {
+    name: String,
+    identity: SavedIdentity,
+    inventory_clock_offset: i64,
+    state: SharedState,
+    agent: Arc<Agent>,
+    cli: Arc<cli::Device>,
+}
+
+impl LabSaver {
+    /// The lab as it is now, for [`start_from`] (with [`saved::Folder::save`]).
+    pub fn saved(&self) -> SavedLab {
+        let devices = self
+            .devices
+            .iter()
+            .map(|d| {
+                // The agent first: it writes its queued log lines into the state.
+                let licensing = d.agent.saved();
+                let mut state = d.state.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let extra = state.log.len().saturating_sub(saved::LOG_LINES);
+                state.log.drain(..extra);
+                let device = SavedDevice {
+                    identity: d.identity.clone(),
+                    clock_offset: d.cli.clock_offset(),
+                    inventory_clock_offset: d.inventory_clock_offset,
+                    state,
+                    licensing,
+                };
+                (d.name.clone(), device)
+            })
+            .collect();
+        SavedLab {
+            format: saved::FORMAT,
+            inventory: String::new(),
+            lab_time: self.clock.now(),
+            backend: self.backend.saved(),
+            devices,
+        }
+    }
 }
 
 /// What the lab keeps per device to change its faults at run time.
@@ -200,6 +359,11 @@ impl DeviceAdmin for Controls {
 }
 
 impl Lab {
+    /// What to save of this lab, now or later ([`LabSaver::saved`]).
+    pub fn saver(&self) -> LabSaver {
+        self.saver.clone()
+    }
+
     /// Runs until the SSH server stops (it stops when the lab is shut down).
     pub async fn wait(self) {
         self.ssh.wait().await;
@@ -320,10 +484,123 @@ pub fn host_key_seed(name: &str) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Line;
+    use crate::lab::device::{LogLine, PendingRevert};
+    use crate::lab::saved::Folder;
 
     #[test]
     fn host_key_seeds_are_stable_and_distinct() {
         assert_eq!(host_key_seed("sw1"), host_key_seed("sw1"));
         assert_ne!(host_key_seed("sw1"), host_key_seed("sw2"));
+    }
+
+    fn hosts(versions: &[(&str, &str, &str)]) -> Vec<LabHost> {
+        let mut text = String::from(
+            "all:\n  vars:\n    ansible_user: admin\n    ansible_password: pw\n  hosts:\n",
+        );
+        for (name, platform, version) in versions {
+            text.push_str(&format!(
+                "    {name}:\n      platform: {platform}\n      os_version: \"{version}\"\n      ansible_host: 127.0.0.1\n      lab: {{}}\n"
+            ));
+        }
+        let inventory = crate::inventory::load_str(std::path::Path::new("lab.yml"), text).unwrap();
+        crate::lab::spec::lab_hosts(&inventory).unwrap()
+    }
+
+    fn device<'a>(lab: &'a Lab, name: &str) -> &'a Arc<cli::Device> {
+        &lab.controls.get(name).unwrap().cli
+    }
+
+    fn state(lab: &Lab, name: &str) -> DeviceState {
+        device(lab, name).state.lock().unwrap().clone()
+    }
+
+    /// A lab saved to disk comes back where it was: each device's configs, CAs, log and
+    /// clock, a revert timer that ran out while it was stopped, and the back-end's tokens
+    /// and authorities; a device whose release changed comes back from the factory.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_saved_lab_resumes_where_it_stopped() {
+        let first_hosts = hosts(&[
+            ("sw1", "ios-xe", "16.12.5"),
+            ("sw2", "nx-os", "9.3(8)"),
+            ("sw3", "ios-xe", "17.9.4a"),
+        ]);
+        let options = LabOptions::default();
+        let lab = start_with(first_hosts.clone(), BackendConfig::default(), &options)
+            .await
+            .unwrap();
+        let sw1 = device(&lab, "sw1");
+        let satellite_ca = lab.backend.satellite_ca_pem.clone();
+        {
+            let mut s = sw1.state.lock().unwrap();
+            s.running
+                .lines
+                .push(Line::leaf("ip domain name lab.example"));
+            s.trusted_cas.insert("SAT".into(), satellite_ca.clone());
+            s.log.push(LogLine {
+                at: lab.clock.now(),
+                text: "%SYS-5-CONFIG_I: Configured from console by admin".into(),
+            });
+        }
+        sw1.set_clock(lab.clock.now() + 7_200.0);
+        let sw3 = device(&lab, "sw3");
+        let factory = state(&lab, "sw3").running;
+        {
+            let mut s = sw3.state.lock().unwrap();
+            s.running
+                .lines
+                .push(Line::leaf("ip domain name unconfirmed.example"));
+            s.revert = Some(PendingRevert {
+                id: 1,
+                deadline: lab.clock.now() - 1.0,
+                idle_minutes: None,
+                archive: "flash:archive-1".into(),
+                snapshot: factory.clone(),
+            });
+        }
+        lab.backend
+            .set_pool("Example Account", "Extra", "dna-advantage", 5);
+        let sw1_before = state(&lab, "sw1");
+
+        let dir = tempfile::tempdir().unwrap();
+        let folder = Folder::in_dir(dir.path(), std::path::Path::new("lab.yml"));
+        folder.save(lab.saver().saved()).unwrap();
+        lab.shutdown().await;
+        let saved = folder.load().unwrap().unwrap();
+        assert_eq!(saved.devices.len(), 3);
+
+        // sw2 is upgraded in the inventory: a new device as far as the lab knows.
+        let mut next_hosts = first_hosts;
+        next_hosts[1].version = "10.2(5)".into();
+        let (lab, resumed) =
+            start_from(next_hosts, BackendConfig::default(), &options, Some(saved))
+                .await
+                .unwrap();
+        assert_eq!(resumed.resumed, ["sw1", "sw3"]);
+        assert_eq!(resumed.factory, ["sw2"]);
+        let sw1_after = state(&lab, "sw1");
+        assert_eq!(sw1_after.running, sw1_before.running);
+        assert_eq!(sw1_after.startup, sw1_before.startup);
+        assert_eq!(sw1_after.trusted_cas, sw1_before.trusted_cas);
+        assert_eq!(sw1_after.log, sw1_before.log);
+        let offset = device(&lab, "sw1").clock_offset();
+        assert!((offset - 7_200.0).abs() < 5.0, "{offset}");
+        // The revert timer ran out: the unconfirmed change is gone.
+        let sw3_after = state(&lab, "sw3");
+        assert!(sw3_after.revert.is_none());
+        assert_eq!(sw3_after.running, factory);
+        // sw2 is fresh from the factory.
+        let sw2 = state(&lab, "sw2");
+        assert_eq!(
+            sw2.running,
+            cli::factory_state(&device(&lab, "sw2").identity).running
+        );
+        // The back-end kept its books and its CA (the one sw1 imported).
+        let books = lab.backend.snapshot();
+        let pool = books.pool("Example Account", "Extra", "dna-advantage");
+        assert_eq!(pool.map(|p| p.purchased), Some(5));
+        assert_eq!(lab.backend.satellite_ca_pem, satellite_ca);
+        assert!(lab.clock.now() >= sw1_before.log.last().unwrap().at);
+        lab.shutdown().await;
     }
 }

@@ -19,6 +19,7 @@ mod lab_parsers;
 mod lab_reachability;
 mod lab_rollback;
 mod lab_ssh;
+mod lab_state;
 mod lab_transports;
 mod live;
 mod properties;

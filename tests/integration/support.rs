@@ -31,13 +31,19 @@ pub fn smartlic_with_tokens(dir: &Path, args: &[&str]) -> Output {
     smartlic_env(dir, args, &TOKENS)
 }
 
+/// As [`smartlic`], with `env` set. Each call has a lab folder of its own
+/// (`SMARTLIC_LAB_DIR`, unless `env` names one), so a `--lab` run starts from factory
+/// state as these tests expect, whatever another test or the repository's `.smartlic/lab`
+/// saved.
 pub fn smartlic_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let lab_dir = tempfile::tempdir().expect("a temporary lab folder");
     let mut command = Command::new(env!("CARGO_BIN_EXE_smartlic"));
     command
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
         .env("SMARTLIC_STORE", shared_store())
+        .env("SMARTLIC_LAB_DIR", lab_dir.path())
         .env_remove("SMARTLIC_TOKEN");
     for (k, v) in env {
         command.env(k, v);

@@ -50,9 +50,9 @@ pub use devices::{
 };
 pub use faults::{Faults, Outage, ServiceFault, ServiceKind};
 pub use protocol::Policy;
-pub use state::{AccountSeed, Counters, Realm, StateSnapshot, VirtualAccountSeed};
+pub use state::{AccountSeed, Counters, Realm, SavedBooks, StateSnapshot, VirtualAccountSeed};
 
-use pki::Pki;
+use pki::{Pki, SavedPki};
 use state::Books;
 
 /// Where one service listens and what it is called.
@@ -280,10 +280,30 @@ pub struct Backend {
 /// lab time) to the clock-skew tolerance.
 const TRANSIT_ALLOWANCE: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// What the back-end keeps between `--lab` runs ([`crate::lab::saved`]): its
+/// authorities (so a CA certificate a device imported stays good) and its books.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedBackend {
+    pub pki: SavedPki,
+    pub books: SavedBooks,
+}
+
 /// Starts every service. Must run inside a tokio runtime.
 pub async fn start(config: BackendConfig, clock: LabClock) -> Result<Backend, BackendError> {
+    start_from(config, clock, None).await
+}
+
+/// As [`start`], resuming `saved` (from [`Backend::saved`]) when given.
+pub async fn start_from(
+    config: BackendConfig,
+    clock: LabClock,
+    saved: Option<&SavedBackend>,
+) -> Result<Backend, BackendError> {
     let listeners = Listeners::bind(&config)?;
-    let pki = Pki::new(clock.now())?;
+    let pki = match saved {
+        Some(saved) => Pki::resume(&saved.pki, clock.now())?,
+        None => Pki::new(clock.now())?,
+    };
     let faults = watch::Sender::new(config.faults.clone());
     let tls = service::TlsConfigs::new(&pki, &config, faults.subscribe())?;
     let services = listeners.services(&config, &pki)?;
@@ -291,13 +311,16 @@ pub async fn start(config: BackendConfig, clock: LabClock) -> Result<Backend, Ba
     // a fast lab clock the (real) transit time is many lab seconds, which must not read
     // as a wrong device clock (docs/troubleshooting.md CAT-3 is about the clock, not the network).
     let transit_secs = (clock.scale() * TRANSIT_ALLOWANCE.as_secs_f64()).ceil() as u64;
-    let books = Books::new(
+    let mut books = Books::new(
         &config.accounts,
         config.policy.clone(),
         config
             .clock_skew_tolerance_secs
             .saturating_add(transit_secs),
     );
+    if let Some(saved) = saved {
+        books.resume(saved.books.clone());
+    }
     let shared = Arc::new(Shared {
         books: Mutex::new(books),
         faults,
@@ -510,6 +533,17 @@ impl Backend {
         &self.shared.services
     }
 
+    /// Its authorities and books now, for [`start_from`].
+    pub fn saved(&self) -> SavedBackend {
+        self.saver().saved()
+    }
+
+    /// A handle that reads [`Backend::saved`] without the `Backend` (e.g. from a signal
+    /// handler's task).
+    pub fn saver(&self) -> BackendSaver {
+        BackendSaver(Arc::clone(&self.shared))
+    }
+
     /// See [`Services::resolve`].
     pub fn resolve(&self, host: &str, port: u16) -> Option<SocketAddr> {
         self.shared.services.resolve(host, port)
@@ -522,6 +556,20 @@ impl Backend {
     /// Stops every service (also done on drop).
     pub fn shutdown(&self) {
         self.shared.abort_tasks();
+    }
+}
+
+/// See [`Backend::saver`].
+#[derive(Clone)]
+pub struct BackendSaver(Arc<Shared>);
+
+impl BackendSaver {
+    pub fn saved(&self) -> SavedBackend {
+        let now = self.0.now_ms();
+        SavedBackend {
+            pki: self.0.pki.saved(),
+            books: self.0.books().saved(now),
+        }
     }
 }
 

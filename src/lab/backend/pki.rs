@@ -13,6 +13,10 @@
 //!   certificate under the [`super::Faults::cssm_new_root`] fault (the QuoVadis root
 //!   change of docs/troubleshooting.md NX-3, [CAT-TS] [NX-TS], FN72115).
 //!
+//! The authorities' certificates and keys are kept between `--lab` runs
+//! ([`Pki::saved`], [`Pki::resume`]), so a CA certificate a device imported in one run
+//! still signs the satellite's certificate in the next.
+//!
 //! Validity spans from 30 days before the earlier of lab time and real time to 10 years
 //! after the later, so real-time clients (tests) and lab-time devices both accept them,
 //! while a device whose clock is far behind sees a certificate that is not yet valid
@@ -22,12 +26,14 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose, PublicKeyData,
 };
 use rustls::ServerConfig;
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde::{Deserialize, Serialize};
 
 use super::BackendError;
 
@@ -35,17 +41,42 @@ const DAY: i64 = 86_400;
 
 /// A certificate authority: its certificate and the key that signs with it.
 pub struct Authority {
-    issuer: CertifiedIssuer<'static, KeyPair>,
+    issuer: Issuer<'static, KeyPair>,
+    pem: String,
+    der: CertificateDer<'static>,
 }
 
 impl Authority {
     pub fn pem(&self) -> String {
-        self.issuer.pem()
+        self.pem.clone()
     }
 
     pub fn der(&self) -> CertificateDer<'static> {
-        self.issuer.der().clone()
+        self.der.clone()
     }
+
+    fn saved(&self) -> SavedAuthority {
+        SavedAuthority {
+            cert_pem: self.pem.clone(),
+            key_pem: self.issuer.key().serialize_pem(),
+        }
+    }
+}
+
+/// An authority's certificate and private key, PEM (lab test keys, not secrets).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedAuthority {
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+/// The lab's authorities as [`Pki::saved`] keeps them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedPki {
+    pub cisco_root: SavedAuthority,
+    pub satellite_ca: SavedAuthority,
+    pub proxy_ca: SavedAuthority,
+    pub new_root: SavedAuthority,
 }
 
 /// A server certificate and its key.
@@ -71,26 +102,46 @@ struct Window {
     not_after: (i32, u8, u8),
 }
 
+/// The authorities' subjects: common name and organisation.
+const CISCO_ROOT: (&str, &str) = ("Cisco Licensing Root CA (lab)", "Cisco (lab)");
+const SATELLITE_CA: (&str, &str) = ("SSM On-Prem CA (lab)", "Example Customer");
+const PROXY_CA: (&str, &str) = ("Proxy SSL Inspection CA (lab)", "Example Customer");
+const NEW_ROOT: (&str, &str) = ("Licensing Root CA 2 (lab)", "Cisco (lab)");
+
 impl Pki {
     /// Makes the three authorities; `lab_now` is the lab clock's reading.
     pub fn new(lab_now: f64) -> Result<Pki, BackendError> {
-        let real_now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(lab_now);
-        let earliest = lab_now.min(real_now) as i64 - 30 * DAY;
-        let latest = lab_now.max(real_now) as i64 + 3652 * DAY;
-        let window = Window {
-            not_before: civil_date(earliest),
-            not_after: civil_date(latest),
-        };
+        let window = Window::around(lab_now);
         Ok(Pki {
-            cisco_root: authority(window, "Cisco Licensing Root CA (lab)", "Cisco (lab)")?,
-            satellite_ca: authority(window, "SSM On-Prem CA (lab)", "Example Customer")?,
-            proxy_ca: authority(window, "Proxy SSL Inspection CA (lab)", "Example Customer")?,
-            new_root: authority(window, "Licensing Root CA 2 (lab)", "Cisco (lab)")?,
+            cisco_root: authority(window, CISCO_ROOT)?,
+            satellite_ca: authority(window, SATELLITE_CA)?,
+            proxy_ca: authority(window, PROXY_CA)?,
+            new_root: authority(window, NEW_ROOT)?,
             window,
         })
+    }
+
+    /// The authorities of an earlier run ([`Pki::saved`]); server certificates are made
+    /// anew, signed by them.
+    pub fn resume(saved: &SavedPki, lab_now: f64) -> Result<Pki, BackendError> {
+        let window = Window::around(lab_now);
+        Ok(Pki {
+            cisco_root: resumed_authority(window, CISCO_ROOT, &saved.cisco_root)?,
+            satellite_ca: resumed_authority(window, SATELLITE_CA, &saved.satellite_ca)?,
+            proxy_ca: resumed_authority(window, PROXY_CA, &saved.proxy_ca)?,
+            new_root: resumed_authority(window, NEW_ROOT, &saved.new_root)?,
+            window,
+        })
+    }
+
+    /// The authorities' certificates and keys, for [`Pki::resume`].
+    pub fn saved(&self) -> SavedPki {
+        SavedPki {
+            cisco_root: self.cisco_root.saved(),
+            satellite_ca: self.satellite_ca.saved(),
+            proxy_ca: self.proxy_ca.saved(),
+            new_root: self.new_root.saved(),
+        }
     }
 
     /// A server certificate for `names` (DNS names or IP addresses), signed by `ca`.
@@ -123,6 +174,20 @@ impl Pki {
 }
 
 impl Window {
+    /// From 30 days before the earlier of lab time and real time to 10 years after the later.
+    fn around(lab_now: f64) -> Window {
+        let real_now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(lab_now);
+        let earliest = lab_now.min(real_now) as i64 - 30 * DAY;
+        let latest = lab_now.max(real_now) as i64 + 3652 * DAY;
+        Window {
+            not_before: civil_date(earliest),
+            not_after: civil_date(latest),
+        }
+    }
+
     fn apply(self, params: &mut CertificateParams) {
         let (y, m, d) = self.not_before;
         params.not_before = rcgen::date_time_ymd(y, m, d);
@@ -131,12 +196,54 @@ impl Window {
     }
 }
 
-fn authority(window: Window, common_name: &str, org: &str) -> Result<Authority, BackendError> {
+fn authority(window: Window, subject: (&str, &str)) -> Result<Authority, BackendError> {
     let failed = |source| BackendError::Certificate {
-        what: format!("the CA {common_name}"),
+        what: format!("the CA {}", subject.0),
         source,
     };
-    let mut params = CertificateParams::new(Vec::<String>::new()).map_err(failed)?;
+    let params = authority_params(window, subject).map_err(failed)?;
+    let key = KeyPair::generate().map_err(failed)?;
+    let cert = params.self_signed(&key).map_err(failed)?;
+    Ok(Authority {
+        pem: cert.pem(),
+        der: cert.der().clone(),
+        issuer: Issuer::new(params, key),
+    })
+}
+
+/// An authority from its saved certificate and key; refused if the key is not the
+/// certificate's.
+fn resumed_authority(
+    window: Window,
+    subject: (&str, &str),
+    saved: &SavedAuthority,
+) -> Result<Authority, BackendError> {
+    let failed = |source| BackendError::Certificate {
+        what: format!("the saved CA {}", subject.0),
+        source,
+    };
+    let key = KeyPair::from_pem(&saved.key_pem).map_err(failed)?;
+    let der = CertificateDer::from_pem_slice(saved.cert_pem.as_bytes())
+        .map_err(|_| failed(rcgen::Error::CouldNotParseCertificate))?;
+    let public = key.der_bytes();
+    if !der.windows(public.len()).any(|w| w == public) {
+        return Err(failed(rcgen::Error::CouldNotParseCertificate));
+    }
+    let params = authority_params(window, subject).map_err(failed)?;
+    Ok(Authority {
+        pem: saved.cert_pem.clone(),
+        der,
+        issuer: Issuer::new(params, key),
+    })
+}
+
+/// A CA's certificate parameters; the same subject and key usages every run, so a
+/// resumed authority signs as the one whose certificate devices hold.
+fn authority_params(
+    window: Window,
+    (common_name, org): (&str, &str),
+) -> Result<CertificateParams, rcgen::Error> {
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
     window.apply(&mut params);
     params
         .distinguished_name
@@ -150,9 +257,7 @@ fn authority(window: Window, common_name: &str, org: &str) -> Result<Authority, 
         KeyUsagePurpose::CrlSign,
         KeyUsagePurpose::DigitalSignature,
     ];
-    let key = KeyPair::generate().map_err(failed)?;
-    let issuer = CertifiedIssuer::self_signed(params, key).map_err(failed)?;
-    Ok(Authority { issuer })
+    Ok(params)
 }
 
 /// The one crypto provider the lab uses (the crate builds rustls with aws-lc-rs only).
@@ -243,5 +348,55 @@ mod tests {
         assert!(pki.cisco_root.pem() != pki.satellite_ca.pem());
         server_config(&leaf).unwrap();
         assert!(pki.leaf(&pki.cisco_root, &["bäd.example".into()]).is_err());
+    }
+
+    /// A server certificate of a resumed authority is trusted by whoever imported the
+    /// authority's certificate in the earlier run.
+    #[test]
+    fn a_resumed_authority_signs_for_its_old_certificate() {
+        use rustls::client::WebPkiServerVerifier;
+        use rustls::client::danger::ServerCertVerifier;
+        use rustls::pki_types::{ServerName, UnixTime};
+
+        let first = Pki::new(1_700_000_000.0).unwrap();
+        let saved = first.saved();
+        let text = serde_json::to_string(&saved).unwrap();
+        let saved: SavedPki = serde_json::from_str(&text).unwrap();
+        let next = Pki::resume(&saved, 1_700_086_400.0).unwrap();
+        assert_eq!(next.satellite_ca.pem(), first.satellite_ca.pem());
+        assert_eq!(next.cisco_root.der(), first.cisco_root.der());
+        assert_eq!(next.saved(), saved);
+
+        let names = vec!["satellite.example.com".to_string()];
+        let leaf = next.leaf(&next.satellite_ca, &names).unwrap();
+        let verify = |ca: &Authority| {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add(ca.der()).unwrap();
+            let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
+                .build()
+                .unwrap();
+            verifier
+                .verify_server_cert(
+                    &leaf.cert_der,
+                    &[],
+                    &ServerName::try_from("satellite.example.com").unwrap(),
+                    &[],
+                    UnixTime::now(),
+                )
+                .is_ok()
+        };
+        assert!(
+            verify(&first.satellite_ca),
+            "the old CA certificate trusts it"
+        );
+        assert!(!verify(&first.proxy_ca), "another CA does not");
+
+        // A key that is not the certificate's is refused.
+        let mut mixed = saved.clone();
+        mixed.satellite_ca.key_pem = saved.proxy_ca.key_pem.clone();
+        assert!(Pki::resume(&mixed, 1_700_086_400.0).is_err());
+        let mut broken = saved;
+        broken.cisco_root.cert_pem = "not a certificate".into();
+        assert!(Pki::resume(&broken, 1_700_086_400.0).is_err());
     }
 }

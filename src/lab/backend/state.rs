@@ -103,7 +103,7 @@ impl AccountSeed {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Token {
     realm: Realm,
     account: String,
@@ -116,7 +116,7 @@ struct Token {
     description: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Instance {
     instance_id: String,
     account: String,
@@ -569,6 +569,104 @@ impl Books {
             ((b >> 48) & 0x3fff) | 0x8000,
             b & 0xffff_ffff_ffff
         )
+    }
+}
+
+/// What the books keep between `--lab` runs ([`crate::lab::saved`]): accounts and
+/// pools, the tokens devices used (unexpired), product instances and counters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedBooks {
+    accounts: BTreeMap<String, BTreeMap<String, VirtualAccountSeed>>,
+    tokens: BTreeMap<String, Token>,
+    instances: Vec<SavedInstance>,
+    counters: Vec<CountersSnapshot>,
+    desync_since_ms: Option<i64>,
+    sequence: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct SavedInstance {
+    realm: Realm,
+    udi: Udi,
+    #[serde(flatten)]
+    instance: Instance,
+}
+
+impl SavedBooks {
+    /// The product instances' UDIs in `realm`.
+    pub fn instance_udis(&self, realm: Realm) -> Vec<&Udi> {
+        self.instances
+            .iter()
+            .filter(|i| i.realm == realm)
+            .map(|i| &i.udi)
+            .collect()
+    }
+
+    /// Drops the product instances of `udi` in both realms (a device back to factory
+    /// state is not registered anywhere).
+    pub fn forget(&mut self, udi: &Udi) {
+        self.instances.retain(|i| &i.udi != udi);
+    }
+}
+
+/// Saving and resuming.
+impl Books {
+    /// The books as they are at `now_ms`, less expired instances and the tokens no
+    /// device used or that expired (each `--lab` run mints its own: the unused ones of a
+    /// run are of no use to the next, and would pile up).
+    pub fn saved(&mut self, now_ms: i64) -> SavedBooks {
+        self.purge(now_ms);
+        SavedBooks {
+            accounts: self.accounts.clone(),
+            tokens: self
+                .tokens
+                .iter()
+                .filter(|(_, t)| t.uses > 0 && t.expires_ms > now_ms)
+                .map(|(k, t)| (k.clone(), t.clone()))
+                .collect(),
+            instances: self
+                .instances
+                .iter()
+                .map(|((realm, udi), instance)| SavedInstance {
+                    realm: *realm,
+                    udi: udi.clone(),
+                    instance: instance.clone(),
+                })
+                .collect(),
+            counters: self
+                .counters
+                .iter()
+                .map(|((realm, udi), counters)| CountersSnapshot {
+                    realm: *realm,
+                    udi: udi.clone(),
+                    counters: *counters,
+                })
+                .collect(),
+            desync_since_ms: self.desync_since_ms,
+            sequence: self.sequence,
+        }
+    }
+
+    /// Takes back what [`Books::saved`] kept. The accounts this back-end was started with
+    /// (the inventory's `lab_backend`) win over the saved ones of the same name.
+    pub fn resume(&mut self, saved: SavedBooks) {
+        let configured = std::mem::replace(&mut self.accounts, saved.accounts);
+        for (account, vas) in configured {
+            self.accounts.entry(account).or_default().extend(vas);
+        }
+        self.tokens = saved.tokens;
+        self.instances = saved
+            .instances
+            .into_iter()
+            .map(|i| ((i.realm, i.udi), i.instance))
+            .collect();
+        self.counters = saved
+            .counters
+            .into_iter()
+            .map(|c| ((c.realm, c.udi), c.counters))
+            .collect();
+        self.desync_since_ms = saved.desync_since_ms;
+        self.sequence = saved.sequence;
     }
 }
 

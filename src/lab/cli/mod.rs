@@ -101,6 +101,11 @@ impl Device {
         self.licensing.set_clock_offset(offset);
     }
 
+    /// Device clock minus lab time, seconds.
+    pub fn clock_offset(&self) -> f64 {
+        *self.clock_offset.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub fn booted_at(&self) -> f64 {
         self.booted_at
     }

@@ -140,6 +140,21 @@ fn revert_to(state: &mut DeviceState, pending: PendingRevert, now: f64) {
     state.trusted_cas = super::session::certificates_in(&state.running);
 }
 
+/// A device resumed from a saved lab ([`crate::lab::saved`]) with a revert timer running:
+/// reverts now if the timer ran out while the lab was stopped, else waits for it again.
+pub fn resume(device: &Arc<Device>) {
+    device.expire_revert();
+    let id = {
+        let mut state = lock(&device.state);
+        let Some(pending) = state.revert.as_mut() else {
+            return;
+        };
+        pending.id = next_id();
+        pending.id
+    };
+    spawn_waiter(device, id);
+}
+
 /// A thread that waits for the timer on the lab clock and reverts when it runs out,
 /// unless the timer was confirmed, restarted or the device is gone by then.
 fn spawn_waiter(device: &Arc<Device>, id: u64) {

@@ -23,6 +23,8 @@
 
 use std::collections::VecDeque;
 
+use serde::{Deserialize, Serialize};
+
 use crate::lab::cli::time::Civil;
 
 /// How many events the lab keeps (the oldest go first).
@@ -56,14 +58,14 @@ pub fn deregister_status_invalid_data(error: &str) -> String {
 }
 
 /// One event at lab time `at`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub at: f64,
     pub text: String,
 }
 
 /// The events of one device, oldest first.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventLog {
     events: VecDeque<Event>,
 }

@@ -8,6 +8,8 @@
 //! the agent performs and feeds back ([`Classic::registered`], [`Classic::failed`], …).
 //! Syslog lines to write come back as strings.
 
+use serde::{Deserialize, Serialize};
+
 use super::eventlog::{self, EventLog};
 use super::logs;
 
@@ -78,7 +80,7 @@ pub fn renewal_retry(status: &AuthStatus, failures: u32, failing_since: f64, now
 }
 
 /// A communication attempt and how it ended.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Attempt {
     /// `None`: sent, no answer yet (`PENDING on …`).
     pub ok: Option<bool>,
@@ -86,14 +88,14 @@ pub struct Attempt {
     pub reason: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub smart: String,
     pub virtual_: String,
 }
 
 /// Registration as `Registration: Status:` shows it ([CAT-TS] [NX-TS] [ACI-SL]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Phase {
     Unregistered,
     Registering,
@@ -117,7 +119,7 @@ pub enum AuthStatus {
 }
 
 /// What the back-end granted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Grant {
     InCompliance,
     OutOfCompliance,
@@ -198,7 +200,7 @@ fn boot_events(now: f64, classic: bool) -> EventLog {
 }
 
 /// Classic Smart Licensing ([CAT-TS] [NX-TS] [ACI-SL]).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Classic {
     /// Evaluation used before `eval_since` (lab seconds), and since when it runs.
     eval_used: f64,
@@ -630,7 +632,7 @@ impl Classic {
 }
 
 /// One block of the SLP tech-support `Communication Statistics:` ([GENIEPARSER]).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CommStats {
     pub total: u32,
     pub success: u32,
@@ -674,7 +676,7 @@ impl CommStats {
 }
 
 /// The policy in use ([C9400-174]).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum PolicyInUse {
     /// "Cisco default is the default policy that is always available".
     CiscoDefault,
@@ -696,7 +698,7 @@ pub const FIRST_REPORT: f64 = 90.0 * DAY;
 pub const SLP_RETRY: f64 = HOUR;
 
 /// Smart Licensing Using Policy ([RTR-CMD] [NX-TSFAQ] [C9K-MIG]).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
     pub trust_installed: Option<f64>,
     pub pending_trust: Option<(String, bool)>,

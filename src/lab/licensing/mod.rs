@@ -32,6 +32,7 @@ pub mod show;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::config::Tree;
@@ -76,9 +77,34 @@ pub struct TrustAnchors {
     pub built_in: Vec<String>,
 }
 
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum Machine {
     Classic(Box<Classic>),
     Policy(Box<Policy>),
+}
+
+/// What a device's licensing agent keeps between `--lab` runs ([`crate::lab::saved`]):
+/// its state machine (registration, authorization, trust, timers, event log), what the
+/// back-end answered (product instance, ID certificate serial) and the device clock's
+/// offset. Opaque outside this module: [`Agent::saved`] makes it, [`agent_from`] resumes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedAgent {
+    machine: Machine,
+    instance_id: Option<String>,
+    id_cert_serial: Option<String>,
+    next_report_id: u64,
+    clock_offset: f64,
+}
+
+impl SavedAgent {
+    /// Whether the device is registered (classic) or has trust installed (Using Policy).
+    pub fn registered(&self) -> bool {
+        match &self.machine {
+            Machine::Classic(m) => m.phase == machine::Phase::Registered,
+            Machine::Policy(p) => p.trust_installed.is_some(),
+        }
+    }
 }
 
 struct Inner {
@@ -127,7 +153,25 @@ pub fn agent(
     clock: LabClock,
     runtime: tokio::runtime::Handle,
 ) -> Arc<Agent> {
-    Arc::new(Agent::new(
+    agent_from(identity, state, lab, device, trust, clock, runtime, None)
+}
+
+/// As [`agent`], resuming `saved` (from [`Agent::saved`]) when given: the device is where
+/// it was, and what fell due while the lab was stopped (a renewal, a report) goes out at
+/// once. A saved state of the other licensing model is ignored (the device boots fresh).
+#[allow(clippy::too_many_arguments)]
+pub fn agent_from(
+    identity: Identity,
+    state: SharedState,
+    lab: Arc<LabTopology>,
+    device: DeviceNetwork,
+    trust: Arc<TrustAnchors>,
+    clock: LabClock,
+    runtime: tokio::runtime::Handle,
+    saved: Option<SavedAgent>,
+) -> Arc<Agent> {
+    let saved = saved.filter(|s| matches!(s.machine, Machine::Policy(_)) == is_policy(&identity));
+    Arc::new(Agent::start(
         identity,
         state,
         lab,
@@ -136,6 +180,7 @@ pub fn agent(
         clock,
         runtime,
         CALL_TIMEOUT,
+        saved,
     ))
 }
 
@@ -151,21 +196,55 @@ impl Agent {
         runtime: tokio::runtime::Handle,
         call_timeout: Duration,
     ) -> Agent {
+        Agent::start(
+            identity,
+            state,
+            lab,
+            device,
+            trust,
+            clock,
+            runtime,
+            call_timeout,
+            None,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        identity: Identity,
+        state: SharedState,
+        lab: Arc<LabTopology>,
+        device: DeviceNetwork,
+        trust: Arc<TrustAnchors>,
+        clock: LabClock,
+        runtime: tokio::runtime::Handle,
+        call_timeout: Duration,
+        saved: Option<SavedAgent>,
+    ) -> Agent {
         let now = clock.now();
         let mut pending_logs = Vec::new();
-        let machine = if is_policy(&identity) {
-            let (policy, boot) = Policy::new(now);
-            pending_logs.extend(boot.into_iter().map(|text| LogLine { at: now, text }));
-            Machine::Policy(Box::new(policy))
-        } else {
-            Machine::Classic(Box::new(Classic::new(now)))
-        };
+        let resumed = saved.is_some();
+        let saved = saved.unwrap_or_else(|| {
+            let machine = if is_policy(&identity) {
+                let (policy, boot) = Policy::new(now);
+                pending_logs.extend(boot.into_iter().map(|text| LogLine { at: now, text }));
+                Machine::Policy(Box::new(policy))
+            } else {
+                Machine::Classic(Box::new(Classic::new(now)))
+            };
+            SavedAgent {
+                machine,
+                instance_id: None,
+                id_cert_serial: None,
+                next_report_id: now as u64,
+                clock_offset: device.clock_offset_secs as f64,
+            }
+        });
         let config = state
             .try_lock()
             .map(|s| s.running.clone())
             .unwrap_or_default();
         let entitlements = show::entitlements(&identity);
-        let clock_offset = device.clock_offset_secs as f64;
         let agent = Agent {
             shared: Arc::new(Shared {
                 identity,
@@ -177,14 +256,14 @@ impl Agent {
                 runtime,
                 call_timeout,
                 entitlements,
-                clock_offset: Mutex::new(clock_offset),
+                clock_offset: Mutex::new(saved.clock_offset),
                 inner: Mutex::new(Inner {
-                    machine,
+                    machine: saved.machine,
                     pending_logs,
                     config,
-                    instance_id: None,
-                    id_cert_serial: None,
-                    next_report_id: now as u64,
+                    instance_id: saved.instance_id,
+                    id_cert_serial: saved.id_cert_serial,
+                    next_report_id: saved.next_report_id,
                 }),
                 wake: tokio::sync::Notify::new(),
                 task: Mutex::new(None),
@@ -193,7 +272,25 @@ impl Agent {
         // The boot lines (Using Policy's `REPORTING_REQUIRED`) are in `show logging` at
         // once, not only after the first licensing command.
         agent.shared.flush_logs(false);
+        if resumed {
+            // Renewals and reports that fell due while the lab was stopped go out now.
+            agent.shared.kick();
+        }
         agent
+    }
+
+    /// The agent's state, to resume with [`agent_from`]. Its queued syslog lines are
+    /// written to the device log first (do not hold the device state's lock).
+    pub fn saved(&self) -> SavedAgent {
+        self.shared.flush_logs(true);
+        let inner = self.shared.lock();
+        SavedAgent {
+            machine: inner.machine.clone(),
+            instance_id: inner.instance_id.clone(),
+            id_cert_serial: inner.id_cert_serial.clone(),
+            next_report_id: inner.next_report_id,
+            clock_offset: self.shared.clock_offset(),
+        }
     }
 
     /// Runs `f` on the state machine at lab time `now`, queues the syslog lines it returns,

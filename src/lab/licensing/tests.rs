@@ -329,6 +329,7 @@ const XE_CALL_HOME: &str = "ip name-server vrf Mgmt-vrf 198.51.100.53\nservice c
 struct Device {
     agent: Arc<Agent>,
     state: SharedState,
+    clock: LabClock,
 }
 
 fn device(
@@ -348,22 +349,31 @@ fn device(
     } else {
         Vec::new()
     };
+    // One lab hour per real second.
+    let clock = LabClock::new(3_600.0);
     let agent = Arc::new(Agent::new(
         identity(platform, model),
         Arc::clone(&state),
         topology(stub),
-        DeviceNetwork {
-            reaches: vec!["Mgmt-vrf".into()],
-            interfaces: BTreeMap::new(),
-            clock_offset_secs: offset,
-        },
+        network(offset),
         Arc::new(TrustAnchors { built_in: anchors }),
-        // One lab hour per real second.
-        LabClock::new(3_600.0),
+        clock.clone(),
         tokio::runtime::Handle::current(),
         Duration::from_secs(5),
     ));
-    Device { agent, state }
+    Device {
+        agent,
+        state,
+        clock,
+    }
+}
+
+fn network(offset: i64) -> DeviceNetwork {
+    DeviceNetwork {
+        reaches: vec!["Mgmt-vrf".into()],
+        interfaces: BTreeMap::new(),
+        clock_offset_secs: offset,
+    }
 }
 
 /// Polls `show license status` until `want` appears (bounded).
@@ -413,6 +423,69 @@ async fn registers_and_authorizes_over_https() {
     assert_eq!(requests[1]["kind"], "authorize");
     assert_eq!(requests[1]["instance_id"], "i-1");
     assert_eq!(requests[1]["id_cert_serial"], "c-1");
+}
+
+/// The next `--lab` run resumes a registered device: still registered and authorized,
+/// with the same product instance and ID certificate, and it renews with them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_agent_resumes_registered_and_renews_with_its_instance() {
+    let stub = stub(cssm_reply).await;
+    let d = device(&stub, LicensingModel::Classic, XE_CALL_HOME, true, 0);
+    d.agent.register("tok", false);
+    wait_for(&d, "Status: AUTHORIZED on").await;
+    // Ten days ahead (`clock set`).
+    d.agent.set_clock_offset(864_000.0);
+    let before = d.agent.show("status").unwrap();
+    let saved = d.agent.saved();
+    assert!(saved.registered());
+    let text = serde_json::to_string(&saved).unwrap();
+    let saved: SavedAgent = serde_json::from_str(&text).unwrap();
+    let stopped_at = d.clock.now();
+    drop(d.agent);
+
+    let requests = stub.requests.lock().unwrap().len();
+    let clock = LabClock::starting_at(stopped_at, 3_600.0);
+    let resume = |saved, model| {
+        agent_from(
+            identity(Platform::IosXe, model),
+            Arc::clone(&d.state),
+            topology(&stub),
+            network(0),
+            Arc::new(TrustAnchors {
+                built_in: vec![stub.ca_pem.clone()],
+            }),
+            clock.clone(),
+            tokio::runtime::Handle::current(),
+            saved,
+        )
+    };
+    let agent = resume(Some(saved.clone()), LicensingModel::Classic);
+    let status = agent.show("status").unwrap();
+    assert!(status.contains("  Status: REGISTERED\n"), "{status}");
+    assert!(status.contains("  Smart Account: Lab SA\n"), "{status}");
+    let registered_on = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("Initial Registration: SUCCEEDED on"))
+            .map(str::to_string)
+    };
+    assert_eq!(registered_on(&status), registered_on(&before));
+    assert_eq!(agent.saved(), saved, "nothing changed by resuming");
+    agent.renew(false);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stub.requests.lock().unwrap().len() == requests && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let renewal = stub.requests.lock().unwrap()[requests].clone();
+    assert_eq!(renewal["kind"], "authorize");
+    assert_eq!(renewal["instance_id"], "i-1");
+    assert_eq!(renewal["id_cert_serial"], "c-1");
+    // The device clock's offset came back too: the request carries it.
+    let sent = renewal["device_time_ms"].as_i64().unwrap() as f64 / 1000.0;
+    assert!(sent - clock.now() > 432_000.0, "{sent} vs {}", clock.now());
+
+    // A saved state of the other licensing model is not used: the device boots fresh.
+    let policy = resume(Some(saved), LicensingModel::Policy);
+    assert!(!policy.saved().registered());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -469,3 +469,72 @@ fn tokens_look_like_base64() {
     let token = lab.token(Realm::Cssm, "Default", 30, None);
     assert!(token.len() > 40 && token.is_ascii());
 }
+
+#[test]
+fn saved_books_resume_with_their_instances_tokens_and_counters() {
+    let mut lab = Lab::new();
+    let token = lab.token(Realm::Cssm, "Default", 30, None);
+    let short = lab.token(Realm::Cssm, "Default", 1, None);
+    let unused = lab.token(Realm::Cssm, "Default", 30, None);
+    let reg = lab.registered("A1", &token);
+    lab.registered("C3", &short);
+    assert_eq!(
+        status(lab.authorize("A1", &reg, &[("dna-advantage", 1)])),
+        AuthStatus::Authorized
+    );
+    lab.books.set_pool(&PoolRequest {
+        account: ACCOUNT.into(),
+        virtual_account: "Extra".into(),
+        tag: "dna-advantage".into(),
+        count: 5,
+    });
+    lab.now += 2 * DAY_MS;
+    let saved = lab.books.saved(lab.now);
+    let text = serde_json::to_string(&saved).unwrap();
+    let back: SavedBooks = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, saved);
+    assert_eq!(back.instance_udis(Realm::Cssm), [&udi("A1"), &udi("C3")]);
+
+    // A new back-end (the next run) whose configuration changed the Default VA.
+    let mut seeds = AccountSeed::lab_default();
+    seeds[0].virtual_accounts[0].default_count = Some(7);
+    let before = lab.books.snapshot(lab.now);
+    lab.books = Books::new(&seeds, Policy::cisco_default(), 3600);
+    lab.books.resume(back);
+    let after = lab.books.snapshot(lab.now);
+    assert_eq!(after.instances, before.instances);
+    assert_eq!(after.counters, before.counters);
+    assert_eq!(after.token(&token).unwrap().uses, 1);
+    assert!(after.token(&short).is_none(), "expired tokens are not kept");
+    assert!(after.token(&unused).is_none(), "nor those no device used");
+    // Saved pools stay; the configuration wins for what it names.
+    assert_eq!(
+        after
+            .pool(ACCOUNT, "Extra", "dna-advantage")
+            .unwrap()
+            .purchased,
+        5
+    );
+    let default = after.accounts[0]
+        .virtual_accounts
+        .iter()
+        .find(|v| v.name == "Default")
+        .unwrap();
+    assert_eq!(default.default_count, Some(7));
+    // The device's renewal is recognised (same instance, same ID certificate serial),
+    // and registering again still needs force.
+    assert_eq!(
+        status(lab.authorize("A1", &reg, &[("dna-advantage", 1)])),
+        AuthStatus::Authorized
+    );
+    let again = failure(lab.register(Realm::Cssm, "A1", &token, false));
+    assert_eq!(again.code, FailureCode::AlreadyRegistered);
+    // Instance ids and serials keep counting from where they were: no collision.
+    let other = lab.registered("B2", &token);
+    assert_ne!(other.instance_id, reg.instance_id);
+
+    // A device back to factory state is forgotten.
+    let mut saved = lab.books.saved(lab.now);
+    saved.forget(&udi("A1"));
+    assert_eq!(saved.instance_udis(Realm::Cssm), [&udi("B2"), &udi("C3")]);
+}
