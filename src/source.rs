@@ -135,6 +135,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The quoted source line holds a secret: print it with the value masked.
     pub secret: bool,
+    /// The hosts whose intent the problem is in (a group's vars: each host of it).
+    pub hosts: Vec<String>,
 }
 
 impl Diagnostic {
@@ -146,6 +148,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             secret: false,
+            hosts: Vec::new(),
         }
     }
 
@@ -158,6 +161,12 @@ impl Diagnostic {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Names a host the problem concerns.
+    pub fn with_host(mut self, host: &str) -> Self {
+        self.hosts.push(host.to_string());
         self
     }
 
@@ -194,6 +203,9 @@ impl fmt::Display for Diagnostic {
         if let Some(help) = &self.help {
             write!(f, "\n   = help: {}", sanitize(help))?;
         }
+        if !self.hosts.is_empty() {
+            write!(f, "\n   = {}", sanitize(&host_list(&self.hosts)))?;
+        }
         Ok(())
     }
 }
@@ -226,6 +238,17 @@ fn write_snippet(f: &mut fmt::Formatter<'_>, loc: &Location, secret: bool) -> fm
         "\n {number} | {shown}\n {pad} | {indent}{}",
         "^".repeat(caret_len)
     )
+}
+
+/// `host: a` or `hosts: a, b, c`, the first ten and how many more.
+fn host_list(hosts: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let word = if hosts.len() == 1 { "host" } else { "hosts" };
+    let mut list = hosts[..hosts.len().min(SHOWN)].join(", ");
+    if hosts.len() > SHOWN {
+        list.push_str(&format!(" and {} more", hosts.len() - SHOWN));
+    }
+    format!("{word}: {list}")
 }
 
 /// Replaces control characters so quoted input cannot drive the terminal.

@@ -4,7 +4,7 @@
 //! play and host. Everything is read and checked here, before any device is touched:
 //! if anything is wrong, the run stops with every problem listed and nothing done.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -266,7 +266,7 @@ impl Reading<'_> {
     fn target(&self, vars: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<Target> {
         let (play, host) = (self.play, self.host);
         let (resolved, found) = resolve_host(&host.name, vars, self.options);
-        diagnostics.extend(found);
+        diagnostics.extend(found.into_iter().map(|d| d.with_host(&host.name)));
         let resolved = resolved?;
         if play.steps.contains(&Step::Register) && resolved.intent.token.is_none() {
             diagnostics.push(Diagnostic::error(
@@ -414,13 +414,28 @@ fn readable_file(path: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// Errors first, each reported once (a group var error would repeat for every host).
+/// Errors first, each reported once with every host it concerns (a group var error
+/// would repeat for every host).
 fn finish(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut seen = HashSet::new();
-    let mut unique: Vec<Diagnostic> = diagnostics
-        .into_iter()
-        .filter(|d| seen.insert(format!("{:?}|{}|{}", d.origin, d.field, d.message)))
-        .collect();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut unique: Vec<Diagnostic> = Vec::new();
+    for d in diagnostics {
+        let key = format!("{:?}|{}|{}", d.origin, d.field, d.message);
+        match seen.get(&key) {
+            Some(&at) => {
+                let hosts = &mut unique[at].hosts;
+                for host in d.hosts {
+                    if !hosts.contains(&host) {
+                        hosts.push(host);
+                    }
+                }
+            }
+            None => {
+                seen.insert(key, unique.len());
+                unique.push(d);
+            }
+        }
+    }
     unique.sort_by_key(|d| std::cmp::Reverse(d.severity));
     unique
 }

@@ -17,6 +17,9 @@ struct JsonDiagnostic<'a> {
     field: &'a str,
     message: &'a str,
     help: Option<&'a str>,
+    /// The hosts whose intent the problem is in.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    hosts: &'a [String],
 }
 
 fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
@@ -36,6 +39,7 @@ fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
         field: &d.field,
         message: &d.message,
         help: d.help.as_deref(),
+        hosts: &d.hosts,
     }
 }
 

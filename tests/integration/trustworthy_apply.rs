@@ -736,3 +736,44 @@ fn progress_shows_time_totals_and_failures_as_they_happen() {
     );
     assert!(lines.contains("edge-2: to change\n"), "{lines}");
 }
+
+/// An intent error names the hosts it concerns: once for a group's vars, with each host.
+#[test]
+fn an_intent_error_names_every_host_it_concerns() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hosts.yml"),
+        "all:\n  vars:\n    platform: ios-xe\n    os_version: 17.9.4\n    smart_licensing: {transport: bogus}\n  hosts:\n    sw1:\n    sw2:\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("play.yml"),
+        "- name: a\n  hosts: all\n  steps: [configure]\n",
+    )
+    .unwrap();
+    let out = smartlic(dir.path(), &["validate", "-i", "hosts.yml", "play.yml"]);
+    let said = all(&out);
+    assert_eq!(out.status.code(), Some(3), "{said}");
+    assert_eq!(
+        said.matches("smart_licensing.transport").count(),
+        1,
+        "{said}"
+    );
+    assert!(said.contains("   = hosts: sw1, sw2\n"), "{said}");
+    let json = smartlic(
+        dir.path(),
+        &[
+            "validate",
+            "-i",
+            "hosts.yml",
+            "play.yml",
+            "--format",
+            "json",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        doc["diagnostics"][0]["hosts"],
+        serde_json::json!(["sw1", "sw2"])
+    );
+}
