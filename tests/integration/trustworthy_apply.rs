@@ -777,3 +777,33 @@ fn an_intent_error_names_every_host_it_concerns() {
         serde_json::json!(["sw1", "sw2"])
     );
 }
+
+/// Ansible's habits: `-C` is `--check` (a plan, nothing typed), `-f` is `--forks`, `--diff`
+/// is accepted.
+#[test]
+fn ansible_short_flags_work() {
+    let fleet = Fleet::start("");
+    let out = fleet.smartlic(&[
+        "apply",
+        "-C",
+        "-f",
+        "2",
+        "--diff",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "--limit",
+        "edge-1",
+    ]);
+    let said = all(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("PLAN RECAP") && said.contains("+ip name-server 198.51.100.53"),
+        "{said}"
+    );
+    let config = fleet.lab.exec("edge-1", "show running-config");
+    assert!(
+        !config.contains("ip name-server"),
+        "--check typed nothing: {config}"
+    );
+}
