@@ -483,7 +483,7 @@ fn cat_4_call_home_off_or_a_user_profile_is_named_and_the_call_home_block_is_the
 }
 
 #[test]
-fn cat_6_an_expired_on_prem_certificate_is_named_and_the_server_identity_check_is_the_fix() {
+fn cat_6_an_expired_on_prem_certificate_is_named_and_the_identity_check_is_left_to_the_operator() {
     let fleet = Fleet::start(&[catalyst("c6", "127.0.15.6")]);
     let backend = &fleet.lab.backend;
     let token = backend.create_satellite_token("Example Account", "Default", 3650, None);
@@ -536,14 +536,15 @@ fn cat_6_an_expired_on_prem_certificate_is_named_and_the_server_identity_check_i
         "{cat6:?}"
     );
     assert_eq!(cat6.config_fix, ["no http secure server-identity-check"]);
-    // With the check on, the intent does not describe the remedy; `apply --fix` would
-    // turn it off.
+    // With the check on, the intent does not describe the remedy, and `apply --fix` does
+    // not make it: turning the check off weakens TLS, which only the operator decides.
     let runs = fleet.diagnose(&smart_licensing(&satellite));
     let cat6 = only(&runs[0], "CAT-6");
     assert!(
         cat6.config_fix.is_empty() && cat6.config_fix_missing,
         "{cat6:?}"
     );
+    assert!(cat6.intent_fix.is_empty(), "{cat6:?}");
 }
 
 #[test]
