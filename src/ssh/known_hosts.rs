@@ -44,7 +44,7 @@ pub enum Verdict {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum HostKeyError {
     #[error(
-        "host key for {host} is not in {file} (offered {offered}); add it (ssh-keyscan) or use host_key_checking: accept-new"
+        "host key for {host} is not in {file} (offered {offered}); add it (ssh-keyscan) or set smartlic_host_key_checking: accept-new"
     )]
     Unknown {
         host: String,
