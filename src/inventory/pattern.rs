@@ -492,11 +492,20 @@ fn split_subscript(text: &str) -> (&str, Option<Subscript>) {
     let is_number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let subscript = if let Some(sep) = inner.find([':', '-']).filter(|&at| at > 0) {
         let (start, end) = (&inner[..sep], &inner[sep + 1..]);
-        (is_number(start) && (end.is_empty() || is_number(end)))
-            .then(|| Subscript::Range(start.parse().unwrap_or(0), end.parse().ok()))
+        (is_number(start) && (end.is_empty() || is_number(end))).then(|| {
+            // Past the largest number is past the last host.
+            let end = (!end.is_empty()).then(|| end.parse().unwrap_or(usize::MAX));
+            Subscript::Range(start.parse().unwrap_or(usize::MAX), end)
+        })
     } else {
         let digits = inner.strip_prefix('-').unwrap_or(inner);
-        is_number(digits).then(|| Subscript::Index(inner.parse().unwrap_or(0)))
+        // An index too large for a number is out of range, never a wrapped or default one.
+        let overflow = if inner.starts_with('-') {
+            i64::MIN
+        } else {
+            i64::MAX
+        };
+        is_number(digits).then(|| Subscript::Index(inner.parse().unwrap_or(overflow)))
     };
     match subscript {
         Some(s) => (&text[..open], Some(s)),
@@ -621,6 +630,14 @@ mod tests {
             ("web", Some(Subscript::Range(2, None)))
         );
         assert_eq!(split_subscript("sw[ab]"), ("sw[ab]", None));
+        // Numbers too large for an index are out of range, not index 0.
+        let (_, huge) = split_subscript("all[99999999999999999999]");
+        assert_eq!(huge, Some(Subscript::Index(i64::MAX)));
+        assert_eq!(apply_subscript(&[1, 2], huge.unwrap()), None);
+        let (_, tiny) = split_subscript("all[-99999999999999999999]");
+        assert_eq!(apply_subscript(&[1, 2], tiny.unwrap()), None);
+        let (_, range) = split_subscript("all[99999999999999999999:]");
+        assert_eq!(apply_subscript(&[1, 2], range.unwrap()), Some(vec![]));
         assert_eq!(split_subscript("~sw[0]"), ("~sw[0]", None));
         let hosts = [10, 11, 12, 13];
         assert_eq!(

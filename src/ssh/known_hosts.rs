@@ -61,6 +61,13 @@ pub enum HostKeyError {
         known: String,
         offered: String,
     },
+    #[error("host key for {host} is REVOKED in {file}:{line} ({offered}): the host is not trusted")]
+    Revoked {
+        host: String,
+        file: String,
+        line: usize,
+        offered: String,
+    },
     #[error("cannot read or write {file}: {message}")]
     File { file: String, message: String },
 }
@@ -78,6 +85,15 @@ impl HostKeyCheck {
     pub fn check(&self, key: &PublicKey) -> Verdict {
         if self.policy == HostKeyPolicy::Off {
             return Verdict::Unchecked;
+        }
+        // An `@revoked` key is refused whatever else the file says, and never learned.
+        if let Some(line) = revoked_line(key, &self.file) {
+            return Verdict::Rejected(HostKeyError::Revoked {
+                host: self.label(),
+                file: self.file.display().to_string(),
+                line,
+                offered: fingerprint(key),
+            });
         }
         match check_key(&self.host, self.port, key, &self.file) {
             Ok(true) => Verdict::Known,
@@ -234,23 +250,57 @@ fn host_keys(
     port: u16,
     file: &Path,
 ) -> Result<Vec<(usize, PublicKey)>, russh::keys::Error> {
+    let Some(index) = index(file)? else {
+        return Ok(Vec::new());
+    };
+    let Some(hosts) = &index.hosts else {
+        return russh::keys::known_hosts::known_host_keys_path(host, port, file);
+    };
+    let name = if port == 22 {
+        host.to_string()
+    } else {
+        format!("[{host}]:{port}")
+    };
+    let mut keys = Vec::new();
+    for (line, key) in hosts.get(&name).into_iter().flatten() {
+        keys.push((*line, russh::keys::parse_public_key_base64(key)?));
+    }
+    Ok(keys)
+}
+
+/// The line of `file` that marks `key` `@revoked` (for any host, as a revoked key is
+/// not trusted anywhere), if one does.
+fn revoked_line(key: &PublicKey, file: &Path) -> Option<usize> {
+    let index = index(file).ok()??;
+    index.revoked.iter().find_map(|(line, revoked)| {
+        russh::keys::parse_public_key_base64(revoked)
+            .is_ok_and(|r| r == *key)
+            .then_some(*line)
+    })
+}
+
+/// One parsed file: plain host names → (russh line number, base64 key field), and the
+/// `@revoked` keys.
+struct Index {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    /// The file had not changed for a second when it was read.
+    settled: bool,
+    /// `None` when the file has a hashed entry.
+    hosts: Option<std::collections::HashMap<String, Vec<(usize, String)>>>,
+    revoked: Vec<(usize, String)>,
+}
+
+/// `file`, parsed once and read again only when it changed; `None` when it does not
+/// exist (no keys, as in russh).
+fn index(file: &Path) -> Result<Option<std::sync::Arc<Index>>, russh::keys::Error> {
     use std::collections::HashMap;
     use std::sync::{Arc, LazyLock, Mutex};
 
-    /// One parsed file: plain host names → (russh line number, base64 key field).
-    struct Index {
-        len: u64,
-        modified: Option<std::time::SystemTime>,
-        /// The file had not changed for a second when it was read.
-        settled: bool,
-        /// `None` when the file has a hashed entry.
-        hosts: Option<HashMap<String, Vec<(usize, String)>>>,
-    }
     static FILES: LazyLock<Mutex<HashMap<PathBuf, Arc<Index>>>> = LazyLock::new(Default::default);
 
-    // A missing or unreadable file has no keys, as in russh.
     let Ok(meta) = std::fs::metadata(file) else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let (len, modified) = (meta.len(), meta.modified().ok());
     let index = {
@@ -262,10 +312,11 @@ fn host_keys(
             _ => {
                 let text = match std::fs::read_to_string(file) {
                     Ok(text) => text,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(e.into()),
                 };
                 let mut hosts: Option<HashMap<String, Vec<(usize, String)>>> = Some(HashMap::new());
+                let mut revoked = Vec::new();
                 // russh's numbering: comment lines are not counted.
                 let mut line = 1;
                 for text in text.split_inclusive('\n') {
@@ -273,6 +324,20 @@ fn host_keys(
                         continue;
                     }
                     let mut fields = text.split(' ');
+                    // `@revoked NAMES TYPE KEY`: never a host named `@revoked`.
+                    if text.starts_with("@revoked ") {
+                        if let Some(key) = fields.nth(3) {
+                            revoked.push((line, key.trim_end().to_string()));
+                        }
+                        line += 1;
+                        continue;
+                    }
+                    // `@cert-authority` lines (host certificates) are not supported: no
+                    // key of theirs is trusted as a host's own.
+                    if text.starts_with('@') {
+                        line += 1;
+                        continue;
+                    }
                     let (names, _, key) = (fields.next(), fields.next(), fields.next());
                     if let (Some(names), Some(key), Some(map)) = (names, key, hosts.as_mut()) {
                         if names.contains("|1|") {
@@ -295,25 +360,14 @@ fn host_keys(
                     modified,
                     settled,
                     hosts,
+                    revoked,
                 });
                 files.insert(file.to_path_buf(), index.clone());
                 index
             }
         }
     };
-    let Some(hosts) = &index.hosts else {
-        return russh::keys::known_hosts::known_host_keys_path(host, port, file);
-    };
-    let name = if port == 22 {
-        host.to_string()
-    } else {
-        format!("[{host}]:{port}")
-    };
-    let mut keys = Vec::new();
-    for (line, key) in hosts.get(&name).into_iter().flatten() {
-        keys.push((*line, russh::keys::parse_public_key_base64(key)?));
-    }
-    Ok(keys)
+    Ok(Some(index))
 }
 
 #[cfg(test)]
@@ -357,6 +411,38 @@ mod tests {
             panic!("an unknown host must be refused");
         };
         assert!(e.to_string().contains("[127.0.0.9]:2223 is not in"), "{e}");
+    }
+
+    /// `@revoked` is honoured: the key is refused even where another line records it for
+    /// the host, and never learned under accept-new (it was read as a host named
+    /// `@revoked` before). `@cert-authority` keys are never taken as the host's own.
+    #[test]
+    fn a_revoked_key_is_refused_and_never_learned() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("known_hosts");
+        let text = format!(
+            "@revoked * {}\n[127.0.0.9]:2222 {}\n@cert-authority [127.0.0.9]:2222 {}\n",
+            key(1).to_openssh().unwrap(),
+            key(1).to_openssh().unwrap(),
+            key(3).to_openssh().unwrap()
+        );
+        std::fs::write(&file, &text).unwrap();
+        for policy in [HostKeyPolicy::Strict, HostKeyPolicy::AcceptNew] {
+            let Verdict::Rejected(e) = check(dir.path(), policy).check(&key(1)) else {
+                panic!("a revoked key must be refused");
+            };
+            assert!(e.to_string().contains("REVOKED in"), "{e}");
+            assert!(e.to_string().contains("known_hosts:1"), "{e}");
+        }
+        let strict = check(dir.path(), HostKeyPolicy::Strict);
+        assert!(matches!(strict.check(&key(3)), Verdict::Rejected(_)));
+        // Another host, accept-new, offering the revoked key: refused, not learned.
+        let other = HostKeyCheck {
+            port: 2300,
+            ..check(dir.path(), HostKeyPolicy::AcceptNew)
+        };
+        assert!(matches!(other.check(&key(1)), Verdict::Rejected(_)));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
     }
 
     #[test]
