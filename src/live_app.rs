@@ -333,8 +333,16 @@ pub fn execute(
     if let Some(writer) = &writer {
         settled.iter().for_each(|run| writer.record(run));
     }
-    runs.extend(settled);
-    runs.sort_by_key(|r| order.iter().position(|h| *h == r.host));
+    if !settled.is_empty() {
+        // run_hosts keeps target order; hosts settled by the plan go back in theirs.
+        let position: std::collections::HashMap<&str, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.as_str(), i))
+            .collect();
+        runs.extend(settled);
+        runs.sort_by_key(|r| position.get(r.host.as_str()).copied());
+    }
     let status = match live::interrupt::requested() {
         true => ExitStatus::Interrupted,
         false => exit_status(&runs, mode, live.detailed_exitcode),
@@ -630,11 +638,7 @@ impl Progress for Bars {
             }
             Outcome::Ok => {}
         }
-        let changed = if self.mode == Mode::Plan {
-            "to change"
-        } else {
-            "changed"
-        };
+        let changed = report::changed_word(self.mode);
         self.total.set_message(format!(
             "{} {changed}, {} failed",
             state.changed, state.failed

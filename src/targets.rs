@@ -355,52 +355,39 @@ pub fn check_run_inputs(targets: &[Target], needs: Needs) -> Vec<Diagnostic> {
 
 /// Each broken token source once, with the hosts that would register with it.
 fn token_problems(targets: &[Target]) -> Vec<Diagnostic> {
-    let mut by_source: Vec<(String, &Target, Vec<&str>)> = Vec::new();
+    // By source, in the order first met: (the first host's target, every host's name).
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut by_source: Vec<(&Target, Vec<&str>)> = Vec::new();
     for target in targets.iter().filter(|t| t.steps.contains(&Step::Register)) {
         let Some(source) = &target.host.intent.token else {
             continue;
         };
-        let key = source.describe();
-        match by_source.iter_mut().find(|(k, _, _)| *k == key) {
-            Some((_, _, hosts)) => hosts.push(&target.host.name),
-            None => by_source.push((key, target, vec![&target.host.name])),
+        match at.get(&source.describe()) {
+            Some(&i) => by_source[i].1.push(&target.host.name),
+            None => {
+                at.insert(source.describe(), by_source.len());
+                by_source.push((target, vec![&target.host.name]));
+            }
         }
     }
     by_source
         .into_iter()
-        .filter_map(|(_, first, hosts)| {
+        .filter_map(|(first, hosts)| {
             let intent = &first.host.intent;
             let reason = intent.token.as_ref()?.read().err()?;
             let origin = intent.token_origin.as_ref().unwrap_or(&first.host.origin);
-            Some(
-                Diagnostic::error(
-                    origin,
-                    "smart_licensing.token",
-                    format!("{reason}; needed to register {}", host_list(&hosts)),
-                )
-                .with_help(
-                    "provide the token before the run (nothing was done), or run against \
-                     the built-in lab with --lab, which mints its own",
-                ),
+            let diagnostic = Diagnostic::error(
+                origin,
+                "smart_licensing.token",
+                format!("{reason}; the hosts below would register with it"),
             )
+            .with_help(
+                "provide the token before the run (nothing was done), or run against \
+                 the built-in lab with --lab, which mints its own",
+            );
+            Some(hosts.into_iter().fold(diagnostic, Diagnostic::with_host))
         })
         .collect()
-}
-
-/// `a, b and c`, or the first ten and how many more.
-fn host_list(hosts: &[&str]) -> String {
-    const SHOWN: usize = 10;
-    let word = if hosts.len() == 1 { "host" } else { "hosts" };
-    let mut list = hosts
-        .iter()
-        .take(SHOWN)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if hosts.len() > SHOWN {
-        list.push_str(&format!(" and {} more", hosts.len() - SHOWN));
-    }
-    format!("{word} {list}")
 }
 
 /// A regular file that can be opened for reading.

@@ -179,7 +179,8 @@ fn recap_title(mode: Mode) -> String {
     format!("{} RECAP", mode.name().to_uppercase())
 }
 
-pub(super) fn changed_word(mode: Mode) -> &'static str {
+/// `to change` for a plan, `changed` otherwise.
+pub fn changed_word(mode: Mode) -> &'static str {
     match mode {
         Mode::Plan => "to change",
         _ => "changed",

@@ -19,7 +19,8 @@ pub use json::{
 };
 pub use junit::{live as live_junit, plan as plan_junit};
 pub use live::{
-    Recap, human as live_human, json as live_json, recap as live_recap, result as live_result,
+    Recap, changed_word, human as live_human, json as live_json, recap as live_recap,
+    result as live_result,
 };
 pub use markdown::{live as live_markdown, plan as plan_markdown};
 pub use status::{Fleet, human as status_human, json as status_json};

@@ -83,6 +83,23 @@ impl Fleet {
         smartlic_env(self.dir.path(), &all, &env)
     }
 
+    /// `smartlic ARGS` started in the fleet's folder with its known_hosts, token and
+    /// store, output piped, not waited for.
+    pub(crate) fn spawn(&self, args: &[&str]) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_smartlic"))
+            .current_dir(self.dir.path())
+            .args(args)
+            .arg("--known-hosts")
+            .arg(self.lab.known_hosts_file())
+            .env("SMARTLIC_TOKEN", &self.token)
+            .env("SMARTLIC_STORE", self.store())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     pub(crate) fn db(&self) -> Connection {
         Connection::open(self.store()).unwrap()
     }
@@ -345,24 +362,7 @@ fn a_killed_run_keeps_the_hosts_it_finished() {
     // edge-1 hangs on its first read: the run is killed while it waits.
     let fleet = Fleet::start("        faults: {hang_on: [show version]}\n");
     let store = fleet.store();
-    let known_hosts = fleet.lab.known_hosts_file();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_smartlic"))
-        .current_dir(fleet.dir.path())
-        .args([
-            "apply",
-            "--auto-approve",
-            "-i",
-            "hosts.yml",
-            "play.yml",
-            "--known-hosts",
-        ])
-        .arg(&known_hosts)
-        .env("SMARTLIC_TOKEN", &fleet.token)
-        .env("SMARTLIC_STORE", &store)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = fleet.spawn(&["apply", "--auto-approve", "-i", "hosts.yml", "play.yml"]);
     let deadline = Instant::now() + Duration::from_secs(90);
     let finished = |store: &Path| -> i64 {
         Connection::open(store)

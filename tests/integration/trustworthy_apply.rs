@@ -7,6 +7,19 @@ use std::process::Output;
 use crate::run_store::Fleet;
 use crate::support::{smartlic, text};
 
+/// A folder holding `hosts.yml` (the given text) and `play.yml`, one play that only
+/// configures every host.
+fn offline_dir(hosts: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hosts.yml"), hosts).unwrap();
+    std::fs::write(
+        dir.path().join("play.yml"),
+        "- name: all\n  hosts: all\n  steps: [configure]\n",
+    )
+    .unwrap();
+    dir
+}
+
 fn all(out: &Output) -> String {
     format!("{}{}", text(&out.stdout), text(&out.stderr))
 }
@@ -101,17 +114,7 @@ fn a_token_file_that_is_a_folder_or_holds_two_lines_is_refused_up_front() {
 /// model is read from the device. Only the offline verbs need it.
 #[test]
 fn validate_accepts_what_apply_accepts_and_offline_verbs_still_need_os_version() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("hosts.yml"),
-        "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("play.yml"),
-        "- name: all\n  hosts: all\n  steps: [configure]\n",
-    )
-    .unwrap();
+    let dir = offline_dir("all:\n  hosts:\n    sw1:\n      platform: ios-xe\n");
     let validate = smartlic(dir.path(), &["validate", "-i", "hosts.yml", "play.yml"]);
     assert_eq!(validate.status.code(), Some(0), "{}", all(&validate));
     let render = smartlic(dir.path(), &["render", "-i", "hosts.yml", "play.yml"]);
@@ -530,7 +533,11 @@ fn a_registration_wait_uses_the_whole_timeout() {
 /// absent.
 #[test]
 fn usage_errors_honour_colour_settings_and_suggest_only_close_words() {
-    let dir = tempfile::tempdir().unwrap();
+    // smartlic's own suggestions, further down: a swapped pair is found, a far-off word
+    // gets none.
+    let dir = offline_dir(
+        "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 17.9.4\n      smart_licensing: {vfr: Mgmt, xyz: 1}\n",
+    );
     let run = |args: &[&str]| smartlic(dir.path(), args);
     for args in [
         &["plan", "--bogus"][..],
@@ -553,17 +560,6 @@ fn usage_errors_honour_colour_settings_and_suggest_only_close_words() {
     );
     let typo = run(&["apply", "--auto-aprove"]);
     assert!(text(&typo.stderr).contains("a similar argument exists: '--auto-approve'"));
-    // smartlic's own suggestions: a swapped pair is found, a far-off word gets none.
-    std::fs::write(
-        dir.path().join("hosts.yml"),
-        "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 17.9.4\n      smart_licensing: {vfr: Mgmt, xyz: 1}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("play.yml"),
-        "- name: a\n  hosts: all\n  steps: [configure]\n",
-    )
-    .unwrap();
     let said = all(&run(&["validate", "-i", "hosts.yml", "play.yml"]));
     assert!(
         said.contains("smart_licensing.vfr: unknown key\n") && said.contains("did you mean `vrf`?"),
@@ -621,26 +617,15 @@ fn an_inventory_folder_is_read_whole() {
 fn ctrl_c_stops_at_a_safe_point_and_only_failed_resumes() {
     // Every command on edge-1 takes 400 ms: its apply is under way when Ctrl-C comes.
     let fleet = Fleet::start("        faults: {latency_ms: 400}\n");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_smartlic"))
-        .current_dir(fleet.dir.path())
-        .args([
-            "apply",
-            "--auto-approve",
-            "-i",
-            "hosts.yml",
-            "play.yml",
-            "--forks",
-            "1",
-        ])
-        .arg("--known-hosts")
-        .arg(fleet.lab.known_hosts_file())
-        .env("SMARTLIC_TOKEN", &fleet.token)
-        .env("SMARTLIC_STORE", fleet.dir.path().join("state/runs.db"))
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = fleet.spawn(&[
+        "apply",
+        "--auto-approve",
+        "-i",
+        "hosts.yml",
+        "play.yml",
+        "--forks",
+        "1",
+    ]);
     // Wait until edge-1 is being configured, then interrupt.
     std::thread::sleep(std::time::Duration::from_millis(2500));
     let sent = std::process::Command::new("kill")
@@ -740,17 +725,9 @@ fn progress_shows_time_totals_and_failures_as_they_happen() {
 /// An intent error names the hosts it concerns: once for a group's vars, with each host.
 #[test]
 fn an_intent_error_names_every_host_it_concerns() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("hosts.yml"),
+    let dir = offline_dir(
         "all:\n  vars:\n    platform: ios-xe\n    os_version: 17.9.4\n    smart_licensing: {transport: bogus}\n  hosts:\n    sw1:\n    sw2:\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("play.yml"),
-        "- name: a\n  hosts: all\n  steps: [configure]\n",
-    )
-    .unwrap();
+    );
     let out = smartlic(dir.path(), &["validate", "-i", "hosts.yml", "play.yml"]);
     let said = all(&out);
     assert_eq!(out.status.code(), Some(3), "{said}");
