@@ -382,8 +382,8 @@ fn token_problems(targets: &[Target]) -> Vec<Diagnostic> {
                 format!("{reason}; the hosts below would register with it"),
             )
             .with_help(
-                "provide the token before the run (nothing was done), or run against \
-                 the built-in lab with --lab, which mints its own",
+                "provide the token before `apply` runs, or run against the built-in lab \
+                 with --lab, which mints its own",
             );
             Some(hosts.into_iter().fold(diagnostic, Diagnostic::with_host))
         })

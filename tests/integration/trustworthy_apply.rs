@@ -784,3 +784,57 @@ fn ansible_short_flags_work() {
         "--check typed nothing: {config}"
     );
 }
+
+/// `smartlic apply PLAN` takes everything from the plan: a flag that would change what
+/// it applies is a usage error, before anything is read.
+#[test]
+fn a_saved_plan_takes_no_selection_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    for extra in [&["--limit", "sw1"][..], &["-e", "a=1"], &["--check"]] {
+        let mut args = vec!["apply", "plan.json"];
+        args.extend(extra);
+        let out = smartlic(dir.path(), &args);
+        let said = all(&out);
+        assert_eq!(out.status.code(), Some(4), "{extra:?}: {said}");
+        assert!(
+            said.contains("takes its hosts, vars and templates from the plan"),
+            "{said}"
+        );
+    }
+}
+
+/// An offline plan warns of a host without a saved config (it is planned against an
+/// empty one) and of a token source that an apply would find missing.
+#[test]
+fn an_offline_plan_warns_of_missing_configs_and_tokens() {
+    let dir = offline_dir(
+        "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 17.9.4\n      smart_licensing: {token: {env: SMARTLIC_TEST_UNSET_TOKEN}}\n",
+    );
+    std::fs::write(dir.path().join("play.yml"), "- name: all\n  hosts: all\n").unwrap();
+    std::fs::create_dir(dir.path().join("saved")).unwrap();
+    let out = smartlic(
+        dir.path(),
+        &[
+            "plan",
+            "-i",
+            "hosts.yml",
+            "play.yml",
+            "--offline",
+            "--running-dir",
+            "saved",
+        ],
+    );
+    let said = all(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(
+            "warning: --running-dir: saved/sw1.cfg does not exist: planned against an empty config"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("warning: hosts.yml:")
+            && said.contains("SMARTLIC_TEST_UNSET_TOKEN is not set"),
+        "{said}"
+    );
+}
