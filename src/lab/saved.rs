@@ -292,7 +292,8 @@ mod tests {
         SavedLab {
             format: FORMAT,
             inventory: folder.inventory.to_string_lossy().into_owned(),
-            lab_time: 1_700_000_000.5,
+            // Not representable in few digits: a save must keep every bit of a clock.
+            lab_time: 1_796_664_290.322_452_5,
             backend: SavedBackend {
                 pki: pki.saved(),
                 books: books.saved(1_700_000_000_000),
