@@ -15,6 +15,67 @@ use std::sync::{PoisonError, RwLock};
 
 use crate::intent::REDACTED;
 
+/// Variables whose value is a secret: the ID token, device passwords, the enable secret and
+/// the SSH key passphrase. One home for the list: quoted source lines mask their values
+/// ([`crate::source`]), and an inline `-e` setting one is never written to a plan file.
+pub const SECRET_KEYS: [&str; 7] = [
+    "token",
+    "ansible_password",
+    "ansible_ssh_pass",
+    "ansible_become_password",
+    "ansible_become_pass",
+    "smartlic_private_key_passphrase",
+    "enable_secret",
+];
+
+/// Whether the value of a key named `name` may be a secret: one of [`SECRET_KEYS`], a
+/// near miss of one (a misspelt key still holds the secret the user meant to give), or a
+/// name that says so (`proxy_password`, `api_token`). Masking one value too many costs a
+/// less helpful quote; one too few leaks a secret into a CI log.
+pub fn is_secret_key(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["token", "pass", "secret", "credential", "private_key"]
+        .iter()
+        .any(|word| lower.contains(word))
+        || (could_be_a_typo_of_a_secret_key(&lower)
+            && crate::source::did_you_mean(&lower, SECRET_KEYS).is_some())
+}
+
+/// A cheap first test before the edit distance, which an inventory of 100k keys would
+/// otherwise pay for each key: a typo keeps the length within a third.
+fn could_be_a_typo_of_a_secret_key(name: &str) -> bool {
+    SECRET_KEYS
+        .iter()
+        .any(|key| name.len().abs_diff(key.len()) <= key.len() / 3 || key.starts_with(name))
+}
+
+/// Where the secret in a line of text begins, if the line assigns one (`key: value`,
+/// `key=value`, in block or flow style): the character index after the separator. For text
+/// no parser has read (a line after a syntax error, an `-e` argument), so it is
+/// conservative: everything from there to the end of the line is the secret. A value that
+/// is a reference (`{env: …}`, `{file: …}`) is not one.
+pub fn secret_assignment_start(line: &str) -> Option<usize> {
+    static ASSIGNMENT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"([A-Za-z0-9_-]+)["']?\s*[:=]\s*"#).expect("valid regex")
+    });
+    ASSIGNMENT.captures_iter(line).find_map(|c| {
+        let (key, all) = (c.get(1)?, c.get(0)?);
+        let rest = &line[all.end()..];
+        let reference = rest.starts_with('{')
+            && (rest[1..].trim_start().starts_with("env")
+                || rest[1..].trim_start().starts_with("file"));
+        (is_secret_key(key.as_str()) && !reference).then(|| line[..all.end()].chars().count())
+    })
+}
+
+/// `text` with every secret assignment in it masked (see [`secret_assignment_start`]).
+pub fn mask_assignments(text: &str) -> Cow<'_, str> {
+    match secret_assignment_start(text) {
+        None => Cow::Borrowed(text),
+        Some(at) => Cow::Owned(text.chars().take(at).collect::<String>() + REDACTED),
+    }
+}
+
 /// A set of secret values to mask.
 pub struct Registry {
     values: RwLock<Vec<String>>,
@@ -192,6 +253,56 @@ fn secret_start_at_end(secrets: &[String], text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_keys_their_typos_and_names_that_say_so() {
+        for key in SECRET_KEYS {
+            assert!(is_secret_key(key), "{key}");
+        }
+        for key in [
+            "tokn",
+            "ansible_pasword",
+            "proxy_password",
+            "API_TOKEN",
+            "Enable_Secret",
+        ] {
+            assert!(is_secret_key(key), "{key}");
+        }
+        for key in [
+            "transport",
+            "url",
+            "vrf",
+            "ansible_host",
+            "ansible_port",
+            "name",
+            "var1",
+        ] {
+            assert!(!is_secret_key(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn assignments_of_secrets_are_found_in_raw_text() {
+        assert_eq!(
+            mask_assignments("ansible_password: hunter2"),
+            "ansible_password: <redacted>"
+        );
+        assert_eq!(
+            mask_assignments("{x: 1, token: abc, y: 2}"),
+            "{x: 1, token: <redacted>"
+        );
+        assert_eq!(mask_assignments("token=abc"), "token=<redacted>");
+        assert_eq!(
+            mask_assignments("\"token\": \"abc\""),
+            "\"token\": <redacted>"
+        );
+        // References and other keys are left as they are.
+        assert_eq!(
+            mask_assignments("token: {env: SL_TOKEN}"),
+            "token: {env: SL_TOKEN}"
+        );
+        assert_eq!(mask_assignments("transport: direct"), "transport: direct");
+    }
 
     fn registry(secrets: &[&str]) -> Registry {
         let registry = Registry::new();

@@ -7,14 +7,27 @@
 //! so that a CI log or a terminal points at the exact spot to fix.
 
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// A file's text, shared by every location inside it so diagnostics can quote it.
 #[derive(Debug)]
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
+    /// Where secrets were written, so a quoted line never shows one.
+    secrets: Mutex<SecretMarks>,
+}
+
+/// The secret values a parser found in a file, and from which line on it could not tell.
+#[derive(Debug, Default)]
+struct SecretMarks {
+    /// (line, column) from and to, 1-based lines and 0-based character columns.
+    spans: Vec<((usize, usize), (usize, usize))>,
+    /// The first line the parser did not read (after a syntax error): there, any
+    /// assignment to a secret-bearing key is masked to the end of its line.
+    unparsed_from: Option<usize>,
 }
 
 impl SourceFile {
@@ -22,6 +35,7 @@ impl SourceFile {
         Arc::new(SourceFile {
             path: path.into(),
             text,
+            secrets: Mutex::default(),
         })
     }
 
@@ -31,6 +45,56 @@ impl SourceFile {
             .lines()
             .nth(line.checked_sub(1)?)
             .map(|l| l.trim_end_matches('\r'))
+    }
+
+    /// Records that a secret was written from `start` to `end` ((line, column): 1-based
+    /// line, 0-based character column, end exclusive).
+    pub fn mark_secret(&self, start: (usize, usize), end: (usize, usize)) {
+        self.marks().spans.push((start, end));
+    }
+
+    /// Records that the parser stopped before `line`: secrets from there on are unknown.
+    pub fn mark_unparsed_from(&self, line: usize) {
+        self.marks().unparsed_from = Some(line);
+    }
+
+    fn marks(&self) -> std::sync::MutexGuard<'_, SecretMarks> {
+        self.secrets.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The secrets written on line `line`.
+    fn secret_texts(&self, line: usize) -> Vec<String> {
+        let Some(text) = self.line(line) else {
+            return Vec::new();
+        };
+        let chars: Vec<char> = text.chars().collect();
+        self.secret_columns(line, text)
+            .into_iter()
+            .map(|r| chars[r].iter().collect::<String>())
+            .map(|s| s.trim_matches(['"', '\'']).to_string())
+            .collect()
+    }
+
+    /// The character ranges of line `line`, whose text is `text`, that hold secrets.
+    fn secret_columns(&self, line: usize, text: &str) -> Vec<Range<usize>> {
+        let chars = text.chars().count();
+        let marks = self.marks();
+        let mut hidden: Vec<Range<usize>> = marks
+            .spans
+            .iter()
+            .filter(|((from, _), (to, _))| *from <= line && line <= *to)
+            .map(|(from, to)| {
+                let start = if from.0 == line { from.1 } else { 0 };
+                let end = if to.0 == line { to.1 } else { chars };
+                start.min(chars)..end.min(chars)
+            })
+            .collect();
+        if marks.unparsed_from.is_some_and(|first| line >= first)
+            && let Some(at) = crate::redact::secret_assignment_start(text)
+        {
+            hidden.push(at.min(chars)..chars);
+        }
+        hidden
     }
 }
 
@@ -192,16 +256,22 @@ impl fmt::Display for Diagnostic {
             Origin::CommandLine(what) => write!(f, "{what}: ")?,
             Origin::Default => {}
         }
-        // Field names and messages can quote input (a key, a path): never let it drive the terminal.
+        // Field names and messages can quote input (a key, a path): never let it drive the
+        // terminal, nor show a secret written on the line they are about.
+        let secrets = match &self.origin {
+            Origin::File(loc) => loc.file.secret_texts(loc.line),
+            _ => Vec::new(),
+        };
+        let shown = |text: &str| sanitize(&mask_texts(text, &secrets));
         if !self.field.is_empty() {
-            write!(f, "{}: ", sanitize(&self.field))?;
+            write!(f, "{}: ", shown(&self.field))?;
         }
-        write!(f, "{}", sanitize(&self.message))?;
+        write!(f, "{}", shown(&self.message))?;
         if let Origin::File(loc) = &self.origin {
             write_snippet(f, loc, self.secret)?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n   = help: {}", sanitize(help))?;
+            write!(f, "\n   = help: {}", shown(help))?;
         }
         if !self.hosts.is_empty() {
             write!(f, "\n   = {}", sanitize(&host_list(&self.hosts)))?;
@@ -210,34 +280,124 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Quotes the source line with a caret under the span; a secret value is masked.
+/// `text` with each of `secrets` in it replaced by `<redacted>`.
+fn mask_texts(text: &str, secrets: &[String]) -> String {
+    secrets
+        .iter()
+        .filter(|secret| !secret.is_empty())
+        .fold(text.to_string(), |text, secret| {
+            text.replace(secret.as_str(), crate::intent::REDACTED)
+        })
+}
+
+/// The widest source line a diagnostic quotes, in characters: a longer one is cut around
+/// the caret (a minified file must not put megabytes on stderr).
+const QUOTE_WIDTH: usize = 120;
+
+/// Quotes the source line with a caret under the span. Every secret on the line is shown as
+/// `<redacted>`, and so is the span itself when `secret`.
 fn write_snippet(f: &mut fmt::Formatter<'_>, loc: &Location, secret: bool) -> fmt::Result {
     let Some(text) = loc.file.line(loc.line) else {
         return Ok(());
     };
-    let start = loc.col.saturating_sub(1);
     let chars: Vec<char> = text.chars().collect();
-    let start = start.min(chars.len());
-    let len = loc.len.max(1).min(chars.len().saturating_sub(start).max(1));
-    let shown: String = if secret {
-        let head: String = chars[..start].iter().collect();
-        let tail: String = chars[(start + len).min(chars.len())..].iter().collect();
-        format!("{head}<redacted>{tail}")
-    } else {
-        sanitize(text)
-    };
-    let caret_len = if secret { "<redacted>".len() } else { len };
+    let start = loc.col.saturating_sub(1).min(chars.len());
+    let end = (start + loc.len.max(1)).min(chars.len());
+    let mut hidden = loc.file.secret_columns(loc.line, text);
+    if secret {
+        hidden.push(start..end);
+    }
+    let (shown, caret) = mask_line(&chars, hidden, start..end);
+    let (shown, caret) = cut_to_width(shown, caret);
     let number = loc.line.to_string();
     let pad = " ".repeat(number.len());
-    let indent: String = chars[..start]
+    let indent: String = shown[..caret.start]
         .iter()
         .map(|c| if *c == '\t' { '\t' } else { ' ' })
         .collect();
+    let shown: String = shown.into_iter().collect();
     write!(
         f,
-        "\n {number} | {shown}\n {pad} | {indent}{}",
-        "^".repeat(caret_len)
+        "\n {number} | {}\n {pad} | {indent}{}",
+        sanitize(&shown),
+        "^".repeat(caret.len().max(1))
     )
+}
+
+/// `chars` with each `hidden` range replaced by `<redacted>`, and where `focus` ends up.
+fn mask_line(
+    chars: &[char],
+    mut hidden: Vec<Range<usize>>,
+    focus: Range<usize>,
+) -> (Vec<char>, Range<usize>) {
+    hidden.retain(|r| r.start < r.end);
+    hidden.sort_by_key(|r| r.start);
+    // Overlapping ranges (a parsed secret and a guessed one) are masked as one.
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(hidden.len());
+    for r in hidden {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    let hidden = merged;
+    let mut shown = Vec::with_capacity(chars.len());
+    let (mut caret_start, mut caret_end) = (None, None);
+    let mut i = 0;
+    let mut ranges = hidden.iter().peekable();
+    while i <= chars.len() {
+        if i == focus.start && caret_start.is_none() {
+            caret_start = Some(shown.len());
+        }
+        if i == focus.end && caret_end.is_none() {
+            caret_end = Some(shown.len());
+        }
+        if i == chars.len() {
+            break;
+        }
+        match ranges.peek() {
+            Some(r) if r.start <= i => {
+                let r = ranges.next().expect("peeked");
+                let end = r.end.max(i + 1);
+                if (i..end).contains(&focus.start) && caret_start.is_none() {
+                    caret_start = Some(shown.len());
+                }
+                shown.extend(crate::intent::REDACTED.chars());
+                if (i + 1..end).contains(&focus.end) && caret_end.is_none() {
+                    caret_end = Some(shown.len());
+                }
+                i = end;
+            }
+            _ => {
+                shown.push(chars[i]);
+                i += 1;
+            }
+        }
+    }
+    let caret_start = caret_start.unwrap_or(shown.len());
+    let caret_end = caret_end.unwrap_or(shown.len()).max(caret_start);
+    (shown, caret_start..caret_end)
+}
+
+/// A line longer than [`QUOTE_WIDTH`] cut to a window around the caret, `…` where cut.
+fn cut_to_width(shown: Vec<char>, caret: Range<usize>) -> (Vec<char>, Range<usize>) {
+    if shown.len() <= QUOTE_WIDTH {
+        return (shown, caret);
+    }
+    let from = caret.start.saturating_sub(QUOTE_WIDTH / 3);
+    let to = (from + QUOTE_WIDTH).min(shown.len());
+    let mut window = Vec::with_capacity(QUOTE_WIDTH + 2);
+    let lead = usize::from(from > 0);
+    if from > 0 {
+        window.push('…');
+    }
+    window.extend_from_slice(&shown[from..to]);
+    if to < shown.len() {
+        window.push('…');
+    }
+    let start = caret.start - from + lead;
+    let end = (caret.end.min(to) - from + lead).max(start);
+    (window, start..end)
 }
 
 /// `host: a` or `hosts: a, b, c`, the first ten and how many more.

@@ -445,7 +445,10 @@ pub fn extra_vars(values: &[String]) -> Result<Node, Diagnostic> {
             return Err(Diagnostic::error(
                 &origin,
                 "",
-                format!("`{value}` is not a mapping of variables"),
+                format!(
+                    "`{}` is not a mapping of variables",
+                    crate::redact::mask_assignments(value)
+                ),
             ));
         }
         yaml::merge(&mut merged, layer);
@@ -461,9 +464,22 @@ fn key_values(text: &str, origin: &Origin) -> Result<Node, Diagnostic> {
             return Err(Diagnostic::error(
                 origin,
                 "",
-                format!("`{pair}` is not key=value, @file or a YAML mapping"),
+                format!(
+                    "`{}` is not key=value, @file or a YAML mapping",
+                    crate::redact::mask_assignments(pair)
+                ),
             ));
         };
+        if key.split('.').count() > yaml::MAX_DEPTH {
+            return Err(Diagnostic::error(
+                origin,
+                "",
+                format!(
+                    "a dotted key of more than {} parts is refused",
+                    yaml::MAX_DEPTH
+                ),
+            ));
+        }
         let leaf = Node::new(
             Value::Scalar {
                 text: value.to_string(),
@@ -526,5 +542,28 @@ mod tests {
     fn extra_vars_rejects_garbage() {
         let err = extra_vars(&["transport".into()]).unwrap_err();
         assert!(err.message.contains("not key=value"), "{}", err.message);
+        // What is refused is quoted, but never a secret in it.
+        for value in [
+            "token:CANARY-Z9Q",
+            "{token: CANARY-Z9Q",
+            "[ansible_password: CANARY-Z9Q]",
+            "- {token: CANARY-Z9Q}",
+        ] {
+            let err = extra_vars(&[value.into()]).unwrap_err().to_string();
+            assert!(!err.contains("CANARY"), "{err}");
+        }
+    }
+
+    #[test]
+    fn extra_vars_dotted_keys_are_bounded() {
+        let deep = format!("{}=1", vec!["a"; 20_000].join("."));
+        let err = extra_vars(&[deep]).unwrap_err();
+        assert!(
+            err.message.contains("dotted key of more than"),
+            "{}",
+            err.message
+        );
+        let ok = format!("{}=1", vec!["a"; yaml::MAX_DEPTH].join("."));
+        assert!(extra_vars(&[ok]).is_ok());
     }
 }

@@ -132,6 +132,17 @@ pub(super) fn order(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) -> Order {
             depth[edge.child] = depth[edge.child].max(depth[group] + 1);
         }
     }
+    if let Some(deep) = (0..count).find(|&g| depth[g] > MAX_GROUP_DEPTH) {
+        diagnostics.push(too_deep(graph, deep, &depth));
+        // Nothing is assembled from an inventory with errors: skip the per-group ancestor
+        // lists, which a chain of n groups would make n² long.
+        return Order {
+            depth,
+            priority: vec![DEFAULT_PRIORITY; count],
+            rank: (0..count).collect(),
+            ancestors: vec![Vec::new(); count],
+        };
+    }
     let priority: Vec<i64> = (0..count)
         .map(|g| priority(graph, g, diagnostics))
         .collect();
@@ -154,6 +165,29 @@ pub(super) fn order(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) -> Order {
         rank,
         ancestors,
     }
+}
+
+/// How deep groups may nest under `all`. Real inventories nest a handful of levels; the
+/// bound keeps every walk of the tree small.
+pub const MAX_GROUP_DEPTH: usize = 100;
+
+/// The error for `group`, nested deeper than [`MAX_GROUP_DEPTH`], at the `children:` entry
+/// that put it there.
+fn too_deep(graph: &Graph, group: usize, depth: &[usize]) -> Diagnostic {
+    let edge = graph.groups[group]
+        .parents
+        .iter()
+        .filter(|&&p| depth[p] + 1 == depth[group])
+        .find_map(|&p| graph.groups[p].children.iter().find(|e| e.child == group))
+        .expect("a group below `all` has a parent one level up");
+    Diagnostic::error(
+        &edge.origin,
+        edge.field.clone(),
+        format!(
+            "group `{}` is nested more than {MAX_GROUP_DEPTH} levels deep: refused",
+            graph.groups[group].name
+        ),
+    )
 }
 
 /// Groups with every parent before its children (Kahn's algorithm, from `all`).

@@ -817,3 +817,26 @@ fn pattern_lists_and_limits() {
         "error: --limit: no host is in both `hosts: dc2,canary` and `--limit ios_xe:&dc1`"
     );
 }
+
+#[test]
+fn groups_nested_too_deep_are_refused_without_blowing_up() {
+    // A chain of groups, each a child of the one before, written flat (YAML nesting stays 3).
+    let chain: String = (0..5_000)
+        .map(|i| format!("g{i}:\n  children:\n    g{}:\n", i + 1))
+        .collect();
+    let found = problems(&chain);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains(&format!(
+            "is nested more than {} levels deep",
+            resolve::MAX_GROUP_DEPTH
+        )),
+        "{found:?}"
+    );
+    assert!(found[0].contains("inline/hosts.yml:"), "{found:?}");
+    // At the bound, it loads.
+    let chain: String = (0..resolve::MAX_GROUP_DEPTH - 1)
+        .map(|i| format!("g{i}:\n  children:\n    g{}:\n", i + 1))
+        .collect();
+    inv(&chain);
+}

@@ -35,6 +35,10 @@ fn every_bad_input_gets_its_exact_message() {
                 text(&out.stdout)
             ));
         }
+        // Cases plant secrets named CANARY: whatever the error, none is printed.
+        if text(&out.stderr).contains("CANARY") {
+            failures.push(format!("{}: a secret was printed", dir.display()));
+        }
         failures.extend(check_golden(
             &dir.join("expected.stderr"),
             &text(&out.stderr),
