@@ -10,7 +10,8 @@
 //!
 //! Two benchmarks: the whole offline path the CLI runs (`targets::load` with the built-in
 //! templates, then `plan::plan_offline`), and `plan_offline` alone on loaded targets.
-//! `cargo bench --bench offline_plan` takes about a minute.
+//! A third loads a flat inventory of 100,000 hosts.
+//! `cargo bench --bench offline_plan` takes about a minute and a half.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -330,5 +331,34 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// One flat mapping of 100,000 hosts, as an export from a source of truth writes it:
+/// loading it must stay linear in the number of hosts (issue 12: it was quadratic).
+fn bench_big_inventory(c: &mut Criterion) {
+    const HOSTS: usize = 100_000;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("hosts.yml");
+    let mut text = String::from("all:\n  vars:\n    ansible_network_os: cisco.ios.ios\n  hosts:\n");
+    for i in 0..HOSTS {
+        let _ = writeln!(
+            text,
+            "    h{i:06}: {{ansible_host: 10.{}.{}.{}}}",
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255
+        );
+    }
+    fs::write(&path, text).expect("inventory");
+    let inventory = smartlic::inventory::load(&path).expect("the generated inventory loads");
+    assert_eq!(inventory.hosts.len(), HOSTS);
+    let mut group = c.benchmark_group("inventory_100k");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    group.bench_function("load", |b| {
+        b.iter(|| black_box(smartlic::inventory::load(&path).map(|i| i.hosts.len())))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_big_inventory);
 criterion_main!(benches);

@@ -4,7 +4,7 @@
 //! play and host. Everything is read and checked here, before any device is touched:
 //! if anything is wrong, the run stops with every problem listed and nothing done.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -269,11 +269,18 @@ impl Reading<'_> {
         diagnostics.extend(found.into_iter().map(|d| d.with_host(&host.name)));
         let resolved = resolved?;
         if play.steps.contains(&Step::Register) && resolved.intent.token.is_none() {
-            diagnostics.push(Diagnostic::error(
-                &play.hosts_origin,
-                format!("play `{}`", play.name),
-                format!("runs the register step but host `{}` has no smart_licensing.token", host.name),
-            ).with_help("set `token: {env: NAME}` or `token: {file: PATH}`, or drop `register` from `steps`"));
+            // One error for the play, naming its hosts (merged in `finish`).
+            diagnostics.push(
+                Diagnostic::error(
+                    &play.hosts_origin,
+                    format!("play `{}`", play.name),
+                    "runs the register step, but the hosts below have no smart_licensing.token",
+                )
+                .with_help(
+                    "set `token: {env: NAME}` or `token: {file: PATH}`, or drop `register` from `steps`",
+                )
+                .with_host(&host.name),
+            );
             return None;
         }
         // A template may refuse an intent it cannot express (e.g. a setting with no verified
@@ -406,19 +413,22 @@ fn readable_file(path: &Path) -> Result<(), String> {
 fn finish(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut unique: Vec<Diagnostic> = Vec::new();
+    // (diagnostic, host) pairs already listed: a check per host, not a scan of the list.
+    let mut listed: HashSet<(usize, String)> = HashSet::new();
     for d in diagnostics {
         let key = format!("{:?}|{}|{}", d.origin, d.field, d.message);
         match seen.get(&key) {
             Some(&at) => {
-                let hosts = &mut unique[at].hosts;
                 for host in d.hosts {
-                    if !hosts.contains(&host) {
-                        hosts.push(host);
+                    if listed.insert((at, host.clone())) {
+                        unique[at].hosts.push(host);
                     }
                 }
             }
             None => {
-                seen.insert(key, unique.len());
+                let at = unique.len();
+                listed.extend(d.hosts.iter().map(|h| (at, h.clone())));
+                seen.insert(key, at);
                 unique.push(d);
             }
         }

@@ -182,17 +182,6 @@ fn first_difference(planned: &[&String], fresh: &[&String]) -> String {
     )
 }
 
-/// Keys whose scalar value is a secret: an inline `-e` giving one is not written into a
-/// plan file (an `{env: …}` or `{file: …}` source, or `@file.yml`, is).
-const SECRET_KEYS: [&str; 6] = [
-    "token",
-    "ansible_password",
-    "ansible_ssh_pass",
-    "ansible_become_password",
-    "ansible_become_pass",
-    "smartlic_private_key_passphrase",
-];
-
 /// The first secret-bearing key that an inline `-e` value sets to a plain value.
 pub fn inline_secret(extra_vars: &[String]) -> Option<&'static str> {
     extra_vars
@@ -204,7 +193,7 @@ pub fn inline_secret(extra_vars: &[String]) -> Option<&'static str> {
 
 fn secret_key(node: &crate::yaml::Node) -> Option<&'static str> {
     node.entries()?.iter().find_map(|(key, value)| {
-        let secret = SECRET_KEYS.iter().find(|k| **k == key.name);
+        let secret = crate::redact::SECRET_KEYS.iter().find(|k| **k == key.name);
         match secret {
             Some(name) if value.scalar().is_some() => Some(*name),
             _ => secret_key(value),
