@@ -167,7 +167,14 @@ impl Pattern {
         } else if expr == "all" || expr == "*" {
             Matcher::All
         } else if expr.contains(['*', '?', '[']) {
-            Matcher::Regex(glob_regex(expr))
+            let regex = glob_regex(expr).map_err(|e| {
+                let message = format!(
+                    "wildcard `{expr}` is too complex: {}",
+                    first_line(&e.to_string())
+                );
+                self.error(offset, text.chars().count(), message)
+            })?;
+            Matcher::Regex(regex)
         } else {
             Matcher::Name {
                 name: expr.to_string(),
@@ -535,7 +542,7 @@ fn apply_subscript(hosts: &[usize], subscript: Subscript) -> Option<Vec<usize>> 
 
 /// A shell wildcard as an anchored regex, as Python's `fnmatch.translate` builds it:
 /// `*` any text, `?` one character, `[abc]`/`[!abc]` a set; the rest is literal.
-fn glob_regex(glob: &str) -> Regex {
+fn glob_regex(glob: &str) -> Result<Regex, regex::Error> {
     let chars: Vec<char> = glob.chars().collect();
     let mut out = String::from("^(?s:");
     let mut i = 0;
@@ -555,7 +562,8 @@ fn glob_regex(glob: &str) -> Regex {
         i += 1;
     }
     out.push_str(")$");
-    Regex::new(&out).expect("a translated wildcard is a valid regex")
+    // Valid by construction; only a size limit can refuse it (a pattern of 100k `*`).
+    Regex::new(&out)
 }
 
 /// The index of the `]` closing the set opened at `open`; a `]` right after `[` or
@@ -571,21 +579,43 @@ fn class_end(chars: &[char], open: usize) -> Option<usize> {
     (j..chars.len()).find(|&k| chars[k] == ']')
 }
 
+/// A set as a regex class. Like fnmatch, a range whose start is after its end (`[z-a]`)
+/// matches nothing, and a set left empty matches no character.
 fn class_regex(inner: &[char]) -> String {
     let (negated, inner) = match inner.split_first() {
         Some(('!', rest)) => (true, rest),
         _ => (false, inner),
     };
-    let mut out = String::from(if negated { "[^" } else { "[" });
-    for &c in inner {
-        // Escape what would be syntax inside a Rust regex class; `-` stays a range.
-        if matches!(c, '\\' | '[' | ']' | '&' | '~' | '^') {
-            out.push('\\');
+    let mut items = String::new();
+    let mut k = 0;
+    while k < inner.len() {
+        let c = inner[k];
+        if inner.get(k + 1) == Some(&'-') && k + 2 < inner.len() {
+            let end = inner[k + 2];
+            if c <= end {
+                items.push_str(&format!("{}-{}", class_char(c), class_char(end)));
+            }
+            k += 3;
+        } else {
+            items.push_str(&class_char(c));
+            k += 1;
         }
-        out.push(c);
     }
-    out.push(']');
-    out
+    match (items.is_empty(), negated) {
+        (true, false) => r"[^\x00-\x{10FFFF}]".to_string(),
+        (true, true) => ".".to_string(),
+        (false, false) => format!("[{items}]"),
+        (false, true) => format!("[^{items}]"),
+    }
+}
+
+/// A character as a literal inside a regex class.
+fn class_char(c: char) -> String {
+    if matches!(c, '\\' | '[' | ']' | '&' | '~' | '^' | '-') {
+        format!("\\{c}")
+    } else {
+        c.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -657,13 +687,20 @@ mod tests {
 
     #[test]
     fn wildcards_follow_fnmatch() {
-        let re = glob_regex("sw?.*.example.net");
+        let re = glob_regex("sw?.*.example.net").unwrap();
         assert!(re.is_match("sw1.dc1.example.net"));
         assert!(!re.is_match("sw10.dc1.example.net"));
         assert!(!re.is_match("sw1.dc1.example.net.evil"));
-        let re = glob_regex("leaf[!0-4]");
+        let re = glob_regex("leaf[!0-4]").unwrap();
         assert!(re.is_match("leaf7"));
         assert!(!re.is_match("leaf3"));
-        assert!(glob_regex("odd[name").is_match("odd[name"));
+        assert!(glob_regex("odd[name").unwrap().is_match("odd[name"));
+        // Found by the fuzzer: a reversed range is empty, as in fnmatch, not a panic.
+        let re = glob_regex("x[-1\\[-1]").unwrap();
+        assert!(re.is_match("x-") && re.is_match("x\\") && !re.is_match("x["));
+        assert!(glob_regex("a[z-a0]").unwrap().is_match("a0"));
+        assert!(!glob_regex("a[z-a]").unwrap().is_match("az"));
+        assert!(glob_regex("a[!z-a]").unwrap().is_match("az"));
+        assert!(glob_regex("a[-x]").unwrap().is_match("a-"));
     }
 }

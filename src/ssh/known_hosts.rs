@@ -315,43 +315,7 @@ fn index(file: &Path) -> Result<Option<std::sync::Arc<Index>>, russh::keys::Erro
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(e.into()),
                 };
-                let mut hosts: Option<HashMap<String, Vec<(usize, String)>>> = Some(HashMap::new());
-                let mut revoked = Vec::new();
-                // russh's numbering: comment lines are not counted.
-                let mut line = 1;
-                for text in text.split_inclusive('\n') {
-                    if text.starts_with('#') {
-                        continue;
-                    }
-                    let mut fields = text.split(' ');
-                    // `@revoked NAMES TYPE KEY`: never a host named `@revoked`.
-                    if text.starts_with("@revoked ") {
-                        if let Some(key) = fields.nth(3) {
-                            revoked.push((line, key.trim_end().to_string()));
-                        }
-                        line += 1;
-                        continue;
-                    }
-                    // `@cert-authority` lines (host certificates) are not supported: no
-                    // key of theirs is trusted as a host's own.
-                    if text.starts_with('@') {
-                        line += 1;
-                        continue;
-                    }
-                    let (names, _, key) = (fields.next(), fields.next(), fields.next());
-                    if let (Some(names), Some(key), Some(map)) = (names, key, hosts.as_mut()) {
-                        if names.contains("|1|") {
-                            hosts = None;
-                        } else {
-                            for name in names.split(',') {
-                                map.entry(name.to_string())
-                                    .or_default()
-                                    .push((line, key.to_string()));
-                            }
-                        }
-                    }
-                    line += 1;
-                }
+                let Entries { hosts, revoked } = parse_entries(&text);
                 let settled = modified
                     .and_then(|m| std::time::SystemTime::now().duration_since(m).ok())
                     .is_some_and(|age| age > std::time::Duration::from_secs(1));
@@ -368,6 +332,57 @@ fn index(file: &Path) -> Result<Option<std::sync::Arc<Index>>, russh::keys::Erro
         }
     };
     Ok(Some(index))
+}
+
+/// The entries of a known_hosts file that [`host_keys`] and [`revoked_line`] look in.
+pub struct Entries {
+    /// Plain host names → (russh line number, base64 key field); `None` when the file
+    /// has a hashed (`|1|`) entry, which only russh can match.
+    pub hosts: Option<std::collections::HashMap<String, Vec<(usize, String)>>>,
+    /// `@revoked` keys: (russh line number, base64 key field).
+    pub revoked: Vec<(usize, String)>,
+}
+
+/// Reads the text of a known_hosts file (any text: it is the user's file).
+pub fn parse_entries(text: &str) -> Entries {
+    let mut hosts = Some(std::collections::HashMap::<String, Vec<(usize, String)>>::new());
+    let mut revoked = Vec::new();
+    // russh's numbering: comment lines are not counted.
+    let mut line = 1;
+    for text in text.split_inclusive('\n') {
+        if text.starts_with('#') {
+            continue;
+        }
+        let mut fields = text.split(' ');
+        // `@revoked NAMES TYPE KEY`: never a host named `@revoked`.
+        if text.starts_with("@revoked ") {
+            if let Some(key) = fields.nth(3) {
+                revoked.push((line, key.trim_end().to_string()));
+            }
+            line += 1;
+            continue;
+        }
+        // `@cert-authority` lines (host certificates) are not supported: no key of theirs
+        // is trusted as a host's own.
+        if text.starts_with('@') {
+            line += 1;
+            continue;
+        }
+        let (names, _, key) = (fields.next(), fields.next(), fields.next());
+        if let (Some(names), Some(key), Some(map)) = (names, key, hosts.as_mut()) {
+            if names.contains("|1|") {
+                hosts = None;
+            } else {
+                for name in names.split(',') {
+                    map.entry(name.to_string())
+                        .or_default()
+                        .push((line, key.to_string()));
+                }
+            }
+        }
+        line += 1;
+    }
+    Entries { hosts, revoked }
 }
 
 #[cfg(test)]
