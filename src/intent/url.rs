@@ -3,7 +3,7 @@
 //!
 //! Destinations are typed into a device's CLI, so the rules are strict: http or https, a
 //! host that is an IP address or an RFC 1123 name, a port in 1..=65535, no user info, no
-//! query or fragment, and a path of URL-safe characters only (no `;`, `|`, `!` or `\\`).
+//! query or fragment, and a path of URL-safe characters only (no `;`, `|`, `!` or `\`).
 //! The host is normalised first (case, IDNA, a trailing dot), so that every rule after
 //! this sees one spelling: `http://TOOLS.CISCO.COM./` is Cisco's cloud.
 
@@ -28,7 +28,7 @@ impl Url {
         if let Some(problem) = one_word_problem(text) {
             return Err(problem);
         }
-        // WHATWG reads `\\` as `/` and `https:x` as `https://x`: refuse both spellings
+        // WHATWG reads `\` as `/` and `https:x` as `https://x`: refuse both spellings
         // rather than guess what was meant.
         if text.contains('\\') {
             return Err("must not contain `\\`".to_string());
