@@ -7,7 +7,10 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::check::{Checker, join, parse_duration};
+use super::check::{
+    Checker, INTERFACE_NAME, PROFILE_NAME, TRUSTPOINT_NAME, VRF_NAME, email_problem, join,
+    parse_duration,
+};
 use super::secret::{Secret, TokenSource, is_token_shaped};
 use super::url::Url;
 use super::*;
@@ -43,10 +46,6 @@ pub fn smart_licensing_keys() -> &'static [&'static str] {
 
 const SL: &str = "smart_licensing";
 const MAX_URL: usize = 255;
-const MAX_HOSTNAME: usize = 253;
-/// IOS-XE and NX-OS VRF names are at most 32 characters.
-const MAX_VRF: usize = 32;
-const MAX_NAME: usize = 64;
 
 #[derive(Clone, Debug, Default)]
 pub struct ResolveOptions {
@@ -213,7 +212,7 @@ fn licensing_model(
 
 fn connection(c: &mut Checker, name: &str, vars: &Node) -> Option<Connection> {
     let address = match vars.get("ansible_host") {
-        Some(n) => c.word(n, "ansible_host", MAX_HOSTNAME)?,
+        Some(n) => c.host(n, "ansible_host")?,
         None => name.to_string(),
     };
     let port = match vars.get("ansible_port") {
@@ -414,8 +413,8 @@ fn intent(
         &[IosXe],
         "only IOS-XE call-home takes a user profile (docs/sources.md [CAT-TS])",
     );
-    let vrf = f.opt("vrf", |c, n, p| c.word(n, p, MAX_VRF));
-    let source_interface = f.opt("source_interface", |c, n, p| c.word(n, p, MAX_NAME));
+    let vrf = f.opt("vrf", |c, n, p| c.name(n, p, &VRF_NAME));
+    let source_interface = f.opt("source_interface", |c, n, p| c.name(n, p, &INTERFACE_NAME));
     let dns = f.opt("dns", dns);
     let ntp = f.opt("ntp", ntp);
     let trustpoints = f.opt("trustpoints", trustpoints).unwrap_or_default();
@@ -427,7 +426,7 @@ fn intent(
         .opt("contact_email", contact_email)
         .unwrap_or_else(|| DEFAULT_CONTACT_EMAIL.to_string());
     let profile = f
-        .opt("profile", |c, n, p| c.word(n, p, 31))
+        .opt("profile", |c, n, p| c.name(n, p, &PROFILE_NAME))
         .unwrap_or_else(|| DEFAULT_PROFILE.to_string());
     let token = f.opt("token", |c, n, p| token(c, n, p, options));
     // The key that names the source: merged mappings keep the lowest layer's origin.
@@ -525,7 +524,15 @@ fn url(f: &mut Fields, transport: Transport) -> Option<String> {
         }
         return default.map(str::to_string);
     };
-    let text = f.c.word(&node, &field, MAX_URL)?;
+    let text = f.c.string(&node, &field)?;
+    if text.len() > MAX_URL {
+        f.c.error(
+            &node,
+            &field,
+            format!("is longer than {MAX_URL} characters"),
+        );
+        return None;
+    }
     let parsed = match Url::parse(&text) {
         Ok(u) => u,
         Err(problem) => {
@@ -534,7 +541,8 @@ fn url(f: &mut Fields, transport: Transport) -> Option<String> {
         }
     };
     check_url(f, &node, &field, &parsed, transport)?;
-    Some(text)
+    // Written back in normal form: the device gets exactly what the rules checked.
+    Some(parsed.to_string())
 }
 
 fn url_example(transport: Transport, model: LicensingModel) -> String {
@@ -565,7 +573,7 @@ fn check_url(
                 field,
                 "http:// is refused for the Cisco cloud: only HTTPS reaches Cisco's back end (docs/sources.md [NX-TS] [CAT-TS])",
             )
-            .with_help(format!("use https://{}{}", url.host, url.path)),
+            .with_help(format!("use https://{}{}", url.authority(), url.path)),
         );
         return None;
     }
@@ -667,17 +675,12 @@ fn check_onprem_path(f: &mut Fields, node: &Node, field: &str, url: &Url) -> Opt
     };
     f.c.push(
         Diagnostic::error(&node.origin, field, message).with_help(format!(
-            "write {}://{}{}{ONPREM_PATH}",
+            "write {}://{}{ONPREM_PATH}",
             url.scheme,
-            url.host,
-            port_suffix(url)
+            url.authority()
         )),
     );
     None
-}
-
-fn port_suffix(url: &Url) -> String {
-    url.port.map(|p| format!(":{p}")).unwrap_or_default()
 }
 
 fn proxy(f: &mut Fields, transport: Transport) -> Option<Proxy> {
@@ -706,7 +709,7 @@ fn proxy(f: &mut Fields, transport: Transport) -> Option<Proxy> {
     let node = node?;
     f.c.map(&node, &field, &["host", "port"])?;
     let host =
-        required(f.c, &node, &field, "host").and_then(|n| hostname(f.c, n, &join(&field, "host")));
+        required(f.c, &node, &field, "host").and_then(|n| f.c.host(n, &join(&field, "host")));
     let port = required(f.c, &node, &field, "port")
         .and_then(|n| f.c.int(n, &join(&field, "port"), 1, 65535));
     if f.platform == Platform::Apic
@@ -734,38 +737,12 @@ fn required<'a>(c: &mut Checker, map: &'a Node, field: &str, key: &str) -> Optio
     value
 }
 
-/// A host name or an IP address.
-fn hostname(c: &mut Checker, node: &Node, field: &str) -> Option<String> {
-    let text = c.word(node, field, MAX_HOSTNAME)?;
-    if text.parse::<IpAddr>().is_ok() || is_dns_name(&text) {
-        return Some(text);
-    }
-    c.error(
-        node,
-        field,
-        format!("`{text}` is neither an IP address nor a host name"),
-    );
-    None
-}
-
-fn is_dns_name(text: &str) -> bool {
-    text.split('.').all(|label| {
-        !label.is_empty()
-            && label.len() <= 63
-            && !label.starts_with('-')
-            && label
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
-    })
-}
-
 fn ip_address(c: &mut Checker, node: &Node, field: &str) -> Option<String> {
-    let text = c.word(node, field, 45)?;
-    if text.parse::<IpAddr>().is_err() {
-        c.error(node, field, format!("`{text}` is not an IP address"));
-        return None;
-    }
-    Some(text)
+    c.line_value(node, field, |text| {
+        text.parse::<IpAddr>()
+            .is_err()
+            .then(|| format!("`{text}` is not an IP address"))
+    })
 }
 
 fn dns(c: &mut Checker, node: &Node, field: &str) -> Option<Dns> {
@@ -826,7 +803,7 @@ fn dns_hosts(c: &mut Checker, node: &Node, field: &str) -> Vec<DnsHost> {
         .filter_map(|(key, value)| {
             let path = join(field, &key.name);
             let name_node = Node::string(key.name.clone(), key.origin.clone());
-            let name = hostname(c, &name_node, &path);
+            let name = c.host(&name_node, &path);
             let address = ip_address(c, value, &path);
             Some(DnsHost {
                 name: name?,
@@ -843,7 +820,7 @@ fn ntp(c: &mut Checker, node: &Node, field: &str) -> Option<Ntp> {
         .list(list, &join(field, "servers"))
         .iter()
         .enumerate()
-        .filter_map(|(i, n)| hostname(c, n, &format!("{field}.servers[{i}]")))
+        .filter_map(|(i, n)| c.host(n, &format!("{field}.servers[{i}]")))
         .collect();
     let exclusive = node
         .get("exclusive")
@@ -875,7 +852,7 @@ fn trustpoints(c: &mut Checker, node: &Node, field: &str) -> Option<Vec<Trustpoi
 fn trustpoint(c: &mut Checker, node: &Node, field: &str) -> Option<Trustpoint> {
     c.map(node, field, &["name", "ca_cert", "revocation_check"])?;
     let name_node = required(c, node, field, "name")?;
-    let name = c.word(name_node, &join(field, "name"), MAX_NAME)?;
+    let name = c.name(name_node, &join(field, "name"), &TRUSTPOINT_NAME)?;
     if name.eq_ignore_ascii_case("SLA-TrustPoint") {
         c.push(
             Diagnostic::error(
@@ -959,14 +936,7 @@ fn server_identity_check(f: &mut Fields) -> bool {
 }
 
 fn contact_email(c: &mut Checker, node: &Node, field: &str) -> Option<String> {
-    let text = c.word(node, field, 128)?;
-    match text.split_once('@') {
-        Some((user, domain)) if !user.is_empty() && domain.contains('.') => Some(text),
-        _ => {
-            c.error(node, field, format!("`{text}` is not an e-mail address"));
-            None
-        }
-    }
+    c.line_value(node, field, email_problem)
 }
 
 fn token(
@@ -1279,6 +1249,68 @@ mod tests {
         );
         assert_eq!(errs.len(), 1);
         assert!(errs[0].contains("line break"), "{errs:?}");
+    }
+
+    /// `;` ends an NX-OS command, `|` pipes on IOS, `\\` escapes and a `!` starts a comment:
+    /// none may reach a device line through a name (issue 12 item 5).
+    #[test]
+    fn command_separators_are_refused_in_every_name() {
+        for bad in ["a;reload", "a|include", "a\\\\b", "a!b"] {
+            let errs = errors(&format!(
+                "platform: ios-xe\nos_version: 16.12.4\nsmart_licensing:\n  vrf: \"{bad}\"\n  source_interface: \"{bad}\"\n  profile: \"{bad}\"\n  trustpoints: [{{name: \"{bad}\"}}]\n  contact_email: \"{bad}@example.net\"\n  transport: proxy\n  proxy: {{host: \"{bad}.example.net\", port: 80}}\n  ntp: {{servers: [\"{bad}\"]}}\n"
+            ));
+            for field in [
+                "smart_licensing.vrf: ",
+                "smart_licensing.source_interface: ",
+                "smart_licensing.profile: ",
+                "smart_licensing.trustpoints[0].name: ",
+                "smart_licensing.contact_email: ",
+                "smart_licensing.proxy.host: ",
+                "smart_licensing.ntp.servers[0]: ",
+            ] {
+                assert!(
+                    errs.iter().any(|e| e.starts_with(field)),
+                    "{bad}: no error on {field} in {errs:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_nx_os_vrf_names_the_allowed_characters() {
+        let errs =
+            errors("platform: nx-os\nos_version: 9.3(5)\nsmart_licensing:\n  vrf: \"a;reload\"\n");
+        assert_eq!(
+            errs,
+            [
+                "smart_licensing.vrf: `a;reload` is not a VRF name: a VRF name is letters, digits and `-_.`"
+            ]
+        );
+    }
+
+    #[test]
+    fn good_names_pass() {
+        let errs = errors(
+            "platform: ios-xe\nos_version: 16.12.4\nsmart_licensing:\n  vrf: Mgmt-vrf\n  source_interface: GigabitEthernet0/0.100\n  profile: CiscoTAC-1\n  trustpoints: [{name: Lic_Root.2}]\n  contact_email: first.last+sl@example.net\n  ntp: {servers: [ntp1.example.net, 192.0.2.1, \"2001:db8::1\"]}\n",
+        );
+        assert!(errs.is_empty(), "{errs:?}");
+    }
+
+    #[test]
+    fn http_to_cisco_is_refused_in_any_spelling() {
+        for url in [
+            "http://tools.cisco.com./its/service/oddce/services/DDCEService",
+            "http://TOOLS.CISCO.COM/its/service/oddce/services/DDCEService",
+        ] {
+            let (_, d) = host(&format!(
+                "platform: nx-os\nos_version: 9.3(5)\nsmart_licensing:\n  url: {url}\n"
+            ));
+            assert!(d[0].message.contains("only HTTPS"), "{url}: {d:?}");
+            assert_eq!(
+                d[0].help.as_deref(),
+                Some("use https://tools.cisco.com/its/service/oddce/services/DDCEService")
+            );
+        }
     }
 
     #[test]

@@ -46,7 +46,9 @@ use std::net::{IpAddr, SocketAddr};
 
 use serde::{Deserialize, Serialize};
 
-use crate::intent::check::{Checker, join, parse_duration};
+use crate::intent::check::{
+    Checker, INTERFACE_NAME, NameKind, PRODUCT_ID, VRF_NAME, join, parse_duration,
+};
 use crate::intent::{ResolveOptions, Secret, resolve_host};
 use crate::inventory::Inventory;
 use crate::lab::backend::{
@@ -279,8 +281,8 @@ fn lab_host(c: &mut Checker, name: &str, vars: &Node) -> Option<LabHost> {
             .get("enable_secret")
             .and_then(|n| n.scalar())
             .map(Secret::new),
-        pid: text_or(c, lab, "pid", default_pid(platform)),
-        serial: text_or(c, lab, "serial", &default_serial(name)),
+        pid: text_or(c, lab, "pid", &PRODUCT_ID, default_pid(platform)),
+        serial: text_or(c, lab, "serial", &PRODUCT_ID, &default_serial(name)),
         reaches: lab
             .get("reaches")
             .map(|n| words(c, n, "lab.reaches"))
@@ -382,7 +384,7 @@ fn words(c: &mut Checker, node: &Node, field: &str) -> Vec<String> {
     c.list(node, field)
         .iter()
         .enumerate()
-        .filter_map(|(i, n)| c.word(n, &format!("{field}[{i}]"), 32))
+        .filter_map(|(i, n)| c.name(n, &format!("{field}[{i}]"), &VRF_NAME))
         .collect()
 }
 
@@ -400,13 +402,16 @@ fn interfaces(c: &mut Checker, node: &Node) -> BTreeMap<String, Option<String>> 
     };
     entries
         .iter()
-        .map(|(k, v)| {
+        .filter_map(|(k, v)| {
+            let field = join("lab.interfaces", &k.name);
+            let key = Node::string(k.name.clone(), k.origin.clone());
+            let interface = c.name(&key, &field, &INTERFACE_NAME);
             let vrf = if v.is_null() {
                 None
             } else {
-                c.word(v, &join("lab.interfaces", &k.name), 32)
+                c.name(v, &field, &VRF_NAME)
             };
-            (k.name.clone(), vrf)
+            Some((interface?, vrf))
         })
         .collect()
 }
@@ -431,9 +436,9 @@ fn clock_offset(c: &mut Checker, node: &Node) -> Option<i64> {
     }
 }
 
-fn text_or(c: &mut Checker, lab: &Node, key: &str, default: &str) -> String {
+fn text_or(c: &mut Checker, lab: &Node, key: &str, kind: &NameKind, default: &str) -> String {
     lab.get(key)
-        .and_then(|n| c.word(n, &join("lab", key), 64))
+        .and_then(|n| c.name(n, &join("lab", key), kind))
         .unwrap_or_else(|| default.to_string())
 }
 

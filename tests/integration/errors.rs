@@ -119,3 +119,24 @@ fn no_string_field_can_inject_a_command() {
         );
     }
 }
+
+/// NX-OS runs `;`-separated commands: a VRF of `a;reload` would type
+/// `transport http use-vrf a;reload` (issue 12 item 5). Refused before any device is touched,
+/// naming the file, line and field.
+#[test]
+fn a_command_separator_in_a_nx_os_vrf_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = "all:\n  hosts:\n    n9k:\n      platform: nx-os\n      os_version: 9.3(8)\n      smart_licensing:\n        vrf: \"a;reload\"\n";
+    std::fs::write(dir.path().join("hosts.yml"), inventory).unwrap();
+    let playbook = root().join("tests/golden/errors/playbook.yml");
+    let out = smartlic(
+        dir.path(),
+        &["validate", "-i", "hosts.yml", playbook.to_str().unwrap()],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("hosts.yml:7:14: smart_licensing.vrf: `a;reload` is not a VRF name"),
+        "{stderr}"
+    );
+}

@@ -295,10 +295,9 @@ fn quoted_list(items: &[String]) -> String {
 // ---------------------------------------------------------------------------------------
 // Strategies.
 
-/// Any word the validation accepts for a device command (`check::cli_word_problem`):
-/// printable ASCII without spaces, quotes or `?`, not starting with `!` or `#`; or a
-/// realistic name. Both must hold every property.
-fn cli_word(max_len: usize) -> BoxedStrategy<String> {
+/// Any name the validation accepts for its kind (`check::NameKind`): ASCII letters,
+/// digits and the kind's punctuation; or a realistic name. Both must hold every property.
+fn name(punctuation: &str, max_len: usize) -> BoxedStrategy<String> {
     let realistic = select(vec![
         "Mgmt-vrf",
         "management",
@@ -309,21 +308,33 @@ fn cli_word(max_len: usize) -> BoxedStrategy<String> {
         "Loopback0",
         "LIC",
     ])
-    .prop_filter("fits the field", move |w| w.len() <= max_len)
+    .prop_filter("fits the kind", move |w| w.len() <= max_len)
+    .prop_filter("only the kind's punctuation", {
+        let punctuation = punctuation.to_string();
+        move |w| {
+            w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || punctuation.contains(c))
+        }
+    })
     .prop_map(String::from);
-    let any_word = format!(
-        "[\\x24-\\x26\\x28-\\x3E\\x40-\\x7E][\\x21\\x23-\\x26\\x28-\\x3E\\x40-\\x7E]{{0,{}}}",
-        max_len - 1
-    );
+    // `-` last in the class, where it is itself.
+    let others: String = punctuation.chars().filter(|c| *c != '-').collect();
+    let dash = if punctuation.contains('-') { "-" } else { "" };
+    let class = format!("[A-Za-z0-9{others}{dash}]");
+    let any_name = format!("{class}{{1,{max_len}}}");
     prop_oneof![
         realistic,
-        proptest::string::string_regex(&any_word).expect("a valid regex"),
+        proptest::string::string_regex(&any_name).expect("a valid regex"),
     ]
     .boxed()
 }
 
+const VRF: &str = "-_.";
+const INTERFACE: &str = "-_./";
+
+/// An RFC 1123 label: no hyphen at either end.
 fn label() -> &'static str {
-    "[a-z][a-z0-9-]{0,7}"
+    "[a-z]([a-z0-9-]{0,6}[a-z0-9])?"
 }
 
 /// A DNS name never under cisco.com (http:// to Cisco's cloud is refused by design).
@@ -351,7 +362,7 @@ fn ip() -> BoxedStrategy<String> {
 
 /// A host name or address; APIC has no IPv6 ([CAT-TS] [NX-TS] [ACI-SL]).
 fn host(platform: Platform) -> BoxedStrategy<String> {
-    let bare = proptest::string::string_regex("[a-z][a-z0-9_-]{0,10}").expect("a valid regex");
+    let bare = proptest::string::string_regex(label()).expect("a valid regex");
     if platform == Platform::Apic {
         prop_oneof![dns_name(), ipv4()].boxed()
     } else {
@@ -464,7 +475,7 @@ fn ntp(platform: Platform) -> BoxedStrategy<Ntp> {
 }
 
 fn trustpoints() -> BoxedStrategy<Vec<Trustpoint>> {
-    let name = cli_word(64).prop_filter("SLA-TrustPoint is Cisco's own", |n| {
+    let name = name(VRF, 64).prop_filter("SLA-TrustPoint is Cisco's own", |n| {
         !n.eq_ignore_ascii_case("SLA-TrustPoint")
     });
     btree_map(name, (any::<bool>(), option::of(select(REVOCATION))), 0..3)
@@ -481,8 +492,11 @@ fn trustpoints() -> BoxedStrategy<Vec<Trustpoint>> {
 }
 
 fn email() -> BoxedStrategy<String> {
-    proptest::string::string_regex("[a-z0-9._+-]{1,10}@[a-z][a-z0-9-]{0,8}\\.example\\.com")
+    // The local part: no dot at either end, none doubled (`check::email_problem`).
+    let local = "[a-z0-9_+-]([a-z0-9._+-]{0,8}[a-z0-9_+-])?";
+    proptest::string::string_regex(&format!("{local}@{}\\.example\\.com", label()))
         .expect("a valid regex")
+        .prop_filter("no double dot", |e| !e.contains(".."))
         .boxed()
 }
 
@@ -570,8 +584,8 @@ fn host_spec_among(releases: Vec<Release>) -> BoxedStrategy<HostSpec> {
                 proxy,
             );
             let network = (
-                only_if(not_apic, cli_word(32)),
-                only_if(not_apic, cli_word(64)),
+                only_if(not_apic, name(VRF, 32)),
+                only_if(not_apic, name(INTERFACE, 64)),
                 only_if(not_apic, dns()),
                 only_if(not_apic, ntp(platform)),
             );
@@ -592,7 +606,7 @@ fn host_spec_among(releases: Vec<Release>) -> BoxedStrategy<HostSpec> {
                 option::of(email()),
                 only_if(
                     ios,
-                    prop_oneof![Just("CiscoTAC-1".to_string()), cli_word(31)].boxed(),
+                    prop_oneof![Just("CiscoTAC-1".to_string()), name(VRF, 31)].boxed(),
                 ),
             );
             (head, network, ios_only)
