@@ -6,6 +6,7 @@ mod diagnose;
 mod diff;
 mod errors;
 mod examples;
+mod input_files;
 mod inventory;
 mod lab_backend;
 mod lab_catalyst;
