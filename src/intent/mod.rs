@@ -19,6 +19,7 @@ pub use crate::ssh::HostKeyPolicy;
 use serde::Serialize;
 
 use crate::platform::{LicensingModel, Platform};
+use crate::yaml::{self, Key, Node, Value};
 pub use resolve::{HostVars, ResolveOptions, resolve_host, smart_licensing_keys};
 pub use secret::{REDACTED, Secret, TokenSource, is_token_shaped};
 pub use url::Url;
@@ -37,13 +38,13 @@ pub const DEFAULT_PROFILE: &str = "CiscoTAC-1";
 /// The contact address Cisco documents for Smart Licensing call-home ([CAT-TS]).
 pub const DEFAULT_CONTACT_EMAIL: &str = "sch-smart-licensing@cisco.com";
 
-/// Merges a later layer of variables over `base`, as [`crate::yaml::merge`] does, except
+/// Merges a later layer of variables over `base`, as [`yaml::merge`] does, except
 /// that a token source is replaced whole: a host's `token: {file: F}` over its group's
 /// `token: {env: E}` is the file alone, not both keys (and an error then names the layer
 /// that set each). Every place that stacks variable layers merges through this.
-pub fn merge_vars(base: &mut crate::yaml::Node, mut over: crate::yaml::Node) {
+pub fn merge_vars(base: &mut Node, mut over: Node) {
     let token = take_token(&mut over);
-    crate::yaml::merge(base, over);
+    yaml::merge(base, over);
     if let Some(token) = token {
         put_token(base, token);
     }
@@ -52,7 +53,7 @@ pub fn merge_vars(base: &mut crate::yaml::Node, mut over: crate::yaml::Node) {
 const TOKEN_PATH: [&str; 2] = ["smart_licensing", "token"];
 
 /// Removes `smart_licensing.token` from `layer`, key and all.
-fn take_token(layer: &mut crate::yaml::Node) -> Option<(crate::yaml::Key, crate::yaml::Node)> {
+fn take_token(layer: &mut Node) -> Option<(Key, Node)> {
     let entries = entries_mut(layer)?;
     let (_, sl) = entries.iter_mut().find(|(k, _)| k.name == TOKEN_PATH[0])?;
     let entries = entries_mut(sl)?;
@@ -62,7 +63,7 @@ fn take_token(layer: &mut crate::yaml::Node) -> Option<(crate::yaml::Key, crate:
 
 /// Sets `smart_licensing.token` of `vars`, whose `smart_licensing` is a mapping: the
 /// layer that held the token had one, and it was just merged in.
-fn put_token(vars: &mut crate::yaml::Node, token: (crate::yaml::Key, crate::yaml::Node)) {
+fn put_token(vars: &mut Node, token: (Key, Node)) {
     let sl = entries_mut(vars)
         .and_then(|e| e.iter_mut().find(|(k, _)| k.name == TOKEN_PATH[0]))
         .and_then(|(_, sl)| entries_mut(sl))
@@ -73,11 +74,9 @@ fn put_token(vars: &mut crate::yaml::Node, token: (crate::yaml::Key, crate::yaml
     }
 }
 
-fn entries_mut(
-    node: &mut crate::yaml::Node,
-) -> Option<&mut Vec<(crate::yaml::Key, crate::yaml::Node)>> {
+fn entries_mut(node: &mut Node) -> Option<&mut Vec<(Key, Node)>> {
     match &mut node.value {
-        crate::yaml::Value::Map(entries) => Some(entries),
+        Value::Map(entries) => Some(entries),
         _ => None,
     }
 }
@@ -288,7 +287,7 @@ mod seconds {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{Node, load_str};
+    use crate::yaml::load_str;
     use std::path::Path;
 
     fn layer(file: &str, yaml: &str) -> Node {

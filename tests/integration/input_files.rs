@@ -159,6 +159,17 @@ fn a_device_file_as_inventory_is_refused_without_reading_it() {
     }
 }
 
+#[test]
+fn a_fifo_in_an_inventory_folder_is_refused_not_skipped() {
+    let dir = workspace(&[("inv/a.yml", &hosts("sw1", "")), ("play.yml", CONFIGURE)]);
+    mkfifo(&dir.path().join("inv/b.yml"));
+    let out = run(dir.path(), &["validate", "-i", "inv", "play.yml"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("inv/b.yml"), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}
+
 /// A file over its kind's limit is refused before it is read (the files here are sparse:
 /// they take no disk space, and reading one would take seconds and its size in memory).
 #[test]
