@@ -148,7 +148,8 @@ fn vault_password_file(path: &std::path::Path) -> Result<String, String> {
         return String::from_utf8(out.stdout)
             .map_err(|_| format!("vault password script {shown} printed non-UTF-8"));
     }
-    std::fs::read_to_string(path).map_err(|e| format!("vault password file {shown}: {e}"))
+    crate::files::read(path, crate::files::SECRET_FILE)
+        .map_err(|e| format!("vault password file {shown}: {e}"))
 }
 
 fn selection(args: &RunArgs, live: bool) -> Selection {
@@ -635,8 +636,8 @@ fn host_vars(
             vars = play.vars.clone();
         }
     }
-    yaml::merge(&mut vars, host.vars.clone());
-    yaml::merge(
+    crate::intent::merge_vars(&mut vars, host.vars.clone());
+    crate::intent::merge_vars(
         &mut vars,
         targets::extra_vars(&args.extra_vars).map_err(|d| vec![d])?,
     );
@@ -680,7 +681,7 @@ fn merge(paths: &[std::path::PathBuf], detailed_exitcode: bool) -> ExitStatus {
     let mut reports = Vec::new();
     for path in paths {
         let name = path.display().to_string();
-        let parsed = std::fs::read_to_string(path)
+        let parsed = crate::files::read(path, crate::files::PLAN_OR_REPORT)
             .map_err(|e| e.to_string())
             .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()));
         match parsed {

@@ -395,8 +395,9 @@ pub struct VaultArgs {
 /// How a live run reaches devices.
 #[derive(Clone, Debug, Args)]
 pub struct LiveArgs {
-    /// Hosts worked on at the same time.
-    #[arg(short, long, value_name = "N", default_value_t = 50)]
+    /// Hosts worked on at the same time (1 to 10000).
+    #[arg(short, long, value_name = "N", default_value_t = 50,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     pub forks: usize,
 
     /// OpenSSH known_hosts file for hosts without `smartlic_known_hosts`
@@ -404,8 +405,10 @@ pub struct LiveArgs {
     #[arg(long, value_name = "FILE")]
     pub known_hosts: Option<PathBuf>,
 
-    /// Give up on a host after this many seconds, whatever its device does.
-    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    /// Give up on a host after this many seconds, whatever its device does (1 to 604800,
+    /// a week).
+    #[arg(long, value_name = "SECONDS", default_value_t = 900,
+          value_parser = clap::value_parser!(u64).range(1..=604_800))]
     pub host_timeout: u64,
 
     /// Also write a JUnit XML report here: one test case per host and step.

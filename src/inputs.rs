@@ -51,11 +51,14 @@ pub fn read_so_far() -> Vec<InputFile> {
 pub fn changed_since(recorded: &[InputFile]) -> Vec<String> {
     recorded
         .iter()
-        .filter_map(|file| match std::fs::read(&file.path) {
-            Ok(bytes) if crate::plan::digest_bytes(&bytes) == file.sha256 => None,
-            Ok(_) => Some(format!("{} (changed)", file.path.display())),
-            Err(e) => Some(format!("{} ({e})", file.path.display())),
-        })
+        // YAML's is the largest limit of the kinds recorded here.
+        .filter_map(
+            |file| match crate::files::read_bytes(&file.path, crate::files::YAML) {
+                Ok(bytes) if crate::plan::digest_bytes(&bytes) == file.sha256 => None,
+                Ok(_) => Some(format!("{} (changed)", file.path.display())),
+                Err(e) => Some(format!("{} ({e})", file.path.display())),
+            },
+        )
         .collect()
 }
 

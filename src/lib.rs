@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod diagnose;
+pub mod files;
 pub mod health;
 pub mod inputs;
 pub mod intent;

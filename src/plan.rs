@@ -102,7 +102,7 @@ pub fn missing_running(targets: &[Target], running_dir: &Path) -> Vec<crate::sou
     let origin = crate::source::Origin::CommandLine("--running-dir".into());
     targets
         .iter()
-        .map(|t| running_dir.join(format!("{}.cfg", t.host.name)))
+        .map(|t| running_path(running_dir, &t.host.name))
         .filter(|path| !path.exists())
         .map(|path| {
             crate::source::Diagnostic::warning(
@@ -117,14 +117,21 @@ pub fn missing_running(targets: &[Target], running_dir: &Path) -> Vec<crate::sou
         .collect()
 }
 
-/// `<dir>/<host>.cfg`; a missing file is an empty config (a device never configured).
+/// `<dir>/<host>.cfg`; a missing file is an empty config (a device never configured). One
+/// that cannot be read (a folder, a FIFO, too big) fails its host alone, as an unreachable
+/// device would.
 fn read_running(dir: &Path, host: &str) -> Result<String, String> {
-    let path = dir.join(format!("{host}.cfg"));
-    match std::fs::read_to_string(&path) {
+    let path = running_path(dir, host);
+    match crate::files::read(&path, crate::files::RUNNING_CONFIG) {
         Ok(text) => Ok(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }
+}
+
+/// Where `host`'s saved running config is in `dir`.
+fn running_path(dir: &Path, host: &str) -> std::path::PathBuf {
+    dir.join(crate::files::host_file_name(host, ".cfg"))
 }
 
 /// Plans one host given its running config (or the error reading it).

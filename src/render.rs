@@ -111,7 +111,7 @@ impl Templates {
     pub fn with_overrides(dir: &Path) -> Result<Templates, RenderError> {
         let mut templates = Templates::builtin();
         for (name, path) in override_files(dir)? {
-            let source = match fs::read_to_string(&path) {
+            let source = match crate::files::read(&path, crate::files::TEMPLATE) {
                 Ok(source) => source,
                 Err(source) => return Err(RenderError::Override { path, source }),
             };

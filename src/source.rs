@@ -98,26 +98,6 @@ impl SourceFile {
     }
 }
 
-/// The text of the regular file at `path`, refused if it is larger than `max` bytes (or a
-/// FIFO or device, which could block or never end).
-pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<String> {
-    use std::io::{Error, ErrorKind};
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
-    }
-    if meta.len() > max {
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            format!(
-                "{} bytes, more than the {max} a file of this kind may have",
-                meta.len()
-            ),
-        ));
-    }
-    std::fs::read_to_string(path)
-}
-
 /// A span in a source file: 1-based line and column (in characters), length in characters.
 #[derive(Clone)]
 pub struct Location {
@@ -280,11 +260,13 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// `text` with each of `secrets` in it replaced by `<redacted>`.
+/// `text` with each of `secrets` in it replaced by `<redacted>`. Values of fewer than four
+/// characters (`a`, `no`) are left: replacing them would garble the message, and the quoted
+/// line masks them by position anyway.
 fn mask_texts(text: &str, secrets: &[String]) -> String {
     secrets
         .iter()
-        .filter(|secret| !secret.is_empty())
+        .filter(|secret| secret.chars().count() >= 4)
         .fold(text.to_string(), |text, secret| {
             text.replace(secret.as_str(), crate::intent::REDACTED)
         })

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::intent::{HostVars, ResolveOptions, resolve_host};
+use crate::intent::{HostVars, ResolveOptions, merge_vars, resolve_host};
 use crate::inventory::{self, Inventory, Pattern};
 use crate::platform::LicensingModel;
 use crate::playbook::{self, Play, Step};
@@ -216,8 +216,8 @@ impl Reading<'_> {
     /// The layers merged: play vars < inventory < extra vars.
     fn vars(&self) -> Node {
         let mut vars = self.play.vars.clone();
-        yaml::merge(&mut vars, self.host.vars.clone());
-        yaml::merge(&mut vars, self.extra.clone());
+        merge_vars(&mut vars, self.host.vars.clone());
+        merge_vars(&mut vars, self.extra.clone());
         vars.origin = self.host.origin.clone();
         vars
     }
@@ -230,7 +230,7 @@ impl Reading<'_> {
             let origin = Origin::CommandLine(format!("licensing_model {model} (from the device)"));
             let layer = key_values(&format!("smart_licensing.licensing_model={model}"), &origin)
                 .expect("a well-formed key=value");
-            yaml::merge(&mut vars, layer);
+            merge_vars(&mut vars, layer);
             let mut found = Vec::new();
             let target = self.target(&vars, &mut found);
             target
@@ -397,13 +397,9 @@ fn token_problems(targets: &[Target]) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// A regular file that can be opened for reading.
+/// A key file that a run will be able to read.
 fn readable_file(path: &Path) -> Result<(), String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    std::fs::File::open(path)
+    crate::files::read_bytes(path, crate::files::SSH_KEY)
         .map(drop)
         .map_err(|e| e.to_string())
 }
@@ -461,7 +457,7 @@ pub fn extra_vars(values: &[String]) -> Result<Node, Diagnostic> {
                 ),
             ));
         }
-        yaml::merge(&mut merged, layer);
+        merge_vars(&mut merged, layer);
     }
     Ok(merged)
 }
@@ -488,6 +484,14 @@ fn key_values(text: &str, origin: &Origin) -> Result<Node, Diagnostic> {
                     "a dotted key of more than {} parts is refused",
                     yaml::MAX_DEPTH
                 ),
+            ));
+        }
+        if key.split('.').any(str::is_empty) {
+            // The value is not quoted: it may be a secret.
+            return Err(Diagnostic::error(
+                origin,
+                "",
+                format!("`{key}=…`: a variable name must not be empty (NAME=value, A.B=value)"),
             ));
         }
         let leaf = Node::new(

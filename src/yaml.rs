@@ -243,8 +243,8 @@ pub fn load_file(path: &Path) -> Result<Node, Diagnostic> {
             message,
         )
     };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| error(format!("cannot read file: {e}")))?;
+    let text = crate::files::read(path, crate::files::YAML)
+        .map_err(|e| error(format!("cannot read file: {e}")))?;
     crate::inputs::record(path, text.as_bytes());
     if crate::vault::is_vault(&text) {
         let plain = crate::vault::open(&text).map_err(|e| error(e.to_string()))?;

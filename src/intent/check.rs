@@ -6,7 +6,7 @@
 //! kind allows, so that none can inject a second command (docs/intent.md).
 
 use crate::source::{Diagnostic, did_you_mean, sanitize};
-use crate::yaml::Node;
+use crate::yaml::{Node, Value};
 
 /// Collects the diagnostics found while reading one document or one host.
 #[derive(Default)]
@@ -88,6 +88,11 @@ impl Checker {
                 self.error(node, field, format!("{n} is out of range {min}..={max}"));
                 None
             }
+            None if is_whole_number(node) => {
+                let text = node.scalar().unwrap_or_default();
+                self.error(node, field, format!("{text} is out of range {min}..={max}"));
+                None
+            }
             None => {
                 self.error(
                     node,
@@ -167,6 +172,20 @@ impl Checker {
                 None
             }
         }
+    }
+}
+
+/// A plain whole number, as YAML reads one, however big (`as_int` has no room for it).
+fn is_whole_number(node: &Node) -> bool {
+    match &node.value {
+        Value::Scalar {
+            text,
+            quoted: false,
+        } => {
+            let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
     }
 }
 
@@ -314,10 +333,11 @@ pub fn join(parent: &str, child: &str) -> String {
     }
 }
 
-/// Parses `90s`, `10m`, `1h`, `1h30m` or a plain number of seconds.
+/// Parses `90s`, `10m`, `1h`, `1h30m` or a plain number of seconds. A duration too big
+/// to count is `u64::MAX` (out of any range), not "not a duration".
 pub fn parse_duration(text: &str) -> Option<u64> {
-    if let Ok(secs) = text.parse::<u64>() {
-        return Some(secs);
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(text.parse().unwrap_or(u64::MAX));
     }
     let mut total = 0u64;
     let mut number = String::new();
@@ -333,11 +353,14 @@ pub fn parse_duration(text: &str) -> Option<u64> {
             'd' => 86_400,
             _ => return None,
         };
-        let n: u64 = number.parse().ok()?;
-        total = total.checked_add(n.checked_mul(unit)?)?;
+        if number.is_empty() {
+            return None;
+        }
+        let n: u64 = number.parse().unwrap_or(u64::MAX);
+        total = total.saturating_add(n.saturating_mul(unit));
         number.clear();
     }
-    (number.is_empty() && total > 0).then_some(total)
+    (number.is_empty() && !text.is_empty()).then_some(total)
 }
 
 #[cfg(test)]
@@ -476,5 +499,9 @@ mod tests {
         assert_eq!(parse_duration("10x"), None);
         assert_eq!(parse_duration("m"), None);
         assert_eq!(parse_duration("10m5"), None);
+        assert_eq!(parse_duration(""), None);
+        assert_eq!(parse_duration("0"), Some(0));
+        assert_eq!(parse_duration("99999999999999999999"), Some(u64::MAX));
+        assert_eq!(parse_duration("99999999999999999999h"), Some(u64::MAX));
     }
 }

@@ -1,7 +1,7 @@
 //! The intent: what one host's Smart Licensing set-up must be.
 //!
 //! An intent is merged from layers (platform defaults, playbook `vars`, inventory
-//! `group_vars`/`host_vars`, `--extra-vars`; see [`crate::yaml::merge`]) and then
+//! `group_vars`/`host_vars`, `--extra-vars`; see [`merge_vars`]) and then
 //! resolved here into typed values, with every rule of Cisco's documents checked first. This
 //! module owns the intent's shape and its validation; it does not know how a platform
 //! spells the config (that is in `templates/`) or how to reach a device.
@@ -19,6 +19,7 @@ pub use crate::ssh::HostKeyPolicy;
 use serde::Serialize;
 
 use crate::platform::{LicensingModel, Platform};
+use crate::yaml::{self, Key, Node, Value};
 pub use resolve::{HostVars, ResolveOptions, resolve_host, smart_licensing_keys};
 pub use secret::{REDACTED, Secret, TokenSource, is_token_shaped};
 pub use url::Url;
@@ -36,6 +37,49 @@ pub const CSLU_PATH: &str = "/cslu/v1/pi";
 pub const DEFAULT_PROFILE: &str = "CiscoTAC-1";
 /// The contact address Cisco documents for Smart Licensing call-home ([CAT-TS]).
 pub const DEFAULT_CONTACT_EMAIL: &str = "sch-smart-licensing@cisco.com";
+
+/// Merges a later layer of variables over `base`, as [`yaml::merge`] does, except
+/// that a token source is replaced whole: a host's `token: {file: F}` over its group's
+/// `token: {env: E}` is the file alone, not both keys (and an error then names the layer
+/// that set each). Every place that stacks variable layers merges through this.
+pub fn merge_vars(base: &mut Node, mut over: Node) {
+    let token = take_token(&mut over);
+    yaml::merge(base, over);
+    if let Some(token) = token {
+        put_token(base, token);
+    }
+}
+
+const TOKEN_PATH: [&str; 2] = ["smart_licensing", "token"];
+
+/// Removes `smart_licensing.token` from `layer`, key and all.
+fn take_token(layer: &mut Node) -> Option<(Key, Node)> {
+    let entries = entries_mut(layer)?;
+    let (_, sl) = entries.iter_mut().find(|(k, _)| k.name == TOKEN_PATH[0])?;
+    let entries = entries_mut(sl)?;
+    let at = entries.iter().position(|(k, _)| k.name == TOKEN_PATH[1])?;
+    Some(entries.remove(at))
+}
+
+/// Sets `smart_licensing.token` of `vars`, whose `smart_licensing` is a mapping: the
+/// layer that held the token had one, and it was just merged in.
+fn put_token(vars: &mut Node, token: (Key, Node)) {
+    let sl = entries_mut(vars)
+        .and_then(|e| e.iter_mut().find(|(k, _)| k.name == TOKEN_PATH[0]))
+        .and_then(|(_, sl)| entries_mut(sl))
+        .expect("smart_licensing was merged in from the token's layer");
+    match sl.iter_mut().find(|(k, _)| k.name == TOKEN_PATH[1]) {
+        Some(slot) => *slot = token,
+        None => sl.push(token),
+    }
+}
+
+fn entries_mut(node: &mut Node) -> Option<&mut Vec<(Key, Node)>> {
+    match &mut node.value {
+        Value::Map(entries) => Some(entries),
+        _ => None,
+    }
+}
 
 /// How the device reaches the licensing back-end ([CAT-TS] [NX-TS] [ACI-SL], [RTR-CMD]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -237,5 +281,66 @@ mod seconds {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         s.serialize_u64(d.as_secs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::load_str;
+    use std::path::Path;
+
+    fn layer(file: &str, yaml: &str) -> Node {
+        load_str(Path::new(file), yaml.to_string()).unwrap()
+    }
+
+    #[test]
+    fn a_token_source_replaces_whole_and_other_keys_merge() {
+        let mut vars = layer(
+            "group_vars/all.yml",
+            "smart_licensing:\n  vrf: Mgmt\n  token: {env: GROUP}\n",
+        );
+        merge_vars(
+            &mut vars,
+            layer(
+                "host_vars/sw1.yml",
+                "smart_licensing:\n  token: {file: t.txt}\n",
+            ),
+        );
+        let sl = vars.get("smart_licensing").unwrap();
+        assert_eq!(sl.get("vrf").unwrap().scalar(), Some("Mgmt"));
+        let token = sl.get("token").unwrap();
+        assert!(token.get("env").is_none(), "{token:?}");
+        let file = token.get("file").unwrap();
+        assert_eq!(file.origin.to_string(), "host_vars/sw1.yml:2");
+    }
+
+    #[test]
+    fn a_layer_without_a_token_keeps_the_one_below() {
+        let mut vars = layer(
+            "group_vars/all.yml",
+            "smart_licensing:\n  token: {env: GROUP}\n",
+        );
+        merge_vars(
+            &mut vars,
+            layer("host_vars/sw1.yml", "smart_licensing:\n  vrf: x\n"),
+        );
+        merge_vars(&mut vars, layer("host_vars/sw1.yml", "other: 1\n"));
+        let token = vars.get("smart_licensing").unwrap().get("token").unwrap();
+        assert_eq!(token.get("env").unwrap().scalar(), Some("GROUP"));
+    }
+
+    #[test]
+    fn a_token_is_set_where_nothing_was() {
+        let mut vars = layer("group_vars/all.yml", "smart_licensing: null\n");
+        merge_vars(
+            &mut vars,
+            layer(
+                "host_vars/sw1.yml",
+                "smart_licensing: {token: {env: HOST}}\n",
+            ),
+        );
+        let token = vars.get("smart_licensing").unwrap().get("token").unwrap();
+        assert_eq!(token.get("env").unwrap().scalar(), Some("HOST"));
     }
 }

@@ -90,6 +90,18 @@ fn resolve(c: &mut Checker, name: &str, vars: &Node, options: &ResolveOptions) -
     // Host-level problems point at the merged vars' origin: where the host is listed.
     let empty = Node::empty_map(vars.origin.clone());
     let sl = vars.get(SL).unwrap_or(&empty);
+    if sl.is_null() {
+        // Clearing the whole intent would leave a host in the play with nothing said
+        // about it: refused, rather than guessing between "the defaults" and "leave it".
+        c.push(
+            Diagnostic::error(&sl.origin, SL, "is null, which would clear every setting")
+                .with_help(
+                    "to leave this host out, drop it from the play's `hosts` or use --limit; \
+                     for every default, write `smart_licensing: {}`",
+                ),
+        );
+        return None;
+    }
     c.map(sl, SL, smart_licensing_keys())?;
     let model = licensing_model(c, sl, platform, os_version)?;
     let intent = intent(c, name, sl, platform, model, options);
@@ -314,7 +326,7 @@ fn secret_value(c: &mut Checker, node: &Node, field: &str) -> Option<Secret> {
                     None
                 }
             },
-            TokenSource::File(path) => match std::fs::read_to_string(&path) {
+            TokenSource::File(path) => match crate::files::read(&path, crate::files::SECRET_FILE) {
                 Ok(value) => Some(Secret::new(value.trim_end_matches(['\r', '\n']))),
                 Err(e) => {
                     c.error(node, field, format!("cannot read {}: {e}", path.display()));
@@ -324,7 +336,18 @@ fn secret_value(c: &mut Checker, node: &Node, field: &str) -> Option<Secret> {
             TokenSource::Vault(_) | TokenSource::Literal(_) => None,
         };
     }
-    node.scalar().map(Secret::new)
+    let value = node.scalar().map(Secret::new);
+    if value.is_none() && !node.is_null() {
+        c.error(
+            node,
+            field,
+            format!(
+                "expected a string, {{env: NAME}}, {{file: PATH}} or a !vault value, found {}",
+                node.kind()
+            ),
+        );
+    }
+    value
 }
 
 /// Reads the fields of `smart_licensing` for one host.
@@ -429,10 +452,10 @@ fn intent(
         .opt("profile", |c, n, p| c.name(n, p, &PROFILE_NAME))
         .unwrap_or_else(|| DEFAULT_PROFILE.to_string());
     let token = f.opt("token", |c, n, p| token(c, n, p, options));
-    // The key that names the source: merged mappings keep the lowest layer's origin.
+    // The key that names the source, in the layer that set it (a source replaces whole).
     let token_origin = f.get("token").map(|n| {
-        let key = n.get("env").or_else(|| n.get("file")).unwrap_or(n);
-        key.origin.clone()
+        let key = source_key(n, "env").or_else(|| source_key(n, "file"));
+        key.unwrap_or(n).origin.clone()
     });
     let force = force(&mut f);
     let trust_scope = trust_scope(&mut f);
@@ -881,7 +904,7 @@ fn trustpoint(c: &mut Checker, node: &Node, field: &str) -> Option<Trustpoint> {
 fn ca_cert(c: &mut Checker, node: &Node, field: &str) -> Option<PathBuf> {
     let text = c.string(node, field)?;
     let path = relative_to_origin(&node.origin, Path::new(&text));
-    let read = std::fs::read_to_string(&path);
+    let read = crate::files::read(&path, crate::files::CA_CERT);
     if let Ok(pem) = &read {
         crate::inputs::record(&path, pem.as_bytes());
     }
@@ -1011,7 +1034,7 @@ fn token(
 
 fn token_reference(c: &mut Checker, node: &Node, field: &str) -> Option<TokenSource> {
     c.map(node, field, &["env", "file"])?;
-    match (node.get("env"), node.get("file")) {
+    match (source_key(node, "env"), source_key(node, "file")) {
         (Some(env), None) => {
             let name = c.string(env, &join(field, "env"))?;
             let valid = name.starts_with(|ch: char| ch.is_ascii_alphabetic() || ch == '_')
@@ -1035,11 +1058,24 @@ fn token_reference(c: &mut Checker, node: &Node, field: &str) -> Option<TokenSou
                 Path::new(&path),
             )))
         }
-        _ => {
-            c.error(node, field, "give exactly one of `env` or `file`");
+        (Some(env), Some(file)) => {
+            let message = format!(
+                "give exactly one of `env` ({}) or `file` ({})",
+                env.origin, file.origin
+            );
+            c.error(node, field, message);
+            None
+        }
+        (None, None) => {
+            c.error(node, field, "give one of `env` or `file`");
             None
         }
     }
+}
+
+/// A key of a token source; `null` clears it, as it clears any value.
+fn source_key<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
+    node.get(key).filter(|n| !n.is_null())
 }
 
 /// APIC's CLI has no `force` keyword: re-registration is a GUI checkbox ([CAT-TS] [NX-TS] [ACI-SL]).
@@ -1142,20 +1178,22 @@ fn expect(f: &mut Fields) -> Option<Expect> {
         expect.authorization = state(f, n, &join(&field, "authorization"), authorizations)?;
     }
     if let Some(n) = node.get("timeout") {
-        let text = f.c.string(n, &join(&field, "timeout"))?;
-        match parse_duration(&text).filter(|s| *s <= 86_400) {
-            Some(secs) => expect.timeout_secs = secs,
-            None => {
-                f.c.error(
-                    n,
-                    &join(&field, "timeout"),
-                    format!("`{text}` is not a duration up to 24h (e.g. 90s, 10m, 1h)"),
-                );
-                return None;
-            }
-        }
+        expect.timeout_secs = timeout(f.c, n, &join(&field, "timeout"))?;
     }
     Some(expect)
+}
+
+/// `expect.timeout`: from 1s (one status check) to 24h.
+fn timeout(c: &mut Checker, node: &Node, field: &str) -> Option<u64> {
+    let text = c.string(node, field)?;
+    let problem = match parse_duration(&text) {
+        Some(secs @ 1..=86_400) => return Some(secs),
+        Some(0) => format!("`{text}` would give up before the first status check; give 1s or more"),
+        Some(_) => format!("`{text}` is out of range: at most 24h"),
+        None => format!("`{text}` is not a duration up to 24h (e.g. 90s, 10m, 1h)"),
+    };
+    c.error(node, field, problem);
+    None
 }
 
 fn state(f: &mut Fields, node: &Node, field: &str, allowed: &[&str]) -> Option<String> {

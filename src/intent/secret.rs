@@ -75,10 +75,6 @@ impl serde::Serialize for TokenSource {
     }
 }
 
-/// The largest token file read: an ID token is well under 1 KiB; anything bigger is
-/// not one (and a device file such as `/dev/zero` must not be read whole).
-const MAX_TOKEN_FILE: u64 = 64 * 1024;
-
 impl TokenSource {
     /// The token, read from its source now: the environment variable is set, or the
     /// file is a readable regular file holding one non-empty line; the value is shaped
@@ -123,22 +119,8 @@ impl TokenSource {
 
 /// A token file's text: a regular file (not a folder, FIFO or device), of a token's size.
 fn read_token_file(path: &std::path::Path) -> Result<String, String> {
-    let shown = path.display();
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read the token file {shown}: {e}"))?;
-    if meta.is_dir() {
-        return Err(format!("the token file {shown} is a folder"));
-    }
-    if !meta.is_file() {
-        return Err(format!("the token file {shown} is not a regular file"));
-    }
-    if meta.len() > MAX_TOKEN_FILE {
-        return Err(format!(
-            "the token file {shown} has {} bytes; an ID token file is one short line",
-            meta.len()
-        ));
-    }
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read the token file {shown}: {e}"))
+    crate::files::read(path, crate::files::SECRET_FILE)
+        .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))
 }
 
 /// Characters an ID token is made of: CSSM tokens are URL-safe base64 with

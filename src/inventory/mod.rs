@@ -17,7 +17,8 @@
 //! 4. `host_vars/` files.
 //!
 //! Unlike Ansible's default (`hash_behaviour = replace`), mappings merge deeply and
-//! lists replace ([`yaml::merge`]), as smartlic's intent does; every merged value keeps
+//! lists replace, and a token source replaces whole ([`crate::intent::merge_vars`]), as
+//! smartlic's intent does; every merged value keeps
 //! the origin of the layer it came from, so `smartlic inventory --host H` can show it.
 //!
 //! Variables are not interpreted here: every one is kept, unknown ones included, with
@@ -99,7 +100,7 @@ pub fn load(path: &Path) -> Result<Inventory, Vec<Diagnostic>> {
     if path.is_dir() {
         return load_dir(path);
     }
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::files::read(path, crate::files::YAML).map_err(|e| {
         let origin = Origin::CommandLine(path.display().to_string());
         vec![Diagnostic::error(
             &origin,
@@ -141,7 +142,8 @@ fn load_dir(dir: &Path) -> Result<Inventory, Vec<Diagnostic>> {
     })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
+        // Not only regular files: a FIFO named `*.yml` is refused by name, not skipped.
+        .filter(|p| !p.is_dir())
         .filter(|p| {
             !p.file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'))
@@ -273,7 +275,7 @@ impl Layers<'_> {
         let own = [Some(&def.vars), self.host_files[host].as_ref()];
         for layer in inline.chain(files).chain(own).flatten() {
             if layer.entries().is_some_and(|e| !e.is_empty()) {
-                yaml::merge(&mut vars, layer.clone());
+                crate::intent::merge_vars(&mut vars, layer.clone());
             }
         }
         Host {

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::host_range;
 use crate::source::{Diagnostic, Origin, did_you_mean};
-use crate::yaml::{self, Key, Node, Value};
+use crate::yaml::{Key, Node, Value};
 
 /// Index of the implicit `all` group; every other group descends from it.
 pub(super) const ALL: usize = 0;
@@ -280,10 +280,10 @@ impl Parser<'_> {
             let host_vars = &mut self.graph.hosts[host].vars;
             // As in Ansible, the key's `:port` comes first so a written `ansible_port` wins.
             if let Some(port) = &parsed.port {
-                yaml::merge(host_vars, port_var(port, &key.origin));
+                crate::intent::merge_vars(host_vars, port_var(port, &key.origin));
             }
             if let Some(vars) = vars {
-                yaml::merge(host_vars, vars.clone());
+                crate::intent::merge_vars(host_vars, vars.clone());
             }
         }
     }
@@ -326,7 +326,9 @@ impl Parser<'_> {
     fn vars_section(&mut self, group: usize, section: &Node, field: &str) {
         match &section.value {
             Value::Null => {}
-            Value::Map(_) => yaml::merge(&mut self.graph.groups[group].vars, section.clone()),
+            Value::Map(_) => {
+                crate::intent::merge_vars(&mut self.graph.groups[group].vars, section.clone())
+            }
             _ => {
                 let message = format!(
                     "`vars` of group `{}` must be a mapping of variable names, found {}",

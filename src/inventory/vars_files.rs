@@ -189,7 +189,7 @@ fn merge_files(files: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Option<N
         match &node.value {
             Value::Null => {}
             Value::Map(_) => match &mut merged {
-                Some(base) => yaml::merge(base, node),
+                Some(base) => crate::intent::merge_vars(base, node),
                 None => merged = Some(node),
             },
             _ => diagnostics.push(Diagnostic::error(

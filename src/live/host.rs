@@ -691,7 +691,7 @@ async fn import_ca(
         .find(|t| t.name == name)
         .and_then(|t| t.ca_cert.clone())
         .expect("the plan imports only trustpoints with a certificate");
-    let pem = std::fs::read_to_string(&path).map_err(|e| {
+    let pem = crate::files::read(&path, crate::files::CA_CERT).map_err(|e| {
         DeviceError::Refused(super::device::Refused {
             line: command.to_string(),
             message: format!("cannot read {}: {e}", path.display()),

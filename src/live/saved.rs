@@ -68,7 +68,7 @@ impl SavedPlan {
     /// Reads and checks a plan file written by `plan --out`.
     pub fn read(path: &Path) -> Result<SavedPlan, String> {
         let shown = path.display();
-        let text = crate::source::read_bounded(path, MAX_PLAN_BYTES)
+        let text = crate::files::read(path, crate::files::PLAN_OR_REPORT)
             .map_err(|e| format!("cannot read the plan {shown}: {e}"))?;
         let saved: SavedPlan = serde_json::from_str(&text)
             .map_err(|e| format!("{shown} is not a smartlic plan: {e}"))?;
@@ -119,9 +119,6 @@ impl SavedPlan {
         }
     }
 }
-
-/// A plan file is a few KiB per host; a bigger file than this is not one.
-const MAX_PLAN_BYTES: u64 = 1 << 30;
 
 /// Whether the freshly made `plan` of a host (from the recorded inputs and the device as
 /// it is now) is the saved one: same device config, same lines, same registration step.

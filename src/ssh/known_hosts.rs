@@ -177,7 +177,7 @@ fn append_entry(file: &Path, host: &str, key: &PublicKey) -> std::io::Result<()>
     {
         std::fs::create_dir_all(parent)?;
     }
-    let existing = match std::fs::read(file) {
+    let existing = match crate::files::read_bytes(file, crate::files::KNOWN_HOSTS) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e),
@@ -310,7 +310,7 @@ fn index(file: &Path) -> Result<Option<std::sync::Arc<Index>>, russh::keys::Erro
                 index.clone()
             }
             _ => {
-                let text = match std::fs::read_to_string(file) {
+                let text = match crate::files::read(file, crate::files::KNOWN_HOSTS) {
                     Ok(text) => text,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(e.into()),

@@ -377,12 +377,14 @@ async fn public_key(
     file: &std::path::Path,
     passphrase: Option<&Secret>,
 ) -> Result<bool, SshError> {
-    let key = russh::keys::load_secret_key(file, passphrase.map(|p| p.expose())).map_err(|e| {
-        SshError::Key {
-            file: file.display().to_string(),
-            message: e.to_string(),
-        }
-    })?;
+    let key_error = |message: String| SshError::Key {
+        file: file.display().to_string(),
+        message,
+    };
+    let text =
+        crate::files::read(file, crate::files::SSH_KEY).map_err(|e| key_error(e.to_string()))?;
+    let key = russh::keys::decode_secret_key(&text, passphrase.map(|p| p.expose()))
+        .map_err(|e| key_error(e.to_string()))?;
     let hash = handle.best_supported_rsa_hash().await.map_err(protocol)?;
     let key = Arc::new(key);
     let first = handle

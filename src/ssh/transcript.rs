@@ -30,8 +30,7 @@ impl Transcript {
     /// only) and writes the session's header line.
     pub fn open(dir: &Path, host: &str, address: &str, port: u16) -> io::Result<Transcript> {
         std::fs::create_dir_all(dir)?;
-        // An inventory name is not a path: no separator may take the file out of DIR.
-        let path = dir.join(format!("{}.log", host.replace(['/', '\\'], "_")));
+        let path = dir.join(crate::files::host_file_name(host, ".log"));
         let file = owner_only(&path)?;
         let mut transcript = Transcript {
             file,

@@ -7,6 +7,7 @@ mod diff;
 mod errors;
 mod examples;
 mod fuzz;
+mod input_files;
 mod inventory;
 mod lab_backend;
 mod lab_catalyst;

@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests: running the binary, golden files.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The repository root (tests run with it as the working directory).
 pub fn root() -> PathBuf {
@@ -37,18 +38,49 @@ pub fn smartlic_with_tokens(dir: &Path, args: &[&str]) -> Output {
 /// saved.
 pub fn smartlic_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let lab_dir = tempfile::tempdir().expect("a temporary lab folder");
+    let mut command = command(dir, args, lab_dir.path());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().expect("the smartlic binary runs")
+}
+
+/// As [`smartlic`], but killed if it has not ended within `limit` (a test of something
+/// that could block, such as a FIFO, must fail rather than hang); `None` if it was killed.
+pub fn smartlic_within(dir: &Path, args: &[&str], limit: Duration) -> Option<Output> {
+    let lab_dir = tempfile::tempdir().expect("a temporary lab folder");
+    let mut child = command(dir, args, lab_dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the smartlic binary runs");
+    let start = Instant::now();
+    while child
+        .try_wait()
+        .expect("the child can be waited for")
+        .is_none()
+    {
+        if start.elapsed() > limit {
+            child.kill().expect("the child can be killed");
+            child.wait().expect("the killed child is reaped");
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().expect("the output is read"))
+}
+
+fn command(dir: &Path, args: &[&str], lab_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_smartlic"));
     command
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
         .env("SMARTLIC_STORE", shared_store())
-        .env("SMARTLIC_LAB_DIR", lab_dir.path())
+        .env("SMARTLIC_LAB_DIR", lab_dir)
         .env_remove("SMARTLIC_TOKEN");
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    command.output().expect("the smartlic binary runs")
+    command
 }
 
 pub fn text(bytes: &[u8]) -> String {
