@@ -19,7 +19,7 @@ pub use crate::ssh::HostKeyPolicy;
 use serde::Serialize;
 
 use crate::platform::{LicensingModel, Platform};
-pub use resolve::{HostVars, ResolveOptions, resolve_host, smart_licensing_keys};
+pub use resolve::{HostVars, ResolveOptions, resolve_host, secret_value, smart_licensing_keys};
 pub use secret::{REDACTED, Secret, TokenSource, is_token_shaped};
 pub use url::Url;
 
