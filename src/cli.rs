@@ -274,7 +274,7 @@ pub struct LabServeArgs {
 
 #[derive(Debug, Args)]
 pub struct LabFleetArgs {
-    /// How many devices.
+    /// How many devices (1 to 10000).
     #[arg(long, value_name = "N")]
     pub count: usize,
 
@@ -321,10 +321,11 @@ pub struct LabTokenArgs {
     #[arg(long)]
     pub satellite: bool,
 
+    /// Days until it expires (at least 1).
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub expires_days: u32,
 
-    /// How many registrations it allows (default: unlimited).
+    /// How many registrations it allows, at least 1 (default: unlimited).
     #[arg(long, value_name = "N")]
     pub max_uses: Option<u32>,
 }

@@ -16,7 +16,7 @@ use crate::lab::backend::{
     BackendError, DeviceFaults, Realm, TokenRequest, create_token_via_admin,
     device_faults_via_admin, set_device_faults_via_admin,
 };
-use crate::lab::fleet::{FleetAddresses, fleet_inventory_at};
+use crate::lab::fleet::{FleetAddresses, MAX_FLEET, fleet_inventory_at};
 use crate::lab::run::{self, Lab, LabError, LabOptions, LabSaver};
 use crate::lab::saved;
 use crate::lab::spec::{LabHost, lab_spec};
@@ -85,6 +85,13 @@ async fn fleet(args: &LabFleetArgs, err: Style) -> ExitStatus {
         eprintln!("error: --count must be at least 1");
         return ExitStatus::Usage;
     }
+    if args.count > MAX_FLEET {
+        eprintln!(
+            "error: --count {} is more than the lab's limit of {MAX_FLEET} devices",
+            args.count
+        );
+        return ExitStatus::Usage;
+    }
     if args.port == 0 {
         eprintln!("error: --port must be 1 to 65535");
         return ExitStatus::Usage;
@@ -139,7 +146,7 @@ async fn run_lab(hosts: Vec<LabHost>, backend: BackendConfig, args: &LabRunArgs)
         }
     };
     if let Some(path) = &args.known_hosts
-        && let Err(e) = std::fs::write(path, lab.known_hosts())
+        && let Err(e) = lab.write_known_hosts(path)
     {
         eprintln!("error: cannot write {}: {e}", path.display());
         lab.shutdown().await;
@@ -326,6 +333,10 @@ async fn token(args: &LabTokenArgs) -> ExitStatus {
     request.max_uses = args.max_uses;
     if args.satellite {
         request.realm = Realm::Satellite;
+    }
+    if let Some((field, why)) = request.problem() {
+        eprintln!("error: --{} {why}", field.replace('_', "-"));
+        return ExitStatus::Usage;
     }
     match tokio::time::timeout(
         Duration::from_secs(10),

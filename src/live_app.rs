@@ -461,9 +461,8 @@ async fn start_lab(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatu
                 ExitStatus::HostFailed
             })?;
     let known_hosts = tempfile::NamedTempFile::new()
-        .and_then(|mut f| {
-            use std::io::Write;
-            f.write_all(lab.known_hosts().as_bytes())?;
+        .and_then(|f| {
+            lab.write_known_hosts(f.path())?;
             Ok(f)
         })
         .map_err(|e| {

@@ -339,10 +339,12 @@ fn unknown(line: String) -> Finding {
         id: "UNKNOWN".into(),
         spec: "docs/troubleshooting.md#unknown".into(),
         title: "A failure no catalogue entry explains".into(),
-        evidence: vec![line],
+        // The device's own words, with any secret it echoed masked.
+        evidence: vec![crate::redact::redact(&line).into_owned()],
         cause: "Not in the catalogue.".into(),
         remedy: "Follow the generic flow (docs/troubleshooting.md#unknown): check the configuration, connectivity to \
-                 the back-end, `show tech-support license`, and the debugs."
+                 the back-end (`smartlic diagnose --preflight` tests it from the device), `show tech-support license`, \
+                 and the debugs."
             .into(),
         fix_class: "MANUAL".into(),
         config_fix: Vec::new(),

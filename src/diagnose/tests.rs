@@ -100,16 +100,6 @@ fn each_catalyst_scenario_is_named_from_its_verbatim_symptom() {
             "%CALL_HOME-3-CALL_HOME_FAILED_TO_ENABLE: Failed to enable call-home from Smart Agent for Licensing: The command failed",
         ),
         (
-            "CAT-5",
-            "Last Communication Attempt: FAILED on Mar 12 09:17:45 2020 EDT\nFailure reason: Fail to send out Call Home HTTP message.",
-            "",
-        ),
-        (
-            "CAT-5",
-            "",
-            "%CALL_HOME-5-SL_MESSAGE_FAILED: Fail to send out Smart Licensing message to: https://10.1.1.1/its/service/oddce/services/DDCEService (ERR 205 : Request Aborted)",
-        ),
-        (
             "CAT-6",
             "Status: UNREGISTERED",
             "SAEVT_DEREGISTER_STATUS msgStatus=\"LS_INVALID_DATA\" error=\"Missing Id cert serial number field; Missing signing cert serial number field; Signed data and certificate does not match\"",
@@ -141,6 +131,46 @@ fn each_catalyst_scenario_is_named_from_its_verbatim_symptom() {
     }
 }
 
+/// docs/troubleshooting.md CAT-5's symptom, as the status and the log show it.
+const SEND_FAILED: &str = "Last Communication Attempt: FAILED on Mar 12 09:17:45 2020 EDT\nFailure reason: Fail to send out Call Home HTTP message.";
+const SL_MESSAGE_FAILED: &str = "%CALL_HOME-5-SL_MESSAGE_FAILED: Fail to send out Smart Licensing message to: https://10.1.1.1/its/service/oddce/services/DDCEService (ERR 205 : Request Aborted)";
+
+#[test]
+fn a_send_failure_is_cat_5_only_when_the_path_is_seen_closed() {
+    // The device says it for every message that did not go through: a back-end answering
+    // 503 or a certificate it does not trust too. CAT-5's cause is shown by the path check.
+    for (status, log) in [(SEND_FAILED, ""), ("", SL_MESSAGE_FAILED)] {
+        let mut closed = evidence(status, log, "");
+        closed.reachable = Some(false);
+        assert_eq!(ids(Platform::IosXe, &closed), ["CAT-5"], "{status}{log}");
+    }
+    for reachable in [None, Some(true)] {
+        let mut e = evidence(SEND_FAILED, SL_MESSAGE_FAILED, "");
+        e.reachable = reachable;
+        let found = diagnose(Platform::IosXe, &e, &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].id, "UNKNOWN", "{reachable:?}");
+        // The device's own reason, as it said it.
+        assert_eq!(
+            found[0].evidence,
+            ["Failure reason: Fail to send out Call Home HTTP message."]
+        );
+        assert!(found[0].remedy.contains("--preflight"), "{found:?}");
+    }
+}
+
+#[test]
+fn an_unknown_failure_quotes_the_device_with_secrets_masked() {
+    crate::redact::register("CANARY-TOKEN-UNKNOWN-7Q");
+    let status = "Failure reason: token CANARY-TOKEN-UNKNOWN-7Q is not valid here";
+    let found = diagnose(Platform::IosXe, &evidence(status, "", ""), &[]);
+    assert_eq!(found[0].id, "UNKNOWN");
+    assert_eq!(
+        found[0].evidence,
+        ["Failure reason: token <redacted> is not valid here"]
+    );
+}
+
 #[test]
 fn the_crl_failure_tells_cat_7_from_cat_8() {
     let log = "%SMART_LIC-3-OUT_OF_COMPLIANCE: One or more entitlements are out of compliance.\n%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint SLA-TrustPoint failed Reason : Failed to select socket.Timeout : 5 (Connection timed out)";
@@ -168,9 +198,16 @@ fn the_nexus_issues_are_named_from_the_config_they_show() {
     );
     let nx4 = "transport http use-vrf management\nip name-server 198.51.100.53";
     assert_eq!(ids(Platform::NxOs, &evidence(failing, "", nx4)), ["NX-4"]);
+    // A send failure with the path open is not NX-3 by itself (a back-end answering 503
+    // looks the same): NX-3's error names the root CA ([NX-TS]).
     let mut open = evidence(failing, "", fixed);
     open.reachable = Some(true);
-    assert_eq!(ids(Platform::NxOs, &open), ["NX-3"]);
+    assert_eq!(ids(Platform::NxOs, &open), ["UNKNOWN"]);
+    let quovadis = "Failure reason: Fail to send out Call Home HTTP message (failed to establish IPC connection with Call-Home - Quo Vadis Root CA).";
+    assert_eq!(
+        ids(Platform::NxOs, &evidence(quovadis, "", fixed)),
+        ["NX-3"]
+    );
 }
 
 #[test]
@@ -267,12 +304,23 @@ fn the_datacentre_states_are_named_on_the_apic() {
 fn a_failed_registration_is_explained_from_its_parsed_status() {
     let text = "Smart Licensing is ENABLED\nRegistration:\n  Status: REGISTERING - REGISTRATION IN PROGRESS\n  Initial Registration: FAILED on Jun 22 16:15:41 2022 UTC\n    Failure reason: Fail to send out Call Home HTTP message.\nLicense Authorization:\n  Status: EVAL MODE\n";
     let status = crate::platform::status::parse_license_status(Platform::IosXe, text).unwrap();
+    // A send failure alone does not show its cause: no explanation rather than a guess.
+    assert_eq!(
+        explain(Platform::IosXe, &Evidence::of_status(&status)),
+        None
+    );
+    let try_again = text.replace(
+        "Fail to send out Call Home HTTP message.",
+        "Your request could not be processed right now. Please try again",
+    );
+    let status =
+        crate::platform::status::parse_license_status(Platform::IosXe, &try_again).unwrap();
     let said = explain(Platform::IosXe, &Evidence::of_status(&status)).unwrap();
     assert!(
-        said.starts_with("CAT-5 (docs/troubleshooting.md#cat-5): Configure DNS"),
+        said.starts_with("CAT-2 (docs/troubleshooting.md#cat-2): Generate a new token"),
         "{said}"
     );
-    // Nothing the catalogue knows: no explanation rather than a guess.
+    // Nothing the catalogue knows: no explanation.
     let healthy = text.replace(
         "    Failure reason: Fail to send out Call Home HTTP message.\n",
         "",

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::platform::{LicensingModel, Platform};
 use crate::yaml::{self, Key, Node, Value};
-pub use resolve::{HostVars, ResolveOptions, resolve_host, smart_licensing_keys};
+pub use resolve::{HostVars, ResolveOptions, resolve_host, secret_value, smart_licensing_keys};
 pub use secret::{REDACTED, Secret, TokenSource, is_token_shaped};
 pub use url::Url;
 

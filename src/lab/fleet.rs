@@ -13,6 +13,10 @@ use crate::platform::Platform;
 
 /// The port every generated device listens on (unprivileged, so no root is needed).
 pub const FLEET_PORT: u16 = 2222;
+/// The most devices `lab fleet` generates: the largest fleet the lab is measured with
+/// (docs/performance.md). Each device is a listening socket and its tasks in one process,
+/// so a bigger count would run out of file descriptors or memory rather than serve.
+pub const MAX_FLEET: usize = 10_000;
 /// The first device's address unless `--address` says otherwise.
 pub const FLEET_BASE: &str = "127.0.1.1";
 

@@ -220,10 +220,15 @@ pub async fn start_from(
         backend: backend.saver(),
         devices: Arc::new(saving),
     };
-    let controls = Arc::new(Controls::new(&hosts, clis, served.fault_handles()));
-    backend.attach_devices(Arc::clone(&controls) as Arc<dyn DeviceAdmin>);
     // `addresses` is in the order of `hosts`: no lookup by name (10,000 devices).
     let addresses: Vec<SocketAddr> = served.addresses().map(|(_, a)| a).collect();
+    let controls = Arc::new(Controls::new(
+        &hosts,
+        clis,
+        served.fault_handles(),
+        &addresses,
+    ));
+    backend.attach_devices(Arc::clone(&controls) as Arc<dyn DeviceAdmin>);
     let devices = hosts
         .into_iter()
         .zip(states)
@@ -296,6 +301,8 @@ impl LabSaver {
 struct Control {
     cli: Arc<cli::Device>,
     ssh: FaultHandle,
+    /// Where it listens, for its known_hosts line.
+    address: SocketAddr,
     /// The faults in force, as the inventory and the admin API write them.
     faults: Mutex<Faults>,
 }
@@ -304,16 +311,26 @@ struct Control {
 struct Controls {
     list: Vec<Control>,
     by_name: HashMap<String, usize>,
+    /// The known_hosts file the lab wrote ([`Lab::write_known_hosts`]), kept up to date
+    /// when a device starts offering another kind of host key.
+    known_hosts: Mutex<Option<std::path::PathBuf>>,
 }
 
 impl Controls {
-    fn new(hosts: &[LabHost], clis: Vec<Arc<cli::Device>>, ssh: Vec<FaultHandle>) -> Controls {
+    fn new(
+        hosts: &[LabHost],
+        clis: Vec<Arc<cli::Device>>,
+        ssh: Vec<FaultHandle>,
+        addresses: &[SocketAddr],
+    ) -> Controls {
         let list: Vec<Control> = hosts
             .iter()
             .zip(clis.into_iter().zip(ssh))
-            .map(|(host, (cli, ssh))| Control {
+            .zip(addresses)
+            .map(|((host, (cli, ssh)), &address)| Control {
                 cli,
                 ssh,
+                address,
                 faults: Mutex::new(host.faults.clone()),
             })
             .collect();
@@ -322,11 +339,47 @@ impl Controls {
             .enumerate()
             .map(|(i, h)| (h.name.clone(), i))
             .collect();
-        Controls { list, by_name }
+        Controls {
+            list,
+            by_name,
+            known_hosts: Mutex::new(None),
+        }
     }
 
     fn get(&self, name: &str) -> Option<&Control> {
         self.by_name.get(name).map(|&i| &self.list[i])
+    }
+
+    /// A device made `legacy_ssh` while the lab runs offers its RSA key: adds that key's
+    /// line to the known_hosts file the lab wrote, so a client checking host keys strictly
+    /// still connects. The seed's own key, whatever `changed_host_key` says: that fault
+    /// must still show as a changed key. (The RSA key is made here, once per device and
+    /// process: a moment's work the device's next connection needs anyway.)
+    fn learn_legacy_key(&self, name: &str, address: SocketAddr) -> Result<(), String> {
+        let Some(path) = self
+            .known_hosts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        else {
+            return Ok(());
+        };
+        let legacy = SshFaults {
+            legacy_only: true,
+            ..SshFaults::default()
+        };
+        let key = ssh::host_public_key(&host_key_seed(name), &legacy)?;
+        let line = ssh::known_hosts_line(address, &key)?;
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        if text.lines().any(|l| l == line) {
+            return Ok(());
+        }
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| writeln!(f, "{line}"))
+            .map_err(|e| format!("cannot add to {}: {e}", path.display()))
     }
 }
 
@@ -351,6 +404,13 @@ impl DeviceAdmin for Controls {
             return false;
         };
         let mut current = control.faults.lock().unwrap_or_else(|e| e.into_inner());
+        if faults.legacy_ssh
+            && !current.legacy_ssh
+            && let Err(e) = self.learn_legacy_key(name, control.address)
+        {
+            // The fault still applies; a strict client will say the key is unknown.
+            tracing::warn!("lab device {name}: known_hosts not updated: {e}");
+        }
         control.ssh.set(ssh_faults(&faults));
         control.cli.set_faults(cli_faults(&faults));
         *current = faults;
@@ -400,6 +460,18 @@ impl Lab {
             .iter()
             .map(|d| format!("{}\n", d.known_hosts_line))
             .collect()
+    }
+
+    /// Writes [`Lab::known_hosts`] to `path` and keeps it up to date: a device made
+    /// `legacy_ssh` later gets its RSA key added there.
+    pub fn write_known_hosts(&self, path: &std::path::Path) -> std::io::Result<()> {
+        std::fs::write(path, self.known_hosts())?;
+        *self
+            .controls
+            .known_hosts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(path.to_path_buf());
+        Ok(())
     }
 }
 

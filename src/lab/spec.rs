@@ -49,7 +49,7 @@ use serde::{Deserialize, Serialize};
 use crate::intent::check::{
     Checker, INTERFACE_NAME, NameKind, PRODUCT_ID, VRF_NAME, join, parse_duration,
 };
-use crate::intent::{ResolveOptions, Secret, resolve_host};
+use crate::intent::{ResolveOptions, Secret, resolve_host, secret_value};
 use crate::inventory::Inventory;
 use crate::lab::backend::{
     AccountSeed, BackendConfig, Faults as BackendFaults, VirtualAccountSeed,
@@ -277,10 +277,11 @@ fn lab_host(c: &mut Checker, name: &str, vars: &Node) -> Option<LabHost> {
             .password
             .clone()
             .unwrap_or_else(|| Secret::new("admin")),
+        // Read as the client reads a password (plain, `!vault`, `{env}`, `{file}`), so a
+        // source that gives nothing is an error, not a device without an enable secret.
         enable_secret: lab
             .get("enable_secret")
-            .and_then(|n| n.scalar())
-            .map(Secret::new),
+            .and_then(|n| secret_value(c, n, "lab.enable_secret")),
         pid: text_or(c, lab, "pid", &PRODUCT_ID, default_pid(platform)),
         serial: text_or(c, lab, "serial", &PRODUCT_ID, &default_serial(name)),
         reaches: lab
@@ -778,6 +779,47 @@ mod tests {
         assert_eq!(h.faults.latency_ms, 50);
         assert_eq!(h.faults.hang_on, ["show license status"]);
         assert!(h.serial.starts_with("FOC") && h.serial.len() == 11);
+    }
+
+    /// One IOS-XE host whose `lab.enable_secret` is `value` (YAML).
+    fn with_enable_secret(value: &str) -> Result<Vec<LabHost>, Vec<Diagnostic>> {
+        hosts(&format!(
+            "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 16.12.5\n      ansible_host: 127.0.0.11\n      lab:\n        enable_secret: {value}\n"
+        ))
+    }
+
+    fn enable_secret(found: &[LabHost]) -> Option<&str> {
+        found[0].enable_secret.as_ref().map(Secret::expose)
+    }
+
+    #[test]
+    fn enable_secret_takes_every_source_a_password_takes() {
+        let plain = with_enable_secret("Lab-Enable-1").unwrap();
+        assert_eq!(enable_secret(&plain), Some("Lab-Enable-1"));
+
+        // A variable every test process has (tests cannot set one: no `unsafe`).
+        let env = with_enable_secret("{env: PATH}").unwrap();
+        assert_eq!(enable_secret(&env), std::env::var("PATH").ok().as_deref());
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("enable.txt");
+        std::fs::write(&file, "From-File-3\n").unwrap();
+        let from_file = with_enable_secret(&format!("{{file: {}}}", file.display())).unwrap();
+        assert_eq!(enable_secret(&from_file), Some("From-File-3"));
+
+        // A source that gives nothing is an error naming the field and line, not a
+        // device without an enable secret.
+        let errors =
+            with_enable_secret("{env: SMARTLIC_TEST_SURELY_UNSET_LAB_ENABLE}").unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "lab.enable_secret", "{errors:?}");
+        assert!(errors[0].message.contains("not set"), "{errors:?}");
+        assert_eq!(errors[0].origin.location().unwrap().line, 8);
+        let errors = with_enable_secret("{vault: x}").unwrap_err();
+        assert!(
+            errors[0].field.starts_with("lab.enable_secret"),
+            "{errors:?}"
+        );
     }
 
     #[test]

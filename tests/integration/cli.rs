@@ -408,6 +408,35 @@ fn lab_fleet_writes_its_inventory_and_known_hosts_and_serves_until_told_to_stop(
 }
 
 #[test]
+fn lab_fleet_refuses_a_count_above_its_limit_before_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = dir.path().join("fleet.yml");
+    let out = smartlic(
+        dir.path(),
+        &[
+            "lab",
+            "fleet",
+            "--count",
+            "10001",
+            "--write-inventory",
+            inventory.to_str().unwrap(),
+            "--stop-after",
+            "1",
+        ],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("--count 10001 is more than the lab's limit of 10000 devices"),
+        "{err}"
+    );
+    assert!(
+        !inventory.exists(),
+        "nothing is written for a refused count"
+    );
+}
+
+#[test]
 fn lab_refuses_an_inventory_address_outside_loopback() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

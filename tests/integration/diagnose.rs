@@ -293,13 +293,21 @@ fn cat_5_without_dns_is_named_and_the_intent_s_dns_is_the_fix() {
         "c5",
         "Failure reason: Fail to send out Call Home HTTP message.",
     );
+    // The reason alone does not show the cause (a back-end answering 503 gives it too).
     let runs = fleet.diagnose(INTENT);
+    let unknown = only(&runs[0], "UNKNOWN");
+    assert_eq!(unknown.evidence, [fleet.status_line("c5", SEND_FAILED)]);
+    // The preflight shows it: TCP 443 does not open from the device.
+    let runs = fleet.diagnose_with(INTENT, true);
     let run = &runs[0];
     assert_eq!(ids(run), ["CAT-5"]);
     let cat5 = &findings(run)[0];
     assert_eq!(
-        cat5.evidence[0],
-        "Failure reason: Fail to send out Call Home HTTP message."
+        cat5.evidence[..2],
+        [
+            "TCP 443 to the destination does not open from the device",
+            "Failure reason: Fail to send out Call Home HTTP message."
+        ]
     );
     assert!(
         cat5.config_fix
@@ -336,10 +344,9 @@ fn cat_1_a_product_still_in_cssm_is_named_and_force_is_the_fix() {
         .lab
         .until_status("c1", "Failure reason: Product Already Registered");
     let runs = fleet.diagnose(INTENT);
-    // The outage left its `%CALL_HOME-5-SL_MESSAGE_FAILED` in the log, and the catalogue
-    // names CAT-5 from that line alone (docs/troubleshooting.md's CAT-5 logs): it is named too.
-    let found = exactly(&runs[0], &["CAT-1", "CAT-5"]);
-    let cat1 = &found[0];
+    // The outage left its `%CALL_HOME-5-SL_MESSAGE_FAILED` in the log; without the path
+    // seen closed from the device that line is not CAT-5 (the outage is over, too).
+    let cat1 = only(&runs[0], "CAT-1");
     assert_eq!(
         cat1.evidence,
         [fleet.status_line("c1", "Failure reason: Product Already Registered")]
@@ -349,10 +356,6 @@ fn cat_1_a_product_still_in_cssm_is_named_and_force_is_the_fix() {
             .as_deref()
             .is_some_and(|c| c.contains("force: true")),
         "{cat1:?}"
-    );
-    assert_eq!(
-        found[1].evidence,
-        [fleet.line("c1", "show logging", "%CALL_HOME-5-SL_MESSAGE_FAILED")]
     );
 }
 
@@ -692,7 +695,7 @@ fn nx_2_an_http_destination_is_named_and_the_https_one_is_the_fix() {
 }
 
 #[test]
-fn nx_3_a_send_failure_with_the_path_open_is_named_with_preflight() {
+fn nx_3_a_send_failure_naming_the_root_ca_is_named_and_the_path_is_open() {
     let fleet = Fleet::start(&[nexus("n3", "127.0.16.3", "")]);
     // CSSM's certificate chains to a root the switch does not have (QuoVadis, FN72115).
     fleet.lab.backend.set_faults(Faults {
@@ -703,11 +706,10 @@ fn nx_3_a_send_failure_with_the_path_open_is_named_with_preflight() {
     let mut config = vec![DNS.to_string()];
     config.extend(nx_callhome(CSSM_URL, None));
     fleet.nx("n3", &config, &[register(&token)]);
-    fleet.lab.until_status("n3", SEND_FAILED);
-    // Without preflight the path is not known: the failure is unexplained.
-    let runs = fleet.diagnose(NX_INTENT);
-    assert_eq!(ids(&runs[0]), ["UNKNOWN"]);
-    // With it, TCP 443 opens from the switch: not the network, the certificate.
+    const QUOVADIS: &str = "Quo Vadis Root CA";
+    fleet.lab.until_status("n3", QUOVADIS);
+    // The switch's reason names the root CA; with the preflight, TCP 443 opens too: not the
+    // network, the certificate.
     let runs = fleet.diagnose_with(NX_INTENT, true);
     let run = &runs[0];
     let destination = run
@@ -718,13 +720,7 @@ fn nx_3_a_send_failure_with_the_path_open_is_named_with_preflight() {
         .expect("the destination was probed");
     assert!(destination.ok, "{destination:?}");
     let nx3 = only(run, "NX-3");
-    assert_eq!(
-        nx3.evidence,
-        [
-            fleet.status_line("n3", SEND_FAILED),
-            "TCP 443 to the destination opens from the device".to_string(),
-        ]
-    );
+    assert_eq!(nx3.evidence, [fleet.status_line("n3", QUOVADIS)]);
     assert!(nx3.remedy.contains("FN72115"), "{nx3:?}");
 }
 
@@ -980,4 +976,203 @@ fn aci_10_an_unregistered_apic_is_named_and_registering_is_the_fix() {
         ]
     );
     assert!(aci10.command_fix.is_some(), "{aci10:?}");
+}
+
+// ----------------------------------------------- through the binary: what the catalogue must
+// not claim (issue 12): a failure is named only with its scenario's distinctive evidence,
+// otherwise it is UNKNOWN with the device's own reason.
+
+/// What the `smartlic` binary said: exit code, stdout, stderr.
+struct Said {
+    code: Option<i32>,
+    out: String,
+    err: String,
+}
+
+impl Fleet {
+    /// `smartlic ARGS -i hosts.yml play.yml --known-hosts …` in a folder of its own, as a
+    /// user runs it against these lab devices, with `intent` under `all: vars:` and a lab
+    /// token in `SMARTLIC_TOKEN`.
+    fn smartlic(&self, intent: &str, args: &[&str]) -> Said {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text =
+            inventory(&self.hosts).replacen("  vars:\n", &format!("  vars:\n{intent}"), 1);
+        for d in &self.lab.devices {
+            let at = format!("ansible_host: {}\n", d.address.ip());
+            let port = format!("{at}      ansible_port: {}\n", d.address.port());
+            text = text.replace(&at, &port);
+        }
+        std::fs::write(dir.path().join("hosts.yml"), text).unwrap();
+        std::fs::write(dir.path().join("play.yml"), "- name: all\n  hosts: all\n").unwrap();
+        let known_hosts = self.lab.known_hosts_file();
+        let mut all = args.to_vec();
+        all.extend([
+            "-i",
+            "hosts.yml",
+            "play.yml",
+            "--known-hosts",
+            known_hosts.to_str().unwrap(),
+        ]);
+        let token = self.token();
+        let out = crate::support::smartlic_env(dir.path(), &all, &[("SMARTLIC_TOKEN", &token)]);
+        Said {
+            code: out.status.code(),
+            out: crate::support::text(&out.stdout),
+            err: crate::support::text(&out.stderr),
+        }
+    }
+
+    /// `smartlic apply` of `intent` (registering with a lab token), as JSON.
+    fn apply_binary(&self, intent: &str) -> serde_json::Value {
+        let said = self.smartlic(intent, &["apply", "--auto-approve", "--format", "json"]);
+        json_of(&said)
+    }
+
+    /// `smartlic diagnose [--preflight]` of `intent`, as JSON.
+    fn diagnose_binary(&self, intent: &str, preflight: bool) -> serde_json::Value {
+        let mut args = vec!["diagnose", "--format", "json"];
+        if preflight {
+            args.push("--preflight");
+        }
+        let said = self.smartlic(intent, &args);
+        assert_eq!(said.code, Some(1), "{}{}", said.out, said.err);
+        json_of(&said)
+    }
+}
+
+fn json_of(said: &Said) -> serde_json::Value {
+    serde_json::from_str(&said.out).unwrap_or_else(|e| panic!("{e}: {}{}", said.out, said.err))
+}
+
+/// `host`'s entry in a JSON report.
+fn host_of<'a>(doc: &'a serde_json::Value, host: &str) -> &'a serde_json::Value {
+    doc["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["host"] == host)
+        .unwrap_or_else(|| panic!("no {host} in {doc}"))
+}
+
+/// The ids and evidence of `host`'s findings in a JSON report.
+fn found(doc: &serde_json::Value, host: &str) -> Vec<(String, Vec<String>)> {
+    host_of(doc, host)["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings for {host}: {doc}"))
+        .iter()
+        .map(|f| {
+            let evidence = f["evidence"].as_array().unwrap().iter();
+            (
+                f["id"].as_str().unwrap().to_string(),
+                evidence.map(|l| l.as_str().unwrap().to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
+/// The apply of a Catalyst and a Nexus, direct to CSSM with the lab's DNS, registering
+/// with a lab token (and SLA-TrustPoint as the factory has it: revocation checked).
+const APPLY_INTENT: &str = "    smart_licensing:\n      transport: direct\n      token: {env: SMARTLIC_TOKEN}\n      dns: {servers: [198.51.100.53]}\n      expect: {timeout: 30s}\n";
+
+/// A fleet of one Catalyst (`c`) and one Nexus (`n`) on `subnet` whose back-end has
+/// `faults`, after `smartlic apply` registered them: the failure each printed.
+fn applied_under(faults: Faults, subnet: u8) -> (Fleet, serde_json::Value) {
+    let fleet = Fleet::start(&[
+        catalyst("c", &format!("127.0.{subnet}.1")),
+        nexus("n", &format!("127.0.{subnet}.2"), ""),
+    ]);
+    fleet.lab.backend.set_faults(faults);
+    let applied = fleet.apply_binary(APPLY_INTENT);
+    (fleet, applied)
+}
+
+#[test]
+fn a_back_end_answering_503_is_unknown_with_the_device_s_reason_not_a_dns_problem() {
+    let (fleet, applied) = applied_under(
+        Faults {
+            cssm: ServiceFault {
+                outage: Some(Outage::Unavailable),
+                delay_ms: 0,
+            },
+            ..Faults::default()
+        },
+        19,
+    );
+    for host in ["c", "n"] {
+        let reason = host_of(&applied, host)["outcome"]["reason"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            reason.contains("registration failed: Fail to send out Call Home HTTP message."),
+            "{host}: {applied}"
+        );
+        // Not explained as a network problem: the path is open, the back-end said 503.
+        assert!(
+            !reason.contains("CAT-5") && !reason.contains("DNS"),
+            "{reason}"
+        );
+    }
+    for preflight in [false, true] {
+        let doc = fleet.diagnose_binary(APPLY_INTENT, preflight);
+        for host in ["c", "n"] {
+            assert_eq!(
+                found(&doc, host),
+                [(
+                    "UNKNOWN".to_string(),
+                    vec![fleet.status_line(host, SEND_FAILED)]
+                )],
+                "{host}, preflight {preflight}: {doc}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_back_end_certificate_from_an_unknown_root_is_nx_3_on_nx_os_and_unknown_on_ios_xe() {
+    let (fleet, applied) = applied_under(
+        Faults {
+            cssm_new_root: true,
+            ..Faults::default()
+        },
+        20,
+    );
+    assert_eq!(
+        host_of(&applied, "c")["outcome"]["reason"],
+        "registration failed: Fail to send out Call Home HTTP message. (REGISTERING / EVAL MODE)",
+        "{applied}"
+    );
+    let doc = fleet.diagnose_binary(APPLY_INTENT, false);
+    // [CAT-TS] has no such scenario: the Catalyst's reason is quoted as it is.
+    assert_eq!(
+        found(&doc, "c"),
+        [(
+            "UNKNOWN".to_string(),
+            vec![fleet.status_line("c", SEND_FAILED)]
+        )],
+        "{doc}"
+    );
+    // [NX-TS] NX-3: the switch's error names the root CA.
+    let nx3 = fleet.status_line("n", "Quo Vadis Root CA");
+    assert_eq!(found(&doc, "n"), [("NX-3".to_string(), vec![nx3])], "{doc}");
+}
+
+#[test]
+fn the_crl_fault_is_cat_7_on_every_ios_xe_release_and_no_failure_elsewhere() {
+    let fleet = Fleet::start(&[
+        catalyst("c", "127.0.21.1"),
+        host("p", "ios-xe", "17.9.4", "127.0.21.2", ""),
+        nexus("n", "127.0.21.3", ""),
+    ]);
+    fleet.lab.backend.set_faults(Faults {
+        crl_unreachable: true,
+        ..Faults::default()
+    });
+    let applied = fleet.apply_binary(APPLY_INTENT);
+    let doc = fleet.diagnose_binary(APPLY_INTENT, false);
+    for host in ["c", "p"] {
+        let ids: Vec<String> = found(&doc, host).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, ["CAT-7"], "{host}: {doc}\n{applied}");
+    }
+    // The Nexus checks no CRL (only IOS-XE's SLA-TrustPoint does): it registered.
+    assert!(found(&doc, "n").is_empty(), "{doc}");
 }

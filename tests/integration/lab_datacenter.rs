@@ -150,7 +150,11 @@ fn nx3_a_cssm_certificate_from_an_unknown_root_fails_until_the_new_root_is_trust
     let mut config = vec![format!("ip name-server {DNS}")];
     config.extend(nx_callhome(CSSM_URL, None));
     lab.session("n9k1", &nx_session(&config, &[register(&token)]));
-    let status = lab.until_status("n9k1", SEND_FAILED);
+    // The switch's reason names the root CA (docs/troubleshooting.md NX-3's gloss).
+    let status = lab.until_status(
+        "n9k1",
+        "Failure reason: Fail to send out Call Home HTTP message (failed to establish IPC connection with Call-Home - Quo Vadis Root CA).",
+    );
     assert!(
         status.contains("Status: REGISTERING - REGISTRATION IN PROGRESS"),
         "{status}"

@@ -162,6 +162,130 @@ fn the_admin_api_speaks_the_inventory_field_names_and_refuses_unknown_fields() {
     assert_eq!(lab.device_faults("sw2").unwrap().latency_ms, 5);
 }
 
+/// The options an OpenSSH client needs for a device offering only legacy algorithms.
+const LEGACY_OPENSSH: [&str; 8] = [
+    "-o",
+    "KexAlgorithms=+diffie-hellman-group14-sha1",
+    "-o",
+    "HostKeyAlgorithms=+ssh-rsa",
+    "-o",
+    "Ciphers=+aes128-cbc",
+    "-o",
+    "MACs=+hmac-sha1",
+];
+
+#[test]
+fn a_legacy_ssh_device_s_rsa_key_is_in_known_hosts_for_strict_openssh() {
+    // One device legacy from the start, one made legacy while the lab runs; OpenSSH with
+    // StrictHostKeyChecking=yes against the lab's known_hosts (written at start).
+    let hosts = [
+        host(
+            "old",
+            "ios-xe",
+            "16.9.4",
+            "127.0.77.8",
+            "        faults: {legacy_ssh: true}\n",
+        ),
+        host("new", "ios-xe", "16.12.5", "127.0.77.9", ""),
+    ]
+    .concat();
+    let lab = LabSsh::start(&inventory(&hosts));
+    let known = std::fs::read_to_string(lab.known_hosts_file()).unwrap();
+    let show = |device: &str| {
+        let child = lab
+            .ssh(device)
+            .args(LEGACY_OPENSSH)
+            .arg("show version")
+            .spawn()
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        format!("{}{}", text(&out.stdout), text(&out.stderr))
+    };
+    let old = show("old");
+    assert!(old.contains("Cisco IOS XE Software"), "{old}\n{known}");
+
+    let legacy = DeviceFaults {
+        legacy_ssh: true,
+        ..DeviceFaults::default()
+    };
+    lab.set_device_faults("new", legacy).unwrap();
+    let new = show("new");
+    assert!(new.contains("Cisco IOS XE Software"), "{new}\n{known}");
+}
+
+/// `smartlic lab token create --admin ADMIN ARGS`: exit code, stdout, stderr.
+fn token_cli(lab: &LabSsh, args: &[&str]) -> (i32, String, String) {
+    let admin = lab.backend.admin.to_string();
+    let mut all = vec!["lab", "token", "create", "--admin", admin.as_str()];
+    all.extend_from_slice(args);
+    let out = smartlic(std::env::temp_dir().as_path(), &all);
+    (
+        out.status.code().unwrap_or(-1),
+        text(&out.stdout),
+        text(&out.stderr),
+    )
+}
+
+#[test]
+fn lab_token_create_refuses_an_unknown_account_zero_uses_and_zero_days() {
+    let lab = one_device("sw5", "127.0.77.7");
+    let (code, token, err) = token_cli(&lab, &["--max-uses", "1", "--expires-days", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!token.trim().is_empty());
+
+    // Values no token can have: usage errors, the lab is not asked.
+    let (code, out, err) = token_cli(&lab, &["--max-uses", "0"]);
+    assert_eq!((code, out.as_str()), (4, ""), "{err}");
+    assert!(err.contains("--max-uses must be at least 1"), "{err}");
+    let (code, out, err) = token_cli(&lab, &["--expires-days", "0"]);
+    assert_eq!((code, out.as_str()), (4, ""), "{err}");
+    assert!(err.contains("--expires-days must be at least 1"), "{err}");
+
+    // An account or virtual account the lab's books do not hold: the lab refuses,
+    // naming what it has (a token nobody can use is not made).
+    let (code, out, err) = token_cli(&lab, &["--account", "Nope Corp"]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert!(
+        err.contains("no account `Nope Corp` in the lab (accounts: Example Account)"),
+        "{err}"
+    );
+    let (code, out, err) = token_cli(&lab, &["--virtual-account", "Nowhere"]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert!(
+        err.contains(
+            "no virtual account `Nowhere` in `Example Account` (virtual accounts: Default, Empty)"
+        ),
+        "{err}"
+    );
+    let books = format!("{:?}", lab.backend.snapshot());
+    assert!(
+        !books.contains("Nope Corp") && !books.contains("Nowhere"),
+        "{books}"
+    );
+
+    // The admin API refuses the same requests for any client.
+    let refused = |request: smartlic::lab::backend::TokenRequest| {
+        lab.runtime()
+            .block_on(smartlic::lab::backend::create_token_via_admin(
+                lab.backend.admin,
+                &request,
+            ))
+            .unwrap_err()
+            .to_string()
+    };
+    let base = smartlic::lab::backend::TokenRequest::new("Example Account", "Default");
+    let zero_uses = refused(smartlic::lab::backend::TokenRequest {
+        max_uses: Some(0),
+        ..base.clone()
+    });
+    assert!(zero_uses.contains("HTTP 400"), "{zero_uses}");
+    let zero_days = refused(smartlic::lab::backend::TokenRequest {
+        expires_days: 0,
+        ..base
+    });
+    assert!(zero_days.contains("HTTP 400"), "{zero_days}");
+}
+
 // ---------------------------------------------------------------------------------------
 // A small russh client, for sessions that stay open across a change.
 

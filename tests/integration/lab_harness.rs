@@ -66,7 +66,8 @@ impl LabSsh {
         let lab = runtime
             .block_on(run::start_with(spec.hosts, spec.backend, options))
             .unwrap();
-        std::fs::write(dir.path().join("known_hosts"), lab.known_hosts()).unwrap();
+        lab.write_known_hosts(&dir.path().join("known_hosts"))
+            .unwrap();
         let askpass = dir.path().join("askpass");
         std::fs::write(&askpass, format!("#!/bin/sh\necho {PASSWORD}\n")).unwrap();
         set_executable(&askpass);

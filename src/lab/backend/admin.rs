@@ -68,6 +68,19 @@ impl TokenRequest {
             description: None,
         }
     }
+
+    /// The field that no token can have as asked, and why: a token that expires at once
+    /// or allows no registration registers nothing. (The lab's own tests still mint
+    /// expired tokens in process, through [`super::Backend::create_token`].)
+    pub fn problem(&self) -> Option<(&'static str, &'static str)> {
+        if self.expires_days == 0 {
+            return Some(("expires_days", "must be at least 1"));
+        }
+        if self.max_uses == Some(0) {
+            return Some(("max_uses", "must be at least 1"));
+        }
+        None
+    }
 }
 
 /// The minted token.
@@ -108,11 +121,22 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(super::devices::router(shared))
 }
 
+/// Mints the token, or refuses a request no token can be made for (nothing is added to
+/// the books: a typo in an account name must not create an account).
 async fn create_token(
     State(shared): State<Arc<Shared>>,
     Json(request): Json<TokenRequest>,
-) -> Json<TokenReply> {
-    Json(shared.mint_token(&request))
+) -> Response {
+    let problem = match request.problem() {
+        Some((field, why)) => Some(format!("{field} {why}")),
+        None => shared
+            .books()
+            .unknown_account(&request.account, &request.virtual_account),
+    };
+    match problem {
+        Some(error) => (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response(),
+        None => Json(shared.mint_token(&request)).into_response(),
+    }
 }
 
 async fn revoke_token(

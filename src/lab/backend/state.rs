@@ -538,6 +538,29 @@ impl Books {
         self.counters.entry((realm, udi.clone())).or_default()
     }
 
+    /// Why `account` / `va` is not in the books, naming what is there; `None` when it is.
+    pub fn unknown_account(&self, account: &str, va: &str) -> Option<String> {
+        let names = |keys: Vec<&String>| {
+            keys.into_iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let Some(vas) = self.accounts.get(account) else {
+            let known = names(self.accounts.keys().collect());
+            return Some(format!(
+                "no account `{account}` in the lab (accounts: {known})"
+            ));
+        };
+        if vas.contains_key(va) {
+            return None;
+        }
+        let known = names(vas.keys().collect());
+        Some(format!(
+            "no virtual account `{va}` in `{account}` (virtual accounts: {known})"
+        ))
+    }
+
     fn virtual_account_mut(&mut self, account: &str, va: &str) -> &mut VirtualAccountSeed {
         self.accounts
             .entry(account.to_string())

@@ -24,7 +24,9 @@ use super::network::Route;
 /// How a call failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallError {
-    /// The server's certificate is not trusted by the device, or does not name the host.
+    /// The server's certificate chains to no root the device trusts.
+    UntrustedRoot,
+    /// Another TLS failure: the certificate does not name the host, a bad handshake.
     Tls(String),
     /// No connection (refused, reset, proxy refused the tunnel).
     Connect(String),
@@ -179,6 +181,15 @@ pub async fn post(
     serde_json::from_str(&text).map_err(|_| CallError::BadReply(text.chars().take(200).collect()))
 }
 
+fn tls_error(err: &rustls::Error) -> CallError {
+    match err {
+        rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
+            CallError::UntrustedRoot
+        }
+        other => CallError::Tls(other.to_string()),
+    }
+}
+
 fn classify(err: reqwest::Error) -> CallError {
     if err.is_timeout() {
         return CallError::Timeout;
@@ -186,15 +197,17 @@ fn classify(err: reqwest::Error) -> CallError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
     while let Some(e) = source {
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
-            return CallError::Tls(tls.to_string());
+            return tls_error(tls);
         }
-        if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && let Some(inner) = io.get_ref()
-            && let Some(tls) = inner.downcast_ref::<rustls::Error>()
+        // An io::Error's `source()` skips the error it wraps (hyper wraps rustls's in two
+        // of them): look inside it.
+        source = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
         {
-            return CallError::Tls(tls.to_string());
-        }
-        source = e.source();
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
     }
     CallError::Connect(format!("{err:#}"))
 }

@@ -177,6 +177,13 @@ impl Failure {
     }
 }
 
+/// docs/troubleshooting.md CAT-7: the PKI's log line when the reply could not be checked
+/// because the CRL fetch for SLA-TrustPoint timed out. The PKI writes it, not the licensing
+/// agent, so classic and Using Policy releases alike (only IOS-XE checks the CRL).
+fn crl_fetch_log(failure: &Failure) -> Option<String> {
+    matches!(failure, Failure::NoReply(_)).then(|| logs::CRL_FETCH_FAIL.to_string())
+}
+
 /// Whether a syslog sequence is printed: only IOS-XE has Cisco's sequences ([CAT-TS]:
 /// [NX-TS] gives no syslog sequence; nothing is given for APIC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -514,9 +521,8 @@ impl Classic {
         } else {
             self.comm_ok(now);
         }
-        if matches!(failure, Failure::NoReply(_)) && syslog.ios_xe {
-            // docs/troubleshooting.md CAT-7.
-            logs.push(logs::CRL_FETCH_FAIL.to_string());
+        if syslog.ios_xe {
+            logs.extend(crl_fetch_log(failure));
         }
         // docs/troubleshooting.md CAT-7/8: `Last Communication Attempt: PENDING on …`.
         let answered = if matches!(failure, Failure::NoReply(_)) {
@@ -804,7 +810,9 @@ impl Policy {
         if self.next_trust.is_none() {
             self.pending_trust = None;
         }
-        vec![logs::TRUST_CODE_INSTALL_FAILED.to_string()]
+        let mut logs: Vec<String> = crl_fetch_log(failure).into_iter().collect();
+        logs.push(logs::TRUST_CODE_INSTALL_FAILED.to_string());
+        logs
     }
 
     /// `license smart sync …`: report now.
@@ -832,7 +840,9 @@ impl Policy {
         let reason = (!communication).then(|| failure.reason());
         self.report_stats.failed(communication, reason, now);
         self.next_report = Some(now + SLP_RETRY);
-        vec![logs::slp_comm_failed(cslu, failure.reason())]
+        let mut logs: Vec<String> = crl_fetch_log(failure).into_iter().collect();
+        logs.push(logs::slp_comm_failed(cslu, failure.reason()));
+        logs
     }
 }
 

@@ -59,6 +59,11 @@ pub const SEND_FAILED: &str = "Fail to send out Call Home HTTP message.";
 /// NX-2 (docs/troubleshooting.md): an English gloss of [NX-TS]'s French title "Échec de l'analyse des
 /// données de réponse du serveur SCH" — the device's English string is ⟨GAP⟩.
 pub const NX_PLAIN_HTTP: &str = "Failed to parse SCH server response data.";
+/// NX-3 (docs/troubleshooting.md): an English gloss of [NX-TS]'s French title "Échec de
+/// l'envoi du message HTTP Call Home (échec de l'établissement de la connexion IPC avec
+/// Call-Home - Quo Vadis Root CA)", for a back-end certificate chained to a root the
+/// switch does not trust — the device's English string is ⟨GAP⟩.
+pub const NX_UNTRUSTED_ROOT: &str = "Fail to send out Call Home HTTP message (failed to establish IPC connection with Call-Home - Quo Vadis Root CA).";
 /// SLP transport failures ([C9400-174] [FN72578]): `(CSLU) : Unable to resolve server hostname/domain
 /// name` (`[LOG-C1117]`) and the generic `(CSSM) : Communications failure` (FN72578).
 pub const SLP_NO_DNS: &str = "Unable to resolve server hostname/domain name";
@@ -545,21 +550,22 @@ impl Shared {
                 });
             }
         };
-        let send_failure = |unreachable: Option<&Unreachable>, timed_out: bool| {
-            let reason = match unreachable {
-                Some(Unreachable::PlainHttpToCisco) if self.identity.platform == Platform::NxOs => {
-                    NX_PLAIN_HTTP
+        let nx_os = self.identity.platform == Platform::NxOs;
+        let send_failure =
+            |unreachable: Option<&Unreachable>, timed_out: bool, untrusted_root: bool| {
+                let reason = match unreachable {
+                    Some(Unreachable::PlainHttpToCisco) if nx_os => NX_PLAIN_HTTP,
+                    _ if nx_os && untrusted_root => NX_UNTRUSTED_ROOT,
+                    Some(Unreachable::NoDns(_)) if policy && !transport.call_home => SLP_NO_DNS,
+                    _ if policy && !transport.call_home => SLP_COMM_FAILURE,
+                    _ => SEND_FAILED,
+                };
+                Failure::Send {
+                    reason: reason.to_string(),
+                    url: transport.url.clone(),
+                    timed_out,
                 }
-                Some(Unreachable::NoDns(_)) if policy && !transport.call_home => SLP_NO_DNS,
-                _ if policy && !transport.call_home => SLP_COMM_FAILURE,
-                _ => SEND_FAILED,
             };
-            Failure::Send {
-                reason: reason.to_string(),
-                url: transport.url.clone(),
-                timed_out,
-            }
-        };
         let route = network::route(
             self.identity.platform,
             &tree,
@@ -567,7 +573,7 @@ impl Shared {
             &self.lab,
             &self.device,
         )
-        .map_err(|u| send_failure(Some(&u), false))?;
+        .map_err(|u| send_failure(Some(&u), false, false))?;
         let mut anchors = self.trust.built_in.clone();
         if self.identity.platform == Platform::NxOs {
             anchors.extend(self.lab.on_prem_cas.iter().cloned());
@@ -592,7 +598,12 @@ impl Shared {
         )
         .await
         .unwrap_or(Err(http::CallError::Timeout));
-        let reply = reply.map_err(|e| send_failure(None, e == http::CallError::Timeout))?;
+        // NX-3 is the back-end's own chain ending at a root the switch lacks; an
+        // intercepting proxy's CA is [CAT-TS]'s other case, with the plain reason.
+        let reply = reply.map_err(|e| {
+            let untrusted_root = e == http::CallError::UntrustedRoot && !route.via_proxy;
+            send_failure(None, e == http::CallError::Timeout, untrusted_root)
+        })?;
         if reply.get("ok").and_then(Value::as_bool) == Some(true) {
             // docs/troubleshooting.md CAT-7, [CAT-TS]: the reply's signing chain cannot be checked while the
             // CRL cannot be fetched, unless SLA-TrustPoint has `revocation-check none`.
