@@ -1054,6 +1054,10 @@ fn token_reference(c: &mut Checker, node: &Node, field: &str) -> Option<TokenSou
         }
         (None, Some(file)) => {
             let path = c.string(file, &join(field, "file"))?;
+            if path.is_empty() {
+                c.error(file, &join(field, "file"), "must name a file");
+                return None;
+            }
             Some(TokenSource::File(relative_to_origin(
                 &file.origin,
                 Path::new(&path),

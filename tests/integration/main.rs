@@ -1,6 +1,7 @@
 //! All integration tests build into one binary (see Cargo.toml `autotests = false`).
 
 mod apply_fix;
+mod bad_inputs;
 mod cli;
 mod diagnose;
 mod diff;
