@@ -465,14 +465,15 @@ pub fn extra_vars(values: &[String]) -> Result<Node, Diagnostic> {
 /// `a=1 b.c=x`: space-separated pairs; a dotted key sets a nested value.
 fn key_values(text: &str, origin: &Origin) -> Result<Node, Diagnostic> {
     let mut result = Node::empty_map(origin.clone());
-    for pair in text.split_whitespace() {
+    for (n, pair) in text.split_whitespace().enumerate() {
         let Some((key, value)) = pair.split_once('=') else {
+            // Not quoted: a word typed alone may be the secret itself (`-e hunter2`).
             return Err(Diagnostic::error(
                 origin,
                 "",
                 format!(
-                    "`{}` is not key=value, @file or a YAML mapping",
-                    crate::redact::mask_assignments(pair)
+                    "word {} of `-e` is not key=value, @file or a YAML mapping (not shown: it may be a secret)",
+                    n + 1
                 ),
             ));
         };
