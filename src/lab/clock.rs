@@ -58,9 +58,35 @@ impl LabClock {
     }
 }
 
+/// Seconds in a day.
+const DAY_SECS: i64 = 86_400;
+
+/// Year, month (1–12) and day of month (UTC) of a Unix time (Howard Hinnant's
+/// `civil_from_days`). The lab's own: it shares no date code with the client it judges.
+pub fn civil_date(epoch_secs: i64) -> (i64, u32, u32) {
+    let z = epoch_secs.div_euclid(DAY_SECS) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month as u32, day as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), (1970, 1, 1));
+        assert_eq!(civil_date(951_782_400), (2000, 2, 29));
+        assert_eq!(civil_date(1_526_135_268), (2018, 5, 12));
+        assert_eq!(civil_date(-DAY_SECS), (1969, 12, 31));
+    }
 
     #[test]
     fn scaled_time_runs_faster() {

@@ -1,7 +1,11 @@
 //! Lab time as devices print it: `show clock`, syslog stamps, NX-OS `!Time:` headers.
 //! Always UTC (the lab configures no time zone).
 
-use crate::platform::timefmt::{MONTHS, civil_from_days};
+use crate::lab::clock::civil_date;
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 /// A UTC calendar instant.
@@ -19,13 +23,12 @@ pub struct Civil {
 }
 
 impl Civil {
-    /// Seconds since the Unix epoch to a calendar date (the device time grammar's
-    /// `civil_from_days`, in `platform::timefmt`).
+    /// Seconds since the Unix epoch to a calendar date.
     pub fn from_epoch(secs: f64) -> Civil {
         let total_ms = (secs * 1000.0).floor() as i64;
         let days = total_ms.div_euclid(86_400_000);
         let ms_of_day = total_ms.rem_euclid(86_400_000);
-        let (year, month, day) = civil_from_days(days);
+        let (year, month, day) = civil_date(days * 86_400);
         Civil {
             year,
             month: month as usize,
@@ -90,6 +93,18 @@ impl Civil {
         )
     }
 
+    /// `Sep 09 08:09:23 2024 UTC`: the times `show license status` prints (zero-padded
+    /// day; the genieparser `show license tech support` fixtures in tests/fixtures/corpus).
+    pub fn licensing(&self) -> String {
+        format!(
+            "{} {:02} {} {} UTC",
+            self.month_name(),
+            self.day,
+            self.hms(),
+            self.year
+        )
+    }
+
     /// `Wed Sep  3 13:02:00 2025` (NX-OS `!Time:` header, space-padded day).
     pub fn ctime(&self) -> String {
         format!(
@@ -101,6 +116,15 @@ impl Civil {
             self.year
         )
     }
+}
+
+/// `89 days, 7 hours, 4 minutes, 18 seconds` (never negative): how long is left, as
+/// `show license` prints it (genieparser fixtures in tests/fixtures/corpus).
+pub fn countdown(secs: f64) -> String {
+    let total = secs.max(0.0).floor() as i64;
+    let (days, hours) = (total / 86_400, total % 86_400 / 3_600);
+    let (minutes, seconds) = (total % 3_600 / 60, total % 60);
+    format!("{days} days, {hours} hours, {minutes} minutes, {seconds} seconds")
 }
 
 /// Seconds since the Unix epoch of a UTC calendar instant (H. Hinnant's
@@ -160,6 +184,23 @@ pub fn parse_clock_set(args: &[String]) -> Result<f64, usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn licensing_times_and_countdowns_as_devices_print_them() {
+        // Strings from the genieparser `show license tech support` fixtures.
+        let at = to_epoch(2024, 9, 9, 8, 9, 23);
+        assert_eq!(
+            Civil::from_epoch(at).licensing(),
+            "Sep 09 08:09:23 2024 UTC"
+        );
+        let left = 89.0 * 86_400.0 + 7.0 * 3_600.0 + 4.0 * 60.0 + 18.0;
+        assert_eq!(countdown(left), "89 days, 7 hours, 4 minutes, 18 seconds");
+        assert_eq!(countdown(-5.0), "0 days, 0 hours, 0 minutes, 0 seconds");
+        assert_eq!(
+            Civil::from_epoch(0.0).licensing(),
+            "Jan 01 00:00:00 1970 UTC"
+        );
+    }
 
     #[test]
     fn clock_set_takes_day_month_or_month_day() {

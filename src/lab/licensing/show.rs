@@ -23,9 +23,9 @@ use std::fmt::Write;
 use super::eventlog;
 use super::machine::{AuthStatus, Classic, CommStats, Phase, Policy, PolicyInUse};
 use super::network::{NoTransport, Transport};
+use crate::lab::cli::time::{Civil, countdown};
 use crate::lab::device::Identity;
 use crate::platform::Platform;
-use crate::platform::timefmt::{countdown, stamp};
 
 /// One licence the device uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,7 +109,7 @@ pub struct View<'a> {
 
 impl View<'_> {
     fn ts(&self, lab_time: f64) -> String {
-        stamp(lab_time + self.offset)
+        Civil::from_epoch(lab_time + self.offset).licensing()
     }
 }
 
