@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::Device;
 use super::time::Civil;
+use crate::config::Tree;
 use crate::lab::clock::LabClock;
 use crate::lab::device::{Checkpoint, DeviceState, LogLine, PendingRevert, SharedState};
 
@@ -33,6 +34,18 @@ pub const NOTHING_PENDING: &str = "%No Rollback Confirmed Change pending";
 /// NX-OS allows ten user checkpoints (Nexus system management guides).
 pub const MAX_CHECKPOINTS: usize = 10;
 
+/// The `path` under `archive` in the running config: where the device writes the backup a
+/// revert timer rolls back to. Without it, IOS-XE refuses the timer (Cisco, "Configuration
+/// Rollback Confirmed Change": a configuration archive must be configured first). Read by
+/// the lab itself, not through the client's platform rules.
+fn archive_path(running: &Tree) -> Option<String> {
+    let archive = running.lines.iter().find(|l| l.text.trim() == "archive")?;
+    archive.children.iter().find_map(|c| {
+        let path = c.text.trim().strip_prefix("path ")?.trim();
+        (!path.is_empty()).then(|| path.to_string())
+    })
+}
+
 /// `configure terminal revert timer [idle] N`: backs the running config up and starts the
 /// timer. `Err` is the device's refusal (no archive); the session then stays in exec.
 pub fn start_timer(device: &Arc<Device>, minutes: u32, idle: bool) -> Result<String, String> {
@@ -41,7 +54,7 @@ pub fn start_timer(device: &Arc<Device>, minutes: u32, idle: bool) -> Result<Str
     let now = device.now();
     let lab_now = device.clock.now();
     let mut state = lock(&device.state);
-    let Some(path) = crate::platform::ios_xe::archive_path(&state.running) else {
+    let Some(path) = archive_path(&state.running) else {
         return Err(format!("{ARCHIVE_OFF}\n"));
     };
     let deadline = lab_now + f64::from(minutes) * 60.0;
