@@ -62,19 +62,6 @@ impl SourceFile {
         self.secrets.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The secrets written on line `line`.
-    fn secret_texts(&self, line: usize) -> Vec<String> {
-        let Some(text) = self.line(line) else {
-            return Vec::new();
-        };
-        let chars: Vec<char> = text.chars().collect();
-        self.secret_columns(line, text)
-            .into_iter()
-            .map(|r| chars[r].iter().collect::<String>())
-            .map(|s| s.trim_matches(['"', '\'']).to_string())
-            .collect()
-    }
-
     /// The character ranges of line `line`, whose text is `text`, that hold secrets.
     fn secret_columns(&self, line: usize, text: &str) -> Vec<Range<usize>> {
         let chars = text.chars().count();
@@ -238,17 +225,27 @@ impl fmt::Display for Diagnostic {
         }
         // Field names and messages can quote input (a key, a path): never let it drive the
         // terminal, nor show a secret written on the line they are about.
-        let secrets = match &self.origin {
-            Origin::File(loc) => loc.file.secret_texts(loc.line),
-            _ => Vec::new(),
+        // The quoted line, and where its secrets are, found once for all that follows.
+        let quote = match &self.origin {
+            Origin::File(loc) => loc.file.line(loc.line).map(|text| {
+                let chars: Vec<char> = text.chars().collect();
+                let hidden = loc.file.secret_columns(loc.line, text);
+                (loc, chars, hidden)
+            }),
+            _ => None,
         };
+        let secrets: Vec<String> = quote
+            .iter()
+            .flat_map(|(_, chars, hidden)| hidden.iter().map(|r| chars[r.clone()].iter().collect()))
+            .map(|s: String| s.trim_matches(['"', '\'']).to_string())
+            .collect();
         let shown = |text: &str| sanitize(&mask_texts(text, &secrets));
         if !self.field.is_empty() {
             write!(f, "{}: ", shown(&self.field))?;
         }
         write!(f, "{}", shown(&self.message))?;
-        if let Origin::File(loc) = &self.origin {
-            write_snippet(f, loc, self.secret)?;
+        if let Some((loc, chars, hidden)) = quote {
+            write_snippet(f, loc, &chars, hidden, self.secret)?;
         }
         if let Some(help) = &self.help {
             write!(f, "\n   = help: {}", shown(help))?;
@@ -278,18 +275,19 @@ const QUOTE_WIDTH: usize = 120;
 
 /// Quotes the source line with a caret under the span. Every secret on the line is shown as
 /// `<redacted>`, and so is the span itself when `secret`.
-fn write_snippet(f: &mut fmt::Formatter<'_>, loc: &Location, secret: bool) -> fmt::Result {
-    let Some(text) = loc.file.line(loc.line) else {
-        return Ok(());
-    };
-    let chars: Vec<char> = text.chars().collect();
+fn write_snippet(
+    f: &mut fmt::Formatter<'_>,
+    loc: &Location,
+    chars: &[char],
+    mut hidden: Vec<Range<usize>>,
+    secret: bool,
+) -> fmt::Result {
     let start = loc.col.saturating_sub(1).min(chars.len());
     let end = (start + loc.len.max(1)).min(chars.len());
-    let mut hidden = loc.file.secret_columns(loc.line, text);
     if secret {
         hidden.push(start..end);
     }
-    let (shown, caret) = mask_line(&chars, hidden, start..end);
+    let (shown, caret) = mask_line(chars, hidden, start..end);
     let (shown, caret) = cut_to_width(shown, caret);
     let number = loc.line.to_string();
     let pad = " ".repeat(number.len());

@@ -656,15 +656,7 @@ impl Books {
                     instance: instance.clone(),
                 })
                 .collect(),
-            counters: self
-                .counters
-                .iter()
-                .map(|((realm, udi), counters)| CountersSnapshot {
-                    realm: *realm,
-                    udi: udi.clone(),
-                    counters: *counters,
-                })
-                .collect(),
+            counters: self.counter_snapshots(),
             desync_since_ms: self.desync_since_ms,
             sequence: self.sequence,
         }
@@ -752,16 +744,19 @@ impl Books {
                 .iter()
                 .map(|((realm, udi), i)| instance_snapshot(*realm, udi, i, now_ms))
                 .collect(),
-            counters: self
-                .counters
-                .iter()
-                .map(|((realm, udi), counters)| CountersSnapshot {
-                    realm: *realm,
-                    udi: udi.clone(),
-                    counters: *counters,
-                })
-                .collect(),
+            counters: self.counter_snapshots(),
         }
+    }
+
+    fn counter_snapshots(&self) -> Vec<CountersSnapshot> {
+        self.counters
+            .iter()
+            .map(|((realm, udi), counters)| CountersSnapshot {
+                realm: *realm,
+                udi: udi.clone(),
+                counters: *counters,
+            })
+            .collect()
     }
 
     fn account_snapshots(&self, now_ms: i64) -> Vec<AccountSnapshot> {
