@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 use russh::client;
 use russh::keys::PublicKeyOrCertificate;
 use russh::{ChannelMsg, Disconnect};
-use smartlic::intent::Secret;
 use smartlic::lab::fleet::fleet_address;
+use smartlic::lab::secret::Secret;
 use smartlic::lab::ssh::{self, Endpoint, SshFaults};
 use smartlic::lab::terminal::{Console, Output, Terminal};
 

@@ -17,10 +17,10 @@ use crate::lab::backend::{
     device_faults_via_admin, set_device_faults_via_admin,
 };
 use crate::lab::fleet::{FleetAddresses, MAX_FLEET, fleet_inventory_at};
+use crate::lab::release::Platform;
 use crate::lab::run::{self, Lab, LabError, LabOptions, LabSaver};
 use crate::lab::saved;
 use crate::lab::spec::{LabHost, lab_spec};
-use crate::platform::Platform;
 use crate::report::{self, Style};
 use crate::source::did_you_mean;
 

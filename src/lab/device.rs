@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Tree;
 use crate::lab::licensing::network::{DeviceNetwork, LabTopology};
-use crate::platform::{LicensingModel, Platform};
+use crate::lab::release::{LicensingModel, Platform};
+use crate::lab::tree::Tree;
 
 /// Who the device is (fixed for the lab's life).
 #[derive(Clone, Debug, PartialEq, Eq)]

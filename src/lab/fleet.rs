@@ -9,7 +9,7 @@
 use std::fmt::Write;
 use std::net::Ipv4Addr;
 
-use crate::platform::Platform;
+use crate::lab::release::Platform;
 
 /// The port every generated device listens on (unprivileged, so no root is needed).
 pub const FLEET_PORT: u16 = 2222;

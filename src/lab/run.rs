@@ -556,9 +556,9 @@ pub fn host_key_seed(name: &str) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Line;
     use crate::lab::device::{LogLine, PendingRevert};
     use crate::lab::saved::Folder;
+    use crate::lab::tree::Line;
 
     #[test]
     fn host_key_seeds_are_stable_and_distinct() {

@@ -49,12 +49,13 @@ use serde::{Deserialize, Serialize};
 use crate::intent::check::{
     Checker, INTERFACE_NAME, NameKind, PRODUCT_ID, VRF_NAME, join, parse_duration,
 };
-use crate::intent::{ResolveOptions, Secret, resolve_host, secret_value};
+use crate::intent::{ResolveOptions, resolve_host, secret_value};
 use crate::inventory::Inventory;
 use crate::lab::backend::{
     AccountSeed, BackendConfig, Faults as BackendFaults, VirtualAccountSeed,
 };
-use crate::platform::{LicensingModel, Platform};
+use crate::lab::release::{LicensingModel, Platform, Release};
+use crate::lab::secret::Secret;
 use crate::source::Diagnostic;
 use crate::yaml::Node;
 
@@ -255,33 +256,39 @@ fn lab_host(c: &mut Checker, name: &str, vars: &Node) -> Option<LabHost> {
         resolved.connection.port,
     )?;
     let faults = lab.get("faults").map(|f| faults(c, f)).unwrap_or_default();
-    let platform = resolved.intent.platform;
+    let platform = Platform::from_inventory(resolved.intent.platform.name())?;
+    // As written (`9.3(8)`, `16.12.5`): the device prints its release that way.
+    let version = vars
+        .get("os_version")
+        .and_then(|n| n.scalar())
+        .unwrap_or(platform.default_release())
+        .to_string();
+    // The release decides how the device licenses, whatever the intent expects of it.
+    let model = platform.licensing_model(Release::parse(&version)?);
     Some(LabHost {
         name: name.to_string(),
         platform,
-        model: resolved.intent.licensing_model,
-        // As written (`9.3(8)`, `16.12.5`): the device prints its release that way.
-        version: vars
-            .get("os_version")
-            .and_then(|n| n.scalar())
-            .unwrap_or(default_version(platform))
-            .to_string(),
+        model,
+        version,
         listen,
         username: resolved
             .connection
             .user
             .clone()
             .unwrap_or_else(|| "admin".into()),
-        password: resolved
-            .connection
-            .password
-            .clone()
-            .unwrap_or_else(|| Secret::new("admin")),
+        password: Secret::new(
+            resolved
+                .connection
+                .password
+                .as_ref()
+                .map_or("admin", |p| p.expose()),
+        ),
         // Read as the client reads a password (plain, `!vault`, `{env}`, `{file}`), so a
         // source that gives nothing is an error, not a device without an enable secret.
         enable_secret: lab
             .get("enable_secret")
-            .and_then(|n| secret_value(c, n, "lab.enable_secret")),
+            .and_then(|n| secret_value(c, n, "lab.enable_secret"))
+            .map(|s| Secret::new(s.expose())),
         pid: text_or(c, lab, "pid", &PRODUCT_ID, default_pid(platform)),
         serial: text_or(c, lab, "serial", &PRODUCT_ID, &default_serial(name)),
         reaches: lab
@@ -725,15 +732,6 @@ fn backend_faults(c: &mut Checker, node: &Node) -> BackendFaults {
         c.error(node, field, e.to_string());
         BackendFaults::default()
     })
-}
-
-/// A release each personality runs when the inventory names none.
-fn default_version(platform: Platform) -> &'static str {
-    match platform {
-        Platform::IosXe => "17.3.4",
-        Platform::NxOs => "9.3(8)",
-        Platform::Apic => "4.2(7f)",
-    }
 }
 
 /// Product IDs seen in Cisco's samples ([CAT-TS] [NX-TS] [ACI-SL]).

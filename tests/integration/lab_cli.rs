@@ -10,8 +10,8 @@ use smartlic::config::{self, Tree};
 use smartlic::lab::cli::{self, CliOptions};
 use smartlic::lab::clock::LabClock;
 use smartlic::lab::device::{DeviceState, Identity, Licensing, SharedState};
+use smartlic::lab::release::{LicensingModel, Platform};
 use smartlic::lab::terminal::{Console, Terminal};
-use smartlic::platform::{LicensingModel, Platform};
 
 use crate::support::root;
 
@@ -701,7 +701,12 @@ fn golden_renders_typed_into_the_lab_read_back_converged() {
                 .map(|l| format!("{l}\n"))
                 .collect();
         }
-        let dialect = platform.dialect();
+        // The client reads the lab's text with its own dialect for this platform.
+        let dialect = smartlic::platform::Platform::ALL
+            .into_iter()
+            .find(|p| p.name() == platform.name())
+            .unwrap()
+            .dialect();
         let desired = Tree::parse(&expected, dialect);
         let actual = Tree::parse(&running, dialect);
         let diff = config::diff(dialect, &desired, &actual, &[] as &[&str]);

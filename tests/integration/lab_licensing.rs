@@ -5,12 +5,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use smartlic::config::Tree;
 use smartlic::lab::backend::{self, BackendConfig};
 use smartlic::lab::clock::LabClock;
 use smartlic::lab::device::{DeviceState, Identity, Licensing, SharedState};
 use smartlic::lab::licensing::{Agent, DeviceNetwork, LabTopology, TrustAnchors};
-use smartlic::platform::{LicensingModel, Platform};
+use smartlic::lab::release::{LicensingModel, Platform};
+use smartlic::lab::tree::Tree;
 
 const CALL_HOME: &str = "ip name-server vrf Mgmt-vrf 198.51.100.53\nservice call-home\ncall-home\n contact-email-addr sch-smart-licensing@cisco.com\n vrf Mgmt-vrf\n profile \"CiscoTAC-1\"\n  active\n  destination transport-method http\n";
 
@@ -46,7 +46,7 @@ struct Device {
 
 fn device(lab: &Lab, serial: &str, config: &str, clock_offset_secs: i64) -> Device {
     let state: SharedState = Arc::new(Mutex::new(DeviceState {
-        running: Tree::parse(config, Platform::IosXe.dialect()),
+        running: Tree::parse(config),
         ..DeviceState::default()
     }));
     let agent = Agent::new(

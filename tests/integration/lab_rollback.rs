@@ -11,10 +11,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use smartlic::config::Line;
 use smartlic::intent::ResolveOptions;
 use smartlic::lab::run::LabOptions;
 use smartlic::lab::spec::Faults;
+use smartlic::lab::tree::Line;
 use smartlic::live::{self, HostRun, LiveOptions, Mode, Outcome, Progress};
 use smartlic::render::Templates;
 use smartlic::targets::{self, Selection, Targets};

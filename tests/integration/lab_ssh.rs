@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use russh::client;
 use russh::keys::PublicKeyOrCertificate;
 use russh::{ChannelMsg, Preferred, cipher, kex, mac};
-use smartlic::intent::Secret;
+use smartlic::lab::secret::Secret;
 use smartlic::lab::ssh::{self, Endpoint, Served, SshError, SshFaults};
 use smartlic::lab::terminal::{Console, Output, Terminal};
 

@@ -6,8 +6,8 @@
 //! Which effect a line has is personality data (`personality::Effect`); this module
 //! applies it to a `config::Tree`.
 
-use crate::config::{Line, Tree};
 use crate::lab::personality::{Effect, HiddenDefault, Personality};
+use crate::lab::tree::{Line, Tree};
 
 /// Whitespace collapsed: the form two config lines are compared in.
 pub fn canonical(text: &str) -> String {

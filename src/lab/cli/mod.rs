@@ -27,11 +27,11 @@ pub mod time;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::config::Tree;
 use crate::lab::clock::LabClock;
 use crate::lab::device::{DeviceState, Identity, Licensing, SharedState};
 use crate::lab::personality::{self, Personality};
 use crate::lab::terminal::{Console, ExecReply, Terminal};
+use crate::lab::tree::Tree;
 
 /// How a device's CLI behaves beyond its personality: credentials and injected faults
 /// (issue 3 "Faults"). The defaults are a healthy device without an enable secret.
@@ -200,7 +200,7 @@ pub fn factory_state(identity: &Identity) -> DeviceState {
     let text = personality
         .factory_config
         .replace("{hostname}", &identity.name);
-    let tree = Tree::parse(&text, identity.platform.dialect());
+    let tree = Tree::parse(&text);
     DeviceState {
         running: tree.clone(),
         startup: tree,

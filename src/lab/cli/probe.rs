@@ -40,12 +40,12 @@
 use std::net::{IpAddr, TcpStream};
 use std::time::Duration;
 
-use crate::config::Tree;
 use crate::lab::device::Licensing;
 use crate::lab::licensing::network::{
     self, DeviceNetwork, LabTopology, LookupFailure, Probe, ProbeResult, Reach, Resolution,
 };
-use crate::platform::Platform;
+use crate::lab::release::Platform;
+use crate::lab::tree::Tree;
 
 /// IOS `ping` default repeat count and NX-OS default `count`.
 pub const DEFAULT_COUNT: u32 = 5;

@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use super::Device;
 use super::time::Civil;
-use crate::config::Tree;
 use crate::lab::clock::LabClock;
 use crate::lab::device::{Checkpoint, DeviceState, LogLine, PendingRevert, SharedState};
+use crate::lab::tree::Tree;
 
 /// The timer range (napalm's IOS driver: 1–120 minutes; a public walkthrough: "x can be
 /// 1-120").

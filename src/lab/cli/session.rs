@@ -19,10 +19,10 @@ use super::line::{Event, LineEditor};
 use super::probe;
 use super::rollback;
 use super::show::{self, View};
-use crate::config::{Line, Tree};
 use crate::lab::device::{DeviceState, LogLine};
 use crate::lab::personality::{Config, Exec, Layout, Style};
 use crate::lab::terminal::{ExecReply, Output, Terminal};
+use crate::lab::tree::{Line, Tree};
 
 /// A question the session is waiting to have answered, or a pager on screen.
 #[derive(Debug, Default)]

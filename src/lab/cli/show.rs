@@ -15,11 +15,11 @@ use regex::Regex;
 use super::cert;
 use super::config::{block, canonical, hidden_default};
 use super::time::Civil;
-use crate::config::{Line, Tree};
 use crate::lab::device::{DeviceState, Identity, Licensing};
 use crate::lab::personality::{Layout, Personality};
-use crate::platform::LicensingModel;
-use crate::platform::version::Version;
+use crate::lab::release::LicensingModel;
+use crate::lab::release::Release;
+use crate::lab::tree::{Line, Tree};
 
 /// What a show command reads.
 pub struct View<'a> {
@@ -127,7 +127,7 @@ fn with_hidden_defaults(personality: &Personality, running: &Tree) -> Tree {
 /// `end`.
 fn ios_body(identity: &Identity, tree: &Tree) -> String {
     let mut out = String::from("!\n");
-    if let Some(v) = Version::parse(&identity.version) {
+    if let Some(v) = Release::parse(&identity.version) {
         out.push_str(&format!("version {}.{}\n", v.0, v.1));
     }
     for line in &tree.lines {
@@ -266,7 +266,7 @@ pub fn version(view: &View) -> String {
 
 /// IOS-XE release train names as `show version` prints them (genieparser fixtures:
 /// Everest 16.4, Amsterdam 17.3, Bengaluru 17.5/17.6; Cisco release names otherwise).
-fn train(v: Version) -> &'static str {
+fn train(v: Release) -> &'static str {
     match (v.0, v.1) {
         (16, 0..=6) => "Everest",
         (16, 7..=9) => "Fuji",
@@ -293,9 +293,9 @@ fn padded_version(version: &str) -> String {
 /// The `Smart Licensing Status:` value ([GENIEPARSER]): classic prints the registration and
 /// authorization states, SLP releases `Registration Not Applicable/Not Applicable`, and
 /// `Smart Licensing Using Policy` from the 17.10 builds on.
-fn smart_licensing_status(view: &View, v: Version) -> String {
+fn smart_licensing_status(view: &View, v: Release) -> String {
     if view.personality.model == LicensingModel::Policy {
-        return if v >= Version(17, 10, 0) {
+        return if v >= Release(17, 10, 0) {
             "Smart Licensing Using Policy".into()
         } else {
             "Registration Not Applicable/Not Applicable".into()
@@ -335,7 +335,7 @@ fn ios_uptime(secs: f64) -> String {
 }
 
 fn ios_version(view: &View) -> String {
-    let v = Version::parse(&view.identity.version).unwrap_or(Version(17, 3, 4));
+    let v = Release::parse(&view.identity.version).unwrap_or(Release(17, 3, 4));
     let host = view.hostname();
     let uptime = ios_uptime(view.now - view.booted_at);
     let (pid, serial) = (&view.identity.pid, &view.identity.serial);
@@ -430,7 +430,7 @@ Configuration register is 0x102\n",
 /// Shape of genieparser `nxos/tests/ShowVersion/cli/equal/golden_output_2_output.txt`.
 fn nx_show_version(view: &View) -> String {
     let release = nx_version(&view.identity.version);
-    let v = Version::parse(release).unwrap_or(Version(9, 3, 8));
+    let v = Release::parse(release).unwrap_or(Release(9, 3, 8));
     let (image, feature) = if v.0 >= 10 {
         (
             format!("nxos64-cs.{}.{}.{}.F.bin", v.0, v.1, v.2),

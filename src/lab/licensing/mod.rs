@@ -35,10 +35,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::config::Tree;
 use crate::lab::clock::LabClock;
 use crate::lab::device::{Identity, Licensing, LogLine, SharedState};
-use crate::platform::{LicensingModel, Platform};
+use crate::lab::release::{LicensingModel, Platform};
+use crate::lab::tree::{Tree, words};
 
 use machine::{Account, Action, Classic, Failure, Grant, Policy, Syslog};
 pub use network::{DeviceNetwork, LabTopology};
@@ -707,16 +707,15 @@ fn checks_revocation(platform: Platform, tree: &Tree) -> bool {
     if platform != Platform::IosXe {
         return false;
     }
-    let dialect = platform.dialect();
     let Some(block) = tree
         .lines
         .iter()
-        .find(|l| dialect.canonical(&l.text) == "crypto pki trustpoint SLA-TrustPoint")
+        .find(|l| words(&l.text) == "crypto pki trustpoint SLA-TrustPoint")
     else {
         return true;
     };
     !block.children.iter().any(|l| {
-        let c = dialect.canonical(&l.text);
+        let c = words(&l.text);
         c.strip_prefix("revocation-check ")
             .is_some_and(|methods| methods.split_whitespace().any(|m| m == "none"))
     })

@@ -14,9 +14,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 
-use crate::config::{Line, Tree};
+use crate::lab::release::Platform;
 use crate::lab::spec::LabHost;
-use crate::platform::Platform;
+use crate::lab::tree::{Line, Tree, words};
 
 /// The lab's network, shared by every device: DNS servers, the DNS table, and where each
 /// virtual service address really listens.
@@ -209,12 +209,12 @@ pub const CSSM_CALL_HOME_URL: &str =
 /// CSSM smart transport default URL ([RTR-CMD] [GENIELIBS]).
 pub const CSSM_SMART_URL: &str = "https://smartreceiver.cisco.com/licservice/license";
 
-fn canon(platform: Platform, line: &Line) -> String {
-    platform.dialect().canonical(&line.text)
+fn canon(line: &Line) -> String {
+    words(&line.text)
 }
 
-fn top(platform: Platform, tree: &Tree) -> impl Iterator<Item = (String, &Line)> {
-    tree.lines.iter().map(move |l| (canon(platform, l), l))
+fn top(tree: &Tree) -> impl Iterator<Item = (String, &Line)> {
+    tree.lines.iter().map(|l| (canon(l), l))
 }
 
 /// The words after `prefix` (canonical text), if the line starts with it.
@@ -237,9 +237,8 @@ fn unquote(word: &str) -> String {
 /// default; another profile needs `reporting smart-licensing-data`. CiscoTAC-1's
 /// destination address is a hidden default (real configs, docs/platform-notes.md): absent means the CSSM URL.
 pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
-    let p = Platform::IosXe;
-    let service = top(p, tree).any(|(c, _)| c == "service call-home");
-    let Some(block) = tree.lines.iter().find(|l| canon(p, l) == "call-home") else {
+    let service = top(tree).any(|(c, _)| c == "service call-home");
+    let Some(block) = tree.lines.iter().find(|l| canon(l) == "call-home") else {
         return Err(NoTransport::NotAvailable {
             user_profile: false,
         });
@@ -251,7 +250,7 @@ pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
     let mut chosen = None;
     let mut user_profile_in_the_way = false;
     for child in &block.children {
-        let c = canon(p, child);
+        let c = canon(child);
         if let Some(v) = after(&c, "vrf") {
             vrf = Some(v.to_string());
         } else if let Some(v) = after(&c, "source-interface") {
@@ -266,7 +265,7 @@ pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
             identity_check = false;
         } else if let Some(name) = after(&c, "profile") {
             let name = unquote(name);
-            let lines: Vec<String> = child.children.iter().map(|l| canon(p, l)).collect();
+            let lines: Vec<String> = child.children.iter().map(canon).collect();
             let has = |s: &str| lines.iter().any(|l| l == s);
             // `active` is printed under an active profile (real configs, docs/platform-notes.md); `no active`
             // deactivates it.
@@ -293,7 +292,7 @@ pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
     // CLI "required" when tools.cisco.com is reached through a VRF) unless call-home
     // names its own source interface.
     if source_interface.is_none() {
-        source_interface = top(p, tree)
+        source_interface = top(tree)
             .find_map(|(c, _)| after(&c, "ip http client source-interface").map(str::to_string));
     }
     let http = lines
@@ -326,22 +325,31 @@ pub fn ios_xe_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
 /// server <host> port <port>` is used once `transport http proxy enable` is present, and
 /// the global `ip http source-interface <if> [vrf <vrf>]` sets the HTTP source interface,
 /// whose VRF must be the `use-vrf` one (docs/troubleshooting.md NX-1: `vlan 27` instead of `mgmt0`).
+/// The URL of a `destination-profile CiscoTAC-1 [index N] http <url>` line: the device
+/// stores it with the index it gave ([NX-TS]), the add form has none.
+fn nx_destination_url(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("destination-profile CiscoTAC-1 ")?;
+    let rest = match rest.strip_prefix("index ") {
+        Some(indexed) => indexed.split_once(' ')?.1,
+        None => rest,
+    };
+    rest.strip_prefix("http ")
+}
+
 pub fn nx_os_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
-    let p = Platform::NxOs;
-    let Some(block) = tree.lines.iter().find(|l| canon(p, l) == "callhome") else {
+    let Some(block) = tree.lines.iter().find(|l| canon(l) == "callhome") else {
         return Err(NoTransport::NotAvailable {
             user_profile: false,
         });
     };
-    let lines: Vec<String> = block.children.iter().map(|l| canon(p, l)).collect();
+    let lines: Vec<String> = block.children.iter().map(canon).collect();
     let enabled = lines.iter().any(|l| l == "enable");
     let http = lines
         .iter()
         .any(|l| l == "destination-profile CiscoTAC-1 transport-method http");
-    // The dialect's canonical form drops `index N` (platform::nx_os).
     let url = lines
         .iter()
-        .find_map(|l| after(l, "destination-profile CiscoTAC-1 http").map(str::to_string));
+        .find_map(|l| nx_destination_url(l).map(str::to_string));
     let vrf = lines
         .iter()
         .find_map(|l| after(l, "transport http use-vrf").map(str::to_string));
@@ -355,7 +363,7 @@ pub fn nx_os_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
             _ => None,
         }
     });
-    let source_interface = top(p, tree).find_map(|(c, _)| {
+    let source_interface = top(tree).find_map(|(c, _)| {
         let v = after(&c, "ip http source-interface")?;
         v.split_whitespace().next().map(str::to_string)
     });
@@ -379,7 +387,6 @@ pub fn nx_os_call_home(tree: &Tree) -> Result<Transport, NoTransport> {
 /// `… satellite url <url>`, `… proxy ip-address <host> port <port>`. The URL APIC uses for
 /// direct CSSM is not in Cisco's documents ⟨GAP⟩: the call-home CSSM URL is used.
 pub fn apic(tree: &Tree) -> Result<Transport, NoTransport> {
-    let p = Platform::Apic;
     let mut transport = Transport {
         url: CSSM_CALL_HOME_URL.to_string(),
         vrf: None,
@@ -389,7 +396,7 @@ pub fn apic(tree: &Tree) -> Result<Transport, NoTransport> {
         call_home: false,
         cslu: false,
     };
-    for (c, _) in top(p, tree) {
+    for (c, _) in top(tree) {
         let Some(mode) = after(&c, "license smart transport-mode") else {
             continue;
         };
@@ -422,7 +429,7 @@ pub fn policy(platform: Platform, tree: &Tree) -> Result<Transport, NoTransport>
     let mut vrf = None;
     let mut source_interface = None;
     let mut identity_check = true;
-    for (c, _) in top(platform, tree) {
+    for (c, _) in top(tree) {
         if let Some(v) = after(&c, "license smart transport") {
             kind = Some(v.to_string());
         } else if let Some(v) = after(&c, "license smart url smart") {
@@ -633,7 +640,7 @@ pub fn lookup(
     let wanted = name.to_ascii_lowercase();
     let mut servers: Vec<(IpAddr, Option<String>)> = Vec::new();
     let mut enabled = true;
-    for (c, line) in top(platform, tree) {
+    for (c, line) in top(tree) {
         if let Some(rest) = after(&c, "ip host") {
             // IOS-XE `ip host [vrf V] NAME IP…`, NX-OS `ip host NAME IP`.
             let words: Vec<&str> = rest.split_whitespace().collect();
@@ -655,7 +662,7 @@ pub fn lookup(
             && let Some(vrf) = after(&c, "vrf context")
         {
             for child in &line.children {
-                let cc = canon(platform, child);
+                let cc = canon(child);
                 if let Some(rest) = after(&cc, "ip name-server") {
                     servers.extend(name_servers(rest, Some(vrf.to_string())));
                 }
@@ -806,8 +813,8 @@ fn name_servers(rest: &str, context_vrf: Option<String>) -> Vec<(IpAddr, Option<
 mod tests {
     use super::*;
 
-    fn tree(platform: Platform, text: &str) -> Tree {
-        Tree::parse(text, platform.dialect())
+    fn tree(text: &str) -> Tree {
+        Tree::parse(text)
     }
 
     const CSSM_IP: &str = "198.51.100.10";
@@ -861,7 +868,7 @@ mod tests {
 
     #[test]
     fn the_default_cisco_tac_profile_uses_the_hidden_cssm_url() {
-        let t = ios_xe_call_home(&tree(Platform::IosXe, XE_DEFAULT)).unwrap();
+        let t = ios_xe_call_home(&tree(XE_DEFAULT)).unwrap();
         assert_eq!(t.url, CSSM_CALL_HOME_URL);
         assert!(t.identity_check);
     }
@@ -870,20 +877,20 @@ mod tests {
     fn call_home_not_enabled_or_wrong_profile_is_cat_4() {
         let no_service = XE_DEFAULT.replace("service call-home\n", "");
         assert_eq!(
-            ios_xe_call_home(&tree(Platform::IosXe, &no_service)),
+            ios_xe_call_home(&tree(&no_service)),
             Err(NoTransport::NotAvailable {
                 user_profile: false
             })
         );
         let user = "service call-home\ncall-home\n profile \"CiscoTAC-1\"\n  no active\n profile \"Mine\"\n  active\n  destination transport-method http\n";
         assert_eq!(
-            ios_xe_call_home(&tree(Platform::IosXe, user)),
+            ios_xe_call_home(&tree(user)),
             Err(NoTransport::NotAvailable { user_profile: true })
         );
         let fixed = format!(
             "{user}  reporting smart-licensing-data\n  destination address http https://sat.lab/Transportgateway/services/DeviceRequestHandler\n"
         );
-        let t = ios_xe_call_home(&tree(Platform::IosXe, &fixed)).unwrap();
+        let t = ios_xe_call_home(&tree(&fixed)).unwrap();
         assert_eq!(
             t.url,
             "https://sat.lab/Transportgateway/services/DeviceRequestHandler"
@@ -895,7 +902,7 @@ mod tests {
         let text = format!(
             "{XE_DEFAULT} vrf Mgmt-vrf\n source-interface GigabitEthernet0/0\n http-proxy \"proxy.lab\" port 3128\n no http secure server-identity-check\n"
         );
-        let t = ios_xe_call_home(&tree(Platform::IosXe, &text)).unwrap();
+        let t = ios_xe_call_home(&tree(&text)).unwrap();
         assert_eq!(t.vrf.as_deref(), Some("Mgmt-vrf"));
         assert_eq!(t.source_interface.as_deref(), Some("GigabitEthernet0/0"));
         assert_eq!(t.proxy, Some(("proxy.lab".to_string(), 3128)));
@@ -905,7 +912,7 @@ mod tests {
     #[test]
     fn routes_through_the_vrf_name_server() {
         let text = format!("ip name-server vrf Mgmt-vrf {DNS_IP}\n{XE_DEFAULT} vrf Mgmt-vrf\n");
-        let tr = tree(Platform::IosXe, &text);
+        let tr = tree(&text);
         let t = ios_xe_call_home(&tr).unwrap();
         let r = route(Platform::IosXe, &tr, &t, &lab(), &device()).unwrap();
         assert_eq!(r.connect, "127.0.0.1:40443".parse().unwrap());
@@ -917,7 +924,7 @@ mod tests {
         let lab = lab();
         let dev = device();
         let check = |text: &str| {
-            let tr = tree(Platform::IosXe, text);
+            let tr = tree(text);
             let t = ios_xe_call_home(&tr).unwrap();
             route(Platform::IosXe, &tr, &t, &lab, &dev)
         };
@@ -986,20 +993,20 @@ mod tests {
         // [CAT-TS]: "required" when tools.cisco.com is reached through a VRF.
         let lab = lab();
         let base = format!("ip name-server vrf Mgmt-vrf {DNS_IP}\n{XE_DEFAULT}");
-        let tr = tree(Platform::IosXe, &base);
+        let tr = tree(&base);
         let t = ios_xe_call_home(&tr).unwrap();
         assert_eq!(
             route(Platform::IosXe, &tr, &t, &lab, &device()),
             Err(Unreachable::NoPath(None))
         );
         let text = format!("ip http client source-interface GigabitEthernet0/0\n{base}");
-        let tr = tree(Platform::IosXe, &text);
+        let tr = tree(&text);
         let t = ios_xe_call_home(&tr).unwrap();
         assert_eq!(t.source_interface.as_deref(), Some("GigabitEthernet0/0"));
         assert!(route(Platform::IosXe, &tr, &t, &lab, &device()).is_ok());
         // call-home's own source interface wins.
         let own = format!("{text} source-interface Vlan27\n");
-        let t = ios_xe_call_home(&tree(Platform::IosXe, &own)).unwrap();
+        let t = ios_xe_call_home(&tree(&own)).unwrap();
         assert_eq!(t.source_interface.as_deref(), Some("Vlan27"));
     }
 
@@ -1009,7 +1016,7 @@ mod tests {
         let text = format!(
             "ip name-server vrf Mgmt-vrf {DNS_IP}\n{XE_DEFAULT} vrf Mgmt-vrf\n http-proxy \"proxy.lab\" port 3128\n"
         );
-        let tr = tree(Platform::IosXe, &text);
+        let tr = tree(&text);
         let t = ios_xe_call_home(&tr).unwrap();
         let r = route(Platform::IosXe, &tr, &t, &lab, &device()).unwrap();
         assert!(r.via_proxy);
@@ -1022,7 +1029,7 @@ mod tests {
         let text = format!(
             "ip name-server {DNS_IP} use-vrf management\ncallhome\n  email-contact sch-smart-licensing@cisco.com\n  destination-profile CiscoTAC-1 transport-method http\n  destination-profile CiscoTAC-1 index 1 http https://tools.cisco.com/its/service/oddce/services/DDCEService\n  transport http use-vrf management\n  enable\n"
         );
-        let tr = tree(Platform::NxOs, &text);
+        let tr = tree(&text);
         let t = nx_os_call_home(&tr).unwrap();
         assert_eq!(t.url, CSSM_CALL_HOME_URL);
         assert_eq!(t.vrf.as_deref(), Some("management"));
@@ -1033,7 +1040,7 @@ mod tests {
         assert!(route(Platform::NxOs, &tr, &t, &lab(), &dev).is_ok());
         // Without `enable`, call-home is not available.
         let disabled = text.replace("  enable\n", "");
-        assert!(nx_os_call_home(&tree(Platform::NxOs, &disabled)).is_err());
+        assert!(nx_os_call_home(&tree(&disabled)).is_err());
         // docs/troubleshooting.md NX-1: the HTTP source interface in the global table, not in `management`.
         let dev = DeviceNetwork {
             reaches: vec!["management".into()],
@@ -1045,20 +1052,16 @@ mod tests {
             .collect(),
             clock_offset_secs: 0,
         };
-        let vlan = tree(
-            Platform::NxOs,
-            &format!("{text}ip http source-interface vlan27\n"),
-        );
+        let vlan = tree(&format!("{text}ip http source-interface vlan27\n"));
         let t = nx_os_call_home(&vlan).unwrap();
         assert_eq!(t.source_interface.as_deref(), Some("vlan27"));
         assert_eq!(
             route(Platform::NxOs, &vlan, &t, &lab(), &dev),
             Err(Unreachable::NoPath(Some("management".into())))
         );
-        let mgmt = tree(
-            Platform::NxOs,
-            &format!("{text}ip http source-interface mgmt0 vrf management\n"),
-        );
+        let mgmt = tree(&format!(
+            "{text}ip http source-interface mgmt0 vrf management\n"
+        ));
         let t = nx_os_call_home(&mgmt).unwrap();
         assert!(route(Platform::NxOs, &mgmt, &t, &lab(), &dev).is_ok());
         // A proxy server is used only once `transport http proxy enable` is there.
@@ -1066,17 +1069,10 @@ mod tests {
             "  enable\n",
             "  enable\n  transport http proxy server proxy.lab port 3128\n",
         );
-        assert_eq!(
-            nx_os_call_home(&tree(Platform::NxOs, &proxied))
-                .unwrap()
-                .proxy,
-            None
-        );
+        assert_eq!(nx_os_call_home(&tree(&proxied)).unwrap().proxy, None);
         let enabled = format!("{proxied}  transport http proxy enable\n");
         assert_eq!(
-            nx_os_call_home(&tree(Platform::NxOs, &enabled))
-                .unwrap()
-                .proxy,
+            nx_os_call_home(&tree(&enabled)).unwrap().proxy,
             Some(("proxy.lab".to_string(), 3128))
         );
     }
@@ -1086,14 +1082,12 @@ mod tests {
         let p = Platform::IosXe;
         assert_eq!(policy(p, &Tree::default()), Err(NoTransport::CsluUnset));
         assert_eq!(
-            policy(p, &tree(p, "license smart transport off\n")),
+            policy(p, &tree("license smart transport off\n")),
             Err(NoTransport::Off)
         );
         let smart = policy(
             p,
-            &tree(
-                p,
-                "license smart transport smart\nlicense smart proxy address proxy.lab\nlicense smart proxy port 3128\nlicense smart vrf Mgmt-vrf\n",
+            &tree("license smart transport smart\nlicense smart proxy address proxy.lab\nlicense smart proxy port 3128\nlicense smart vrf Mgmt-vrf\n",
             ),
         )
         .unwrap();
@@ -1102,19 +1096,14 @@ mod tests {
         assert_eq!(smart.vrf.as_deref(), Some("Mgmt-vrf"));
         let cslu = policy(
             p,
-            &tree(
-                p,
-                "license smart transport cslu\nlicense smart url cslu http://cslu.lab:8182/cslu/v1/pi\n",
+            &tree("license smart transport cslu\nlicense smart url cslu http://cslu.lab:8182/cslu/v1/pi\n",
             ),
         )
         .unwrap();
         assert!(cslu.cslu);
         let callhome = policy(
             p,
-            &tree(
-                p,
-                &format!("license smart transport callhome\n{XE_DEFAULT}"),
-            ),
+            &tree(&format!("license smart transport callhome\n{XE_DEFAULT}")),
         )
         .unwrap();
         assert!(callhome.call_home);
@@ -1122,12 +1111,10 @@ mod tests {
 
     #[test]
     fn apic_modes() {
-        let p = Platform::Apic;
         assert_eq!(apic(&Tree::default()).unwrap().url, CSSM_CALL_HOME_URL);
-        let sat = apic(&tree(p, "license smart transport-mode satellite url https://10.0.10.1:8443/Transportgateway/services/DeviceRequestHandler\n")).unwrap();
+        let sat = apic(&tree("license smart transport-mode satellite url https://10.0.10.1:8443/Transportgateway/services/DeviceRequestHandler\n")).unwrap();
         assert!(sat.url.starts_with("https://10.0.10.1:8443/"));
         let proxy = apic(&tree(
-            p,
             "license smart transport-mode proxy ip-address 10.0.0.248 port 4440\n",
         ))
         .unwrap();
@@ -1138,15 +1125,7 @@ mod tests {
     fn lookup_says_how_a_name_resolved_or_why_not() {
         let lab = lab();
         let dev = device();
-        let look = |text: &str, name: &str| {
-            lookup(
-                Platform::IosXe,
-                &tree(Platform::IosXe, text),
-                name,
-                &lab,
-                &dev,
-            )
-        };
+        let look = |text: &str, name: &str| lookup(Platform::IosXe, &tree(text), name, &lab, &dev);
         let cssm: IpAddr = CSSM_IP.parse().unwrap();
         let dns: IpAddr = DNS_IP.parse().unwrap();
         assert_eq!(look("", CSSM_IP), Ok((cssm, Resolution::Literal)));
@@ -1195,7 +1174,7 @@ mod tests {
         let lab = lab();
         let dev = device();
         let text = format!("ip name-server vrf Mgmt-vrf {DNS_IP}\n");
-        let tr = tree(Platform::IosXe, &text);
+        let tr = tree(&text);
         let run = |p: Probe| probe(Platform::IosXe, &tr, &p, &lab, &dev);
         let cssm: IpAddr = CSSM_IP.parse().unwrap();
         let dns = Resolution::NameServer(DNS_IP.parse().unwrap());

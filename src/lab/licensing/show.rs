@@ -25,7 +25,7 @@ use super::machine::{AuthStatus, Classic, CommStats, Phase, Policy, PolicyInUse}
 use super::network::{NoTransport, Transport};
 use crate::lab::cli::time::{Civil, countdown};
 use crate::lab::device::Identity;
-use crate::platform::Platform;
+use crate::lab::release::Platform;
 
 /// One licence the device uses.
 #[derive(Clone, Debug, PartialEq, Eq)]

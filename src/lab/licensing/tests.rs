@@ -171,7 +171,7 @@ fn policy_status_has_the_corpus_structure() {
         Some("SLE Policy".into()),
     );
     p.acknowledged(T0 + 60.0, None);
-    let tree = Tree::parse("license smart transport smart\n", Platform::IosXe.dialect());
+    let tree = Tree::parse("license smart transport smart\n");
     let mut v = view(&id, &[], T0 + 120.0);
     v.transport = Some(network::policy(Platform::IosXe, &tree));
     let out = show::policy("status", &p, &v).unwrap();
@@ -341,7 +341,7 @@ fn device(
 ) -> Device {
     let platform = Platform::IosXe;
     let state: SharedState = Arc::new(Mutex::new(DeviceState {
-        running: Tree::parse(config, platform.dialect()),
+        running: Tree::parse(config),
         ..DeviceState::default()
     }));
     let anchors = if trust_stub {
@@ -626,7 +626,7 @@ async fn using_policy_trust_over_smart_transport() {
 #[test]
 fn only_revocation_check_none_on_sla_trustpoint_skips_the_crl() {
     // docs/troubleshooting.md CAT-7, [CAT-TS].
-    let xe = |text: &str| Tree::parse(text, Platform::IosXe.dialect());
+    let xe = |text: &str| Tree::parse(text);
     let factory =
         "crypto pki trustpoint SLA-TrustPoint\n enrollment pkcs12\n revocation-check crl\n";
     assert!(checks_revocation(Platform::IosXe, &xe(factory)));

@@ -10,7 +10,7 @@
 //! own error texts were not found: the NX-OS ones are used.
 
 use super::{Config, ConfigRule, Effect, Exec, ExecRule, Layout, Mode, Pager, Personality, Style};
-use crate::platform::{LicensingModel, Platform};
+use crate::lab::release::{LicensingModel, Platform};
 
 /// [ACI-SL] "show license all / status / summary / usage / mode / server / catalog /
 /// tech support".

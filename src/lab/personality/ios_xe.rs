@@ -16,7 +16,7 @@ use super::{
     Config, ConfigRule, Effect, Exec, ExecRule, HiddenDefault, Layout, Mode, Pager, Personality,
     Style,
 };
-use crate::platform::{LicensingModel, Platform};
+use crate::lab::release::{LicensingModel, Platform};
 
 /// The CSSM call-home URL, default destination of CiscoTAC-1 ([CAT-TS]).
 pub const DDCE_SERVICE: &str = "https://tools.cisco.com/its/service/oddce/services/DDCEService";

@@ -11,7 +11,7 @@ pub mod ios_xe;
 pub mod nx_os;
 
 use crate::lab::device::Identity;
-use crate::platform::{LicensingModel, Platform};
+use crate::lab::release::{LicensingModel, Platform};
 
 /// One platform/release family as the lab simulates it.
 #[derive(Debug)]

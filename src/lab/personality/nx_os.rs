@@ -17,7 +17,7 @@ use super::{
     Config, ConfigRule, Effect, Exec, ExecRule, HiddenDefault, Layout, Mode, Pager, Personality,
     Style,
 };
-use crate::platform::{LicensingModel, Platform};
+use crate::lab::release::{LicensingModel, Platform};
 
 const CONFIG_BANNER: &str = "Enter configuration commands, one per line. End with CNTL/Z.";
 

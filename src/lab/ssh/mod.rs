@@ -30,7 +30,7 @@ use russh::server::Config;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 
-use crate::intent::Secret;
+use crate::lab::secret::Secret;
 use crate::lab::terminal::Console;
 
 pub use channel::WindowSize;

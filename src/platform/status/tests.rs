@@ -22,10 +22,16 @@ fn identity(platform: Platform, model: LicensingModel) -> Identity {
         Platform::NxOs => ("10.2(3)F", "N9K-C93180YC-FX"),
         Platform::Apic => ("4.2(7f)", "APIC-SERVER-M3"),
     };
+    // The lab names platforms and models in its own types (it shares nothing with smartlic).
+    let lab_platform = crate::lab::release::Platform::from_inventory(platform.name()).unwrap();
+    let lab_model = match model {
+        LicensingModel::Classic => crate::lab::release::LicensingModel::Classic,
+        LicensingModel::Policy => crate::lab::release::LicensingModel::Policy,
+    };
     Identity {
         name: "dev1".into(),
-        platform,
-        model,
+        platform: lab_platform,
+        model: lab_model,
         version: version.into(),
         pid: pid.into(),
         serial: "FOC2233X0AB".into(),
