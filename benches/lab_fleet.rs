@@ -26,7 +26,7 @@ use russh::keys::PublicKeyOrCertificate;
 use russh::{ChannelMsg, Disconnect};
 use smartlic::lab::fleet::{FLEET_PORT, fleet_inventory};
 use smartlic::lab::run::{self, LabOptions};
-use smartlic::lab::spec::lab_spec;
+use smartlic::lab::spec::load_lab_spec;
 
 const ROLE: &str = "LAB_FLEET_BENCH_ROLE";
 const SIZES: &str = "LAB_FLEET_BENCH_SIZES";
@@ -137,7 +137,7 @@ fn server(n: usize) {
     let path = dir.path().join("fleet.yml");
     std::fs::write(&path, text).unwrap();
     let parsing = Instant::now();
-    let spec = lab_spec(&smartlic::inventory::load(&path).unwrap()).unwrap();
+    let spec = load_lab_spec(&path, None).unwrap();
     let parse_time = parsing.elapsed();
     runtime.block_on(async {
         let before = rss();

@@ -10,7 +10,6 @@ use crate::cli::{
     LabCommand, LabFaultArgs, LabFleetArgs, LabResetArgs, LabRunArgs, LabServeArgs, LabTokenArgs,
     LabTokenCommand,
 };
-use crate::inventory;
 use crate::lab::backend::BackendConfig;
 use crate::lab::backend::{
     BackendError, DeviceFaults, Realm, TokenRequest, create_token_via_admin,
@@ -20,7 +19,7 @@ use crate::lab::fleet::{FleetAddresses, MAX_FLEET, fleet_inventory_at};
 use crate::lab::release::Platform;
 use crate::lab::run::{self, Lab, LabError, LabOptions, LabSaver};
 use crate::lab::saved;
-use crate::lab::spec::{LabHost, lab_spec};
+use crate::lab::spec::{LabHost, LabSpec, load_lab_spec};
 use crate::report::{self, Style};
 use crate::source::did_you_mean;
 
@@ -50,18 +49,26 @@ pub fn run(command: LabCommand, err: Style) -> ExitStatus {
 }
 
 async fn serve(args: &LabServeArgs, err: Style) -> ExitStatus {
-    let spec = match inventory::load(&args.inventory).and_then(|inv| {
-        eprint!("{}", report::diagnostics(&inv.warnings, err));
-        lab_spec(&inv)
-    }) {
-        Ok(spec) => spec,
-        Err(diags) => {
-            eprint!("{}", report::diagnostics(&diags, err));
-            eprintln!("the lab was not started");
-            return ExitStatus::InvalidInput;
-        }
+    match read_lab_spec(&args.inventory, err) {
+        Ok(spec) => run_lab(spec.hosts, spec.backend, &args.run).await,
+        Err(status) => status,
+    }
+}
+
+/// The lab an inventory declares, read by the lab itself; its problems printed, and
+/// exit 3 when there are any. `!vault` passwords are opened with the run's vault password.
+pub fn read_lab_spec(inventory: &Path, err: Style) -> Result<LabSpec, ExitStatus> {
+    let vault = |text: &str| {
+        crate::vault::open(text)
+            .map(|secret| secret.expose().to_string())
+            .map_err(|e| e.to_string())
     };
-    run_lab(spec.hosts, spec.backend, &args.run).await
+    load_lab_spec(inventory, Some(&vault)).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        eprint!("{}", report::error_lines(&lines, err));
+        eprintln!("the lab was not started");
+        ExitStatus::InvalidInput
+    })
 }
 
 async fn fleet(args: &LabFleetArgs, err: Style) -> ExitStatus {

@@ -15,7 +15,6 @@ use crate::cli::{Format, LiveArgs, RunArgs};
 use crate::intent::Secret;
 use crate::lab::run::Lab;
 use crate::lab::saved;
-use crate::lab::spec::lab_spec;
 use crate::live::saved::{PlanInputs, inline_secret};
 use crate::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress, SavedPlan};
 use crate::platform::Renewal;
@@ -447,12 +446,7 @@ impl InProcessLab {
 }
 
 async fn start_lab(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatus> {
-    let spec = crate::inventory::load(args.inventory_path()).and_then(|inv| lab_spec(&inv));
-    let spec = spec.map_err(|diags| {
-        eprint!("{}", report::diagnostics(&diags, err));
-        eprintln!("the lab was not started");
-        ExitStatus::InvalidInput
-    })?;
+    let spec = crate::lab_app::read_lab_spec(args.inventory_path(), err)?;
     let (lab, folder) =
         crate::lab_app::start_saved(args.inventory_path(), spec.hosts, spec.backend)
             .await

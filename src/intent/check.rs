@@ -224,12 +224,6 @@ pub const TRUSTPOINT_NAME: NameKind = NameKind {
     punctuation: "-_.",
     max_len: 64,
 };
-/// The lab's UDI product IDs and serial numbers (`C9300-48P`, `FOC1A2B3C4D`).
-pub const PRODUCT_ID: NameKind = NameKind {
-    what: "a product ID or serial number",
-    punctuation: "-_./",
-    max_len: 64,
-};
 
 /// The longest host name DNS allows (RFC 1123).
 pub const MAX_HOST_NAME: usize = 253;
@@ -408,13 +402,7 @@ mod tests {
     /// name kind takes them, wherever they stand (issue 12 item 5).
     #[test]
     fn command_separators_are_no_name() {
-        for kind in [
-            &VRF_NAME,
-            &INTERFACE_NAME,
-            &PROFILE_NAME,
-            &TRUSTPOINT_NAME,
-            &PRODUCT_ID,
-        ] {
+        for kind in [&VRF_NAME, &INTERFACE_NAME, &PROFILE_NAME, &TRUSTPOINT_NAME] {
             for bad in [
                 "a;reload",
                 "a|include",

@@ -308,8 +308,7 @@ fn host_key_checking(c: &mut Checker, vars: &Node) -> HostKeyPolicy {
 
 /// A password-like value: a plain scalar (inventories commonly hold them, usually
 /// vaulted), `{env: NAME}` read now, or `{file: PATH}` read now, so a missing secret
-/// is an input error before any device is touched. (Also the lab's `lab.enable_secret`:
-/// one reading of every password-like value.)
+/// is an input error before any device is touched.
 pub fn secret_value(c: &mut Checker, node: &Node, field: &str) -> Option<Secret> {
     if node.tag.as_deref() == Some("!vault") {
         return vaulted(c, node, field);

@@ -203,7 +203,6 @@ pub fn fleet_inventory_at(addresses: &[Ipv4Addr], port: u16, platforms: &[Platfo
 mod tests {
     use super::*;
     use crate::lab::spec::lab_hosts;
-    use std::path::Path;
 
     #[test]
     fn addresses_stay_in_loopback_and_skip_network_and_broadcast() {
@@ -276,8 +275,8 @@ mod tests {
             .take(3)
             .unwrap();
         let text = fleet_inventory_at(&addresses, 2300, &[]);
-        let inventory = crate::inventory::load_str(Path::new("fleet.yml"), text).unwrap();
-        let hosts = lab_hosts(&inventory).unwrap();
+        let inventory = crate::lab::spec::tests::inventory(&text);
+        let hosts = lab_hosts(&inventory, None).unwrap();
         let mut listen: Vec<String> = hosts.iter().map(|h| h.listen.to_string()).collect();
         listen.sort();
         assert_eq!(
@@ -289,8 +288,8 @@ mod tests {
     #[test]
     fn a_generated_fleet_is_a_valid_lab_inventory() {
         let text = fleet_inventory(10, &Platform::ALL);
-        let inventory = crate::inventory::load_str(Path::new("fleet.yml"), text).unwrap();
-        let hosts = lab_hosts(&inventory).unwrap();
+        let inventory = crate::lab::spec::tests::inventory(&text);
+        let hosts = lab_hosts(&inventory, None).unwrap();
         assert_eq!(hosts.len(), 10);
         assert!(
             hosts

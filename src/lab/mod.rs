@@ -12,22 +12,31 @@
 //! - [`clock`]: lab time, which may run faster than real time;
 //! - [`saved`]: the lab's state between `--lab` runs, on disk.
 //!
-//! The lab depends on platform knowledge only through shared formats (config dialects,
-//! spec outputs), never on smartlic's engine: a wrong client regex must not be able to
-//! make a lab test pass.
+//! - [`inventory`] / [`yamlish`] / [`schema`] / [`spec`]: the lab's own reading of an
+//!   inventory's lab devices; [`release`]: which licensing a release speaks; [`tree`]: how a
+//!   device stores its config.
+//!
+//! The lab is the oracle smartlic's tests are judged by, so it shares nothing with
+//! smartlic: not its YAML and inventory readers, not its intent rules, release table,
+//! config trees or date formats. A wrong rule in the client must not be able to make a lab
+//! test pass; the lab's facts come from Cisco's documents and captured outputs
+//! (docs/sources.md).
 
 pub mod backend;
 pub mod cli;
 pub mod clock;
 pub mod device;
 pub mod fleet;
+pub mod inventory;
 pub mod licensing;
 pub mod personality;
 pub mod release;
 pub mod run;
 pub mod saved;
+pub mod schema;
 pub mod secret;
 pub mod spec;
 pub mod ssh;
 pub mod terminal;
 pub mod tree;
+pub mod yamlish;

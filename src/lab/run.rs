@@ -575,8 +575,8 @@ mod tests {
                 "    {name}:\n      platform: {platform}\n      os_version: \"{version}\"\n      ansible_host: 127.0.0.1\n      lab: {{}}\n"
             ));
         }
-        let inventory = crate::inventory::load_str(std::path::Path::new("lab.yml"), text).unwrap();
-        crate::lab::spec::lab_hosts(&inventory).unwrap()
+        let inventory = crate::lab::spec::tests::inventory(&text);
+        crate::lab::spec::lab_hosts(&inventory, None).unwrap()
     }
 
     fn device<'a>(lab: &'a Lab, name: &str) -> &'a Arc<cli::Device> {

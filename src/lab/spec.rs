@@ -46,18 +46,18 @@ use std::net::{IpAddr, SocketAddr};
 
 use serde::{Deserialize, Serialize};
 
-use crate::intent::check::{
-    Checker, INTERFACE_NAME, NameKind, PRODUCT_ID, VRF_NAME, join, parse_duration,
-};
-use crate::intent::{ResolveOptions, resolve_host, secret_value};
-use crate::inventory::Inventory;
+use std::path::Path;
+
 use crate::lab::backend::{
     AccountSeed, BackendConfig, Faults as BackendFaults, VirtualAccountSeed,
 };
+use crate::lab::inventory::{self, LabInventory};
 use crate::lab::release::{LicensingModel, Platform, Release};
+use crate::lab::schema::{
+    Check, INTERFACE, LabError, PRODUCT_ID, VRF, Vault, duration, join, nearest, to_json,
+};
 use crate::lab::secret::Secret;
-use crate::source::Diagnostic;
-use crate::yaml::Node;
+use crate::lab::yamlish::{Kind, Mark, Value};
 
 /// Faults a lab device can be told to show (issue 3's list), from the inventory's
 /// `lab.faults` block at start, or at run time through the admin API
@@ -157,7 +157,7 @@ impl Faults {
             "hang_on" => list(&mut self.hang_on),
             "invalid" => list(&mut self.invalid),
             _ => {
-                let hint = crate::source::did_you_mean(key, FAULT_KEYS.iter().copied())
+                let hint = nearest(key, FAULT_KEYS)
                     .map(|b| format!(" (did you mean `{b}`?)"))
                     .unwrap_or_default();
                 return Err(format!(
@@ -213,109 +213,156 @@ pub const FAULT_KEYS: &[&str] = &[
     "keyboard_interactive_only",
 ];
 
-/// The lab devices of an inventory: every host that has a `lab:` block.
-pub fn lab_hosts(inventory: &Inventory) -> Result<Vec<LabHost>, Vec<Diagnostic>> {
-    let mut c = Checker::default();
+/// The lab devices of an inventory: every host that has a `lab:` block. `vault` opens
+/// `!vault` passwords, where the caller holds the vault password.
+pub fn lab_hosts(
+    inventory: &LabInventory,
+    vault: Option<&Vault>,
+) -> Result<Vec<LabHost>, Vec<LabError>> {
+    let mut c = Check::default();
     let hosts: Vec<LabHost> = inventory
         .hosts
         .iter()
         .filter(|h| h.vars.get("lab").is_some())
-        .filter_map(|h| {
-            let mut vars = h.vars.clone();
-            vars.origin = h.origin.clone();
-            lab_host(&mut c, &h.name, &vars)
-        })
+        .filter_map(|h| lab_host(&mut c, &h.name, &h.mark, &h.vars, vault))
         .collect();
+    // A group's value is every member's: its problem is told once.
+    let mut seen = std::collections::HashSet::new();
+    c.errors.retain(|e| seen.insert(e.clone()));
     if hosts.is_empty() && !c.has_errors() {
-        c.push(Diagnostic::error(
-            &crate::source::Origin::CommandLine(inventory.path.display().to_string()),
-            "",
-            "no host has a `lab:` block, so there is nothing to serve",
-        ));
+        c.errors.push(LabError {
+            file: inventory.path.clone(),
+            line: 0,
+            column: 0,
+            field: String::new(),
+            message: "no host has a `lab:` block, so there is nothing to serve".into(),
+            help: None,
+        });
     }
     if c.has_errors() {
-        Err(c.diagnostics)
+        Err(c.errors)
     } else {
         Ok(hosts)
     }
 }
 
-fn lab_host(c: &mut Checker, name: &str, vars: &Node) -> Option<LabHost> {
-    let options = ResolveOptions {
-        allow_plaintext_token: true,
-    };
-    let (resolved, diagnostics) = resolve_host(name, vars, &options);
-    c.diagnostics.extend(diagnostics);
-    let resolved = resolved?;
+/// One lab device; every problem of its vars is reported, not only the first.
+fn lab_host(
+    c: &mut Check,
+    name: &str,
+    listed_at: &Mark,
+    vars: &Value,
+    vault: Option<&Vault>,
+) -> Option<LabHost> {
     let lab = vars.get("lab")?;
-    c.map(lab, "lab", LAB_KEYS)?;
-    let listen = listen_address(
-        c,
-        vars,
-        &resolved.connection.address,
-        resolved.connection.port,
-    )?;
-    let faults = lab.get("faults").map(|f| faults(c, f)).unwrap_or_default();
-    let platform = Platform::from_inventory(resolved.intent.platform.name())?;
-    // As written (`9.3(8)`, `16.12.5`): the device prints its release that way.
-    let version = vars
-        .get("os_version")
-        .and_then(|n| n.scalar())
-        .unwrap_or(platform.default_release())
-        .to_string();
-    // The release decides how the device licenses, whatever the intent expects of it.
-    let model = platform.licensing_model(Release::parse(&version)?);
+    let known = c.map(lab, "lab", LAB_KEYS).is_some();
+    let platform = platform(c, name, listed_at, vars);
+    let version = platform.and_then(|p| release(c, p, vars));
+    let listen = listen_address(c, name, listed_at, vars);
+    let username = match vars.get("ansible_user") {
+        Some(user) => c.string(user, "ansible_user"),
+        None => Some("admin".into()),
+    };
+    let password = match ["ansible_password", "ansible_ssh_pass"]
+        .iter()
+        .find_map(|k| Some((*k, vars.get(k)?)))
+    {
+        Some((key, value)) => c.secret(value, key, vault),
+        None => Some(Secret::new("admin")),
+    };
+    let enable_secret = lab
+        .get("enable_secret")
+        .map(|n| c.secret(n, "lab.enable_secret", vault));
+    let pid = lab.get("pid").map(|n| c.name(n, "lab.pid", &PRODUCT_ID));
+    let serial = lab
+        .get("serial")
+        .map(|n| c.name(n, "lab.serial", &PRODUCT_ID));
+    let reaches = lab.get("reaches").map(|n| words(c, n, "lab.reaches"));
+    let interfaces = lab.get("interfaces").map(|n| interfaces(c, n));
+    let clock_offset = lab.get("clock_offset").map(|n| clock_offset(c, n));
+    let faults = lab.get("faults").map(|f| faults(c, f));
+    let (platform, version) = (platform?, version?);
+    if !known {
+        return None;
+    }
     Some(LabHost {
         name: name.to_string(),
         platform,
-        model,
+        // The release decides how the device licenses, whatever an intent expects of it.
+        model: platform.licensing_model(Release::parse(&version)?),
         version,
-        listen,
-        username: resolved
-            .connection
-            .user
-            .clone()
-            .unwrap_or_else(|| "admin".into()),
-        password: Secret::new(
-            resolved
-                .connection
-                .password
-                .as_ref()
-                .map_or("admin", |p| p.expose()),
-        ),
-        // Read as the client reads a password (plain, `!vault`, `{env}`, `{file}`), so a
-        // source that gives nothing is an error, not a device without an enable secret.
-        enable_secret: lab
-            .get("enable_secret")
-            .and_then(|n| secret_value(c, n, "lab.enable_secret"))
-            .map(|s| Secret::new(s.expose())),
-        pid: text_or(c, lab, "pid", &PRODUCT_ID, default_pid(platform)),
-        serial: text_or(c, lab, "serial", &PRODUCT_ID, &default_serial(name)),
-        reaches: lab
-            .get("reaches")
-            .map(|n| words(c, n, "lab.reaches"))
-            .unwrap_or_else(|| vec!["default".to_string()]),
-        interfaces: lab
-            .get("interfaces")
-            .map(|n| interfaces(c, n))
-            .unwrap_or_default(),
-        clock_offset_secs: lab
-            .get("clock_offset")
-            .and_then(|n| clock_offset(c, n))
-            .unwrap_or(0),
-        faults,
+        listen: listen?,
+        username: username?,
+        password: password?,
+        enable_secret: enable_secret.map_or(Some(None), |s| s.map(Some))?,
+        pid: pid.unwrap_or_else(|| Some(default_pid(platform).to_string()))?,
+        serial: serial.unwrap_or_else(|| Some(default_serial(name)))?,
+        reaches: reaches.unwrap_or_else(|| vec!["default".to_string()]),
+        interfaces: interfaces.unwrap_or_default(),
+        clock_offset_secs: clock_offset.unwrap_or(Some(0))?,
+        faults: faults.unwrap_or_default(),
     })
 }
 
+/// `platform:` (`ios-xe`, `nx-os`, `apic`), or Ansible's `ansible_network_os`.
+fn platform(c: &mut Check, name: &str, listed_at: &Mark, vars: &Value) -> Option<Platform> {
+    let Some((field, value)) = ["platform", "ansible_network_os"]
+        .iter()
+        .find_map(|k| Some((*k, vars.get(k)?)))
+    else {
+        c.error(
+            listed_at,
+            "platform",
+            format!("lab device {name} needs a platform: ios-xe, nx-os or apic"),
+        );
+        return None;
+    };
+    let text = c.string(value, field)?;
+    let found = Platform::from_inventory(&text);
+    if found.is_none() {
+        c.error(
+            value,
+            field,
+            format!("`{text}` is not a platform the lab simulates: ios-xe, nx-os or apic"),
+        );
+    }
+    found
+}
+
+/// `os_version` as written (`9.3(8)`, `16.12.5`): the device prints its release that way.
+fn release(c: &mut Check, platform: Platform, vars: &Value) -> Option<String> {
+    let Some(value) = vars.get("os_version").filter(|v| !v.is_null()) else {
+        return Some(platform.default_release().to_string());
+    };
+    let text = c.string(value, "os_version")?;
+    if Release::parse(&text).is_none() {
+        c.error(
+            value,
+            "os_version",
+            format!("`{text}` is not a release like 17.3.4a, 9.3(8) or 4.2(7f)"),
+        );
+        return None;
+    }
+    Some(text)
+}
+
 /// The lab listens where the inventory says the device is: `ansible_host` must be a
-/// loopback address, so the lab never binds anything else.
-fn listen_address(c: &mut Checker, vars: &Node, address: &str, port: u16) -> Option<SocketAddr> {
-    let node = vars.get("ansible_host").unwrap_or(vars);
+/// loopback address, so the lab never binds anything else. Without `ansible_port` (22 for
+/// a real device) a lab device picks a free port.
+fn listen_address(c: &mut Check, name: &str, listed_at: &Mark, vars: &Value) -> Option<SocketAddr> {
+    let (address, at) = match vars.get("ansible_host") {
+        Some(value) => (c.string(value, "ansible_host")?, value.mark.clone()),
+        None => (name.to_string(), listed_at.clone()),
+    };
+    let port = match vars.get("ansible_port") {
+        Some(value) => c.int(value, "ansible_port", 0, 65_535)? as u16,
+        None => 0,
+    };
     let ip: IpAddr = match address.parse() {
         Ok(ip) => ip,
         Err(_) => {
             c.error(
-                node,
+                &at,
                 "ansible_host",
                 format!("a lab device needs a loopback IP address, not `{address}`"),
             );
@@ -324,18 +371,12 @@ fn listen_address(c: &mut Checker, vars: &Node, address: &str, port: u16) -> Opt
     };
     if !is_lab_address(ip) {
         c.error(
-            node,
+            &at,
             "ansible_host",
             format!("{ip} is not in 127.0.0.0/8: the lab binds loopback addresses only"),
         );
         return None;
     }
-    // ansible_port absent means 22 for real devices; a lab device picks a free port then.
-    let port = if vars.get("ansible_port").is_some() {
-        port
-    } else {
-        0
-    };
     Some(SocketAddr::new(ip, port))
 }
 
@@ -347,12 +388,12 @@ pub fn is_lab_address(ip: IpAddr) -> bool {
     }
 }
 
-fn faults(c: &mut Checker, node: &Node) -> Faults {
+fn faults(c: &mut Check, node: &Value) -> Faults {
     if c.map(node, "lab.faults", FAULT_KEYS).is_none() {
         return Faults::default();
     }
     let field = |k: &str| join("lab.faults", k);
-    let flag = |c: &mut Checker, k: &str| {
+    let flag = |c: &mut Check, k: &str| {
         node.get(k)
             .and_then(|n| c.bool(n, &field(k)))
             .unwrap_or(false)
@@ -381,29 +422,29 @@ fn faults(c: &mut Checker, node: &Node) -> Faults {
     }
 }
 
-fn commands(c: &mut Checker, node: &Node, field: &str) -> Vec<String> {
+fn commands(c: &mut Check, node: &Value, field: &str) -> Vec<String> {
     c.list(node, field)
         .iter()
         .filter_map(|n| c.string(n, field))
         .collect()
 }
 
-fn words(c: &mut Checker, node: &Node, field: &str) -> Vec<String> {
+fn words(c: &mut Check, node: &Value, field: &str) -> Vec<String> {
     c.list(node, field)
         .iter()
         .enumerate()
-        .filter_map(|(i, n)| c.name(n, &format!("{field}[{i}]"), &VRF_NAME))
+        .filter_map(|(i, n)| c.name(n, &format!("{field}[{i}]"), &VRF))
         .collect()
 }
 
-fn interfaces(c: &mut Checker, node: &Node) -> BTreeMap<String, Option<String>> {
-    let Some(entries) = node.entries() else {
+fn interfaces(c: &mut Check, node: &Value) -> BTreeMap<String, Option<String>> {
+    let Some(entries) = node.as_map() else {
         c.error(
             node,
             "lab.interfaces",
             format!(
                 "expected a mapping of interface: vrf, found {}",
-                node.kind()
+                node.kind_name()
             ),
         );
         return BTreeMap::new();
@@ -412,12 +453,12 @@ fn interfaces(c: &mut Checker, node: &Node) -> BTreeMap<String, Option<String>> 
         .iter()
         .filter_map(|(k, v)| {
             let field = join("lab.interfaces", &k.name);
-            let key = Node::string(k.name.clone(), k.origin.clone());
-            let interface = c.name(&key, &field, &INTERFACE_NAME);
+            let key = Value::new(Kind::Str(k.name.clone()), k.mark.clone());
+            let interface = c.name(&key, &field, &INTERFACE);
             let vrf = if v.is_null() {
                 None
             } else {
-                c.name(v, &field, &VRF_NAME)
+                c.name(v, &field, &VRF)
             };
             Some((interface?, vrf))
         })
@@ -425,13 +466,13 @@ fn interfaces(c: &mut Checker, node: &Node) -> BTreeMap<String, Option<String>> 
 }
 
 /// `-200d`, `+3h`, `90s`: how far the device clock is off.
-fn clock_offset(c: &mut Checker, node: &Node) -> Option<i64> {
+fn clock_offset(c: &mut Check, node: &Value) -> Option<i64> {
     let text = c.string(node, "lab.clock_offset")?;
     let (sign, magnitude) = match text.strip_prefix('-') {
         Some(rest) => (-1, rest),
         None => (1, text.strip_prefix('+').unwrap_or(&text)),
     };
-    match parse_duration(magnitude) {
+    match duration(magnitude) {
         Some(secs) => Some(sign * secs as i64),
         None => {
             c.error(
@@ -442,12 +483,6 @@ fn clock_offset(c: &mut Checker, node: &Node) -> Option<i64> {
             None
         }
     }
-}
-
-fn text_or(c: &mut Checker, lab: &Node, key: &str, kind: &NameKind, default: &str) -> String {
-    lab.get(key)
-        .and_then(|n| c.name(n, &join("lab", key), kind))
-        .unwrap_or_else(|| default.to_string())
 }
 
 // ------------------------------------------------------------------ lab_backend
@@ -470,10 +505,18 @@ pub struct LabSpec {
     pub backend: BackendConfig,
 }
 
+/// Reads the inventory at `path` with the lab's own reader and gives the lab it declares.
+/// `vault` opens `!vault` passwords, where the caller holds the vault password.
+pub fn load_lab_spec(path: &Path, vault: Option<&Vault>) -> Result<LabSpec, Vec<LabError>> {
+    let inventory = inventory::load(path)
+        .map_err(|errors| errors.into_iter().map(LabError::from).collect::<Vec<_>>())?;
+    lab_spec(&inventory, vault)
+}
+
 /// The devices ([`lab_hosts`]) and the back-end ([`lab_backend`]) of an inventory, with
 /// every problem of both reported together.
-pub fn lab_spec(inventory: &Inventory) -> Result<LabSpec, Vec<Diagnostic>> {
-    match (lab_hosts(inventory), lab_backend(inventory)) {
+pub fn lab_spec(inventory: &LabInventory, vault: Option<&Vault>) -> Result<LabSpec, Vec<LabError>> {
+    match (lab_hosts(inventory, vault), lab_backend(inventory)) {
         (Ok(hosts), Ok(backend)) => Ok(LabSpec {
             hosts,
             backend: backend.unwrap_or_default(),
@@ -488,29 +531,18 @@ pub fn lab_spec(inventory: &Inventory) -> Result<LabSpec, Vec<Diagnostic>> {
 
 /// The back-end an inventory declares in its `all` vars (`lab_backend`, inventory file or
 /// `group_vars/all`); `None` when it declares none (the lab then uses the defaults).
-pub fn lab_backend(inventory: &Inventory) -> Result<Option<BackendConfig>, Vec<Diagnostic>> {
-    let mut c = Checker::default();
-    let mut all_vars = inventory.group("all").map(|g| {
-        let mut vars = g.vars.clone();
-        if let Some(file) = &g.file_vars {
-            crate::yaml::merge(&mut vars, file.clone());
-        }
-        vars
-    });
-    let node = all_vars
-        .as_mut()
-        .and_then(|v| v.get("lab_backend"))
-        .cloned();
+pub fn lab_backend(inventory: &LabInventory) -> Result<Option<BackendConfig>, Vec<LabError>> {
+    let mut c = Check::default();
+    let node = inventory.all_vars.get("lab_backend");
     // The back-end is the whole lab's: a host or group of its own cannot change it.
-    let wanted = node.as_ref().map(Node::to_json);
-    if let Some(host) = inventory.hosts.iter().find(|h| {
-        h.vars
-            .get("lab_backend")
-            .is_some_and(|n| Some(n.to_json()) != wanted)
-    }) && let Some(n) = host.vars.get("lab_backend")
-    {
+    let wanted = node.map(to_json);
+    let differs = inventory.hosts.iter().find_map(|h| {
+        let own = h.vars.get("lab_backend")?;
+        (Some(to_json(own)) != wanted).then_some((h, own))
+    });
+    if let Some((host, own)) = differs {
         c.error(
-            n,
+            own,
             "lab_backend",
             format!(
                 "`lab_backend` differs for host {}: the lab has one back-end, so set it in the `all` group's vars only",
@@ -518,15 +550,15 @@ pub fn lab_backend(inventory: &Inventory) -> Result<Option<BackendConfig>, Vec<D
             ),
         );
     }
-    let config = node.as_ref().and_then(|n| backend_config(&mut c, n));
+    let config = node.and_then(|n| backend_config(&mut c, n));
     if c.has_errors() {
-        Err(c.diagnostics)
+        Err(c.errors)
     } else {
         Ok(config)
     }
 }
 
-fn backend_config(c: &mut Checker, node: &Node) -> Option<BackendConfig> {
+fn backend_config(c: &mut Check, node: &Value) -> Option<BackendConfig> {
     if node.is_null() {
         return Some(BackendConfig::default());
     }
@@ -551,7 +583,7 @@ fn backend_config(c: &mut Checker, node: &Node) -> Option<BackendConfig> {
     if let Some(n) = node.get("clock_skew_tolerance") {
         let field = "lab_backend.clock_skew_tolerance";
         if let Some(text) = c.string(n, field) {
-            match parse_duration(&text) {
+            match duration(&text) {
                 Some(secs) if secs > 0 => config.clock_skew_tolerance_secs = secs,
                 _ => c.error(
                     n,
@@ -567,7 +599,7 @@ fn backend_config(c: &mut Checker, node: &Node) -> Option<BackendConfig> {
     Some(config)
 }
 
-fn accounts(c: &mut Checker, node: &Node) -> Vec<AccountSeed> {
+fn accounts(c: &mut Check, node: &Value) -> Vec<AccountSeed> {
     let mut seen = Vec::new();
     c.list(node, "lab_backend.accounts")
         .iter()
@@ -604,8 +636,8 @@ fn accounts(c: &mut Checker, node: &Node) -> Vec<AccountSeed> {
 }
 
 fn virtual_account(
-    c: &mut Checker,
-    node: &Node,
+    c: &mut Check,
+    node: &Value,
     field: &str,
     seen: &mut Vec<String>,
 ) -> Option<VirtualAccountSeed> {
@@ -615,13 +647,13 @@ fn virtual_account(
         None => BTreeMap::new(),
         Some(pools) => {
             let field = join(field, "pools");
-            let Some(entries) = pools.entries() else {
+            let Some(entries) = pools.as_map() else {
                 c.error(
                     pools,
                     &field,
                     format!(
                         "expected a mapping of entitlement tag: count, found {}",
-                        pools.kind()
+                        pools.kind_name()
                     ),
                 );
                 return None;
@@ -652,8 +684,8 @@ fn virtual_account(
 
 /// A `name:` that must be there, be printable and be unique among its siblings.
 fn required_name(
-    c: &mut Checker,
-    node: &Node,
+    c: &mut Check,
+    node: &Value,
     field: &str,
     seen: &mut Vec<String>,
 ) -> Option<String> {
@@ -676,7 +708,7 @@ fn required_name(
 }
 
 /// A DNS host name (letters, digits, `-`, dots between labels).
-fn dns_name(c: &mut Checker, node: &Node, field: &str) -> Option<String> {
+fn dns_name(c: &mut Check, node: &Value, field: &str) -> Option<String> {
     let name = c.string(node, field)?;
     let label_ok = |l: &str| {
         !l.is_empty()
@@ -700,35 +732,35 @@ fn dns_name(c: &mut Checker, node: &Node, field: &str) -> Option<String> {
 /// The back-end's faults, with the field names of `POST /admin/faults` (read through the
 /// same serde type, so every fault the back-end knows can be set here); each field is
 /// checked on its own, so an error names its line.
-fn backend_faults(c: &mut Checker, node: &Node) -> BackendFaults {
+fn backend_faults(c: &mut Check, node: &Value) -> BackendFaults {
     let field = "lab_backend.faults";
-    let Some(entries) = node.entries() else {
+    let Some(entries) = node.as_map() else {
         if !node.is_null() {
             c.error(
                 node,
                 field,
-                format!("expected a mapping, found {}", node.kind()),
+                format!("expected a mapping, found {}", node.kind_name()),
             );
         }
         return BackendFaults::default();
     };
     let mut ok = true;
     for (key, value) in entries {
-        let one = serde_json::json!({ key.name.clone(): value.to_json() });
+        let one = serde_json::json!({ key.name.clone(): to_json(value) });
         if let Err(e) = serde_json::from_value::<BackendFaults>(one) {
             ok = false;
             let at = if e.to_string().starts_with("unknown field") {
-                &key.origin
+                &key.mark
             } else {
-                &value.origin
+                &value.mark
             };
-            c.push(Diagnostic::error(at, join(field, &key.name), e.to_string()));
+            c.error(at, &join(field, &key.name), e.to_string());
         }
     }
     if !ok {
         return BackendFaults::default();
     }
-    serde_json::from_value(node.to_json()).unwrap_or_else(|e| {
+    serde_json::from_value(to_json(node)).unwrap_or_else(|e| {
         c.error(node, field, e.to_string());
         BackendFaults::default()
     })
@@ -753,13 +785,19 @@ fn default_serial(name: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use std::path::Path;
 
-    fn hosts(text: &str) -> Result<Vec<LabHost>, Vec<Diagnostic>> {
-        let inventory = crate::inventory::load_str(Path::new("lab.yml"), text.to_string()).unwrap();
-        lab_hosts(&inventory)
+    /// `text` as an inventory file, read by the lab's own reader.
+    pub(crate) fn inventory(text: &str) -> LabInventory {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lab.yml");
+        std::fs::write(&path, text).unwrap();
+        inventory::load(&path).unwrap()
+    }
+
+    fn hosts(text: &str) -> Result<Vec<LabHost>, Vec<LabError>> {
+        lab_hosts(&inventory(text), None)
     }
 
     #[test]
@@ -780,7 +818,7 @@ mod tests {
     }
 
     /// One IOS-XE host whose `lab.enable_secret` is `value` (YAML).
-    fn with_enable_secret(value: &str) -> Result<Vec<LabHost>, Vec<Diagnostic>> {
+    fn with_enable_secret(value: &str) -> Result<Vec<LabHost>, Vec<LabError>> {
         hosts(&format!(
             "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 16.12.5\n      ansible_host: 127.0.0.11\n      lab:\n        enable_secret: {value}\n"
         ))
@@ -812,12 +850,47 @@ mod tests {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].field, "lab.enable_secret", "{errors:?}");
         assert!(errors[0].message.contains("not set"), "{errors:?}");
-        assert_eq!(errors[0].origin.location().unwrap().line, 8);
+        assert_eq!(errors[0].line, 8);
         let errors = with_enable_secret("{vault: x}").unwrap_err();
         assert!(
             errors[0].field.starts_with("lab.enable_secret"),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn every_problem_of_every_host_is_told_once() {
+        let errors = hosts(concat!(
+            "all:\n",
+            "  vars:\n",
+            "    ansible_password: {env: SMARTLIC_TEST_SURELY_UNSET_LAB_PASSWORD}\n",
+            "  hosts:\n",
+            "    sw1:\n",
+            "      platform: ios-xr\n",
+            "      ansible_host: 10.0.0.1\n",
+            "      lab: {pid: \"a;b\"}\n",
+            "    sw2:\n",
+            "      platform: nx-os\n",
+            "      os_version: banana\n",
+            "      ansible_host: 127.0.0.5\n",
+            "      lab: {enable_secret: !vault x}\n",
+        ))
+        .unwrap_err();
+        let found: Vec<(String, usize)> =
+            errors.iter().map(|e| (e.field.clone(), e.line)).collect();
+        assert_eq!(
+            found,
+            [
+                ("platform".to_string(), 6),
+                ("ansible_host".to_string(), 7),
+                ("ansible_password".to_string(), 3),
+                ("lab.pid".to_string(), 8),
+                ("os_version".to_string(), 11),
+                ("lab.enable_secret".to_string(), 13),
+            ],
+            "{errors:?}"
+        );
+        assert!(errors[5].message.contains("cannot open"), "{errors:?}");
     }
 
     #[test]
@@ -832,14 +905,14 @@ mod tests {
             "{}",
             errors[0].message
         );
-        assert_eq!(errors[0].origin.location().unwrap().line, 6);
+        assert_eq!(errors[0].line, 6);
     }
 
     const ONE_HOST: &str = "  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 16.12.5\n      ansible_host: 127.0.0.11\n      lab: {}\n";
 
-    fn backend(vars: &str) -> Result<Option<BackendConfig>, Vec<Diagnostic>> {
+    fn backend(vars: &str) -> Result<Option<BackendConfig>, Vec<LabError>> {
         let text = format!("all:\n  vars:\n{vars}{ONE_HOST}");
-        let inventory = crate::inventory::load_str(Path::new("lab.yml"), text).unwrap();
+        let inventory = inventory(&text);
         lab_backend(&inventory)
     }
 
@@ -847,8 +920,8 @@ mod tests {
     fn no_lab_backend_means_the_default_back_end() {
         assert_eq!(backend("    x: 1\n").unwrap(), None);
         let text = format!("all:\n{ONE_HOST}");
-        let inventory = crate::inventory::load_str(Path::new("lab.yml"), text).unwrap();
-        let spec = lab_spec(&inventory).unwrap();
+        let inventory = inventory(&text);
+        let spec = lab_spec(&inventory, None).unwrap();
         assert_eq!(spec.backend, BackendConfig::default());
         assert_eq!(spec.hosts.len(), 1);
     }
@@ -911,10 +984,8 @@ mod tests {
             "        cssm: {outage: down}\n",
         ))
         .unwrap_err();
-        let found: Vec<(String, usize)> = errors
-            .iter()
-            .map(|e| (e.field.clone(), e.origin.location().unwrap().line))
-            .collect();
+        let found: Vec<(String, usize)> =
+            errors.iter().map(|e| (e.field.clone(), e.line)).collect();
         assert_eq!(
             found,
             [
@@ -944,10 +1015,8 @@ mod tests {
             "        - virtual_accounts: []\n",
         ))
         .unwrap_err();
-        let found: Vec<(String, usize)> = errors
-            .iter()
-            .map(|e| (e.field.clone(), e.origin.location().unwrap().line))
-            .collect();
+        let found: Vec<(String, usize)> =
+            errors.iter().map(|e| (e.field.clone(), e.line)).collect();
         assert_eq!(
             found,
             [
@@ -965,12 +1034,12 @@ mod tests {
     #[test]
     fn lab_backend_belongs_to_the_all_group() {
         let text = "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 16.12.5\n      ansible_host: 127.0.0.11\n      lab: {}\n      lab_backend: {clock_skew_tolerance: 1h}\n";
-        let inventory = crate::inventory::load_str(Path::new("lab.yml"), text.into()).unwrap();
-        let errors = lab_spec(&inventory).unwrap_err();
+        let inventory = inventory(text);
+        let errors = lab_spec(&inventory, None).unwrap_err();
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].field, "lab_backend");
         assert!(errors[0].message.contains("sw1"), "{}", errors[0].message);
-        assert_eq!(errors[0].origin.location().unwrap().line, 8);
+        assert_eq!(errors[0].line, 8);
     }
 
     #[test]

@@ -64,6 +64,21 @@ pub fn diagnostics(diags: &[Diagnostic], style: Style) -> String {
     out
 }
 
+/// Errors that come as one line each (the lab's inventory problems), the way
+/// [`diagnostics`] prints its own.
+pub fn error_lines(errors: &[String], style: Style) -> String {
+    let mut out = String::new();
+    for e in errors {
+        let _ = writeln!(
+            out,
+            "{}: {}\n",
+            style.bold(&style.red("error")),
+            sanitize(e)
+        );
+    }
+    out
+}
+
 /// The plan for people: per host a header, the diff, the commands and the steps after.
 pub fn plan(
     plans: &[HostPlan],

@@ -12,7 +12,9 @@ mod markdown;
 pub mod merge;
 mod status;
 
-pub use human::{Style, diagnostics, inventory_host, plan as plan_human, render as render_human};
+pub use human::{
+    Style, diagnostics, error_lines, inventory_host, plan as plan_human, render as render_human,
+};
 pub use json::{
     diagnostics as diagnostics_json, emit, inventory as inventory_json, plan as plan_json,
     render as render_json, validate as validate_json,

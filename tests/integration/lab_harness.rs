@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use smartlic::lab::run::{self, Lab, LabOptions};
-use smartlic::lab::spec::lab_spec;
+use smartlic::lab::spec::load_lab_spec;
 
 pub const PASSWORD: &str = "lab-pass";
 
@@ -62,7 +62,7 @@ impl LabSsh {
 
     fn serve(path: &Path, dir: tempfile::TempDir, options: &LabOptions) -> LabSsh {
         let runtime = tokio::runtime::Runtime::new().unwrap();
-        let spec = lab_spec(&smartlic::inventory::load(path).unwrap()).unwrap();
+        let spec = load_lab_spec(path, None).unwrap();
         let lab = runtime
             .block_on(run::start_with(spec.hosts, spec.backend, options))
             .unwrap();
