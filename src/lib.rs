@@ -14,7 +14,8 @@ pub mod health;
 pub mod inputs;
 pub mod intent;
 pub mod inventory;
-pub mod lab;
+/// The lab (crates/smartlic-lab), an independent crate: `--lab`, `smartlic lab …` and the tests.
+pub use smartlic_lab as lab;
 mod lab_app;
 pub mod live;
 mod live_app;

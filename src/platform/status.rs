@@ -7,7 +7,7 @@
 //! is a line ending in `:` with no value; `Status:` repeats under each header; a field is
 //! split at the first `: `), indented on IOS-XE and flush left on NX-OS
 //! ([NX-TS]). APIC has no sample ([ACI-SL] ⟨GAP⟩); the lab prints the NX-OS layout
-//! (`src/lab/licensing/show.rs`). One reader therefore serves the three platforms; what
+//! (`crates/smartlic-lab/src/licensing/show.rs`). One reader therefore serves the three platforms; what
 //! differs per platform (`show version`) lives in the driver files.
 //!
 //! `show license all` and `show license tech support` embed the same sections (corpus

@@ -4,7 +4,7 @@
 //! `show license eventlog`, `show logging | include …` and `show clock`.
 //!
 //! Each outcome is checked against the exact text the real device prints (sources in
-//! `src/lab/cli/probe.rs` and docs/lab.md), and against registration on the same device:
+//! `crates/smartlic-lab/src/cli/probe.rs` and docs/lab.md), and against registration on the same device:
 //! a device that fails with CAT-5 for lack of DNS fails `ping tools.cisco.com` with the
 //! unresolved-name text; the NX-1 device reaches CSSM through `management`, as the real
 //! device did, but not from `vlan27`.

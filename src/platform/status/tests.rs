@@ -1,5 +1,5 @@
 //! The reader against the lab's own `show license …` texts, built in-process from the
-//! lab's licensing state machine (`src/lab/licensing`) in every state it can print, and
+//! lab's licensing state machine (`crates/smartlic-lab/src/licensing`) in every state it can print, and
 //! against short verbatim samples of Cisco's documents.
 
 use super::*;

@@ -1,0 +1,833 @@
+//! The show commands the CLI answers itself, derived from the device state: the
+//! running config in each platform's layout (and its `| include/exclude/begin/section`
+//! filters), `show version`, `show clock`, `show call-home`, `show call-home profile
+//! all`, `show crypto pki trustpoints`, `show logging`. `show license …` belongs to the
+//! licensing agent.
+//!
+//! Shapes come from real captures: genieparser fixtures (IOS-XE `show version` c9500_4
+//! and c3850, NX-OS `show version` 2, IOS-XE `show clock`, `show logging` 1), the corpus
+//! (`show call-home`, `show call-home profile all`, `show crypto pki trustpoints`),
+//! public NX-OS `show running-config` captures (`!Command:` header, blank line, `version
+//! … Bios:version …`), APIC transcripts (`# Command:`), [CAT-TS] and real configs, docs/platform-notes.md.
+
+use regex::Regex;
+
+use super::cert;
+use super::config::{block, canonical, hidden_default};
+use super::time::Civil;
+use crate::device::{DeviceState, Identity, Licensing};
+use crate::personality::{Layout, Personality};
+use crate::release::LicensingModel;
+use crate::release::Release;
+use crate::tree::{Line, Tree};
+
+/// What a show command reads.
+pub struct View<'a> {
+    pub personality: &'static Personality,
+    pub identity: &'a Identity,
+    pub state: &'a DeviceState,
+    pub licensing: &'a dyn Licensing,
+    /// Device time now (lab time plus the device's clock offset), Unix seconds.
+    pub now: f64,
+    pub booted_at: f64,
+    pub last_change: f64,
+}
+
+impl View<'_> {
+    pub fn hostname(&self) -> String {
+        hostname(self.identity, &self.state.running)
+    }
+
+    fn has_top(&self, prefix: &str) -> bool {
+        self.state
+            .running
+            .lines
+            .iter()
+            .any(|l| l.text == prefix || l.text.starts_with(&format!("{prefix} ")))
+    }
+
+    /// The clock is authoritative once NTP or `clock calendar-valid` is configured
+    /// (docs/troubleshooting.md CAT-3: "the system clock is not trusted by default").
+    fn clock_trusted(&self) -> bool {
+        self.has_top("ntp server") || self.has_top("clock calendar-valid")
+    }
+}
+
+/// The prompt's hostname: the configured one, else the inventory name.
+pub fn hostname(identity: &Identity, running: &Tree) -> String {
+    running
+        .lines
+        .iter()
+        .find_map(|l| l.text.strip_prefix("hostname "))
+        .map_or_else(|| identity.name.clone(), |h| h.trim().to_string())
+}
+
+// ---------------------------------------------------------------- running config
+
+pub fn running_config(view: &View, all: bool) -> String {
+    let tree = if all {
+        with_hidden_defaults(view.personality, &view.state.running)
+    } else {
+        view.state.running.clone()
+    };
+    match view.personality.layout {
+        Layout::IosXe => {
+            let body = ios_body(view.identity, &tree);
+            format!(
+                "Building configuration...\n\nCurrent configuration : {} bytes\n{body}",
+                body.len()
+            )
+        }
+        Layout::NxOs => nx_config(view, &tree, "show running-config", None),
+        Layout::Apic => apic_config(view, &tree),
+    }
+}
+
+/// NX-OS `show running-config callhome` ([NX-TS]).
+pub fn running_section(view: &View, section: &str) -> String {
+    let command = format!("show running-config {section}");
+    nx_config(view, &view.state.running, &command, Some(section))
+}
+
+pub fn startup_config(view: &View) -> String {
+    let tree = &view.state.startup;
+    match view.personality.layout {
+        Layout::IosXe => {
+            let body = ios_body(view.identity, tree);
+            format!("Using {} out of 2097152 bytes\n{body}", body.len())
+        }
+        Layout::NxOs => nx_config(view, tree, "show startup-config", None),
+        Layout::Apic => apic_config(view, tree),
+    }
+}
+
+/// The running config plus the defaults `show running-config all` prints ([CAT-TS]).
+fn with_hidden_defaults(personality: &Personality, running: &Tree) -> Tree {
+    let mut tree = running.clone();
+    for default in personality.hidden_defaults {
+        let scope: Vec<String> = default.scope.iter().map(|s| s.to_string()).collect();
+        let Some(lines) = block(&tree, &scope) else {
+            continue;
+        };
+        let overridden = lines.iter().any(|l| {
+            let text = canonical(&l.text);
+            default
+                .overridden_by
+                .iter()
+                .any(|p| text == *p || text.starts_with(&format!("{p} ")))
+        });
+        if !overridden {
+            super::config::block_mut(&mut tree, &scope).push(Line::leaf(default.line));
+        }
+    }
+    tree
+}
+
+/// IOS-XE: `!`, `version 17.3`, the lines (one space per level, `!` after each block),
+/// `end`.
+fn ios_body(identity: &Identity, tree: &Tree) -> String {
+    let mut out = String::from("!\n");
+    if let Some(v) = Release::parse(&identity.version) {
+        out.push_str(&format!("version {}.{}\n", v.0, v.1));
+    }
+    for line in &tree.lines {
+        ios_line(line, 0, "", &mut out);
+        if !line.children.is_empty() {
+            out.push_str("!\n");
+        }
+    }
+    out.push_str("!\nend\n");
+    out
+}
+
+/// One line and its children. Inside `call-home` the device prints two comment lines
+/// before the Cisco contact address (real configs, docs/platform-notes.md); a certificate ends with a tabbed
+/// `quit`.
+fn ios_line(line: &Line, depth: usize, parent: &str, out: &mut String) {
+    let indent = " ".repeat(depth);
+    if parent == "call-home" && line.text == "contact-email-addr sch-smart-licensing@cisco.com" {
+        out.push_str(&format!(
+            "{indent}! If contact email address in call-home is configured as sch-smart-licensing@cisco.com\n\
+             {indent}! the email address configured in Cisco Smart License Portal will be used as contact email address to send SCH notifications.\n"
+        ));
+    }
+    if line.text == "quit" && parent.starts_with("certificate ") {
+        out.push_str(&format!("{indent}\tquit\n"));
+        return;
+    }
+    out.push_str(&format!("{indent}{}\n", line.text));
+    for child in &line.children {
+        ios_line(child, depth + 1, &line.text, out);
+    }
+}
+
+/// NX-OS header (public captures: `!Command:`, `!Running configuration last done at:`,
+/// `!Time:`, a blank line, `version 9.3(8) Bios:version …`) and two-space indentation.
+fn nx_config(view: &View, tree: &Tree, command: &str, section: Option<&str>) -> String {
+    let mut out = format!(
+        "\n!Command: {command}\n!Running configuration last done at: {}\n!Time: {}\n\nversion {} Bios:version 07.68\n",
+        Civil::from_epoch(view.last_change).ctime(),
+        Civil::from_epoch(view.now).ctime(),
+        nx_version(&view.identity.version),
+    );
+    if section.is_some() {
+        out.push('\n');
+    }
+    for line in &tree.lines {
+        let first = line.text.split_whitespace().next().unwrap_or_default();
+        if section.is_some_and(|s| s != first) {
+            continue;
+        }
+        if !line.children.is_empty() && section.is_none() {
+            out.push('\n');
+        }
+        out.push_str(
+            &Tree {
+                lines: vec![line.clone()],
+            }
+            .render(2),
+        );
+    }
+    out
+}
+
+/// `10.2(1)F` prints as `10.2(1)`: the F is a release label ([GENIEPARSER]).
+fn nx_version(version: &str) -> &str {
+    version.trim_end_matches(['F', 'f'])
+}
+
+/// APIC: `# Command:`, `# Time:`, every line indented two spaces (public transcripts).
+fn apic_config(view: &View, tree: &Tree) -> String {
+    let mut out = format!(
+        "# Command: show running-config\n# Time: {}\n",
+        Civil::from_epoch(view.now).ctime()
+    );
+    for line in tree.render(2).lines() {
+        out.push_str(&format!("  {line}\n"));
+    }
+    out
+}
+
+// ---------------------------------------------------------------- filters
+
+/// `| include|exclude|begin|section|count|grep REGEX` applied to an output.
+pub fn filter(text: &str, kind: &str, pattern: &str) -> String {
+    let regex = Regex::new(pattern).unwrap_or_else(|_| {
+        Regex::new(&regex::escape(pattern)).unwrap_or_else(|_| Regex::new("$^").unwrap())
+    });
+    let lines: Vec<&str> = text.lines().collect();
+    let keep: Vec<&str> = match kind {
+        "include" | "grep" => lines.into_iter().filter(|l| regex.is_match(l)).collect(),
+        "exclude" => lines.into_iter().filter(|l| !regex.is_match(l)).collect(),
+        "begin" => lines
+            .iter()
+            .position(|l| regex.is_match(l))
+            .map_or_else(Vec::new, |i| lines[i..].to_vec()),
+        "section" => section(&lines, &regex),
+        "count" => {
+            let n = lines.iter().filter(|l| regex.is_match(l)).count();
+            return format!("Number of lines which match regexp = {n}\n");
+        }
+        _ => lines,
+    };
+    keep.iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// IOS `| section`: each matching line with the lines indented under it.
+fn section<'a>(lines: &[&'a str], regex: &Regex) -> Vec<&'a str> {
+    let width = |l: &str| l.len() - l.trim_start().len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if regex.is_match(lines[i]) && !lines[i].trim().is_empty() {
+            let base = width(lines[i]);
+            out.push(lines[i]);
+            i += 1;
+            while i < lines.len() && !lines[i].trim().is_empty() && width(lines[i]) > base {
+                out.push(lines[i]);
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- show version
+
+pub fn version(view: &View) -> String {
+    match view.personality.layout {
+        Layout::IosXe => ios_version(view),
+        Layout::NxOs => nx_show_version(view),
+        Layout::Apic => apic_version(view),
+    }
+}
+
+/// IOS-XE release train names as `show version` prints them (genieparser fixtures:
+/// Everest 16.4, Amsterdam 17.3, Bengaluru 17.5/17.6; Cisco release names otherwise).
+fn train(v: Release) -> &'static str {
+    match (v.0, v.1) {
+        (16, 0..=6) => "Everest",
+        (16, 7..=9) => "Fuji",
+        (16, _) => "Gibraltar",
+        (17, 0..=3) => "Amsterdam",
+        (17, 4..=6) => "Bengaluru",
+        (17, 7..=9) => "Cupertino",
+        _ => "Dublin",
+    }
+}
+
+/// `17.3.4a` → `17.03.04a` (the `Cisco IOS XE Software, Version` line pads, [GENIEPARSER]).
+fn padded_version(version: &str) -> String {
+    let mut parts = version.splitn(3, '.');
+    let major = parts.next().unwrap_or_default();
+    let pad = |p: Option<&str>| {
+        let p = p.unwrap_or("0");
+        let digits = p.chars().take_while(char::is_ascii_digit).count();
+        format!("{:0>2}{}", &p[..digits], &p[digits..])
+    };
+    format!("{major}.{}.{}", pad(parts.next()), pad(parts.next()))
+}
+
+/// The `Smart Licensing Status:` value ([GENIEPARSER]): classic prints the registration and
+/// authorization states, SLP releases `Registration Not Applicable/Not Applicable`, and
+/// `Smart Licensing Using Policy` from the 17.10 builds on.
+fn smart_licensing_status(view: &View, v: Release) -> String {
+    if view.personality.model == LicensingModel::Policy {
+        return if v >= Release(17, 10, 0) {
+            "Smart Licensing Using Policy".into()
+        } else {
+            "Registration Not Applicable/Not Applicable".into()
+        };
+    }
+    let status = view.licensing.show("status").unwrap_or_default();
+    let registration = section_status(&status, "Registration:").unwrap_or("UNREGISTERED".into());
+    let authorization =
+        section_status(&status, "License Authorization:").unwrap_or("EVAL MODE".into());
+    format!("{registration}/{authorization}")
+}
+
+/// The `Status:` under a section header, without its ` on <date>` tail.
+fn section_status(text: &str, header: &str) -> Option<String> {
+    let mut lines = text.lines().skip_while(|l| l.trim() != header).skip(1);
+    let status = lines.find_map(|l| l.trim().strip_prefix("Status:"))?.trim();
+    Some(status.split(" on ").next().unwrap_or(status).to_string())
+}
+
+/// `11 hours, 42 minutes` (IOS), from seconds.
+fn ios_uptime(secs: f64) -> String {
+    let mut rest = secs.max(0.0) as u64 / 60;
+    let mut parts = Vec::new();
+    for (unit, size) in [
+        ("week", 7 * 24 * 60),
+        ("day", 24 * 60),
+        ("hour", 60),
+        ("minute", 1),
+    ] {
+        let n = rest / size;
+        rest %= size;
+        if n > 0 || (unit == "minute" && parts.is_empty()) {
+            parts.push(format!("{n} {unit}{}", if n == 1 { "" } else { "s" }));
+        }
+    }
+    parts.join(", ")
+}
+
+fn ios_version(view: &View) -> String {
+    let v = Release::parse(&view.identity.version).unwrap_or(Release(17, 3, 4));
+    let host = view.hostname();
+    let uptime = ios_uptime(view.now - view.booted_at);
+    let (pid, serial) = (&view.identity.pid, &view.identity.serial);
+    format!(
+        "Cisco IOS XE Software, Version {padded}\n\
+Cisco IOS Software [{train}], Catalyst L3 Switch Software (CAT9K_IOSXE), Version {release}, RELEASE SOFTWARE (fc2)\n\
+Technical Support: http://www.cisco.com/techsupport\n\
+Copyright (c) 1986-2021 by Cisco Systems, Inc.\n\
+Compiled Thu 04-Mar-21 12:32 by mcpre\n\
+\n\
+\n\
+Cisco IOS-XE software, Copyright (c) 2005-2021 by cisco Systems, Inc.\n\
+All rights reserved.  Certain components of Cisco IOS-XE software are\n\
+licensed under the GNU General Public License (\"GPL\") Version 2.0.  The\n\
+software code licensed under GPL Version 2.0 is free software that comes\n\
+with ABSOLUTELY NO WARRANTY.  You can redistribute and/or modify such\n\
+GPL code under the terms of GPL Version 2.0.  For more details, see the\n\
+documentation or \"License Notice\" file accompanying the IOS-XE software,\n\
+or the applicable URL provided on the flyer accompanying the IOS-XE\n\
+software.\n\
+\n\
+\n\
+ROM: IOS-XE ROMMON\n\
+BOOTLDR: System Bootstrap, Version 17.8.1r[FC1], RELEASE SOFTWARE (P)\n\
+\n\
+{host} uptime is {uptime}\n\
+Uptime for this control processor is {uptime}\n\
+System returned to ROM by Reload Command\n\
+System image file is \"flash:packages.conf\"\n\
+Last reload reason: Reload Command\n\
+\n\
+\n\
+\n\
+This product contains cryptographic features and is subject to United\n\
+States and local country laws governing import, export, transfer and\n\
+use. Delivery of Cisco cryptographic products does not imply\n\
+third-party authority to import, export, distribute or use encryption.\n\
+Importers, exporters, distributors and users are responsible for\n\
+compliance with U.S. and local country laws. By using this product you\n\
+agree to comply with applicable laws and regulations. If you are unable\n\
+to comply with U.S. and local laws, return this product immediately.\n\
+\n\
+A summary of U.S. laws governing Cisco cryptographic products may be found at:\n\
+http://www.cisco.com/wwl/export/crypto/tool/stqrg.html\n\
+\n\
+If you require further assistance please contact us by sending email to\n\
+export@cisco.com.\n\
+\n\
+\n\
+Technology Package License Information: \n\
+\n\
+------------------------------------------------------------------------------\n\
+Technology-package                                     Technology-package\n\
+Current                        Type                       Next reboot  \n\
+------------------------------------------------------------------------------\n\
+network-advantage   \tSmart License                 \t network-advantage   \n\
+dna-advantage       \tSubscription Smart License    \t dna-advantage                 \n\
+\n\
+\n\
+Smart Licensing Status: {sl}\n\
+\n\
+cisco {pid} (X86) processor with 1333273K/6147K bytes of memory.\n\
+Processor board ID {serial}\n\
+1 Virtual Ethernet interface\n\
+28 Gigabit Ethernet interfaces\n\
+2048K bytes of non-volatile configuration memory.\n\
+8388608K bytes of physical memory.\n\
+11264000K bytes of Flash at flash:.\n\
+\n\
+Base Ethernet MAC Address          : 00:b6:70:dd:28:80\n\
+Motherboard Assembly Number        : 73-18271-03\n\
+Motherboard Serial Number          : {serial}\n\
+Model Revision Number              : A0\n\
+Motherboard Revision Number        : A0\n\
+Model Number                       : {pid}\n\
+System Serial Number               : {serial}\n\
+\n\
+\n\
+Switch Ports Model              SW Version        SW Image              Mode   \n\
+------ ----- -----              ----------        ----------            ----   \n\
+*    1 28    {pid:<18} {padded:<17} CAT9K_IOSXE           INSTALL\n\
+\n\
+\n\
+Configuration register is 0x102\n",
+        padded = padded_version(&view.identity.version),
+        train = train(v),
+        release = view.identity.version,
+        sl = smart_licensing_status(view, v),
+    )
+}
+
+/// Shape of genieparser `nxos/tests/ShowVersion/cli/equal/golden_output_2_output.txt`.
+fn nx_show_version(view: &View) -> String {
+    let release = nx_version(&view.identity.version);
+    let v = Release::parse(release).unwrap_or(Release(9, 3, 8));
+    let (image, feature) = if v.0 >= 10 {
+        (
+            format!("nxos64-cs.{}.{}.{}.F.bin", v.0, v.1, v.2),
+            " [Feature Release]",
+        )
+    } else {
+        (format!("nxos.{}.{}.{}.bin", v.0, v.1, v.2), "")
+    };
+    let up = (view.now - view.booted_at).max(0.0) as u64;
+    format!(
+        "{copyright}\nSoftware\n  BIOS: version 07.68\n  NXOS: version {release}{feature}\n  Host NXOS: version {release}\n  BIOS compile time:  05/13/2022\n  NXOS image file is: bootflash:///{image}\n  NXOS compile time:  4/24/2022 3:00:00 [04/24/2022 14:54:51]\n  NXOS boot mode: LXC\n\nHardware\n  cisco Nexus9000 {pid} Chassis \n  Intel(R) Xeon(R) CPU D-1633N @ 2.50GHz with 32812668 kB of memory.\n  Processor Board ID {serial}\n  Device name: {host}\n  bootflash:  115805708 kB\n\nKernel uptime is {d} day(s), {h} hour(s), {m} minute(s), {s} second(s)\n\nLast reset at 916744 usecs after {reset}\n  Reason: Reset Requested by CLI command reload\n  System version: \n  Service: \n\nplugin\n  Core Plugin, Ethernet Plugin\n",
+        copyright = crate::personality::nx_os::COPYRIGHT,
+        pid = view.identity.pid,
+        serial = view.identity.serial,
+        host = view.hostname(),
+        d = up / 86_400,
+        h = up / 3600 % 24,
+        m = up / 60 % 60,
+        s = up % 60,
+        reset = Civil::from_epoch(view.booted_at).ctime(),
+    )
+}
+
+/// APIC `show version`: the Role/Pod/Node/Name/Version table (genie APIC parser
+/// comment and unicon mock data), this controller only.
+fn apic_version(view: &View) -> String {
+    format!(
+        " Role        Pod         Node        Name                      Version              \n ----------  ----------  ----------  ------------------------  -------------------- \n controller  1           1           {:<24}  {:<20} \n",
+        view.hostname(),
+        view.identity.version
+    )
+}
+
+// ---------------------------------------------------------------- clock, logging
+
+pub fn clock(view: &View) -> String {
+    let now = Civil::from_epoch(view.now);
+    match view.personality.layout {
+        Layout::IosXe => {
+            // `*` = time not authoritative (IOS `show clock`); `*04:25:14.130 UTC Thu Mar
+            // 19 2026` (a live IOS-XE device, ChartinoLabs/Muninn
+            // `tests/parsers/iosxe/show_clock/001_live_device`).
+            let star = if view.clock_trusted() { "" } else { "*" };
+            format!("{star}{}\n", now.clock(false))
+        }
+        _ => {
+            // NX-OS prints the day unpadded too: `09:23:15.210 PST Wed Mar 4 2026`
+            // (ChartinoLabs/Muninn `tests/parsers/nxos/show_clock/002_with_prompt`;
+            // ntc-templates `cisco_nxos_show_clock.raw`). Where NX-OS puts `Time source is
+            // NTP` is not in a sample ⟨UNVERIFIED⟩. APIC's own form is ⟨GAP⟩.
+            let source = if view.has_top("ntp server") {
+                "Time source is NTP\n"
+            } else {
+                ""
+            };
+            format!("{}\n{source}", now.clock(false))
+        }
+    }
+}
+
+/// IOS-XE: the header of genieparser ShowLogging fixture 1 and the buffer with
+/// `*Mmm dd hh:mm:ss.mmm: ` stamps (`*` while the clock is not authoritative).
+/// NX-OS: logfile lines `YYYY Mmm dd hh:mm:ss host %MSG`.
+pub fn logging(view: &View) -> String {
+    let log = &view.state.log;
+    match view.personality.layout {
+        Layout::IosXe => {
+            let star = if view.clock_trusted() { "" } else { "*" };
+            let n = log.len();
+            let mut out = format!(
+                "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)\n\
+\n\
+No Active Message Discriminator.\n\
+\n\
+\n\
+\n\
+No Inactive Message Discriminator.\n\
+\n\
+\n\
+    Console logging: disabled\n\
+    Monitor logging: level debugging, 0 messages logged, xml disabled,\n\
+                     filtering disabled\n\
+    Buffer logging:  level debugging, {n} messages logged, xml disabled,\n\
+                    filtering disabled\n\
+    Exception Logging: size (4096 bytes)\n\
+    Count and timestamp logging messages: disabled\n\
+    Persistent logging: disabled\n\
+\n\
+No active filter modules.\n\
+\n\
+    Trap logging: level informational, {n} message lines logged\n\
+        Logging Source-Interface:       VRF Name:\n\
+\n\
+Log Buffer (102400 bytes):\n\
+\n"
+            );
+            for line in log {
+                let at = Civil::from_epoch(line.at);
+                out.push_str(&format!("{star}{}: {}\n", at.syslog(), line.text));
+            }
+            out
+        }
+        _ => {
+            let host = view.hostname();
+            log.iter()
+                .map(|l| {
+                    format!(
+                        "{} {host} {}\n",
+                        Civil::from_epoch(l.at).nx_syslog(),
+                        l.text
+                    )
+                })
+                .collect()
+        }
+    }
+}
+
+// ---------------------------------------------------------------- call-home
+
+/// What `show call-home*` needs from the running config.
+struct CallHome<'a> {
+    enabled: bool,
+    block: &'a [Line],
+}
+
+impl<'a> CallHome<'a> {
+    fn read(view: &'a View) -> CallHome<'a> {
+        let running = &view.state.running;
+        CallHome {
+            enabled: running.lines.iter().any(|l| l.text == "service call-home"),
+            block: block(running, &["call-home".to_string()]).unwrap_or(&[]),
+        }
+    }
+
+    fn setting(&self, key: &str) -> Option<&str> {
+        self.block
+            .iter()
+            .find_map(|l| l.text.strip_prefix(key).and_then(|r| r.strip_prefix(' ')))
+    }
+
+    fn profiles(&self) -> impl Iterator<Item = (&str, &[Line])> {
+        self.block.iter().filter_map(|l| {
+            let name = l.text.strip_prefix("profile ")?.trim_matches('"');
+            Some((name, l.children.as_slice()))
+        })
+    }
+}
+
+fn has(lines: &[Line], text: &str) -> bool {
+    lines.iter().any(|l| l.text == text)
+}
+
+/// A profile is active unless `no active` is printed (real configs print `active`, docs/platform-notes.md).
+fn active(lines: &[Line]) -> bool {
+    !has(lines, "no active")
+}
+
+fn reports_licensing(name: &str, lines: &[Line]) -> bool {
+    name == "CiscoTAC-1" || has(lines, "reporting smart-licensing-data")
+}
+
+/// The HTTP destinations of a profile; CiscoTAC-1 has the DDCEService URL by default
+/// unless another address or its `no` form is configured ([CAT-TS], real configs, docs/platform-notes.md).
+fn http_addresses(view: &View, name: &str, lines: &[Line]) -> Vec<String> {
+    let mut out: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l.text.strip_prefix("destination address http "))
+        .map(String::from)
+        .collect();
+    let path = vec!["call-home".to_string(), format!("profile \"{name}\"")];
+    if out.is_empty()
+        && let Some(default) = view.personality.hidden_defaults.iter().find(|d| {
+            d.line.starts_with("destination address http ")
+                && hidden_default(view.personality, &path, d.line).is_some()
+        })
+        && !lines
+            .iter()
+            .any(|l| l.text.starts_with("no destination address http"))
+    {
+        out.push(default.line["destination address http ".len()..].to_string());
+    }
+    out
+}
+
+/// Transport methods: `http` unless `no destination transport-method http`; `email`
+/// unless its `no` form (real configs print `no destination transport-method email`, docs/platform-notes.md).
+fn transport_method(lines: &[Line]) -> &'static str {
+    let http = !has(lines, "no destination transport-method http");
+    let email = !has(lines, "no destination transport-method email");
+    match (http, email) {
+        (true, true) => "http and email",
+        (true, false) => "http",
+        (false, true) => "email",
+        (false, false) => "none",
+    }
+}
+
+/// `show call-home` (corpus iosxe/show-call-home/*.txt).
+pub fn call_home(view: &View) -> String {
+    let ch = CallHome::read(view);
+    let or_unset = |v: Option<&str>| v.unwrap_or("Not yet set up").to_string();
+    let proxy = ch
+        .setting("http-proxy")
+        .map(|p| p.replace('"', "").replace(" port ", ":"));
+    let identity_check = if has(ch.block, "no http secure server-identity-check") {
+        "disabled"
+    } else {
+        "enabled"
+    };
+    let licensing = ch
+        .profiles()
+        .find(|(name, lines)| active(lines) && reports_licensing(name, lines));
+    let mut out = format!(
+        "Current call home settings:\n    call home feature : {}\n    call home message's from address: Not yet set up\n    call home message's reply-to address: Not yet set up\n\n    vrf for call-home messages: {}\n\n    contact person's email address: {}\n\n    contact person's phone number: Not yet set up\n    street address: Not yet set up\n    customer ID: Not yet set up\n    contract ID: Not yet set up\n    site ID: Not yet set up\n\n    source ip address: Not yet set up\n    source interface: {}\n{}    http proxy: {}\n    http secure:\n      server identity check: {identity_check}\n    http resolve-hostname: {}\n\n    Diagnostic signature: enabled\n    Profile: CiscoTAC-1 (status: {})\n\n",
+        if ch.enabled { "enable" } else { "disable" },
+        or_unset(ch.setting("vrf")),
+        or_unset(ch.setting("contact-email-addr")),
+        or_unset(ch.setting("source-interface")),
+        mail_servers(ch.block),
+        or_unset(proxy.as_deref()),
+        ch.setting("http resolve-hostname").unwrap_or("default"),
+        status_word(ch.enabled && ch.profiles().any(|(n, l)| n == "CiscoTAC-1" && active(l))),
+    );
+    match licensing.filter(|_| ch.enabled) {
+        Some((name, _)) => out.push_str(&format!(
+            "    Smart licensing messages: enabled\n    Profile: {name} (status: ACTIVE)\n\n"
+        )),
+        None => out.push_str("    Smart licensing messages: disabled\n\n"),
+    }
+    out.push_str(
+        "    aaa-authorization: disable\n    aaa-authorization username: callhome (default)\n    data-privacy: normal\n    syslog throttling: enable\n\n    Rate-limit: 20 message(s) per minute\n\n    Snapshot command: Not yet set up\n\nAvailable alert groups:\n    Keyword                  State   Description\n    ------------------------ ------- -------------------------------\n    configuration            Enable  configuration info\n    crash                    Enable  crash and traceback info\n    inventory                Enable  inventory info\n    snapshot                 Enable  snapshot info\n    syslog                   Enable  syslog info\n\nProfiles:\n",
+    );
+    for (name, _) in ch.profiles() {
+        out.push_str(&format!("    Profile Name: {name}\n"));
+    }
+    out
+}
+
+/// The `Mail-server` line(s) of `show call-home`, in priority order: the corpus shows
+/// `Mail-server[1]: Address: A Priority: 1 Secure: none` per server and
+/// `Mail-server: Not yet set up` without one (iosxe/show-call-home/muninn-1).
+fn mail_servers(lines: &[Line]) -> String {
+    let mut servers: Vec<(u32, &str)> = lines
+        .iter()
+        .filter_map(|l| {
+            let rest = l.text.strip_prefix("mail-server ")?;
+            let (address, priority) = rest.split_once(" priority ")?;
+            Some((priority.trim().parse().ok()?, address))
+        })
+        .collect();
+    if servers.is_empty() {
+        return "    Mail-server: Not yet set up\n".to_string();
+    }
+    servers.sort();
+    servers
+        .iter()
+        .enumerate()
+        .map(|(i, (priority, address))| {
+            format!(
+                "    Mail-server[{}]: Address: {address} Priority: {priority} Secure: none\n",
+                i + 1
+            )
+        })
+        .collect()
+}
+
+fn status_word(active: bool) -> &'static str {
+    if active { "ACTIVE" } else { "INACTIVE" }
+}
+
+/// `show call-home profile all`: [CAT-TS] on classic images (`HTTP address(es):`),
+/// the corpus form on SLP images (`HTTP  address:`, two spaces, genieparser fixtures);
+/// both with the corpus indentation and column-aligned tables.
+pub fn call_home_profiles(view: &View) -> String {
+    let ch = CallHome::read(view);
+    let label = match view.personality.model {
+        LicensingModel::Classic => "HTTP address(es):",
+        LicensingModel::Policy => "HTTP  address:",
+    };
+    let mut entries = Vec::new();
+    for (name, lines) in ch.profiles() {
+        let method = transport_method(lines);
+        let reporting = if reports_licensing(name, lines) {
+            "Smart Call Home, Smart Licensing"
+        } else {
+            "Smart Call Home"
+        };
+        let mut out = format!(
+            "Profile Name: {name}\n    Profile status: {}\n    Profile mode: Full Reporting\n    Reporting Data: {reporting}\n    Preferred Message Format: xml\n    Message Size Limit: 3145728 Bytes\n    Transport Method: {method}\n",
+            status_word(active(lines)),
+        );
+        if method.contains("http") {
+            for address in http_addresses(view, name, lines) {
+                out.push_str(&format!("    {label} {address}\n"));
+            }
+        }
+        if method.contains("email") {
+            out.push_str("    Email address(es): Not yet set up\n");
+        }
+        if name == "CiscoTAC-1" {
+            out.push_str(
+                "    Other address(es): default\n\n    Periodic configuration info message is scheduled every 1 day of the month at 09:15\n\n    Periodic inventory info message is scheduled every 1 day of the month at 09:00\n\n    Alert-group               Severity\n    ------------------------  ------------\n    crash                     debugging   \n    diagnostic                minor       \n    environment               warning     \n    inventory                 normal      \n\n    Syslog-Pattern            Severity\n    ------------------------  ------------\n    APF-.-WLC_.*              warning     \n    .*                        major       \n",
+            );
+        } else {
+            out.push_str(
+                "\n    Alert-group               Severity\n    ------------------------  ------------\n    N/A                       N/A         \n\n    Syslog-Pattern            Severity\n    ------------------------  ------------\n    N/A                       N/A\n",
+            );
+        }
+        entries.push(out);
+    }
+    entries.join("\n")
+}
+
+// ---------------------------------------------------------------- trustpoints
+
+/// `show crypto pki trustpoints` (corpus iosxe/show-crypto-pki-trustpoints): the
+/// configured trustpoints; SLA-TrustPoint carries the Cisco Licensing Root CA on every
+/// device, imported CAs show their subject and serial.
+pub fn trustpoints(view: &View) -> String {
+    let mut entries = Vec::new();
+    for line in &view.state.running.lines {
+        let Some(name) = line.text.strip_prefix("crypto pki trustpoint ") else {
+            continue;
+        };
+        let mut out = format!("Trustpoint {name}:\n");
+        let summary = if name == "SLA-TrustPoint" {
+            Some(cert::Summary {
+                serial: "01".into(),
+                subject: vec!["cn=Cisco Licensing Root CA".into(), "o=Cisco".into()],
+            })
+        } else {
+            view.state
+                .trusted_cas
+                .get(name)
+                .and_then(|pem| {
+                    cert::der_from_paste(&pem.lines().map(String::from).collect::<Vec<_>>())
+                })
+                .and_then(|der| cert::summary(&der))
+        };
+        if let Some(s) = summary {
+            out.push_str("    Subject Name:\n");
+            for attribute in &s.subject {
+                out.push_str(&format!("    {attribute}\n"));
+            }
+            out.push_str(&format!(
+                "          Serial Number (hex): {}\n    Certificate configured.\n",
+                s.serial
+            ));
+        }
+        entries.push(out);
+    }
+    entries.join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_pad_like_the_version_line() {
+        assert_eq!(padded_version("17.3.4a"), "17.03.04a");
+        assert_eq!(padded_version("16.12.5"), "16.12.05");
+        assert_eq!(nx_version("10.2(1)F"), "10.2(1)");
+    }
+
+    #[test]
+    fn section_keeps_children_and_skips_the_rest() {
+        let text = "service call-home\ncall-home\n contact-email-addr x\n profile \"A\"\n  active\nip host a 1.1.1.1\n";
+        assert_eq!(
+            filter(text, "section", "call-home"),
+            "service call-home\ncall-home\n contact-email-addr x\n profile \"A\"\n  active\n"
+        );
+        assert_eq!(filter(text, "include", "^ +act"), "  active\n");
+        assert_eq!(filter(text, "begin", "^ip"), "ip host a 1.1.1.1\n");
+        assert_eq!(
+            filter(text, "exclude", "^ "),
+            "service call-home\ncall-home\nip host a 1.1.1.1\n"
+        );
+    }
+
+    #[test]
+    fn status_words_come_from_the_license_status_sections() {
+        let status = "Smart Licensing is ENABLED\nRegistration:\n  Status: REGISTERED\nLicense Authorization:\n  Status: AUTHORIZED on Jun 22 16:15:44 2022 UTC\n";
+        assert_eq!(
+            section_status(status, "Registration:").unwrap(),
+            "REGISTERED"
+        );
+        assert_eq!(
+            section_status(status, "License Authorization:").unwrap(),
+            "AUTHORIZED"
+        );
+    }
+
+    #[test]
+    fn uptime_reads_like_ios() {
+        assert_eq!(ios_uptime(0.0), "0 minutes");
+        assert_eq!(ios_uptime(3600.0 + 24.0 * 60.0), "1 hour, 24 minutes");
+        assert_eq!(ios_uptime(8.0 * 86_400.0), "1 week, 1 day");
+    }
+}

@@ -1,0 +1,777 @@
+//! IOS-XE: classic Smart Licensing (16.9 – 17.3.1) and Smart Licensing Using Policy
+//! (17.3.2+). The two share everything but the `license smart …` commands.
+//!
+//! Sources (cited per fact below):
+//! - [CAT-TS] (call-home config, sub-mode prompts, trustpoints, the
+//!   `crypto pki authenticate` dialogue, exec commands, show outputs);
+//! - [RTR-CMD] (the `license smart` global syntax on 17.x, `trust idtoken`);
+//! - `docs/platform-notes.md "Real IOS-XE call-home blocks"` (the factory call-home block);
+//! - real transcripts in the public code index: pyneng task 22.2c (R1 `conf t` banner,
+//!   `% Invalid input detected at '^' marker.` with the caret under the bad token and a
+//!   blank line after, `% Incomplete command.` + blank line, `% Ambiguous command:  "a"`
+//!   with two spaces); an IOS 12.4 exec `?` listing (the exec keywords below); netmiko
+//!   and captured sessions for ` --More-- ` and its backspace erase.
+
+use super::{
+    Config, ConfigRule, Effect, Exec, ExecRule, HiddenDefault, Layout, Mode, Pager, Personality,
+    Style,
+};
+use crate::release::{LicensingModel, Platform};
+
+/// The CSSM call-home URL, default destination of CiscoTAC-1 ([CAT-TS]).
+pub const DDCE_SERVICE: &str = "https://tools.cisco.com/its/service/oddce/services/DDCEService";
+
+/// `conf t` answer, two spaces before `End` (pyneng transcript; Cisco docs).
+const CONFIG_BANNER: &str = "Enter configuration commands, one per line.  End with CNTL/Z.";
+
+/// ` --More-- `, erased by nine backspaces, eight spaces, nine backspaces when a key is
+/// pressed (real captures quoted in netmiko issues and parser tests).
+const PAGER: Pager = Pager {
+    prompt: " --More-- ",
+    erase: "\x08\x08\x08\x08\x08\x08\x08\x08\x08        \x08\x08\x08\x08\x08\x08\x08\x08\x08",
+};
+
+/// Exec commands common to both models. `user: true` = also at the `>` prompt.
+const COMMON_EXEC: &[ExecRule] = &[
+    ExecRule {
+        pattern: "enable",
+        action: Exec::Enable,
+        user: true,
+    },
+    ExecRule {
+        pattern: "disable",
+        action: Exec::Disable,
+        user: false,
+    },
+    ExecRule {
+        pattern: "configure terminal",
+        action: Exec::ConfigureTerminal,
+        user: false,
+    },
+    // Configuration Rollback Confirmed Change (docs/platform-notes.md "Safety net"):
+    // `configure terminal revert timer {minutes | idle minutes}`, 1–120 minutes, then
+    // `configure confirm`.
+    ExecRule {
+        pattern: "configure terminal revert timer [idle] <num>",
+        action: Exec::ConfigureRevertTimer,
+        user: false,
+    },
+    ExecRule {
+        pattern: "configure confirm",
+        action: Exec::ConfigureConfirm,
+        user: false,
+    },
+    ExecRule {
+        pattern: "{exit|logout|quit}",
+        action: Exec::Logout,
+        user: true,
+    },
+    ExecRule {
+        pattern: "show running-config",
+        action: Exec::ShowRunning,
+        user: false,
+    },
+    ExecRule {
+        pattern: "show running-config all",
+        action: Exec::ShowRunningAll,
+        user: false,
+    },
+    ExecRule {
+        pattern: "show startup-config",
+        action: Exec::ShowStartup,
+        user: false,
+    },
+    ExecRule {
+        pattern: "show version",
+        action: Exec::ShowVersion,
+        user: true,
+    },
+    ExecRule {
+        pattern: "show clock",
+        action: Exec::ShowClock,
+        user: true,
+    },
+    // docs/troubleshooting.md CAT-3: set the clock by hand, then `clock calendar-valid`.
+    ExecRule {
+        pattern: "clock set <word> <word> <word> <word>",
+        action: Exec::ClockSet,
+        user: false,
+    },
+    ExecRule {
+        pattern: "show call-home",
+        action: Exec::ShowCallHome,
+        user: false,
+    },
+    ExecRule {
+        pattern: "show call-home profile all",
+        action: Exec::ShowCallHomeProfileAll,
+        user: false,
+    },
+    ExecRule {
+        pattern: "show crypto pki trustpoints",
+        action: Exec::ShowTrustpoints,
+        user: false,
+    },
+    ExecRule {
+        pattern: "show logging",
+        action: Exec::ShowLogging,
+        user: false,
+    },
+    // [CAT-TS] (its list of verify commands); [GENIEPARSER] (`show license tech support`, `udi`, `usage`).
+    ExecRule {
+        pattern: "show license {status|summary|all|udi|usage|tech support}",
+        action: Exec::ShowLicense,
+        user: true,
+    },
+    // [CAT-TS] (its list of verify commands), docs/troubleshooting.md CAT-6; `show license eventlog 2` (genieparser
+    // ShowLicenseEventlog2): the days are optional.
+    ExecRule {
+        pattern: "show license eventlog [<num>]",
+        action: Exec::ShowLicense,
+        user: true,
+    },
+    ExecRule {
+        pattern: "terminal length <num>",
+        action: Exec::TerminalLength,
+        user: true,
+    },
+    ExecRule {
+        pattern: "terminal width <num>",
+        action: Exec::TerminalWidth,
+        user: true,
+    },
+    // `wr` alone writes memory on IOS ([CAT-TS] `write memory`).
+    ExecRule {
+        pattern: "write [memory]",
+        action: Exec::WriteMemory,
+        user: false,
+    },
+    ExecRule {
+        pattern: "copy running-config startup-config",
+        action: Exec::CopyRunStart,
+        user: false,
+    },
+    ExecRule {
+        pattern: "reload",
+        action: Exec::Reload,
+        user: false,
+    },
+    // docs/troubleshooting.md CAT-5 "Ping tools.cisco.com", "Telnet to tools.cisco.com on TCP 443";
+    // [CAT-TS] `telnet tools.cisco.com 443 /source-interface gi0/0`. IOS puts the VRF
+    // first (`ping vrf NAME HOST`); `ping HOST vrf NAME` is accepted too. Both are user
+    // EXEC commands on IOS. Outputs and their sources: `lab::cli::probe`.
+    ExecRule {
+        pattern: "ping vrf <word> <word> [repeat <num>] [source <word>]",
+        action: Exec::Ping,
+        user: true,
+    },
+    ExecRule {
+        pattern: "ping <word> [vrf <word>] [repeat <num>] [source <word>]",
+        action: Exec::Ping,
+        user: true,
+    },
+    ExecRule {
+        pattern: "telnet <word> [<num>] [/source-interface <word>] [/vrf <word>]",
+        action: Exec::Telnet,
+        user: true,
+    },
+    ExecRule {
+        pattern: "telnet <word> [<num>] /vrf <word> /source-interface <word>",
+        action: Exec::Telnet,
+        user: true,
+    },
+    // [CAT-TS] (its Japanese edition's scenario 9 names it).
+    ExecRule {
+        pattern: "license smart deregister",
+        action: Exec::Deregister,
+        user: false,
+    },
+];
+
+/// [CAT-TS] [NX-TS] [ACI-SL]: `register idtoken T [force]`; `renew id|auth` as the ACI table names them
+/// (the IOS-XE forms are ⟨GAP⟩ in [CAT-TS]; the keywords are the same family).
+const CLASSIC_EXEC: &[ExecRule] = &[
+    ExecRule {
+        pattern: "license smart register idtoken <word> [force]",
+        action: Exec::Register,
+        user: false,
+    },
+    ExecRule {
+        pattern: "license smart renew id",
+        action: Exec::RenewId,
+        user: false,
+    },
+    ExecRule {
+        pattern: "license smart renew auth",
+        action: Exec::RenewAuth,
+        user: false,
+    },
+];
+
+/// [RTR-CMD] [NX-TSFAQ]: privileged EXEC, `local|all`, then optional `force`. `register idtoken` is
+/// deprecated on SLP and its behaviour there unverified ([C9K-MIG]): it is not accepted,
+/// so a client that sends it to an SLP device is caught. [GENIELIBS]: `sync all|local`.
+const POLICY_EXEC: &[ExecRule] = &[
+    ExecRule {
+        pattern: "license smart trust idtoken <word> {local|all} [force]",
+        action: Exec::Trust,
+        user: false,
+    },
+    ExecRule {
+        pattern: "license smart sync {all|local}",
+        action: Exec::Sync,
+        user: false,
+    },
+    ExecRule {
+        pattern: "license smart renew auth",
+        action: Exec::RenewAuth,
+        user: false,
+    },
+];
+
+/// Exec keywords of a real IOS image that the lab does not implement (IOS exec `?`
+/// listing, index id 8312939393; `license`/`install`/`request` are IOS-XE 16.x+).
+const OTHER_EXEC: &[&str] = &[
+    "access-enable",
+    "access-profile",
+    "access-template",
+    "archive",
+    "cd",
+    "clear",
+    "cns",
+    "connect",
+    "crypto",
+    "debug",
+    "delete",
+    "dir",
+    "disconnect",
+    "erase",
+    "event",
+    "format",
+    "help",
+    "install",
+    "lock",
+    "login",
+    "monitor",
+    "more",
+    "mkdir",
+    "no",
+    "pwd",
+    "release",
+    "rename",
+    "renew",
+    "request",
+    "resume",
+    "rmdir",
+    "send",
+    "set",
+    "setup",
+    "ssh",
+    "systat",
+    "tclsh",
+    "test",
+    "traceroute",
+    "undebug",
+    "verify",
+    "where",
+];
+
+/// Global configuration keywords the lab does not implement but that share prefixes
+/// with ones it does (IOS-XE global config; e.g. `service-template`, `clock`).
+const OTHER_CONFIG: &[&str] = &[
+    "aaa",
+    "access-list",
+    "banner",
+    "boot",
+    "cdp",
+    "class-map",
+    "clock",
+    "control-plane",
+    "enable",
+    "interface",
+    "line",
+    "logging",
+    "policy-map",
+    "router",
+    "service-template",
+    "snmp-server",
+    "spanning-tree",
+    "username",
+    "vlan",
+    "vrf",
+];
+
+/// Global configuration lines both models accept.
+const GLOBAL: &[ConfigRule] = &[
+    ConfigRule {
+        pattern: "hostname <word>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    // [CAT-TS]: `service call-home` must be in the running config.
+    ConfigRule {
+        pattern: "service call-home",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "call-home",
+        action: Config::Enter("call-home"),
+    },
+    // The config archive, prerequisite of `configure terminal revert timer`
+    // (docs/platform-notes.md "Safety net"): `archive` / ` path URL` / ` maximum N`.
+    ConfigRule {
+        pattern: "archive",
+        action: Config::Enter("config-archive"),
+    },
+    // [CAT-TS] (`ip domain-lookup [source-interface IF]`, printed as `ip domain lookup
+    // …`, see `RENAMES`); real configs, docs/platform-notes.md (`ip domain lookup vrf V source-interface IF`).
+    ConfigRule {
+        pattern: "ip {domain-lookup|domain lookup}",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "ip {domain-lookup|domain lookup} [vrf <word>] source-interface <word>",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "ip {domain-name|domain name} <word>",
+        action: Config::Store(Effect::Set(3)),
+    },
+    // [CAT-TS] `ip name-server [vrf V] <ip>`; [RTR-CMD] [CUBE] several on one line.
+    ConfigRule {
+        pattern: "ip name-server [vrf <word>] <line>",
+        action: Config::Store(Effect::NameServers),
+    },
+    ConfigRule {
+        pattern: "ip host <word> <line>",
+        action: Config::Store(Effect::Set(3)),
+    },
+    // [CAT-TS]; [RTR-CMD] [CUBE] (`ip http client secure-trustpoint`).
+    ConfigRule {
+        pattern: "ip http client source-interface <word>",
+        action: Config::Store(Effect::Set(4)),
+    },
+    ConfigRule {
+        pattern: "ip http client secure-trustpoint <word>",
+        action: Config::Store(Effect::Set(4)),
+    },
+    // docs/platform-notes.md: `ntp server [vrf V] <ip>` (genieparser/genielibs tests).
+    ConfigRule {
+        pattern: "ntp server [vrf <word>] <word> [prefer]",
+        action: Config::Store(Effect::Flag),
+    },
+    // docs/troubleshooting.md CAT-3: `clock calendar-valid` makes the clock authoritative.
+    ConfigRule {
+        pattern: "clock calendar-valid",
+        action: Config::Store(Effect::Flag),
+    },
+    // [CAT-TS].
+    ConfigRule {
+        pattern: "crypto pki trustpoint <word>",
+        action: Config::Enter("ca-trustpoint"),
+    },
+    ConfigRule {
+        pattern: "crypto pki authenticate <word>",
+        action: Config::PkiAuthenticate,
+    },
+    ConfigRule {
+        pattern: "do <line>",
+        action: Config::Do,
+    },
+    ConfigRule {
+        pattern: "end",
+        action: Config::End,
+    },
+    ConfigRule {
+        pattern: "exit",
+        action: Config::Exit,
+    },
+];
+
+/// [RTR-CMD] syntax and keywords: only on SLP images (17.3.2+).
+const POLICY_GLOBAL: &[ConfigRule] = &[
+    ConfigRule {
+        pattern: "license smart transport {automatic|callhome|cslu|off|smart}",
+        action: Config::Store(Effect::Set(3)),
+    },
+    ConfigRule {
+        pattern: "license smart url {smart|cslu} <word>",
+        action: Config::Store(Effect::Set(4)),
+    },
+    ConfigRule {
+        pattern: "license smart url default",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "license smart proxy {address|port} <word>",
+        action: Config::Store(Effect::Set(4)),
+    },
+    ConfigRule {
+        pattern: "license smart vrf <word>",
+        action: Config::Store(Effect::Set(3)),
+    },
+    ConfigRule {
+        pattern: "license smart usage interval <num>",
+        action: Config::Store(Effect::Set(4)),
+    },
+    ConfigRule {
+        pattern: "license smart privacy {all|hostname|version}",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "license smart server-identity-check",
+        action: Config::Store(Effect::Flag),
+    },
+];
+
+/// `(cfg-call-home)#` lines: [CAT-TS], docs/platform-notes.md (with real configs).
+const CALL_HOME: &[ConfigRule] = &[
+    ConfigRule {
+        pattern: "contact-email-addr <word>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "source-interface <word>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "vrf <word>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    // [CAT-TS]: default on, `no http secure server-identity-check` disables it.
+    ConfigRule {
+        pattern: "http secure server-identity-check",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "http resolve-hostname {ipv4-first|ipv6-first|default}",
+        action: Config::Store(Effect::Set(2)),
+    },
+    // Real configs (docs/platform-notes.md) show it as `http-proxy "<host>" port <port>`.
+    ConfigRule {
+        pattern: "http-proxy <qword> port <num>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "mail-server <word> priority <num>",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "profile <qword>",
+        action: Config::Enter("cfg-call-home-profile"),
+    },
+    ConfigRule {
+        pattern: "do <line>",
+        action: Config::Do,
+    },
+    ConfigRule {
+        pattern: "end",
+        action: Config::End,
+    },
+    ConfigRule {
+        pattern: "exit",
+        action: Config::Exit,
+    },
+];
+
+/// `(cfg-call-home-profile)#` lines: [CAT-TS]; real configs, docs/platform-notes.md.
+const PROFILE: &[ConfigRule] = &[
+    // Real configs (docs/platform-notes.md) print `active`; the command reference documents `no active`.
+    ConfigRule {
+        pattern: "active",
+        action: Config::Store(Effect::NoShown),
+    },
+    ConfigRule {
+        pattern: "reporting {smart-licensing-data|smart-call-home-data}",
+        action: Config::Store(Effect::Flag),
+    },
+    // Real configs (docs/platform-notes.md) print `destination transport-method http` and `no … email`.
+    ConfigRule {
+        pattern: "destination transport-method {http|email}",
+        action: Config::Store(Effect::NoShown),
+    },
+    ConfigRule {
+        pattern: "destination address {http|email} <word>",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "destination preferred-msg-format {xml|long-text|short-text}",
+        action: Config::Store(Effect::Set(2)),
+    },
+    ConfigRule {
+        pattern: "destination message-size-limit <num>",
+        action: Config::Store(Effect::Set(2)),
+    },
+    ConfigRule {
+        pattern: "do <line>",
+        action: Config::Do,
+    },
+    ConfigRule {
+        pattern: "end",
+        action: Config::End,
+    },
+    ConfigRule {
+        pattern: "exit",
+        action: Config::Exit,
+    },
+];
+
+/// `(ca-trustpoint)#` lines: [CAT-TS].
+const TRUSTPOINT: &[ConfigRule] = &[
+    ConfigRule {
+        pattern: "enrollment {terminal|pkcs12|selfsigned|url <word>}",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "revocation-check <line>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "subject-name <line>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "rsakeypair <word>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "do <line>",
+        action: Config::Do,
+    },
+    ConfigRule {
+        pattern: "end",
+        action: Config::End,
+    },
+    ConfigRule {
+        pattern: "exit",
+        action: Config::Exit,
+    },
+];
+
+/// `(config-archive)#` lines (the archive sub-mode `?` listing on a public IOS-XE page,
+/// docs/platform-notes.md "Safety net"); `log config` is not simulated.
+const ARCHIVE: &[ConfigRule] = &[
+    ConfigRule {
+        pattern: "path <word>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "maximum <num>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "time-period <num>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "write-memory",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "do <line>",
+        action: Config::Do,
+    },
+    ConfigRule {
+        pattern: "end",
+        action: Config::End,
+    },
+    ConfigRule {
+        pattern: "exit",
+        action: Config::Exit,
+    },
+];
+
+/// Sub-mode prompts: `(cfg-call-home)#`, `(cfg-call-home-profile)#` ([CAT-TS]),
+/// `(ca-trustpoint)#` ([CAT-TS]).
+const CLASSIC_MODES: &[Mode] = &[
+    Mode {
+        id: "config",
+        prompt: "(config)",
+        parent: None,
+        rules: &[GLOBAL],
+    },
+    Mode {
+        id: "call-home",
+        prompt: "(cfg-call-home)",
+        parent: Some("config"),
+        rules: &[CALL_HOME],
+    },
+    Mode {
+        id: "cfg-call-home-profile",
+        prompt: "(cfg-call-home-profile)",
+        parent: Some("call-home"),
+        rules: &[PROFILE],
+    },
+    Mode {
+        id: "ca-trustpoint",
+        prompt: "(ca-trustpoint)",
+        parent: Some("config"),
+        rules: &[TRUSTPOINT],
+    },
+    Mode {
+        id: "config-archive",
+        prompt: "(config-archive)",
+        parent: Some("config"),
+        rules: &[ARCHIVE],
+    },
+];
+
+const POLICY_MODES: &[Mode] = &[
+    Mode {
+        id: "config",
+        prompt: "(config)",
+        parent: None,
+        rules: &[GLOBAL, POLICY_GLOBAL],
+    },
+    Mode {
+        id: "call-home",
+        prompt: "(cfg-call-home)",
+        parent: Some("config"),
+        rules: &[CALL_HOME],
+    },
+    Mode {
+        id: "cfg-call-home-profile",
+        prompt: "(cfg-call-home-profile)",
+        parent: Some("call-home"),
+        rules: &[PROFILE],
+    },
+    Mode {
+        id: "ca-trustpoint",
+        prompt: "(ca-trustpoint)",
+        parent: Some("config"),
+        rules: &[TRUSTPOINT],
+    },
+    Mode {
+        id: "config-archive",
+        prompt: "(config-archive)",
+        parent: Some("config"),
+        rules: &[ARCHIVE],
+    },
+];
+
+/// Unprinted defaults (real configs, docs/platform-notes.md; [CAT-TS]).
+const HIDDEN_DEFAULTS: &[HiddenDefault] = &[
+    // `show run all | in destination address http` prints it ([CAT-TS]).
+    HiddenDefault {
+        scope: &["call-home", "profile \"CiscoTAC-1\""],
+        line: "destination address http https://tools.cisco.com/its/service/oddce/services/DDCEService",
+        overridden_by: &["destination address http", "no destination address http"],
+    },
+    HiddenDefault {
+        scope: &["call-home"],
+        line: "http secure server-identity-check",
+        overridden_by: &["no http secure server-identity-check"],
+    },
+    HiddenDefault {
+        scope: &[],
+        line: "ip domain lookup",
+        overridden_by: &["no ip domain lookup"],
+    },
+];
+
+/// A device fresh from the factory: the auto-generated call-home block of docs/platform-notes.md ("Real IOS-XE call-home blocks")
+/// (16.9.1+ switches, 16.10.1+ routers, [CAT-TS]) and the SLA trustpoint that every
+/// corpus `show crypto pki trustpoints` lists (its `enrollment pkcs12` / `revocation-check
+/// crl` lines are as commonly seen in public configs, not verified in a capture).
+const FACTORY: &str = "\
+hostname {hostname}
+service call-home
+call-home
+ contact-email-addr sch-smart-licensing@cisco.com
+ profile \"CiscoTAC-1\"
+  active
+  destination transport-method http
+  no destination transport-method email
+crypto pki trustpoint SLA-TrustPoint
+ enrollment pkcs12
+ revocation-check crl
+";
+
+pub static CLASSIC: Personality = Personality {
+    key: "ios-xe-classic",
+    platform: Platform::IosXe,
+    model: LicensingModel::Classic,
+    style: Style::Ios,
+    starts_privileged: false,
+    config_banner: CONFIG_BANNER,
+    exec: &[COMMON_EXEC, CLASSIC_EXEC],
+    modes: CLASSIC_MODES,
+    other_exec_keywords: OTHER_EXEC,
+    other_config_keywords: OTHER_CONFIG,
+    renames: RENAMES,
+    hidden_defaults: HIDDEN_DEFAULTS,
+    factory_config: FACTORY,
+    // No banner is configured on a factory device.
+    banner: "",
+    // IOS vty default length (netmiko/scrapli send `terminal length 0` for this reason).
+    terminal_length: 24,
+    pager: PAGER,
+    layout: Layout::IosXe,
+};
+
+pub static POLICY: Personality = Personality {
+    key: "ios-xe-policy",
+    platform: Platform::IosXe,
+    model: LicensingModel::Policy,
+    style: Style::Ios,
+    starts_privileged: false,
+    config_banner: CONFIG_BANNER,
+    exec: &[COMMON_EXEC, POLICY_EXEC],
+    modes: POLICY_MODES,
+    other_exec_keywords: OTHER_EXEC,
+    other_config_keywords: OTHER_CONFIG,
+    renames: RENAMES,
+    hidden_defaults: HIDDEN_DEFAULTS,
+    factory_config: FACTORY,
+    banner: "",
+    terminal_length: 24,
+    pager: PAGER,
+    layout: Layout::IosXe,
+};
+
+/// Input spellings the running config prints otherwise ([CAT-TS] types
+/// `ip domain-lookup`; real configs print `ip domain lookup`, docs/platform-notes.md).
+const RENAMES: &[(&str, &str)] = &[
+    ("ip domain-lookup", "ip domain lookup"),
+    ("ip domain-name", "ip domain name"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_policy_images_have_license_smart_transport() {
+        let has = |modes: &[Mode]| {
+            modes[0]
+                .config_rules()
+                .any(|r| r.pattern.starts_with("license smart transport"))
+        };
+        assert!(has(POLICY.modes));
+        assert!(!has(CLASSIC.modes));
+    }
+
+    #[test]
+    fn the_classic_register_and_the_policy_trust_commands_do_not_mix() {
+        let patterns = |p: &Personality| p.exec_rules().map(|r| r.pattern).collect::<Vec<_>>();
+        assert!(
+            patterns(&CLASSIC)
+                .iter()
+                .any(|p| p.contains("register idtoken"))
+        );
+        assert!(
+            !patterns(&CLASSIC)
+                .iter()
+                .any(|p| p.contains("trust idtoken"))
+        );
+        assert!(
+            patterns(&POLICY)
+                .iter()
+                .any(|p| p.contains("trust idtoken"))
+        );
+        assert!(
+            !patterns(&POLICY)
+                .iter()
+                .any(|p| p.contains("register idtoken"))
+        );
+    }
+}
