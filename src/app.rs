@@ -79,10 +79,16 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Diagnose(a) => Some(&a.run.vault),
         Command::Status(a) => Some(&a.vault),
         Command::Inventory(a) => Some(&a.vault),
-        Command::Lab(_) | Command::Report(_) | Command::Completions { .. } | Command::Man(_) => {
-            None
-        }
+        #[cfg(feature = "lab")]
+        Command::Lab(_) => None,
+        Command::Report(_) | Command::Completions { .. } | Command::Man(_) => None,
     };
+    if cli.command.live_args().is_some_and(|live| live.lab) && !cfg!(feature = "lab") {
+        eprintln!(
+            "error: --lab: this smartlic was built without the lab (cargo feature `lab`); nothing was done"
+        );
+        return ExitStatus::Usage;
+    }
     if let Some(vault) = vault
         && let Err(message) = unlock_vault(vault)
     {
@@ -99,6 +105,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Renew(args) => renew(&args, &styles),
         Command::Diagnose(args) => diagnose(&args, &styles),
         Command::Inventory(args) => inventory(&args, &styles),
+        #[cfg(feature = "lab")]
         Command::Lab(command) => crate::lab_app::run(command, styles.err),
         Command::Completions { shell } => completions(shell),
         Command::Man(args) => man(&args),
@@ -804,4 +811,32 @@ fn color_asked(args: impl Iterator<Item = String>) -> Color {
         };
     }
     asked
+}
+
+/// Run by CI as `cargo test --no-default-features --lib`: a build without the lab.
+#[cfg(all(test, not(feature = "lab")))]
+mod without_the_lab {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn lab_runs_are_refused_before_anything_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("state.db");
+        let root = env!("CARGO_MANIFEST_DIR");
+        let cli = Cli::try_parse_from([
+            "smartlic",
+            "plan",
+            "-i",
+            &format!("{root}/inventory/lab/hosts.yml"),
+            &format!("{root}/playbooks/smart-licensing.yml"),
+            "--lab",
+            "--store",
+            store.to_str().unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(run(cli), ExitStatus::Usage);
+        assert!(!store.exists(), "the run store was touched");
+        assert!(Cli::try_parse_from(["smartlic", "lab", "reset"]).is_err());
+    }
 }

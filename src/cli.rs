@@ -77,6 +77,7 @@ pub enum Command {
     Renew(RenewArgs),
     /// List hosts and groups, or show one host's merged intent and where each value came from.
     Inventory(InventoryArgs),
+    #[cfg(feature = "lab")]
     /// Run the built-in lab: simulated devices over SSH and a licensing back-end, on loopback.
     #[command(subcommand)]
     Lab(LabCommand),
@@ -199,6 +200,7 @@ pub enum ReportCommand {
     },
 }
 
+#[cfg(feature = "lab")]
 #[derive(Debug, Subcommand)]
 pub enum LabCommand {
     /// Serve every inventory host that has a `lab:` block, until interrupted.
@@ -215,6 +217,7 @@ pub enum LabCommand {
     Reset(LabResetArgs),
 }
 
+#[cfg(feature = "lab")]
 #[derive(Debug, Args)]
 pub struct LabResetArgs {
     /// Only this inventory's saved lab (default: every inventory's).
@@ -222,6 +225,7 @@ pub struct LabResetArgs {
     pub inventory: Option<PathBuf>,
 }
 
+#[cfg(feature = "lab")]
 /// `smartlic lab fault --admin ADDR DEVICE [KEY=VALUE...]`: with no KEY=VALUE, print the
 /// device's faults (JSON); with some, change those and keep the others (or none, with
 /// `--clear`). Keys: auth_failure, latency_ms, drop_after, hang_on, invalid, legacy_ssh,
@@ -247,6 +251,7 @@ pub struct LabFaultArgs {
     pub clear: bool,
 }
 
+#[cfg(feature = "lab")]
 #[derive(Debug, Args)]
 pub struct LabRunArgs {
     /// Lab seconds per real second (86400 = one lab day per second).
@@ -262,6 +267,7 @@ pub struct LabRunArgs {
     pub stop_after: Option<u64>,
 }
 
+#[cfg(feature = "lab")]
 #[derive(Debug, Args)]
 pub struct LabServeArgs {
     /// The inventory whose `lab:` hosts to serve.
@@ -272,6 +278,7 @@ pub struct LabServeArgs {
     pub run: LabRunArgs,
 }
 
+#[cfg(feature = "lab")]
 #[derive(Debug, Args)]
 pub struct LabFleetArgs {
     /// How many devices (1 to 10000).
@@ -299,12 +306,14 @@ pub struct LabFleetArgs {
     pub run: LabRunArgs,
 }
 
+#[cfg(feature = "lab")]
 #[derive(Debug, Subcommand)]
 pub enum LabTokenCommand {
     /// Create a token (printed on stdout: lab tokens are test data).
     Create(LabTokenArgs),
 }
 
+#[cfg(feature = "lab")]
 #[derive(Debug, Args)]
 pub struct LabTokenArgs {
     /// The lab's admin address, as `smartlic lab serve` prints it.
@@ -437,14 +446,30 @@ pub struct LiveArgs {
     pub no_store: bool,
 }
 
+impl Command {
+    /// The live options of the verbs that reach devices.
+    pub fn live_args(&self) -> Option<&LiveArgs> {
+        match self {
+            Command::Plan(a) => Some(&a.live),
+            Command::Apply(a) => Some(&a.live),
+            Command::Verify(a) => Some(&a.live),
+            Command::Renew(a) => Some(&a.live),
+            Command::Diagnose(a) => Some(&a.live),
+            Command::Status(a) => Some(&a.live),
+            _ => None,
+        }
+    }
+}
+
 impl LiveArgs {
     /// The run store: `--store` or `SMARTLIC_STORE`, else the lab's own store with
     /// `--lab` (runs against the lab never mix with real ones), else the default.
     pub fn store_path(&self) -> PathBuf {
         match (&self.store, self.lab) {
             (Some(path), _) => path.clone(),
+            #[cfg(feature = "lab")]
             (None, true) => crate::lab::saved::store_path(),
-            (None, false) => PathBuf::from(crate::store::DEFAULT_PATH),
+            (None, _) => PathBuf::from(crate::store::DEFAULT_PATH),
         }
     }
 }

@@ -8,8 +8,9 @@ use std::time::Duration;
 use crate::app::ExitStatus;
 use crate::cli::{
     LabCommand, LabFaultArgs, LabFleetArgs, LabResetArgs, LabRunArgs, LabServeArgs, LabTokenArgs,
-    LabTokenCommand,
+    LabTokenCommand, RunArgs,
 };
+use crate::intent::Secret;
 use crate::lab::backend::BackendConfig;
 use crate::lab::backend::{
     BackendError, DeviceFaults, Realm, TokenRequest, create_token_via_admin,
@@ -20,8 +21,10 @@ use crate::lab::release::Platform;
 use crate::lab::run::{self, Lab, LabError, LabOptions, LabSaver};
 use crate::lab::saved;
 use crate::lab::spec::{LabHost, LabSpec, load_lab_spec};
+use crate::live::LabTokens;
 use crate::report::{self, Style};
 use crate::source::did_you_mean;
+use crate::targets::Targets;
 
 pub fn run(command: LabCommand, err: Style) -> ExitStatus {
     if let LabCommand::Reset(args) = &command {
@@ -436,6 +439,90 @@ async fn fault(args: &LabFaultArgs) -> ExitStatus {
             eprintln!("error: {e}");
             ExitStatus::HostFailed
         }
+    }
+}
+
+/// The lab served for `--lab`: its devices' host keys in a temporary known_hosts file
+/// and a token minted on its back-end; resumed from, and saved to, the inventory's saved
+/// lab (`crate::lab::saved`).
+pub struct InProcessLab {
+    lab: Lab,
+    known_hosts: tempfile::NamedTempFile,
+    tokens: LabTokens,
+    folder: saved::Folder,
+}
+
+impl InProcessLab {
+    /// Saves the lab's state for the next `--lab` run, then stops it.
+    pub async fn finish(self) {
+        let _ = save_lab(&self.folder, &self.lab.saver());
+        self.lab.shutdown().await;
+    }
+
+    /// Connects each target to where its lab device really listens (the inventory may
+    /// leave the port to the lab).
+    pub fn point_at_devices(&self, targets: &mut Targets) {
+        for target in &mut targets.targets {
+            if let Some(device) = self
+                .lab
+                .devices
+                .iter()
+                .find(|d| d.host.name == target.host.name)
+            {
+                target.host.connection.address = device.address.ip().to_string();
+                target.host.connection.port = device.address.port();
+            }
+        }
+    }
+
+    /// Serves the inventory's lab for a `--lab` run.
+    pub async fn start(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatus> {
+        let spec = read_lab_spec(args.inventory_path(), err)?;
+        let (lab, folder) = start_saved(args.inventory_path(), spec.hosts, spec.backend)
+            .await
+            .map_err(|e| {
+                eprintln!("error: the lab did not start: {e}");
+                ExitStatus::HostFailed
+            })?;
+        let known_hosts = tempfile::NamedTempFile::new()
+            .and_then(|f| {
+                lab.write_known_hosts(f.path())?;
+                Ok(f)
+            })
+            .map_err(|e| {
+                eprintln!("error: cannot write the lab's known_hosts: {e}");
+                ExitStatus::HostFailed
+            })?;
+        let backend = &lab.backend;
+        let tokens = LabTokens {
+            cssm: Secret::new(backend.create_token("Example Account", "Default", 30, None)),
+            satellite: Secret::new(backend.create_satellite_token(
+                "Example Account",
+                "Default",
+                30,
+                None,
+            )),
+        };
+        eprintln!(
+            "lab: {} device(s) served in this process; tokens were minted on its back-end",
+            lab.devices.len()
+        );
+        Ok(InProcessLab {
+            lab,
+            known_hosts,
+            tokens,
+            folder,
+        })
+    }
+
+    /// The known_hosts file that holds the lab devices' host keys.
+    pub fn known_hosts(&self) -> &Path {
+        self.known_hosts.path()
+    }
+
+    /// The tokens minted on the lab's back-end for this run.
+    pub fn tokens(&self) -> &LabTokens {
+        &self.tokens
     }
 }
 

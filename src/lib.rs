@@ -14,8 +14,14 @@ pub mod health;
 pub mod inputs;
 pub mod intent;
 pub mod inventory;
-/// The lab (crates/smartlic-lab), an independent crate: `--lab`, `smartlic lab …` and the tests.
+/// The lab (crates/smartlic-lab), an independent crate: `--lab`, `smartlic lab …` and the
+/// tests. Behind the default feature `lab`.
+#[cfg(feature = "lab")]
 pub use smartlic_lab as lab;
+#[cfg(feature = "lab")]
+mod lab_app;
+#[cfg(not(feature = "lab"))]
+#[path = "no_lab.rs"]
 mod lab_app;
 pub mod live;
 mod live_app;

@@ -12,11 +12,9 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::app::ExitStatus;
 use crate::cli::{Format, LiveArgs, RunArgs};
-use crate::intent::Secret;
-use crate::lab::run::Lab;
-use crate::lab::saved;
+use crate::lab_app::InProcessLab;
 use crate::live::saved::{PlanInputs, inline_secret};
-use crate::live::{self, HostRun, LabTokens, LiveOptions, Mode, Outcome, Progress, SavedPlan};
+use crate::live::{self, HostRun, LiveOptions, Mode, Outcome, Progress, SavedPlan};
 use crate::platform::Renewal;
 use crate::render::Templates;
 use crate::report::{self, Style};
@@ -295,7 +293,7 @@ pub fn execute(
     let mut runs = runtime.block_on(async {
         live::interrupt::listen();
         let lab = match live_args.lab {
-            true => Some(start_lab(args, err).await?),
+            true => Some(InProcessLab::start(args, err).await?),
             false => None,
         };
         if let Some(lab) = &lab {
@@ -306,10 +304,10 @@ pub fn execute(
             forks: live_args.forks,
             known_hosts: lab
                 .as_ref()
-                .map(|l| l.known_hosts.path().to_path_buf())
+                .map(|l| l.known_hosts().to_path_buf())
                 .or_else(|| live_args.known_hosts.clone()),
             host_deadline: Duration::from_secs(live_args.host_timeout),
-            lab_tokens: lab.as_ref().map(|l| l.tokens.clone()),
+            lab_tokens: lab.as_ref().map(|l| l.tokens().clone()),
             saved: live.saved.clone(),
             session_log: live_args.session_log.clone(),
             renewal: live.renewal,
@@ -409,80 +407,6 @@ impl Progress for Recorded {
         }
         self.display.done(run);
     }
-}
-
-/// The lab served for `--lab`: its devices' host keys in a temporary known_hosts file
-/// and a token minted on its back-end; resumed from, and saved to, the inventory's saved
-/// lab (`crate::lab::saved`).
-struct InProcessLab {
-    lab: Lab,
-    known_hosts: tempfile::NamedTempFile,
-    tokens: LabTokens,
-    folder: saved::Folder,
-}
-
-impl InProcessLab {
-    /// Saves the lab's state for the next `--lab` run, then stops it.
-    async fn finish(self) {
-        let _ = crate::lab_app::save_lab(&self.folder, &self.lab.saver());
-        self.lab.shutdown().await;
-    }
-
-    /// Connects each target to where its lab device really listens (the inventory may
-    /// leave the port to the lab).
-    fn point_at_devices(&self, targets: &mut Targets) {
-        for target in &mut targets.targets {
-            if let Some(device) = self
-                .lab
-                .devices
-                .iter()
-                .find(|d| d.host.name == target.host.name)
-            {
-                target.host.connection.address = device.address.ip().to_string();
-                target.host.connection.port = device.address.port();
-            }
-        }
-    }
-}
-
-async fn start_lab(args: &RunArgs, err: Style) -> Result<InProcessLab, ExitStatus> {
-    let spec = crate::lab_app::read_lab_spec(args.inventory_path(), err)?;
-    let (lab, folder) =
-        crate::lab_app::start_saved(args.inventory_path(), spec.hosts, spec.backend)
-            .await
-            .map_err(|e| {
-                eprintln!("error: the lab did not start: {e}");
-                ExitStatus::HostFailed
-            })?;
-    let known_hosts = tempfile::NamedTempFile::new()
-        .and_then(|f| {
-            lab.write_known_hosts(f.path())?;
-            Ok(f)
-        })
-        .map_err(|e| {
-            eprintln!("error: cannot write the lab's known_hosts: {e}");
-            ExitStatus::HostFailed
-        })?;
-    let backend = &lab.backend;
-    let tokens = LabTokens {
-        cssm: Secret::new(backend.create_token("Example Account", "Default", 30, None)),
-        satellite: Secret::new(backend.create_satellite_token(
-            "Example Account",
-            "Default",
-            30,
-            None,
-        )),
-    };
-    eprintln!(
-        "lab: {} device(s) served in this process; tokens were minted on its back-end",
-        lab.devices.len()
-    );
-    Ok(InProcessLab {
-        lab,
-        known_hosts,
-        tokens,
-        folder,
-    })
 }
 
 /// A display of per-host progress: spinners on a terminal, plain lines otherwise.

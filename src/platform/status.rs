@@ -672,5 +672,6 @@ fn trust(s: &Sections) -> (Option<String>, Vec<TrustMember>) {
     (installed, members)
 }
 
-#[cfg(test)]
+// The reader is tested against the lab's own outputs.
+#[cfg(all(test, feature = "lab"))]
 mod tests;
