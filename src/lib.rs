@@ -5,15 +5,14 @@
 //! per host → render the platform's templates → diff against the running config →
 //! plan (and, in later stages, apply and verify over SSH).
 
+pub use smartlic_core::{
+    config, diagnose, files, inputs, intent, inventory, plan, platform, playbook, redact, render,
+    source, targets, vault, yaml,
+};
+
 pub mod app;
 pub mod cli;
-pub mod config;
-pub mod diagnose;
-pub mod files;
 pub mod health;
-pub mod inputs;
-pub mod intent;
-pub mod inventory;
 /// The lab (crates/smartlic-lab), an independent crate: `--lab`, `smartlic lab …` and the
 /// tests. Behind the default feature `lab`.
 #[cfg(feature = "lab")]
@@ -26,16 +25,9 @@ mod lab_app;
 pub mod live;
 mod live_app;
 pub mod logging;
-pub mod plan;
-pub mod platform;
-pub mod playbook;
-pub mod redact;
-pub mod render;
 pub mod report;
-pub mod source;
 pub mod ssh;
+#[cfg(all(test, feature = "lab"))]
+mod status_against_lab;
 mod status_app;
 pub mod store;
-pub mod targets;
-pub mod vault;
-pub mod yaml;

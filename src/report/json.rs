@@ -114,3 +114,23 @@ fn target(t: &Target, key: &str, value: serde_json::Value) -> serde_json::Value 
     doc[key] = value;
     doc
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_inventory_lists_groups_without_variables() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/inventory/fleet/hosts.yml");
+        let inv = crate::inventory::load(&path).unwrap();
+        let json = super::inventory(&inv);
+        let groups = &json["groups"];
+        assert_eq!(groups["all"]["children"][0], "ungrouped");
+        assert_eq!(
+            groups["ungrouped"]["hosts"],
+            serde_json::json!(["lab-csr1.example.net"])
+        );
+        assert_eq!(groups["dc1"]["children"], serde_json::json!(["dc1_leaves"]));
+        // Variables (passwords, vault blobs) are never listed.
+        assert!(!json.to_string().contains("ANSIBLE_VAULT"), "{json}");
+    }
+}

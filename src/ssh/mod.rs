@@ -18,6 +18,7 @@ use russh::{Preferred, cipher, kex, mac};
 use tracing::{debug, info};
 
 use crate::intent::Secret;
+use crate::platform::cli::CliProfile;
 pub use known_hosts::{HostKeyCheck, HostKeyError, HostKeyPolicy, Verdict};
 
 /// Where and how to log in to one host.
@@ -106,7 +107,7 @@ impl Connection {
     /// and reaches privileged exec (with `enable_secret` if the device asks for one).
     pub async fn shell(
         &self,
-        cli: &'static shell::CliProfile,
+        cli: &'static CliProfile,
         enable_secret: Option<&Secret>,
     ) -> Result<shell::Shell, shell::CommandError> {
         self.shell_logged(cli, enable_secret, None).await
@@ -116,7 +117,7 @@ impl Connection {
     /// `transcript` (`--session-log`).
     pub async fn shell_logged(
         &self,
-        cli: &'static shell::CliProfile,
+        cli: &'static CliProfile,
         enable_secret: Option<&Secret>,
         transcript: Option<transcript::Transcript>,
     ) -> Result<shell::Shell, shell::CommandError> {

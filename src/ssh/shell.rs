@@ -1,12 +1,10 @@
 //! The CLI in a PTY shell: find the prompt, turn paging off, run a command and collect its
 //! output up to the next prompt, answer the interactive questions a platform asks, and
 //! recognise the platform's error lines. What a platform prints lives in its driver
-//! ([`CliProfile`] values in `src/platform/`); this module only applies it.
+//! ([`CliProfile`] values in `crates/smartlic-core/src/platform/`, the type in `platform::cli`); this module only applies it.
 
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use regex::Regex;
 use russh::ChannelMsg;
 use russh::client;
 use tracing::{debug, trace};
@@ -14,73 +12,8 @@ use tracing::{debug, trace};
 use super::SshError;
 use super::transcript::Transcript;
 use crate::intent::Secret;
+use crate::platform::cli::{Answer, CliProfile};
 use crate::redact::StreamRedactor;
-
-/// How one platform's CLI looks to a session.
-pub struct CliProfile {
-    /// A prompt, matched against the last line of output (no newline after it).
-    pub prompt: &'static str,
-    /// Sent once after login, before anything else (paging off, wide lines).
-    pub setup: &'static [&'static str],
-    /// The pager's marker; seen at the end of output, a space is sent.
-    pub more: &'static str,
-    /// Lines that mean the device refused a command (prefixes, after trimming).
-    pub errors: &'static [&'static str],
-    /// How to leave user exec (`host>`) for privileged exec, where the platform has one.
-    pub enable: Option<&'static str>,
-    /// The question `enable` asks for its secret.
-    pub secret_prompt: &'static str,
-    /// Questions the device may ask, and how smartlic answers them.
-    pub questions: &'static [Question],
-    /// Compiled `prompt`, built on first use.
-    pub compiled: OnceLock<Regex>,
-}
-
-/// An interactive question, e.g. `Destination filename [startup-config]?`.
-pub struct Question {
-    /// Matched against the last line of output.
-    pub pattern: &'static str,
-    pub answer: Answer,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Answer {
-    /// Accept the default shown in brackets (Enter).
-    Default,
-    Yes,
-    /// The text the caller supplies for this command (e.g. a certificate to paste),
-    /// then an empty line to end it.
-    Paste,
-}
-
-impl CliProfile {
-    fn prompt_regex(&self) -> &Regex {
-        self.compiled
-            .get_or_init(|| Regex::new(self.prompt).expect("platform prompt patterns are valid"))
-    }
-
-    fn is_prompt(&self, last_line: &str) -> bool {
-        self.prompt_regex().is_match(last_line)
-    }
-
-    /// The question `fresh` (output since the last answer) ends with, if any: some are
-    /// printed with a newline after them (`crypto pki authenticate`'s paste request).
-    fn question(&self, fresh: &str) -> Option<&Question> {
-        let line = fresh.trim_end().rsplit('\n').next().unwrap_or("");
-        self.questions
-            .iter()
-            .find(|q| !line.is_empty() && line.ends_with(q.pattern))
-    }
-
-    /// The first line of `output` that is an error of this platform.
-    pub fn error_in<'a>(&self, output: &'a str) -> Option<&'a str> {
-        output.lines().map(str::trim).find(|line| {
-            self.errors
-                .iter()
-                .any(|e| line.starts_with(e) || line.contains(e))
-        })
-    }
-}
 
 /// A command the device refused, with what it said.
 #[derive(Debug, thiserror::Error)]

@@ -35,3 +35,4 @@ mod status_parse;
 mod support;
 mod trustworthy_apply;
 mod vault;
+mod workspace;

@@ -1,5 +1,5 @@
 //! smartlic's `show license status` and `show version` readers
-//! (`src/platform/status.rs`) against what lab devices print over real SSH in each state
+//! (`crates/smartlic-core/src/platform/status.rs`) against what lab devices print over real SSH in each state
 //! they can reach — factory evaluation, registering, registration failed, registered and
 //! authorized, out of compliance, authorization expired, evaluation expired, Using Policy
 //! before and after trust — on IOS-XE, NX-OS and APIC; and against every real
@@ -75,7 +75,7 @@ fn privileged(lab: &LabSsh, device: &str, lines: &[&str]) {
 }
 
 /// `show version` read over SSH gives back the release the inventory declares, and the
-/// model `licensing_model: auto` would resolve to (`src/platform/version.rs`).
+/// model `licensing_model: auto` would resolve to (`crates/smartlic-core/src/platform/version.rs`).
 fn check_version(lab: &LabSsh, device: &str, platform: Platform, declared: &str) -> LicensingModel {
     let text = lab.exec(device, "show version");
     let version =

@@ -1,15 +1,17 @@
-//! The reader against the lab's own `show license …` texts, built in-process from the
+//! The licensing status reader (`platform::status`) against the lab's own `show license …` texts, built in-process from the
 //! lab's licensing state machine (`crates/smartlic-lab/src/licensing`) in every state it can print, and
 //! against short verbatim samples of Cisco's documents.
 
-use super::*;
+use crate::intent::Expect;
 use crate::lab::device::Identity;
 use crate::lab::licensing::machine::{
     Account, Action, Classic, DAY, Failure, Grant, MINUTE, Policy, Syslog,
 };
 use crate::lab::licensing::network::{CSSM_SMART_URL, NoTransport, Transport};
 use crate::lab::licensing::show::{self, View, entitlements};
+use crate::platform::status::*;
 use crate::platform::timefmt::{countdown, stamp};
+use crate::platform::{LicensingModel, Platform};
 
 /// Jun 22 16:15:41 2022 UTC (the NX-OS sample's registration time, [NX-TS]).
 const T0: f64 = 1_655_914_541.0;

@@ -5,8 +5,8 @@
 
 use std::sync::OnceLock;
 
+use super::cli::CliProfile;
 use crate::config::dialect::{Dialect, no_rewrite};
-use crate::ssh::shell::CliProfile;
 
 /// How the APIC NX-OS style CLI writes its licensing configuration.
 pub const DIALECT: Dialect = Dialect {

@@ -6,8 +6,8 @@
 
 use std::sync::OnceLock;
 
+use super::cli::CliProfile;
 use crate::config::dialect::{Dialect, MultiValue};
-use crate::ssh::shell::CliProfile;
 
 /// How NX-OS writes its configuration, for parsing and diffing.
 pub const DIALECT: Dialect = Dialect {

@@ -6,8 +6,8 @@
 
 use std::sync::OnceLock;
 
+use super::cli::{Answer, CliProfile, Question};
 use crate::config::dialect::{Dialect, HiddenDefault, MultiValue, Synonym, no_rewrite};
-use crate::ssh::shell::{Answer, CliProfile, Question};
 
 /// The CSSM call-home URL, default of profile CiscoTAC-1 ([CAT-TS]).
 pub const CISCO_TAC_DESTINATION: &str =

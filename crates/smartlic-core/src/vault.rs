@@ -128,7 +128,10 @@ mod tests {
     const TOKEN: &str = "NjQ0ZmE5YzYtYjQ3Ni00YzNhLTk4ZDgtMWRmMDk5NTQ3ZWZj";
 
     fn fixture(name: &str) -> String {
-        let path = format!("{}/tests/fixtures/vault/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../../tests/fixtures/vault/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         std::fs::read_to_string(path).unwrap()
     }
 

@@ -3,6 +3,7 @@
 //! `templates/<platform>/`.
 
 pub mod apic;
+pub mod cli;
 pub mod ios_xe;
 pub mod nx_os;
 pub mod status;
@@ -51,7 +52,7 @@ impl Platform {
     }
 
     /// How the platform's CLI looks to an SSH session (prompts, paging, errors, questions).
-    pub fn cli(self) -> &'static crate::ssh::shell::CliProfile {
+    pub fn cli(self) -> &'static cli::CliProfile {
         match self {
             Platform::IosXe => &ios_xe::CLI,
             Platform::NxOs => &nx_os::CLI,

@@ -14,7 +14,8 @@ mod url;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use crate::ssh::HostKeyPolicy;
+mod host_key;
+pub use host_key::HostKeyPolicy;
 
 use serde::Serialize;
 

@@ -22,7 +22,7 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Va
 /// Embeds each named file of `templates/` as (name, source).
 macro_rules! embed {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+        &[$(($name, include_str!(concat!("../../../templates/", $name)))),*]
     };
 }
 
@@ -252,7 +252,7 @@ mod tests {
 
     #[test]
     fn every_template_file_is_embedded() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
         let on_disk: Vec<String> = override_files(&dir)
             .unwrap()
             .into_iter()

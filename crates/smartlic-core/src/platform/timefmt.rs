@@ -131,7 +131,6 @@ pub fn now() -> i64 {
 
 /// `Jun 22 16:15:41 2022 UTC` for a time in seconds since the Unix epoch: the inverse of
 /// [`parse_stamp`], which the parser tests build their inputs with.
-#[cfg(test)]
 pub fn stamp(epoch_secs: f64) -> String {
     let secs = epoch_secs.floor() as i64;
     let days = secs.div_euclid(86_400);
@@ -150,7 +149,6 @@ pub fn stamp(epoch_secs: f64) -> String {
 
 /// `71 days, 22 hours, 1 minutes, 59 seconds` (never negative): the inverse of
 /// [`parse_countdown`], for the parser tests.
-#[cfg(test)]
 pub fn countdown(secs: f64) -> String {
     let total = secs.max(0.0).floor() as i64;
     format!(
