@@ -1,5 +1,5 @@
 //! The command line: clap definitions only. Nothing below this module sees clap's
-//! types; [`crate::app`] turns them into plain settings.
+//! types; [`crate::commands`] turn them into plain settings.
 
 use std::path::PathBuf;
 

@@ -10,24 +10,17 @@ pub use smartlic_core::{
     source, targets, vault, yaml,
 };
 
-pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod health;
 /// The lab (crates/smartlic-lab), an independent crate: `--lab`, `smartlic lab …` and the
 /// tests. Behind the default feature `lab`.
 #[cfg(feature = "lab")]
 pub use smartlic_lab as lab;
-#[cfg(feature = "lab")]
-mod lab_app;
-#[cfg(not(feature = "lab"))]
-#[path = "no_lab.rs"]
-mod lab_app;
 pub mod live;
-mod live_app;
 pub mod logging;
 pub mod report;
 pub mod ssh;
 #[cfg(all(test, feature = "lab"))]
 mod status_against_lab;
-mod status_app;
 pub mod store;

@@ -3,18 +3,18 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use smartlic::app::{self, ExitStatus};
 use smartlic::cli::Cli;
+use smartlic::commands::{self, ExitStatus};
 
 fn main() -> ExitCode {
     let status = match Cli::try_parse() {
-        Ok(cli) => app::run(cli),
+        Ok(cli) => commands::run(cli),
         // --help and --version are not errors.
         Err(e) if !e.use_stderr() => {
             let _ = e.print();
             ExitStatus::Success
         }
-        Err(e) => app::usage_error(&e),
+        Err(e) => commands::usage_error(&e),
     };
     ExitCode::from(status.code())
 }

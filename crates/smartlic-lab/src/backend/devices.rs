@@ -27,7 +27,8 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{BackendError, Shared, admin};
+use super::admin_client::call;
+use super::{BackendError, Shared};
 pub use crate::spec::Faults as DeviceFaults;
 
 /// The lab's devices, as the admin API reaches them.
@@ -111,7 +112,7 @@ pub async fn device_faults_via_admin(
     device: &str,
 ) -> Result<DeviceFaults, BackendError> {
     let path = format!("/admin/devices/{}/faults", path_segment(device));
-    admin::call::<(), _>(admin, reqwest::Method::GET, &path, None).await
+    call::<(), _>(admin, reqwest::Method::GET, &path, None).await
 }
 
 /// Replaces a device's faults in a running lab; the faults now in force.
@@ -121,12 +122,12 @@ pub async fn set_device_faults_via_admin(
     faults: &DeviceFaults,
 ) -> Result<DeviceFaults, BackendError> {
     let path = format!("/admin/devices/{}/faults", path_segment(device));
-    admin::call(admin, reqwest::Method::PUT, &path, Some(faults)).await
+    call(admin, reqwest::Method::PUT, &path, Some(faults)).await
 }
 
 /// The device names of a running lab.
 pub async fn devices_via_admin(admin: SocketAddr) -> Result<DeviceList, BackendError> {
-    admin::call::<(), _>(admin, reqwest::Method::GET, "/admin/devices", None).await
+    call::<(), _>(admin, reqwest::Method::GET, "/admin/devices", None).await
 }
 
 /// A host name as one URL path segment: everything but unreserved characters

@@ -22,6 +22,7 @@
 //! certificates in [`pki`], the faults in [`faults`]. The back-end owns no device state.
 
 pub mod admin;
+mod admin_client;
 pub mod devices;
 pub mod faults;
 pub mod pki;
@@ -40,9 +41,8 @@ use tokio::task::JoinHandle;
 
 use crate::clock::LabClock;
 
-pub use admin::{
-    PoolRequest, RevokeRequest, TokenReply, TokenRequest, create_token_via_admin,
-    services_via_admin, set_faults_via_admin, state_via_admin,
+pub use admin_client::{
+    create_token_via_admin, services_via_admin, set_faults_via_admin, state_via_admin,
 };
 pub use devices::{
     DeviceAdmin, DeviceFaults, DeviceList, device_faults_via_admin, devices_via_admin,
@@ -50,7 +50,8 @@ pub use devices::{
 };
 pub use faults::{Faults, Outage, ServiceFault, ServiceKind};
 pub use protocol::Policy;
-pub use state::{AccountSeed, Counters, Realm, SavedBooks, StateSnapshot, VirtualAccountSeed};
+pub use protocol::{PoolRequest, Realm, RevokeRequest, TokenReply, TokenRequest};
+pub use state::{AccountSeed, Counters, SavedBooks, StateSnapshot, VirtualAccountSeed};
 
 use pki::{Pki, SavedPki};
 use state::Books;

@@ -1,6 +1,8 @@
-//! The lab's licensing protocol: what a device's agent `POST`s to a back-end service and
-//! what it gets back. It is the lab's own JSON (docs/lab.md, "Licensing ↔ back-end"): it
-//! simulates Cisco's behaviour, not its wire format.
+//! The back-end's wire types, in one place: the lab's licensing protocol (what a device's
+//! agent `POST`s to a back-end service and what it gets back) and, at the end, the bodies
+//! of the admin API (`admin.rs` serves them, `admin_client.rs` sends them). It is the
+//! lab's own JSON (docs/lab.md, "Licensing ↔ back-end"): it simulates Cisco's behaviour,
+//! not its wire format.
 //!
 //! A request is one JSON object tagged by `kind`:
 //!
@@ -463,6 +465,95 @@ impl<'de> Deserialize<'de> for Response {
         };
         parsed.map_err(serde::de::Error::custom)
     }
+}
+
+// ------------------------------------------------------------------ the admin API's bodies
+
+/// Which books a request is checked against.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Realm {
+    #[default]
+    Cssm,
+    Satellite,
+}
+
+/// `POST /admin/tokens`: mint an ID token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRequest {
+    pub account: String,
+    pub virtual_account: String,
+    /// Which back-end issues it (`cssm` by default, or `satellite`).
+    #[serde(default)]
+    pub realm: Realm,
+    /// [CAT-TS] [NX-TS] [ACI-SL] "Expire After" (days of lab time).
+    #[serde(default = "default_expiry")]
+    pub expires_days: u32,
+    /// How many registrations it allows (`None`: unlimited; [CAT-TS] [NX-TS] [ACI-SL] "one token can
+    /// register many devices").
+    #[serde(default)]
+    pub max_uses: Option<u32>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+fn default_expiry() -> u32 {
+    30
+}
+
+impl TokenRequest {
+    /// A CSSM token for `account`/`virtual_account` with the defaults (30 days, unlimited).
+    pub fn new(account: &str, virtual_account: &str) -> TokenRequest {
+        TokenRequest {
+            account: account.to_string(),
+            virtual_account: virtual_account.to_string(),
+            realm: Realm::Cssm,
+            expires_days: default_expiry(),
+            max_uses: None,
+            description: None,
+        }
+    }
+
+    /// The field that no token can have as asked, and why: a token that expires at once
+    /// or allows no registration registers nothing. (The lab's own tests still mint
+    /// expired tokens in process, through [`super::Backend::create_token`].)
+    pub fn problem(&self) -> Option<(&'static str, &'static str)> {
+        if self.expires_days == 0 {
+            return Some(("expires_days", "must be at least 1"));
+        }
+        if self.max_uses == Some(0) {
+            return Some(("max_uses", "must be at least 1"));
+        }
+        None
+    }
+}
+
+/// The minted token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenReply {
+    pub token: String,
+    pub realm: Realm,
+    pub account: String,
+    pub virtual_account: String,
+    pub expires_ms: i64,
+    pub max_uses: Option<u32>,
+}
+
+/// `POST /admin/tokens/revoke`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokeRequest {
+    pub token: String,
+}
+
+/// `POST /admin/pools`: set how many licenses of `tag` the virtual account holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolRequest {
+    pub account: String,
+    pub virtual_account: String,
+    pub tag: String,
+    pub count: i64,
 }
 
 #[cfg(test)]

@@ -19,8 +19,9 @@ use tokio::sync::watch;
 
 use super::faults::{Faults, Outage, ServiceKind};
 use super::pki::{self, Pki};
+use super::protocol::Realm;
 use super::protocol::{self, Failure, FailureCode, Request};
-use super::state::{Context, Endpoint, Realm};
+use super::state::{Context, Endpoint};
 use super::{BackendConfig, BackendError, Shared};
 
 /// How often, and how long apart, a service tries to listen again after an outage.

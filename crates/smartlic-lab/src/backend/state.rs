@@ -13,13 +13,12 @@ use std::hash::{BuildHasher, RandomState};
 
 use serde::{Deserialize, Serialize};
 
-use super::admin::{PoolRequest, TokenReply, TokenRequest};
 use super::faults::Faults;
 use super::protocol::{
     AuthStatus, AuthorizeReply, AuthorizeRequest, DeregisterReply, Entitlement, EntitlementStatus,
-    Failure, FailureCode, IdCert, InstanceRequest, Policy, RegisterReply, RegisterRequest,
-    RenewIdReply, ReportReply, ReportRequest, Request, Response, Success, TrustReply, TrustRequest,
-    Udi, reason,
+    Failure, FailureCode, IdCert, InstanceRequest, Policy, PoolRequest, Realm, RegisterReply,
+    RegisterRequest, RenewIdReply, ReportReply, ReportRequest, Request, Response, Success,
+    TokenReply, TokenRequest, TrustReply, TrustRequest, Udi, reason,
 };
 
 const DAY_MS: i64 = 86_400_000;
@@ -30,17 +29,6 @@ const ID_RENEW_MS: i64 = 182 * DAY_MS;
 /// communication CSSM returns the device's licenses to the pool.
 const AUTH_MS: i64 = 90 * DAY_MS;
 const AUTH_RENEW_MS: i64 = 30 * DAY_MS;
-
-/// Which books a request is checked against.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Realm {
-    #[default]
-    Cssm,
-    Satellite,
-}
 
 /// Which path a request came in on.
 #[derive(Clone, Debug, PartialEq, Eq)]

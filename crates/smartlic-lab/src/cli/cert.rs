@@ -5,6 +5,10 @@
 //! only a certificate's outer structure is read (no signature is checked here; the
 //! licensing agent validates the chain when it connects).
 
+use std::collections::BTreeMap;
+
+use crate::tree::Tree;
+
 /// The DER bytes of the first certificate in pasted text (PEM armour optional).
 pub fn der_from_paste(lines: &[String]) -> Option<Vec<u8>> {
     let body: String = lines
@@ -281,6 +285,28 @@ fn padded(data: &[u8], big_endian: bool) -> Vec<u8> {
         bits.to_le_bytes()
     });
     m
+}
+
+/// The CA certificates a config holds, as PEM by trustpoint (after a reload).
+pub fn certificates_in(running: &Tree) -> BTreeMap<String, String> {
+    running
+        .lines
+        .iter()
+        .filter_map(|l| {
+            let name = l.text.strip_prefix("crypto pki certificate chain ")?;
+            let certificate = l
+                .children
+                .iter()
+                .find(|c| c.text.starts_with("certificate ca "))?;
+            let hex = certificate
+                .children
+                .iter()
+                .map(|c| c.text.as_str())
+                .filter(|t| *t != "quit");
+            let der = from_hex_lines(hex)?;
+            Some((name.trim().to_string(), pem(&der)))
+        })
+        .collect()
 }
 
 #[cfg(test)]

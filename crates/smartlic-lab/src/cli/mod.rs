@@ -215,7 +215,7 @@ pub fn factory_state(identity: &Identity) -> DeviceState {
 pub fn reload(state: &SharedState) {
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
     s.running = s.startup.clone();
-    s.trusted_cas = session::certificates_in(&s.running);
+    s.trusted_cas = cert::certificates_in(&s.running);
 }
 
 /// One-shot execution of a command, as an SSH `exec` request: the output and an exit

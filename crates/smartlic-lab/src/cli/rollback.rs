@@ -150,7 +150,7 @@ fn revert_to(state: &mut DeviceState, pending: PendingRevert, now: f64) {
         ),
     });
     state.running = pending.snapshot;
-    state.trusted_cas = super::session::certificates_in(&state.running);
+    state.trusted_cas = super::cert::certificates_in(&state.running);
 }
 
 /// A device resumed from a saved lab ([`crate::saved`]) with a revert timer running:

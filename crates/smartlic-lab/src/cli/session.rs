@@ -7,7 +7,7 @@
 //! token, counting the prompt; without echo (no PTY, SSH `exec`) the device's line is
 //! printed first and the caret goes under it.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -934,26 +934,4 @@ fn store_certificate(running: &mut Tree, trustpoint: &str, der: &[u8]) {
         .position(|l| canonical(&l.text) == format!("crypto pki trustpoint {trustpoint}"))
         .map_or(lines.len(), |i| i + 1);
     lines.insert(after, chain);
-}
-
-/// The CA certificates a config holds, as PEM by trustpoint (after a reload).
-pub fn certificates_in(running: &Tree) -> BTreeMap<String, String> {
-    running
-        .lines
-        .iter()
-        .filter_map(|l| {
-            let name = l.text.strip_prefix("crypto pki certificate chain ")?;
-            let certificate = l
-                .children
-                .iter()
-                .find(|c| c.text.starts_with("certificate ca "))?;
-            let hex = certificate
-                .children
-                .iter()
-                .map(|c| c.text.as_str())
-                .filter(|t| *t != "quit");
-            let der = cert::from_hex_lines(hex)?;
-            Some((name.trim().to_string(), cert::pem(&der)))
-        })
-        .collect()
 }

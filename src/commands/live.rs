@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use crate::app::ExitStatus;
 use crate::cli::{Format, LiveArgs, RunArgs};
-use crate::lab_app::InProcessLab;
+use crate::commands::ExitStatus;
+use crate::commands::lab::InProcessLab;
 use crate::live::saved::{PlanInputs, inline_secret};
 use crate::live::{self, HostRun, LiveOptions, Mode, Outcome, Progress, SavedPlan};
 use crate::platform::Renewal;

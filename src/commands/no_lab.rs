@@ -1,11 +1,11 @@
 //! A smartlic built without its lab (cargo feature `lab` off): there is no `smartlic lab`
-//! verb, and `--lab` is refused before anything runs (`app::run`). This stands in for
-//! `lab_app` so that the live verbs read the same either way.
+//! verb, and `--lab` is refused before anything runs (`commands::run`). This stands in for
+//! `commands/lab.rs` so that the live verbs read the same either way.
 
 use std::path::Path;
 
-use crate::app::ExitStatus;
 use crate::cli::RunArgs;
+use crate::commands::ExitStatus;
 use crate::live::LabTokens;
 use crate::report::Style;
 use crate::targets::Targets;

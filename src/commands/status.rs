@@ -5,11 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::app::{ExitStatus, Styles, load_for};
 use crate::cli::{Format, RunArgs, StatusArgs};
+use crate::commands::common::{ExitStatus, Styles, load_for};
+use crate::commands::live::{Live, execute};
 use crate::health::{Health, assess};
 use crate::live::{Mode, Outcome};
-use crate::live_app::{Live, execute};
 use crate::platform::Renewal;
 use crate::platform::timefmt::{DAY, now};
 use crate::report;

@@ -5,11 +5,11 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::app::ExitStatus;
 use crate::cli::{
     LabCommand, LabFaultArgs, LabFleetArgs, LabResetArgs, LabRunArgs, LabServeArgs, LabTokenArgs,
     LabTokenCommand, RunArgs,
 };
+use crate::commands::ExitStatus;
 use crate::intent::Secret;
 use crate::lab::backend::BackendConfig;
 use crate::lab::backend::{
