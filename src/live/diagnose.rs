@@ -3,7 +3,7 @@
 //! which planned config lines would carry out each remedy. Read-only: only `show`s.
 
 use super::device::{Device, Facts};
-use super::host::{Outcome, Recorder};
+use super::record::{Outcome, Recorder};
 use crate::diagnose::{Evidence, diagnose};
 use crate::intent::Intent;
 use crate::plan::{HostPlan, plan_host};

@@ -4,9 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 use super::device::{Device, DeviceError};
+use super::poll::{poll_wait, read_status};
+use super::record::{HostRun, Mode, Outcome, Recorder};
 use super::{LiveOptions, Progress, interrupt};
 use crate::diagnose::Evidence;
 use crate::intent::{TokenSource, Transport};
@@ -16,118 +16,7 @@ use crate::platform::status::{LicensingStatus, Registration, parse_license_statu
 use crate::platform::version::{Version, model_of};
 use crate::platform::{LicensingModel, Platform};
 use crate::playbook::Step;
-use crate::ssh::Negotiated;
 use crate::targets::Target;
-
-/// What a live run does to each host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Read and diff; never run a non-show command.
-    Plan,
-    /// Plan, then change, save, register and verify.
-    Apply,
-    /// Read only: pass when the diff is empty and the licensing state meets `expect`.
-    Verify,
-    /// Read only: the licensing status, for the run store (`smartlic status --refresh`).
-    Status,
-    /// `license smart renew id|auth` (`LiveOptions::renewal`), then wait for its result.
-    Renew,
-    /// Read only: match what the device shows against the failure catalogue.
-    Diagnose,
-}
-
-impl Mode {
-    /// The verb, as on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Plan => "plan",
-            Mode::Apply => "apply",
-            Mode::Verify => "verify",
-            Mode::Status => "status",
-            Mode::Renew => "renew",
-            Mode::Diagnose => "diagnose",
-        }
-    }
-}
-
-/// How a host ended (Ansible's recap words).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "result", content = "reason", rename_all = "lowercase")]
-pub enum Outcome {
-    /// Nothing to change (plan, verify) or nothing changed (apply).
-    Ok,
-    /// Changes pending (plan) or made (apply).
-    Changed,
-    /// Reached, but a step failed (or verify found drift).
-    Failed(String),
-    /// Never reached: connection, host key, authentication, or the deadline.
-    Unreachable(String),
-}
-
-/// One step's record, for the report.
-#[derive(Clone, Debug, Serialize)]
-pub struct StepRecord {
-    pub step: String,
-    pub millis: u128,
-}
-
-/// Everything about one host's run.
-#[derive(Clone, Debug, Serialize)]
-pub struct HostRun {
-    pub host: String,
-    pub outcome: Outcome,
-    /// The device was changed (config typed and kept, a certificate imported, saved,
-    /// registered), whatever the outcome: a host can be changed and then fail.
-    pub changed: bool,
-    /// The step that was under way when the host failed or timed out.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failed_step: Option<String>,
-    pub plan: Option<HostPlan>,
-    /// `show license status` before anything changed, as the device printed it.
-    #[serde(skip)]
-    pub status_before: Option<String>,
-    /// The licensing state before and after (parsed).
-    pub licensing_before: Option<LicensingStatus>,
-    pub licensing_after: Option<LicensingStatus>,
-    pub negotiated: Option<Negotiated>,
-    pub steps: Vec<StepRecord>,
-    pub millis: u128,
-    /// The commands typed that were not `show`s, the token masked (for the run store).
-    #[serde(skip)]
-    pub sent: Vec<String>,
-    /// `diagnose`: the catalogue entries the device matches.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub findings: Option<Vec<crate::diagnose::Finding>>,
-    /// The preflight checks, when they ran (before a registration, `diagnose --preflight`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub preflight: Option<Vec<super::preflight::Check>>,
-    /// `apply --fix`: the intent settings made from the catalogue, `CAT-7: …`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub fixes: Vec<String>,
-}
-
-impl HostRun {
-    pub fn failed(target: &Target, reason: &str) -> HostRun {
-        HostRun {
-            host: target.host.name.clone(),
-            outcome: Outcome::Failed(reason.to_string()),
-            changed: false,
-            failed_step: None,
-            plan: None,
-            status_before: None,
-            licensing_before: None,
-            licensing_after: None,
-            negotiated: None,
-            steps: Vec::new(),
-            millis: 0,
-            sent: Vec::new(),
-            findings: None,
-            preflight: None,
-            fixes: Vec::new(),
-        }
-    }
-}
 
 /// Runs one host within the run's per-host deadline.
 #[tracing::instrument(name = "host", skip_all, fields(host = %target.host.name))]
@@ -137,27 +26,7 @@ pub async fn run_bounded(
     progress: &dyn Progress,
 ) -> HostRun {
     let started = Instant::now();
-    let mut record = Recorder {
-        run: HostRun {
-            host: target.host.name.clone(),
-            outcome: Outcome::Ok,
-            changed: false,
-            failed_step: None,
-            plan: None,
-            status_before: None,
-            licensing_before: None,
-            licensing_after: None,
-            negotiated: None,
-            steps: Vec::new(),
-            millis: 0,
-            sent: Vec::new(),
-            findings: None,
-            preflight: None,
-            fixes: Vec::new(),
-        },
-        progress,
-        last: Instant::now(),
-    };
+    let mut record = Recorder::new(&target.host.name, progress);
     let deadline = options.host_deadline;
     let outcome = match tokio::time::timeout(deadline, run(target, options, &mut record)).await {
         Ok(outcome) => outcome,
@@ -182,36 +51,6 @@ pub async fn run_bounded(
     run.millis = started.elapsed().as_millis();
     tracing::info!(outcome = ?run.outcome, millis = run.millis as u64, "host done");
     run
-}
-
-/// Keeps the step log and tells the progress display.
-pub(super) struct Recorder<'a> {
-    pub(super) run: HostRun,
-    progress: &'a dyn Progress,
-    last: Instant,
-}
-
-impl Recorder<'_> {
-    /// The step under way (the last one started).
-    fn current_step(&self) -> Option<&str> {
-        self.run.steps.last().map(|s| s.step.as_str())
-    }
-
-    pub(super) fn step(&mut self, what: &str) {
-        let now = Instant::now();
-        if let Some(previous) = self.run.steps.last_mut() {
-            previous.millis = now.duration_since(self.last).as_millis();
-            let millis = previous.millis as u64;
-            tracing::debug!(step = %previous.step, millis, "step done");
-        }
-        tracing::info!(step = what, "starting");
-        self.last = now;
-        self.run.steps.push(StepRecord {
-            step: what.to_string(),
-            millis: 0,
-        });
-        self.progress.step(&self.run.host, what);
-    }
 }
 
 async fn run(target: &Target, options: &LiveOptions, record: &mut Recorder<'_>) -> Outcome {
@@ -334,15 +173,6 @@ async fn observe(device: &mut Device, record: &mut Recorder<'_>) -> Outcome {
         }
         Err(reason) => Outcome::Failed(reason),
     }
-}
-
-/// `show license status`, parsed.
-pub(super) async fn read_status(device: &mut Device) -> Result<LicensingStatus, String> {
-    let text = device
-        .exec("show license status")
-        .await
-        .map_err(|e| e.to_string())?;
-    parse_license_status(device.platform, &text).map_err(|e| e.to_string())
 }
 
 /// The licensing model the device's release runs ([C9K-MIG] [NX-UG]), from `show version`.
@@ -698,46 +528,4 @@ async fn import_ca(
         })
     })?;
     device.exec_pasting(command, &pem).await.map(drop)
-}
-
-/// How long to wait between status polls: 2 s doubling to 30 s.
-pub fn backoff(attempt: u32) -> Duration {
-    Duration::from_secs((2u64 << attempt.min(4)).min(30))
-}
-
-/// The wait before poll `attempt`: the backoff, cut short so the last poll falls on the
-/// deadline itself (a wait gives the device the whole `expect.timeout`).
-pub fn poll_wait(attempt: u32, deadline: Instant) -> Duration {
-    backoff(attempt).min(deadline.saturating_duration_since(Instant::now()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The polls of a wait, as `register` and `renew` make them, in a simulated clock:
-    /// the last one is at the deadline, however the backoff falls.
-    #[test]
-    fn a_wait_polls_until_its_deadline() {
-        for timeout in [5, 7, 20, 60, 61, 600] {
-            let deadline = Duration::from_secs(timeout);
-            let (mut now, mut polls) = (Duration::ZERO, 0);
-            while now < deadline {
-                now += backoff(polls).min(deadline - now);
-                polls += 1;
-            }
-            assert_eq!(now, deadline, "timeout {timeout}");
-            assert!(
-                polls <= 4 + (timeout as u32) / 30,
-                "timeout {timeout}: {polls} polls"
-            );
-        }
-        // The real function cuts the wait at the deadline.
-        let soon = Instant::now() + Duration::from_millis(300);
-        assert!(poll_wait(4, soon) <= Duration::from_millis(300));
-        assert_eq!(
-            poll_wait(0, Instant::now() + Duration::from_secs(60)),
-            backoff(0)
-        );
-    }
 }

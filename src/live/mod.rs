@@ -6,7 +6,9 @@ pub mod device;
 mod diagnose;
 pub mod host;
 pub mod interrupt;
+mod poll;
 pub mod preflight;
+pub mod record;
 pub mod renew;
 pub mod safety;
 pub mod saved;
@@ -17,7 +19,7 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-pub use host::{HostRun, Mode, Outcome};
+pub use record::{HostRun, Mode, Outcome};
 pub use saved::SavedPlan;
 
 use crate::intent::Secret;

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use super::LiveOptions;
 use super::device::Device;
-use super::host::{Outcome, Recorder, poll_wait, read_status};
+use super::poll::{poll_wait, read_status};
+use super::record::{Outcome, Recorder};
 use crate::platform::status::{LicensingStatus, Registration};
 use crate::platform::{LicensingModel, Renewal};
 use crate::targets::Target;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::host::Mode;
+use super::record::Mode;
 use crate::inputs::InputFile;
 use crate::plan::{FORMAT_VERSION, HostPlan};
 
