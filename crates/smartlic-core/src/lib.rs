@@ -21,6 +21,7 @@ pub mod playbook;
 pub mod redact;
 pub mod render;
 pub mod source;
+pub mod suggest;
 pub mod targets;
 pub mod vault;
 pub mod yaml;

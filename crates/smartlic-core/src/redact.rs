@@ -1,7 +1,9 @@
 //! The one place secrets are masked in text streams: log lines and session transcripts.
 //!
-//! A [`crate::intent::Secret`] never prints itself, but its value is typed to devices,
-//! which echo it, and it can end up in text smartlic did not format (a device's output, an
+//! A [`Secret`] never prints itself (`Display`, `Debug` and serialisation all give
+//! `<redacted>`, so one that reaches a log line, a diff, a report or a panic message by
+//! mistake still leaks nothing), but its value is typed to devices, which echo it, and it
+//! can end up in text smartlic did not format (a device's output, an
 //! error message). So every secret value is [`register`]ed where it is put to use (the
 //! password and key passphrase at login, the enable secret at `enable`, the ID token at
 //! registration), and from then on [`redact`] replaces each occurrence of any of them with
@@ -10,10 +12,44 @@
 //! when it is looked for.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::ops::Range;
 use std::sync::{PoisonError, RwLock};
 
-use crate::intent::REDACTED;
+pub const REDACTED: &str = "<redacted>";
+
+/// A string that is never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The value itself: call only where it is sent to a device.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(REDACTED)
+    }
+}
 
 /// Variables whose value is a secret: the ID token, device passwords, the enable secret and
 /// the SSH key passphrase. One home for the list: quoted source lines mask their values
@@ -38,7 +74,7 @@ pub fn is_secret_key(name: &str) -> bool {
         .iter()
         .any(|word| lower.contains(word))
         || (could_be_a_typo_of_a_secret_key(&lower)
-            && crate::source::did_you_mean(&lower, SECRET_KEYS).is_some())
+            && crate::suggest::did_you_mean(&lower, SECRET_KEYS).is_some())
 }
 
 /// A cheap first test before the edit distance, which an inventory of 100k keys would

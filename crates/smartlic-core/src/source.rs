@@ -11,6 +11,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+pub use crate::suggest::did_you_mean;
+
 /// A file's text, shared by every location inside it so diagnostics can quote it.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -265,7 +267,7 @@ fn mask_texts(text: &str, secrets: &[String]) -> String {
         .iter()
         .filter(|secret| secret.chars().count() >= 4)
         .fold(text.to_string(), |text, secret| {
-            text.replace(secret.as_str(), crate::intent::REDACTED)
+            text.replace(secret.as_str(), crate::redact::REDACTED)
         })
 }
 
@@ -342,7 +344,7 @@ fn mask_line(
                 if (i..end).contains(&focus.start) && caret_start.is_none() {
                     caret_start = Some(shown.len());
                 }
-                shown.extend(crate::intent::REDACTED.chars());
+                shown.extend(crate::redact::REDACTED.chars());
                 if (i + 1..end).contains(&focus.end) && caret_end.is_none() {
                     caret_end = Some(shown.len());
                 }
@@ -396,41 +398,6 @@ pub fn sanitize(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
         .collect()
-}
-
-/// The closest candidate to `word`, if it is close enough to be a likely typo: a few
-/// edits away (a swap of two neighbours is one), at most a third of the word, or the
-/// candidate cut short. Nothing is
-/// better than a wrong guess, so a tie between two candidates suggests neither.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let allowed = (word.chars().count() / 3).max(1);
-    let mut scored: Vec<(usize, &str)> = candidates
-        .into_iter()
-        .filter(|c| *c != word)
-        .map(|c| {
-            let (w, l) = (word.to_lowercase(), c.to_lowercase());
-            // A word cut short (`latency` for `latency_ms`) is one slip.
-            let cut_short = w.chars().count() >= 4 && l.starts_with(&w);
-            (
-                if cut_short {
-                    1
-                } else {
-                    strsim::osa_distance(&w, &l)
-                },
-                c,
-            )
-        })
-        .filter(|(distance, _)| *distance <= allowed)
-        .collect();
-    scored.sort_by_key(|(distance, _)| *distance);
-    match scored.as_slice() {
-        [(best, c), (next, _), ..] if best < next => Some(c),
-        [(_, c)] => Some(c),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

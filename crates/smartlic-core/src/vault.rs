@@ -12,7 +12,7 @@ use ctr::cipher::{KeyIvInit, StreamCipher};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::intent::Secret;
+use crate::redact::Secret;
 
 const HEADER: &str = "$ANSIBLE_VAULT;";
 

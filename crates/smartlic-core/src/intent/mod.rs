@@ -20,9 +20,10 @@ pub use host_key::HostKeyPolicy;
 use serde::Serialize;
 
 use crate::platform::{LicensingModel, Platform};
+pub use crate::redact::{REDACTED, Secret};
 use crate::yaml::{self, Key, Node, Value};
 pub use resolve::{HostVars, ResolveOptions, resolve_host, secret_value, smart_licensing_keys};
-pub use secret::{REDACTED, Secret, TokenSource, is_token_shaped};
+pub use secret::{TokenSource, is_token_shaped};
 pub use url::Url;
 
 /// The Cisco cloud (CSSM) call-home service, the classic direct destination ([CAT-TS]).

@@ -11,10 +11,11 @@ use super::check::{
     Checker, INTERFACE_NAME, PROFILE_NAME, TRUSTPOINT_NAME, VRF_NAME, email_problem, join,
     parse_duration,
 };
-use super::secret::{Secret, TokenSource, is_token_shaped};
+use super::secret::{TokenSource, is_token_shaped};
 use super::url::Url;
 use super::*;
 use crate::platform::version::{Version, first_smart_licensing_release, model_of};
+use crate::redact::Secret;
 use crate::source::{Diagnostic, Origin};
 use crate::yaml::{Node, Value};
 

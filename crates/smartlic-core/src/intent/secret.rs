@@ -1,47 +1,9 @@
-//! Secrets: the ID token and device passwords.
-//!
-//! A [`Secret`] never prints its value: `Display` and `Debug` both give `<redacted>`, so
-//! a secret that reaches a log line, a diff, a report or a panic message by mistake
-//! still leaks nothing. The value is read only through [`Secret::expose`], at the one
-//! place that types it into a device.
+//! Where the ID token comes from, and what a token looks like. The value itself is a
+//! [`Secret`] (`redact.rs`), which never prints itself.
 
-use std::fmt;
 use std::path::PathBuf;
 
-pub const REDACTED: &str = "<redacted>";
-
-/// A string that is never printed.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The value itself: call only where it is sent to a device.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
-
-impl serde::Serialize for Secret {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(REDACTED)
-    }
-}
+use crate::redact::Secret;
 
 /// Where the ID token comes from. Only the source is kept in the intent; the token
 /// is read when a registration needs it, so a dry run never touches it.
