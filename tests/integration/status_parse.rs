@@ -75,7 +75,7 @@ fn privileged(lab: &LabSsh, device: &str, lines: &[&str]) {
 }
 
 /// `show version` read over SSH gives back the release the inventory declares, and the
-/// model `licensing_model: auto` would resolve to (`crates/smartlic-core/src/platform/version.rs`).
+/// model `licensing_model: auto` would resolve to (`crates/smartlic-core/src/release.rs`).
 fn check_version(lab: &LabSsh, device: &str, platform: Platform, declared: &str) -> LicensingModel {
     let text = lab.exec(device, "show version");
     let version =

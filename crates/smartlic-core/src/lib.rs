@@ -19,6 +19,7 @@ pub mod plan;
 pub mod platform;
 pub mod playbook;
 pub mod redact;
+pub mod release;
 pub mod render;
 pub mod source;
 pub mod suggest;

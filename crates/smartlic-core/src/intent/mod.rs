@@ -19,8 +19,8 @@ pub use host_key::HostKeyPolicy;
 
 use serde::Serialize;
 
-use crate::platform::{LicensingModel, Platform};
 pub use crate::redact::{REDACTED, Secret};
+use crate::release::{LicensingModel, Platform};
 use crate::yaml::{self, Key, Node, Value};
 pub use resolve::{HostVars, ResolveOptions, resolve_host, secret_value, smart_licensing_keys};
 pub use secret::{TokenSource, is_token_shaped};

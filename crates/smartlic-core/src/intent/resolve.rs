@@ -14,8 +14,8 @@ use super::check::{
 use super::secret::{TokenSource, is_token_shaped};
 use super::url::Url;
 use super::*;
-use crate::platform::version::{Version, first_smart_licensing_release, model_of};
 use crate::redact::Secret;
+use crate::release::{Version, first_smart_licensing_release, model_of};
 use crate::source::{Diagnostic, Origin};
 use crate::yaml::{Node, Value};
 

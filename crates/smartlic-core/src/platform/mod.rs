@@ -8,38 +8,12 @@ pub mod ios_xe;
 pub mod nx_os;
 pub mod status;
 pub mod timefmt;
-pub mod version;
-
-use std::fmt;
+/// Releases and what they imply for licensing (kept in `crate::release`).
+pub use crate::release as version;
 
 use crate::config::{Dialect, Tree};
 use crate::intent::{Intent, TrustScope};
-
-/// The platforms smartlic manages.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub enum Platform {
-    #[serde(rename = "ios-xe")]
-    IosXe,
-    #[serde(rename = "nx-os")]
-    NxOs,
-    #[serde(rename = "apic")]
-    Apic,
-}
-
-impl Platform {
-    pub const ALL: [Platform; 3] = [Platform::IosXe, Platform::NxOs, Platform::Apic];
-
-    /// The name used in intents, template folders and reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Platform::IosXe => "ios-xe",
-            Platform::NxOs => "nx-os",
-            Platform::Apic => "apic",
-        }
-    }
-}
+pub use crate::release::{LicensingModel, Platform};
 
 impl Platform {
     /// The platform's config dialect (what its running-config text means).
@@ -297,12 +271,6 @@ fn has_ca_certificate(running: &Tree, trustpoint: &str) -> bool {
         })
 }
 
-impl fmt::Display for Platform {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// What `smartlic renew` renews: the ID certificate ([CAT-TS] [NX-TS] [ACI-SL]: 1 year, renewed every 6
 /// months) or the authorization (90 days, renewed every 30).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -310,31 +278,6 @@ impl fmt::Display for Platform {
 pub enum Renewal {
     Id,
     Auth,
-}
-
-/// Which Smart Licensing flavour a device runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LicensingModel {
-    /// Classic Smart Licensing: call-home transport, `license smart register idtoken`.
-    Classic,
-    /// Smart Licensing Using Policy: `license smart transport …`, trust instead of registration.
-    Policy,
-}
-
-impl LicensingModel {
-    pub fn name(self) -> &'static str {
-        match self {
-            LicensingModel::Classic => "classic",
-            LicensingModel::Policy => "policy",
-        }
-    }
-}
-
-impl fmt::Display for LicensingModel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
 }
 
 #[cfg(test)]

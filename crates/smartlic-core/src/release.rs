@@ -1,4 +1,6 @@
-//! Software versions as the platforms print them, and what they imply for licensing.
+//! The platforms smartlic manages, their software versions as they print them, and what
+//! a version implies for licensing. A leaf: the intent and the platform drivers both
+//! build on it.
 //!
 //! IOS-XE writes `16.12.3a`, `17.03.02` or `17.3.2`; NX-OS writes `9.3(3)`, `10.2(1)F` or
 //! `9.3(6uu)I9(1uu)`; APIC writes `3.2(1l)` or `5.2(4e)` ([CAT-TS] [NX-TS] [ACI-SL], [GENIEPARSER]). Letters and
@@ -6,7 +8,62 @@
 
 use std::fmt;
 
-use super::Platform;
+/// The platforms smartlic manages.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum Platform {
+    #[serde(rename = "ios-xe")]
+    IosXe,
+    #[serde(rename = "nx-os")]
+    NxOs,
+    #[serde(rename = "apic")]
+    Apic,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 3] = [Platform::IosXe, Platform::NxOs, Platform::Apic];
+
+    /// The name used in intents, template folders and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::IosXe => "ios-xe",
+            Platform::NxOs => "nx-os",
+            Platform::Apic => "apic",
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which Smart Licensing flavour a device runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LicensingModel {
+    /// Classic Smart Licensing: call-home transport, `license smart register idtoken`.
+    Classic,
+    /// Smart Licensing Using Policy: `license smart transport …`, trust instead of registration.
+    Policy,
+}
+
+impl LicensingModel {
+    pub fn name(self) -> &'static str {
+        match self {
+            LicensingModel::Classic => "classic",
+            LicensingModel::Policy => "policy",
+        }
+    }
+}
+
+impl fmt::Display for LicensingModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// `major.minor.patch`, compared numerically.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,11 +106,11 @@ pub fn first_policy_release(platform: Platform) -> Version {
 }
 
 /// The licensing model a release runs: Using Policy from [`first_policy_release`] on.
-pub fn model_of(platform: Platform, version: Version) -> super::LicensingModel {
+pub fn model_of(platform: Platform, version: Version) -> LicensingModel {
     if version >= first_policy_release(platform) {
-        super::LicensingModel::Policy
+        LicensingModel::Policy
     } else {
-        super::LicensingModel::Classic
+        LicensingModel::Classic
     }
 }
 
@@ -74,7 +131,7 @@ mod tests {
 
     #[test]
     fn the_model_changes_at_the_first_policy_release() {
-        use crate::platform::LicensingModel::{Classic, Policy};
+        use LicensingModel::{Classic, Policy};
         assert_eq!(model_of(Platform::IosXe, Version(17, 3, 1)), Classic);
         assert_eq!(model_of(Platform::IosXe, Version(17, 3, 2)), Policy);
         assert_eq!(model_of(Platform::NxOs, Version(10, 2, 1)), Policy);
