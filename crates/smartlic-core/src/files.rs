@@ -137,6 +137,14 @@ pub fn host_file_name(host: &str, extension: &str) -> String {
     format!("{}{extension}", host.replace(['/', '\\'], "_"))
 }
 
+/// `sha256:<hex>` of `bytes`.
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(bytes);
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

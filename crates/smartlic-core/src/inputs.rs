@@ -23,7 +23,7 @@ static READ: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
 
 /// Notes that `path` was read with `bytes` as its content.
 pub fn record(path: &Path, bytes: &[u8]) {
-    let digest = crate::plan::digest_bytes(bytes);
+    let digest = crate::files::digest_bytes(bytes);
     READ.lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(absolute(path), digest);
@@ -54,7 +54,7 @@ pub fn changed_since(recorded: &[InputFile]) -> Vec<String> {
         // YAML's is the largest limit of the kinds recorded here.
         .filter_map(
             |file| match crate::files::read_bytes(&file.path, crate::files::YAML) {
-                Ok(bytes) if crate::plan::digest_bytes(&bytes) == file.sha256 => None,
+                Ok(bytes) if crate::files::digest_bytes(&bytes) == file.sha256 => None,
                 Ok(_) => Some(format!("{} (changed)", file.path.display())),
                 Err(e) => Some(format!("{} ({e})", file.path.display())),
             },

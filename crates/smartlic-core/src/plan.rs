@@ -209,16 +209,9 @@ fn configure(
 
 /// `sha256:<hex>` of `text`.
 pub fn digest(text: &str) -> String {
-    digest_bytes(text.as_bytes())
+    crate::files::digest_bytes(text.as_bytes())
 }
 
-/// `sha256:<hex>` of `bytes`.
-pub fn digest_bytes(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    let hash = Sha256::digest(bytes);
-    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
-}
 
 /// The safety net the change gets: `always` for any config change, `auto` when a planned
 /// line is risky (the platform driver says which) and the device can arm the net;
