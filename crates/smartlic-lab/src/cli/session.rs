@@ -100,6 +100,8 @@ pub struct Session {
     closed: bool,
     /// One-shot `exec`: no paging, the typed line is never echoed.
     one_shot: bool,
+    /// NX-OS `terminal dont-ask`: yes/no questions are answered yes without asking.
+    dont_ask: bool,
 }
 
 impl Session {
@@ -115,6 +117,7 @@ impl Session {
             commands: 0,
             closed: false,
             one_shot: false,
+            dont_ask: false,
             device,
         }
     }
@@ -349,6 +352,22 @@ impl Session {
             Exec::ShowCallHomeProfileAll => Reply::text(self.view(show::call_home_profiles)),
             Exec::ShowTrustpoints => Reply::text(self.view(show::trustpoints)),
             Exec::ShowLogging => Reply::text(self.view(show::logging)),
+            Exec::ShowHosts => Reply::text(self.view(show::hosts)),
+            Exec::ShowIpInterfaceBrief => Reply::text(show::ip_interface_brief()),
+            // Real IOS: `Current privilege level is 15` (netmiko's and pyATS's IOS drivers
+            // read it; Cisco IOS Security Command Reference, `show privilege`). The lab's
+            // user exec is level 1, enabled exec level 15.
+            Exec::ShowPrivilege => Reply::text(format!(
+                "Current privilege level is {}\n",
+                if self.privileged { 15 } else { 1 }
+            )),
+            Exec::ShowHostname => Reply::text(format!("{} \n", self.view(|v| v.hostname()))),
+            Exec::ShowInterfaceStatus => Reply::text(show::interface_status()),
+            Exec::ShowInventory => Reply::text(self.view(show::inventory)),
+            Exec::TerminalDontAsk => {
+                self.dont_ask = r.words.first().is_none_or(|w| w != "no");
+                Reply::empty()
+            }
             Exec::ShowLicense => {
                 let position = r.words.iter().position(|w| w == "license").unwrap_or(1) + 1;
                 let what = r.words[position..].join(" ");
@@ -379,6 +398,11 @@ impl Session {
                 }
                 _ => self.save(),
             },
+            // `terminal dont-ask` answers NX-OS's (y/n) questions (Cisco Nexus
+            // Fundamentals configuration guide, "terminal dont-ask").
+            Exec::Reload if self.dont_ask && self.style() == Style::NxOs => {
+                self.confirm_reload("y")
+            }
             Exec::Reload => {
                 self.pending = Pending::ReloadConfirm;
                 Reply::ask(match self.style() {

@@ -117,6 +117,25 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::ShowLogging,
         user: false,
     },
+    // NAPALM's `ios` get_facts reads both (napalm/ios/ios.py; its fixtures are real
+    // captures, cited at `lab::cli::show::ios_hosts`). User exec commands on IOS.
+    ExecRule {
+        pattern: "show hosts",
+        action: Exec::ShowHosts,
+        user: true,
+    },
+    ExecRule {
+        pattern: "show ip interface brief",
+        action: Exec::ShowIpInterfaceBrief,
+        user: true,
+    },
+    // `Current privilege level is 15` (Cisco IOS Security Command Reference; pyATS
+    // unicon and netmiko drivers ask it to learn whether the session is enabled).
+    ExecRule {
+        pattern: "show privilege",
+        action: Exec::ShowPrivilege,
+        user: true,
+    },
     // [CAT-TS] (its list of verify commands); [GENIEPARSER] (`show license tech support`, `udi`, `usage`).
     ExecRule {
         pattern: "show license {status|summary|all|udi|usage|tech support}",
