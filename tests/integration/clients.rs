@@ -314,10 +314,15 @@ fn the_shows_clients_ask_for_answer_like_the_devices() {
             "configure terminal",
             "ip host smartlic-test 192.0.2.10",
             "show hostname",
+            "show running-config | include smartlic",
+            "show license status | include Status",
             "end",
             "show hosts",
             "show inventory",
             "show interface status",
+            "show inventory | json",
+            "show hostname | json",
+            "show clock | json",
             "terminal dont-ask",
             "no terminal dont-ask",
             "show frobnicate",
@@ -325,6 +330,15 @@ fn the_shows_clients_ask_for_answer_like_the_devices() {
         ],
     );
     assert!(nx.contains("nx-policy \r\n"), "{nx}");
+    // Shows with a filter, typed in config mode (NX-OS runs exec commands there).
+    assert!(
+        nx.contains("include smartlic\r\nip host smartlic-test 192.0.2.10\r\n"),
+        "{nx}"
+    );
+    assert!(
+        nx.contains("include Status\r\n  Status: DISABLED\r\n  Status: ENABLED\r\n"),
+        "{nx}"
+    );
     assert!(nx.contains("DNS lookup enabled\r\n"), "{nx}");
     assert!(nx.contains("smartlic-test   192.0.2.10"), "{nx}");
     let serial = &lab
@@ -344,5 +358,21 @@ fn the_shows_clients_ask_for_answer_like_the_devices() {
         "{nx}"
     );
     assert!(nx.contains("% Invalid command at '^' marker."), "{nx}");
+    assert!(
+        nx.contains(&format!(
+            "{{\"TABLE_inv\":{{\"ROW_inv\":[{{\"name\":\"\\\"Chassis\\\"\",\"desc\":\"\\\"Nexus9000 C9348GC-FXP Chassis\\\"\",\"productid\":\"N9K-C9348GC-FXP\",\"vendorid\":\"V01\",\"serialnum\":\"{serial}\"}}]}}}}"
+        )),
+        "{nx}"
+    );
+    assert!(nx.contains("{\"hostname\":\"nx-policy\"}"), "{nx}");
+    // `show clock` has no JSON form in the lab: refused under `json`, as by a release
+    // without JSON output for it.
+    assert!(
+        nx.contains(&format!(
+            "show clock | json\r\n{}^\r\n% Invalid command at '^' marker.",
+            " ".repeat("nx-policy# show clock | ".len())
+        )),
+        "{nx}"
+    );
     assert!(!nx.contains("dont-ask\r\n% "), "{nx}");
 }

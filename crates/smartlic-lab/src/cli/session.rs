@@ -254,12 +254,36 @@ impl Session {
         if let Some(reply) = self.fault(&resolved.text(), line) {
             return reply;
         }
+        self.run_piped(rules[resolved.pattern].action, &resolved, line, pipe)
+    }
+
+    /// Runs an exec command with its output filter (`| include …`, NX-OS `| json`).
+    fn run_piped(
+        &mut self,
+        action: Exec,
+        resolved: &Resolved,
+        line: &str,
+        pipe: Option<(usize, &str)>,
+    ) -> Reply {
         let filter = match pipe.map(|p| self.pipe(line, p)) {
             Some(Err(reply)) => return reply,
             Some(Ok(f)) => Some(f),
             None => None,
         };
-        let mut reply = self.run_exec(rules[resolved.pattern].action, &resolved, line);
+        if let (Some((kind, _)), Some((offset, _))) = (&filter, pipe)
+            && kind == "json"
+        {
+            // NX-OS `show … | json`: the command's structured form, where the lab has one.
+            // Where it has none the device answers as a release without JSON output for that
+            // command: `% Invalid command` under `json` (NAPALM's `nxos_ssh` fixture
+            // `test_get_facts/does_not_support_json/show_inventory___json.txt`, real), and
+            // clients fall back to the text form as they do on such devices.
+            return match self.view(|v| show::json(v, action)) {
+                Some(text) => Reply::text(text),
+                None => self.error(ParseError::Invalid { column: offset }, line),
+            };
+        }
+        let mut reply = self.run_exec(action, resolved, line);
         if let Some((kind, pattern)) = filter {
             reply.text = show::filter(&reply.text, &kind, &pattern);
         }
@@ -277,6 +301,7 @@ impl Session {
         ];
         if self.style() == Style::NxOs {
             patterns.push("grep <line>");
+            patterns.push("json");
         }
         let shift = |e: ParseError| match e {
             ParseError::Invalid { column } => ParseError::Invalid {
@@ -290,7 +315,10 @@ impl Session {
             },
         };
         match grammar::resolve(text, &patterns, &[], false) {
-            Ok(Some(r)) => Ok((r.words[0].clone(), r.args[0].clone())),
+            Ok(Some(r)) => Ok((
+                r.words[0].clone(),
+                r.args.first().cloned().unwrap_or_default(),
+            )),
             Ok(None) => Err(self.error(ParseError::Incomplete { column: offset }, line)),
             Err(e) => Err(self.error(shift(e), line)),
         }
@@ -502,7 +530,19 @@ impl Session {
 
     // ------------------------------------------------------------ config mode
 
-    fn config_command(&mut self, line: &str) -> Reply {
+    fn config_command(&mut self, full: &str) -> Reply {
+        // NX-OS runs exec commands in config mode, output filters included (a public N9K
+        // transcript runs `show running-config | include …` at `(config)#`,
+        // docs/platform-notes.md); IOS needs `do`, whose line goes to exec as typed.
+        let (line, pipe) = match self.style() {
+            Style::NxOs => split_pipe(full),
+            Style::Ios => (full, None),
+        };
+        self.config_line(full, line, pipe)
+    }
+
+    /// `line` is `full` without its output filter `pipe`, if it has one.
+    fn config_line(&mut self, full: &str, line: &str, pipe: Option<(usize, &str)>) -> Reply {
         let tokens = grammar::tokenize(line);
         let negated = tokens.len() > 1 && tokens[0].text.eq_ignore_ascii_case("no");
         let offset = if negated { tokens[1].column } else { 0 };
@@ -523,7 +563,13 @@ impl Session {
             match grammar::resolve(rest, &patterns, others, negated) {
                 Ok(Some(r)) => {
                     self.stack.truncate(depth + 1);
-                    return self.apply_config(rules[r.pattern].action, &r, negated, line);
+                    return match (rules[r.pattern].action, pipe) {
+                        (Config::Exec(exec), Some(_)) => self.run_piped(exec, &r, full, pipe),
+                        // Only exec commands take a filter: for a config line the `|`
+                        // is text (`streetaddress A | B`).
+                        (_, Some(_)) => self.config_line(full, full, None),
+                        (action, None) => self.apply_config(action, &r, negated, line),
+                    };
                 }
                 Ok(None) => return Reply::empty(),
                 Err(e) if first_error.is_none() => first_error = Some(e),
@@ -531,7 +577,7 @@ impl Session {
             }
         }
         let error = first_error.unwrap_or(ParseError::Incomplete { column: line.len() });
-        self.error(shift(error, offset), line)
+        self.error(shift(error, offset), full)
     }
 
     fn path(&self) -> Vec<String> {

@@ -386,6 +386,34 @@ PID: {pid:<20},  VID: V01 ,  SN: {serial:<20}\n\n"
     )
 }
 
+/// NX-OS `| json`: the structured form of the shows the lab has one for, as NX-OS prints
+/// it (one line, `TABLE_…`/`ROW_…` for tables): `show inventory` (NAPALM's `nxos_ssh`
+/// fixture `test_get_facts/issue2200/show_inventory___json.txt`, real, and a public N9K
+/// `show inventory | json-pretty` capture with the quoted `"\"Chassis\""` name) and `show
+/// hostname` (`{"hostname": …}`, which NAPALM's NX-API `nxos` driver reads).
+pub fn json(view: &View, action: crate::personality::Exec) -> Option<String> {
+    use crate::personality::Exec;
+    let value = match action {
+        Exec::ShowInventory => {
+            let model = view
+                .identity
+                .pid
+                .strip_prefix("N9K-")
+                .unwrap_or(&view.identity.pid);
+            serde_json::json!({"TABLE_inv": {"ROW_inv": [{
+                "name": "\"Chassis\"",
+                "desc": format!("\"Nexus9000 {model} Chassis\""),
+                "productid": view.identity.pid,
+                "vendorid": "V01",
+                "serialnum": view.identity.serial,
+            }]}})
+        }
+        Exec::ShowHostname => serde_json::json!({"hostname": view.hostname()}),
+        _ => return None,
+    };
+    Some(format!("{value}\n"))
+}
+
 // ---------------------------------------------------------------- show version
 
 pub fn version(view: &View) -> String {
