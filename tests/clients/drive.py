@@ -39,6 +39,8 @@ def netmiko_run(a):
             conn.enable()
         out["prompt"] = conn.find_prompt()
         out["shows"] = {c: conn.send_command(c) for c in SHOWS}
+        # ntc-templates through netmiko's own TextFSM hook.
+        out["parsed_version"] = conn.send_command("show version", use_textfsm=True)
         include = f"show running-config | include {a.include}"
         out["shows"][include] = conn.send_command(include)
         out["config"] = conn.send_config_set([a.config_line])
@@ -101,6 +103,9 @@ def scrapli_run(a):
         for c in SHOWS:
             r = cli.send_input(c)
             shows[c] = {"result": r.result, "failed": r.failed}
+            if c == "show version":
+                # scrapli's own TextFSM hook (ntc-templates).
+                out["parsed_version"] = r.textfsm_parse()
         out["shows"] = shows
         r = cli.send_inputs([a.config_line], requested_mode="configuration")
         out["config"] = {"result": r.result, "failed": r.failed}

@@ -146,6 +146,17 @@ fn licensing_text(device: &str) -> &'static str {
     }
 }
 
+/// The serial number the lab gave `device`.
+fn serial(lab: &LabSsh, device: &str) -> String {
+    lab.devices
+        .iter()
+        .find(|d| d.host.name == device)
+        .unwrap()
+        .host
+        .serial
+        .clone()
+}
+
 /// The lab's running config on `device`, read over plain OpenSSH.
 fn running(lab: &LabSsh, device: &str) -> String {
     lab.exec(device, "show running-config")
@@ -181,6 +192,17 @@ fn netmiko_runs_unchanged() {
             }),
             "{device}: {json:#}"
         );
+        // netmiko's `use_textfsm=True` (ntc-templates) reads the lab's `show version`.
+        let parsed = &json["parsed_version"][0];
+        assert_eq!(parsed["hostname"], device, "{json:#}");
+        let serial = serial(&lab, device);
+        if kind == "ios" {
+            assert_eq!(parsed["serial"][0], serial.as_str(), "{json:#}");
+            assert_eq!(parsed["hardware"][0], "C9300-48P", "{json:#}");
+        } else {
+            assert_eq!(parsed["serial"], serial.as_str(), "{json:#}");
+            assert_eq!(parsed["platform"], "N9K-C9348GC-FXP", "{json:#}");
+        }
         if kind == "ios" {
             // The factory call-home block ([CAT-TS]); a factory NX-OS prints no callhome.
             assert!(
@@ -224,14 +246,33 @@ fn napalm_runs_unchanged() {
             no_device_error(&format!("{device} {field}"), value);
         }
         assert_eq!(text(facts, &["vendor"]), "Cisco");
-        let version = lab.exec(device, "show version");
+        assert_eq!(text(facts, &["serial_number"]), serial(&lab, device));
+        let (model, version) = if kind == "ios" {
+            ("C9300-48P", "Version ")
+        } else {
+            ("Nexus9000 N9K-C9348GC-FXP Chassis", "")
+        };
+        assert_eq!(text(facts, &["model"]), model, "{json:#}");
+        let release = &lab
+            .devices
+            .iter()
+            .find(|d| d.host.name == device)
+            .unwrap()
+            .host
+            .version;
         assert!(
-            version.contains(text(facts, &["serial_number"]))
-                || lab
-                    .exec(device, "show license udi")
-                    .contains(text(facts, &["serial_number"])),
-            "{device}: serial {json:#}"
+            text(facts, &["os_version"]).contains(&format!("{version}{release}")),
+            "{device}: {json:#}"
         );
+        let interfaces = facts["interface_list"].as_array().unwrap();
+        assert!(!interfaces.is_empty(), "{json:#}");
+        for name in interfaces {
+            let name = name.as_str().unwrap();
+            assert!(
+                name.chars().all(|c| c.is_ascii_alphanumeric() || c == '/'),
+                "{device}: interface {name:?} {json:#}"
+            );
+        }
         let running = text(&json, &["running"]);
         assert!(
             running.contains(&format!("hostname {device}")),
@@ -257,6 +298,10 @@ fn scrapli_runs_unchanged() {
         }
         assert!(
             text(shows, &["show license status", "result"]).contains(licensing_text(device)),
+            "{device}: {json:#}"
+        );
+        assert_eq!(
+            json["parsed_version"][0]["hostname"], device,
             "{device}: {json:#}"
         );
         assert_eq!(json["config"]["failed"], false, "{device}: {json:#}");
@@ -341,13 +386,7 @@ fn the_shows_clients_ask_for_answer_like_the_devices() {
     );
     assert!(nx.contains("DNS lookup enabled\r\n"), "{nx}");
     assert!(nx.contains("smartlic-test   192.0.2.10"), "{nx}");
-    let serial = &lab
-        .devices
-        .iter()
-        .find(|d| d.host.name == "nx-policy")
-        .unwrap()
-        .host
-        .serial;
+    let serial = serial(&lab, "nx-policy");
     assert!(
         nx.contains("NAME: \"Chassis\",  DESCR: \"Nexus9000 C9348GC-FXP Chassis\""),
         "{nx}"
