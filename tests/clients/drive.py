@@ -71,8 +71,9 @@ def napalm_run(a):
     device.open()
     try:
         out["facts"] = device.get_facts()
-        config = device.get_config(retrieve="running")
+        config = device.get_config(retrieve="all")
         out["running"] = config["running"]
+        out["startup"] = config["startup"]
     finally:
         device.close()
     return out

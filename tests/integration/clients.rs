@@ -273,11 +273,14 @@ fn napalm_runs_unchanged() {
                 "{device}: interface {name:?} {json:#}"
             );
         }
-        let running = text(&json, &["running"]);
-        assert!(
-            running.contains(&format!("hostname {device}")),
-            "{device}: {running}"
-        );
+        for config in ["running", "startup"] {
+            let text = text(&json, &[config]);
+            assert!(
+                text.contains(&format!("hostname {device}")),
+                "{device} {config}: {text}"
+            );
+            no_device_error(&format!("{device} {config}"), text);
+        }
     }
 }
 
