@@ -382,13 +382,15 @@ impl Session {
             Exec::ShowLogging => Reply::text(self.view(show::logging)),
             Exec::ShowHosts => Reply::text(self.view(show::hosts)),
             Exec::ShowIpInterfaceBrief => Reply::text(show::ip_interface_brief()),
-            // Real IOS: `Current privilege level is 15` (netmiko's and pyATS's IOS drivers
-            // read it; Cisco IOS Security Command Reference, `show privilege`). The lab's
+            // IOS `show privilege`: `Current privilege level is 15` (Cisco IOS Security
+            // Command Reference, `show privilege`; listed as a gap in issue 13). The lab's
             // user exec is level 1, enabled exec level 15.
             Exec::ShowPrivilege => Reply::text(format!(
                 "Current privilege level is {}\n",
                 if self.privileged { 15 } else { 1 }
             )),
+            // The name and a space (NAPALM's `nxos_ssh` fixtures
+            // `test_get_facts/*/show_hostname.txt`, real).
             Exec::ShowHostname => Reply::text(format!("{} \n", self.view(|v| v.hostname()))),
             Exec::ShowInterfaceStatus => Reply::text(show::interface_status()),
             Exec::ShowInventory => Reply::text(self.view(show::inventory)),
@@ -426,8 +428,9 @@ impl Session {
                 }
                 _ => self.save(),
             },
-            // `terminal dont-ask` answers NX-OS's (y/n) questions (Cisco Nexus
-            // Fundamentals configuration guide, "terminal dont-ask").
+            // `terminal dont-ask` answers NX-OS's (y/n) questions (NX-OS fundamentals
+            // command reference, `terminal dont-ask`; NAPALM's NX-OS drivers set it around
+            // the operations that would ask).
             Exec::Reload if self.dont_ask && self.style() == Style::NxOs => {
                 self.confirm_reload("y")
             }
@@ -531,9 +534,10 @@ impl Session {
     // ------------------------------------------------------------ config mode
 
     fn config_command(&mut self, full: &str) -> Reply {
-        // NX-OS runs exec commands in config mode, output filters included (a public N9K
-        // transcript runs `show running-config | include …` at `(config)#`,
-        // docs/platform-notes.md); IOS needs `do`, whose line goes to exec as typed.
+        // NX-OS runs exec commands in config mode, output filters included (the
+        // cisco.nxos `nxos_lldp_global` module documentation shows `user(config)# show
+        // running-config | include lldp` on NX-OS, index id 60255458889); IOS needs `do`,
+        // whose line goes to exec as typed.
         let (line, pipe) = match self.style() {
             Style::NxOs => split_pipe(full),
             Style::Ios => (full, None),

@@ -129,8 +129,8 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::ShowIpInterfaceBrief,
         user: true,
     },
-    // `Current privilege level is 15` (Cisco IOS Security Command Reference; pyATS
-    // unicon and netmiko drivers ask it to learn whether the session is enabled).
+    // `Current privilege level is 15` (Cisco IOS Security Command Reference, `show
+    // privilege`); issue 13 lists it among what automation clients ask.
     ExecRule {
         pattern: "show privilege",
         action: Exec::ShowPrivilege,
