@@ -336,6 +336,9 @@ fn the_shows_clients_ask_for_answer_like_the_devices() {
             "end",
             "show hosts",
             "show ip interface brief",
+            "dir flash:",
+            "dir flash:/smartlic.cfg",
+            "dir nvram:",
             "show frobnicate",
             "exit",
         ],
@@ -355,6 +358,25 @@ fn the_shows_clients_ask_for_answer_like_the_devices() {
         xe.contains("% Invalid input detected at '^' marker."),
         "{xe}"
     );
+    // `dir`, as netmiko's file transfer reads it: the listing, the free space, and the
+    // error for a file that is not there; another file system is refused.
+    assert!(xe.contains("Directory of flash:/\r\n"), "{xe}");
+    assert!(xe.contains("  packages.conf\r\n"), "{xe}");
+    assert!(
+        xe.contains("11534336000 bytes total (10661913362 bytes free)"),
+        "{xe}"
+    );
+    assert!(
+        xe.contains("%Error opening flash:/smartlic.cfg (No such file or directory)"),
+        "{xe}"
+    );
+    assert!(
+        xe.contains(&format!(
+            "dir nvram:\r\n{}^\r\n% Invalid input detected",
+            " ".repeat("xe-classic#dir ".len())
+        )),
+        "{xe}"
+    );
 
     let nx = lab.session(
         "nx-policy",
@@ -369,6 +391,8 @@ fn the_shows_clients_ask_for_answer_like_the_devices() {
             "show inventory",
             "show interface status",
             "show inventory | json",
+            "dir bootflash:",
+            "dir bootflash:missing.bin",
             "show hostname | json",
             "show clock | json",
             "terminal dont-ask",
@@ -407,6 +431,15 @@ fn the_shows_clients_ask_for_answer_like_the_devices() {
         "{nx}"
     );
     assert!(nx.contains("{\"hostname\":\"nx-policy\"}"), "{nx}");
+    assert!(nx.contains("  nxos64-cs.10.2.5.F.bin\r\n"), "{nx}");
+    assert!(
+        nx.contains("\r\nUsage for bootflash://\r\n 2848521728 bytes used\r\n"),
+        "{nx}"
+    );
+    assert!(
+        nx.contains("missing.bin\r\nNo such file or directory\r\n"),
+        "{nx}"
+    );
     // `show clock` has no JSON form in the lab: refused under `json`, as by a release
     // without JSON output for it.
     assert!(

@@ -394,6 +394,13 @@ impl Session {
             Exec::ShowHostname => Reply::text(format!("{} \n", self.view(|v| v.hostname()))),
             Exec::ShowInterfaceStatus => Reply::text(show::interface_status()),
             Exec::ShowInventory => Reply::text(self.view(show::inventory)),
+            Exec::Dir => match self.view(|v| show::dir(v, r.args.first().map(String::as_str))) {
+                Some(text) => Reply::text(text),
+                None => {
+                    let column = grammar::tokenize(line).get(1).map_or(0, |t| t.column);
+                    self.error(ParseError::Invalid { column }, line)
+                }
+            },
             Exec::TerminalDontAsk => {
                 self.dont_ask = r.words.first().is_none_or(|w| w != "no");
                 Reply::empty()

@@ -386,6 +386,101 @@ PID: {pid:<20},  VID: V01 ,  SN: {serial:<20}\n\n"
     )
 }
 
+/// The files the lab's flash holds: the boot image `show version` names and, on IOS-XE,
+/// the `nvram_config` that keeps the startup config (sizes are the lab's).
+fn flash_files(view: &View) -> Vec<(&'static str, String, u64)> {
+    match view.personality.layout {
+        Layout::IosXe => vec![
+            ("-rw-", "nvram_config".into(), 2_097_152),
+            ("-rw-", "packages.conf".into(), 7_406),
+        ],
+        _ => {
+            let release = nx_version(&view.identity.version);
+            let v = Release::parse(release).unwrap_or(Release(9, 3, 8));
+            let image = if v.0 >= 10 {
+                format!("nxos64-cs.{}.{}.{}.F.bin", v.0, v.1, v.2)
+            } else {
+                format!("nxos.{}.{}.{}.bin", v.0, v.1, v.2)
+            };
+            vec![("", image, 1_978_203_648)]
+        }
+    }
+}
+
+/// `dir [FS:[FILE]]` on the device's flash (IOS-XE `flash:`, NX-OS `bootflash:`); `None`
+/// for another file system (the argument is refused like an unknown keyword).
+///
+/// IOS-XE: `Directory of flash:/`, `INODE  -rw-  SIZE  Mon D YYYY hh:mm:ss +00:00  NAME`,
+/// `N bytes total (M bytes free)` (genieparser `iosxe/tests/Dir` golden output of a
+/// Catalyst 3850, real; the total is `show version`'s `11264000K bytes of Flash`). A missing
+/// file: `%Error opening flash:/NAME (No such file or directory)` (what netmiko's
+/// `remote_file_size` looks for). NX-OS: `SIZE    Mon DD hh:mm:ss YYYY  NAME` rows, then
+/// `Usage for bootflash://` with bytes used/free/total (genieparser `nxos/tests/Dir`
+/// golden output, real; the total is `show version`'s `bootflash: 115805708 kB`); a
+/// missing file: `No such file or directory` (what netmiko's NX-OS transfer looks for).
+pub fn dir(view: &View, path: Option<&str>) -> Option<String> {
+    let ios = view.personality.layout == Layout::IosXe;
+    let fs = if ios { "flash:" } else { "bootflash:" };
+    let file = match path {
+        None => "",
+        // A name without a file system is in the current directory, the flash.
+        Some(p) => match p.strip_prefix(fs) {
+            Some(rest) => rest.trim_start_matches('/'),
+            None if !p.contains(':') => p,
+            None => return None,
+        },
+    };
+    let files: Vec<_> = flash_files(view)
+        .into_iter()
+        .filter(|(_, name, _)| file.is_empty() || name == file)
+        .collect();
+    let at = Civil::from_epoch(view.booted_at);
+    let used: u64 = flash_files(view).iter().map(|f| f.2).sum::<u64>() + 870_318_080;
+    if ios {
+        if files.is_empty() {
+            return Some(format!(
+                "%Error opening flash:/{file} (No such file or directory)\n"
+            ));
+        }
+        let total: u64 = 11_264_000 * 1024;
+        let mut out = format!("Directory of flash:/{file}\n\n");
+        for (i, (attributes, name, size)) in files.iter().enumerate() {
+            out.push_str(&format!(
+                "{:<5}  {attributes}  {size:>15}  {} {} {} {} +00:00  {name}\n",
+                30539 + i,
+                at.month_name(),
+                at.day,
+                at.year,
+                at.hms()
+            ));
+        }
+        out.push_str(&format!(
+            "\n{total} bytes total ({} bytes free)\n",
+            total - used
+        ));
+        return Some(out);
+    }
+    if files.is_empty() {
+        return Some("No such file or directory\n".into());
+    }
+    let total: u64 = 115_805_708 * 1024;
+    let mut out = String::from("\n\n");
+    for (_, name, size) in &files {
+        out.push_str(&format!(
+            "{size:>11}    {} {:02} {} {}  {name}\n",
+            at.month_name(),
+            at.day,
+            at.hms(),
+            at.year
+        ));
+    }
+    out.push_str(&format!(
+        "\nUsage for bootflash://\n{used:>11} bytes used\n{:>11} bytes free\n{total:>11} bytes total\n\n",
+        total - used
+    ));
+    Some(out)
+}
+
 /// NX-OS `| json`: the structured form of the shows the lab has one for, as NX-OS prints
 /// it (one line, `TABLE_…`/`ROW_…` for tables): `show inventory` (NAPALM's `nxos_ssh`
 /// fixture `test_get_facts/issue2200/show_inventory___json.txt`, real, and a public N9K

@@ -131,6 +131,13 @@ const COMMON_EXEC: &[ExecRule] = &[
     },
     // `Current privilege level is 15` (Cisco IOS Security Command Reference, `show
     // privilege`); issue 13 lists it among what automation clients ask.
+    // `dir [flash:[FILE]]` (netmiko's file transfer and NAPALM's config operations read
+    // it; layout: `lab::cli::show::dir`).
+    ExecRule {
+        pattern: "dir [<word>]",
+        action: Exec::Dir,
+        user: false,
+    },
     ExecRule {
         pattern: "show privilege",
         action: Exec::ShowPrivilege,
@@ -262,7 +269,6 @@ const OTHER_EXEC: &[&str] = &[
     "crypto",
     "debug",
     "delete",
-    "dir",
     "disconnect",
     "erase",
     "event",

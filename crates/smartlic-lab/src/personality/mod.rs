@@ -146,6 +146,8 @@ pub enum Exec {
     ShowInventory,
     /// NX-OS `[no] terminal dont-ask`: no confirmation questions in this session.
     TerminalDontAsk,
+    /// `dir [FILESYSTEM:[FILE]]`: IOS-XE `flash:`, NX-OS `bootflash:`.
+    Dir,
     /// `show license …`: handed to the licensing agent with the words after `license`.
     ShowLicense,
     TerminalLength,

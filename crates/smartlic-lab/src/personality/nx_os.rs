@@ -123,6 +123,13 @@ const SHOW_EXEC: &[ExecRule] = &[
         action: Exec::ShowInventory,
         user: true,
     },
+    // `dir [bootflash:[FILE]]` (netmiko's NX-OS file transfer reads it; layout:
+    // `lab::cli::show::dir`).
+    ExecRule {
+        pattern: "dir [<word>]",
+        action: Exec::Dir,
+        user: true,
+    },
 ];
 
 /// docs/troubleshooting.md NX-1 evidence: `ping tools.cisco.com vrf management`, `telnet
@@ -262,7 +269,6 @@ const OTHER_EXEC: &[&str] = &[
     "clock",
     "debug",
     "delete",
-    "dir",
     "echo",
     "install",
     "load",
@@ -337,6 +343,10 @@ const CONFIG_SHOWS: &[ConfigRule] = &[
     ConfigRule {
         pattern: "show inventory",
         action: Config::Exec(Exec::ShowInventory),
+    },
+    ConfigRule {
+        pattern: "dir [<word>]",
+        action: Config::Exec(Exec::Dir),
     },
     ConfigRule {
         pattern: "ping <word> [count <num>] [vrf <word>] [source-interface <word>]",
