@@ -3,6 +3,7 @@
 mod apply_fix;
 mod bad_inputs;
 mod cli;
+mod clients;
 mod diagnose;
 mod diff;
 mod errors;

@@ -254,6 +254,261 @@ fn section<'a>(lines: &[&'a str], regex: &Regex) -> Vec<&'a str> {
     out
 }
 
+// ---------------------------------------------------------------- hosts, interfaces, inventory
+
+/// The words after `prefix ` of each top-level running-config line that starts with it.
+fn top_args<'a>(view: &'a View, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    view.state
+        .running
+        .lines
+        .iter()
+        .filter_map(move |l| l.text.strip_prefix(prefix)?.strip_prefix(' '))
+}
+
+/// `show hosts`, from the running config's domain name, name servers and `ip host` lines.
+pub fn hosts(view: &View) -> String {
+    match view.personality.layout {
+        Layout::NxOs => nx_hosts(view),
+        _ => ios_hosts(view),
+    }
+}
+
+/// IOS `show hosts` (NAPALM's `ios` fixture `test_get_facts/old-2950/show_hosts.txt` and
+/// public IOS 15 / IOS-XE transcripts: `Default domain is …`, the `Codes:` legend, the
+/// `Host  Port  Flags  Age Type  Address(es)` table with `None  (perm, OK)  0   IP`
+/// rows for `ip host` entries; `255.255.255.255` when no name server is set, and no
+/// `Name servers` line at all with `no ip domain lookup` (the IOS transcript of index id
+/// 8312939393, `Default domain is not set` / `… uses static mappings`).
+fn ios_hosts(view: &View) -> String {
+    let domain = top_args(view, "ip domain name").next().map(str::to_string);
+    let servers: Vec<&str> = top_args(view, "ip name-server")
+        .flat_map(|a| {
+            let a = a
+                .strip_prefix("vrf ")
+                .map_or(a, |r| r.split_once(' ').map_or("", |(_, rest)| rest));
+            a.split_whitespace()
+        })
+        .collect();
+    let lookup = if view.has_top("no ip domain lookup") {
+        "static mappings"
+    } else {
+        "domain service"
+    };
+    let servers = match (servers.is_empty(), lookup) {
+        (true, "static mappings") => String::new(),
+        (true, _) => "Name servers are 255.255.255.255\n".to_string(),
+        (false, _) => format!("Name servers are {}\n", servers.join(", ")),
+    };
+    let mut out = format!(
+        "Default domain is {}\nName/address lookup uses {lookup}\n{servers}\n\
+Codes: UN - unknown, EX - expired, OK - OK, ?? - revalidate\n       temp - temporary, perm - permanent\n       NA - Not Applicable None - Not defined\n\n\
+Host                      Port  Flags      Age Type   Address(es)\n",
+        domain.as_deref().unwrap_or("not set"),
+    );
+    for args in top_args(view, "ip host") {
+        if let Some((name, addresses)) = args.split_once(' ') {
+            out.push_str(&format!(
+                "{name:<26}None  (perm, OK)  0   IP      {}\n",
+                addresses.split_whitespace().collect::<Vec<_>>().join(" ")
+            ));
+        }
+    }
+    out
+}
+
+/// NX-OS `show hosts` (NAPALM's `nxos_ssh` fixtures `test_get_facts/*/show_hosts.txt`,
+/// real captures: `DNS lookup enabled`, `Vrf Name: default Default domain is …`,
+/// `Name servers are   A B`, blank lines, then the `Host            Address` table). The
+/// domain line is left out when no domain is set (not verified on a device).
+fn nx_hosts(view: &View) -> String {
+    let lookup = if view.has_top("no ip domain-lookup") {
+        "disabled"
+    } else {
+        "enabled"
+    };
+    let mut out = format!("DNS lookup {lookup}\n");
+    if let Some(domain) = top_args(view, "ip domain-name").next() {
+        let domain = domain.split_whitespace().next().unwrap_or_default();
+        out.push_str(&format!("Vrf Name: default Default domain is {domain}\n"));
+    }
+    let servers: Vec<&str> = top_args(view, "ip name-server")
+        .flat_map(|a| a.split(" use-vrf ").next().unwrap_or(a).split_whitespace())
+        .collect();
+    let servers = if servers.is_empty() {
+        "255.255.255.255".to_string()
+    } else {
+        servers.join(" ")
+    };
+    out.push_str(&format!(
+        "Name servers are   {servers}\n\n\n\nHost            Address\n"
+    ));
+    for args in top_args(view, "ip host") {
+        if let Some((name, addresses)) = args.split_once(' ') {
+            out.push_str(&format!("{name:<16}{}\n", addresses.trim()));
+        }
+    }
+    out
+}
+
+/// IOS `show ip interface brief`. The lab models no interfaces in its configs: it prints
+/// the management port and VLAN 1 of a factory Catalyst, unaddressed, in the layout of
+/// NAPALM's `ios` fixture `test_get_facts/empty_show_hosts/show_ip_interface_brief.txt`
+/// (a real capture: the `Any interface listed with OK? …` note, the header, `unassigned
+/// YES unset` rows).
+pub fn ip_interface_brief() -> String {
+    "Any interface listed with OK? value \"NO\" does not have a valid configuration\n\n\
+Interface              IP-Address      OK? Method Status                Protocol\n\
+Vlan1                  unassigned      YES unset  administratively down down\n\
+GigabitEthernet0/0     unassigned      YES unset  up                    up\n"
+        .to_string()
+}
+
+/// NX-OS `show interface status`: the management port, as in NAPALM's `nxos_ssh` fixture
+/// `test_get_facts/newer_version/show_interface_status.txt` (a real capture; its
+/// `mgmt0 -- connected routed full 1000 --` row). The lab models no data ports.
+pub fn interface_status() -> String {
+    "\n--------------------------------------------------------------------------------\n\
+Port          Name               Status    Vlan      Duplex  Speed   Type\n\
+--------------------------------------------------------------------------------\n\
+mgmt0         --                 connected routed    full    1000    --         \n"
+        .to_string()
+}
+
+/// NX-OS `show inventory`: the chassis with the device's PID and serial
+/// (public N9K `show inventory` captures, `NAME: "Chassis",  DESCR: "Nexus9000 … Chassis"`
+/// then `PID: … ,  VID: V01 ,  SN: …`; NAPALM's `nxos_ssh` reads the chassis SN).
+pub fn inventory(view: &View) -> String {
+    let (pid, serial) = (&view.identity.pid, &view.identity.serial);
+    let model = pid.strip_prefix("N9K-").unwrap_or(pid);
+    format!(
+        "NAME: \"Chassis\",  DESCR: \"Nexus9000 {model} Chassis\"\n\
+PID: {pid:<20},  VID: V01 ,  SN: {serial:<20}\n\n"
+    )
+}
+
+/// The files the lab's flash holds: the boot image `show version` names and, on IOS-XE,
+/// the `nvram_config` that keeps the startup config (sizes are the lab's).
+fn flash_files(view: &View) -> Vec<(&'static str, String, u64)> {
+    match view.personality.layout {
+        Layout::IosXe => vec![
+            ("-rw-", "nvram_config".into(), 2_097_152),
+            ("-rw-", "packages.conf".into(), 7_406),
+        ],
+        _ => {
+            let release = nx_version(&view.identity.version);
+            let v = Release::parse(release).unwrap_or(Release(9, 3, 8));
+            let image = if v.0 >= 10 {
+                format!("nxos64-cs.{}.{}.{}.F.bin", v.0, v.1, v.2)
+            } else {
+                format!("nxos.{}.{}.{}.bin", v.0, v.1, v.2)
+            };
+            vec![("", image, 1_978_203_648)]
+        }
+    }
+}
+
+/// `dir [FS:[FILE]]` on the device's flash (IOS-XE `flash:`, NX-OS `bootflash:`); `None`
+/// for another file system (the argument is refused like an unknown keyword).
+///
+/// IOS-XE: `Directory of flash:/`, `INODE  -rw-  SIZE  Mon D YYYY hh:mm:ss +00:00  NAME`,
+/// `N bytes total (M bytes free)` (genieparser `iosxe/tests/Dir` golden output of a
+/// Catalyst 3850, real; the total is `show version`'s `11264000K bytes of Flash`). A missing
+/// file: `%Error opening flash:/NAME (No such file or directory)` (what netmiko's
+/// `remote_file_size` looks for). NX-OS: `SIZE    Mon DD hh:mm:ss YYYY  NAME` rows, then
+/// `Usage for bootflash://` with bytes used/free/total (genieparser `nxos/tests/Dir`
+/// golden output, real; the total is `show version`'s `bootflash: 115805708 kB`); a
+/// missing file: `No such file or directory` (what netmiko's NX-OS transfer looks for).
+pub fn dir(view: &View, path: Option<&str>) -> Option<String> {
+    let ios = view.personality.layout == Layout::IosXe;
+    let fs = if ios { "flash:" } else { "bootflash:" };
+    let file = match path {
+        None => "",
+        // A name without a file system is in the current directory, the flash.
+        Some(p) => match p.strip_prefix(fs) {
+            Some(rest) => rest.trim_start_matches('/'),
+            None if !p.contains(':') => p,
+            None => return None,
+        },
+    };
+    let files: Vec<_> = flash_files(view)
+        .into_iter()
+        .filter(|(_, name, _)| file.is_empty() || name == file)
+        .collect();
+    let at = Civil::from_epoch(view.booted_at);
+    let used: u64 = flash_files(view).iter().map(|f| f.2).sum::<u64>() + 870_318_080;
+    if ios {
+        if files.is_empty() {
+            return Some(format!(
+                "%Error opening flash:/{file} (No such file or directory)\n"
+            ));
+        }
+        let total: u64 = 11_264_000 * 1024;
+        let mut out = format!("Directory of flash:/{file}\n\n");
+        for (i, (attributes, name, size)) in files.iter().enumerate() {
+            out.push_str(&format!(
+                "{:<5}  {attributes}  {size:>15}  {} {} {} {} +00:00  {name}\n",
+                30539 + i,
+                at.month_name(),
+                at.day,
+                at.year,
+                at.hms()
+            ));
+        }
+        out.push_str(&format!(
+            "\n{total} bytes total ({} bytes free)\n",
+            total - used
+        ));
+        return Some(out);
+    }
+    if files.is_empty() {
+        return Some("No such file or directory\n".into());
+    }
+    let total: u64 = 115_805_708 * 1024;
+    let mut out = String::from("\n\n");
+    for (_, name, size) in &files {
+        out.push_str(&format!(
+            "{size:>11}    {} {:02} {} {}  {name}\n",
+            at.month_name(),
+            at.day,
+            at.hms(),
+            at.year
+        ));
+    }
+    out.push_str(&format!(
+        "\nUsage for bootflash://\n{used:>11} bytes used\n{:>11} bytes free\n{total:>11} bytes total\n\n",
+        total - used
+    ));
+    Some(out)
+}
+
+/// NX-OS `| json`: the structured form of the shows the lab has one for, as NX-OS prints
+/// it (one line, `TABLE_…`/`ROW_…` for tables): `show inventory` (NAPALM's `nxos_ssh`
+/// fixture `test_get_facts/issue2200/show_inventory___json.txt`, real, and a public N9K
+/// `show inventory | json-pretty` capture with the quoted `"\"Chassis\""` name) and `show
+/// hostname` (`{"hostname": …}`, which NAPALM's NX-API `nxos` driver reads).
+pub fn json(view: &View, action: crate::personality::Exec) -> Option<String> {
+    use crate::personality::Exec;
+    let value = match action {
+        Exec::ShowInventory => {
+            let model = view
+                .identity
+                .pid
+                .strip_prefix("N9K-")
+                .unwrap_or(&view.identity.pid);
+            serde_json::json!({"TABLE_inv": {"ROW_inv": [{
+                "name": "\"Chassis\"",
+                "desc": format!("\"Nexus9000 {model} Chassis\""),
+                "productid": view.identity.pid,
+                "vendorid": "V01",
+                "serialnum": view.identity.serial,
+            }]}})
+        }
+        Exec::ShowHostname => serde_json::json!({"hostname": view.hostname()}),
+        _ => return None,
+    };
+    Some(format!("{value}\n"))
+}
+
 // ---------------------------------------------------------------- show version
 
 pub fn version(view: &View) -> String {

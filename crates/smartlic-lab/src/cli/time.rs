@@ -49,7 +49,7 @@ impl Civil {
         MONTHS[self.month - 1]
     }
 
-    fn hms(&self) -> String {
+    pub fn hms(&self) -> String {
         format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
     }
 

@@ -117,6 +117,32 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::ShowLogging,
         user: false,
     },
+    // NAPALM's `ios` get_facts reads both (napalm/ios/ios.py; its fixtures are real
+    // captures, cited at `lab::cli::show::ios_hosts`). User exec commands on IOS.
+    ExecRule {
+        pattern: "show hosts",
+        action: Exec::ShowHosts,
+        user: true,
+    },
+    ExecRule {
+        pattern: "show ip interface brief",
+        action: Exec::ShowIpInterfaceBrief,
+        user: true,
+    },
+    // `Current privilege level is 15` (Cisco IOS Security Command Reference, `show
+    // privilege`); issue 13 lists it among what automation clients ask.
+    // `dir [flash:[FILE]]` (netmiko's file transfer and NAPALM's config operations read
+    // it; layout: `lab::cli::show::dir`).
+    ExecRule {
+        pattern: "dir [<word>]",
+        action: Exec::Dir,
+        user: false,
+    },
+    ExecRule {
+        pattern: "show privilege",
+        action: Exec::ShowPrivilege,
+        user: true,
+    },
     // [CAT-TS] (its list of verify commands); [GENIEPARSER] (`show license tech support`, `udi`, `usage`).
     ExecRule {
         pattern: "show license {status|summary|all|udi|usage|tech support}",
@@ -243,7 +269,6 @@ const OTHER_EXEC: &[&str] = &[
     "crypto",
     "debug",
     "delete",
-    "dir",
     "disconnect",
     "erase",
     "event",

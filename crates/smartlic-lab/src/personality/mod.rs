@@ -131,6 +131,23 @@ pub enum Exec {
     ShowCallHomeProfileAll,
     ShowTrustpoints,
     ShowLogging,
+    /// `show hosts`: the default domain, name servers and `ip host` table of the running
+    /// config.
+    ShowHosts,
+    /// IOS `show ip interface brief`.
+    ShowIpInterfaceBrief,
+    /// IOS `show privilege`: the session's privilege level.
+    ShowPrivilege,
+    /// NX-OS `show hostname`.
+    ShowHostname,
+    /// NX-OS `show interface status`.
+    ShowInterfaceStatus,
+    /// `show inventory` (NX-OS also `| json`).
+    ShowInventory,
+    /// NX-OS `[no] terminal dont-ask`: no confirmation questions in this session.
+    TerminalDontAsk,
+    /// `dir [FILESYSTEM:[FILE]]`: IOS-XE `flash:`, NX-OS `bootflash:`.
+    Dir,
     /// `show license …`: handed to the licensing agent with the words after `license`.
     ShowLicense,
     TerminalLength,

@@ -101,6 +101,35 @@ const SHOW_EXEC: &[ExecRule] = &[
         action: Exec::CopyRunStart,
         user: true,
     },
+    // NAPALM's `nxos_ssh` get_facts reads these four (napalm/nxos_ssh/nxos_ssh.py; the
+    // output shapes come from its real-capture fixtures, cited in `lab::cli::show`).
+    ExecRule {
+        pattern: "show hosts",
+        action: Exec::ShowHosts,
+        user: true,
+    },
+    ExecRule {
+        pattern: "show hostname",
+        action: Exec::ShowHostname,
+        user: true,
+    },
+    ExecRule {
+        pattern: "show interface status",
+        action: Exec::ShowInterfaceStatus,
+        user: true,
+    },
+    ExecRule {
+        pattern: "show inventory",
+        action: Exec::ShowInventory,
+        user: true,
+    },
+    // `dir [bootflash:[FILE]]` (netmiko's NX-OS file transfer reads it; layout:
+    // `lab::cli::show::dir`).
+    ExecRule {
+        pattern: "dir [<word>]",
+        action: Exec::Dir,
+        user: true,
+    },
 ];
 
 /// docs/troubleshooting.md NX-1 evidence: `ping tools.cisco.com vrf management`, `telnet
@@ -170,6 +199,18 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::TerminalWidth,
         user: true,
     },
+    // NAPALM's `nxos`/`nxos_ssh` wrap config replace and rollback in `terminal dont-ask` /
+    // `no terminal dont-ask` (napalm/nxos_ssh/nxos_ssh.py).
+    ExecRule {
+        pattern: "terminal dont-ask",
+        action: Exec::TerminalDontAsk,
+        user: true,
+    },
+    ExecRule {
+        pattern: "no terminal dont-ask",
+        action: Exec::TerminalDontAsk,
+        user: true,
+    },
     ExecRule {
         pattern: "reload",
         action: Exec::Reload,
@@ -228,7 +269,6 @@ const OTHER_EXEC: &[&str] = &[
     "clock",
     "debug",
     "delete",
-    "dir",
     "echo",
     "install",
     "load",
@@ -287,6 +327,26 @@ const CONFIG_SHOWS: &[ConfigRule] = &[
     ConfigRule {
         pattern: "copy running-config startup-config",
         action: Config::Exec(Exec::CopyRunStart),
+    },
+    ConfigRule {
+        pattern: "show hosts",
+        action: Config::Exec(Exec::ShowHosts),
+    },
+    ConfigRule {
+        pattern: "show hostname",
+        action: Config::Exec(Exec::ShowHostname),
+    },
+    ConfigRule {
+        pattern: "show interface status",
+        action: Config::Exec(Exec::ShowInterfaceStatus),
+    },
+    ConfigRule {
+        pattern: "show inventory",
+        action: Config::Exec(Exec::ShowInventory),
+    },
+    ConfigRule {
+        pattern: "dir [<word>]",
+        action: Config::Exec(Exec::Dir),
     },
     ConfigRule {
         pattern: "ping <word> [count <num>] [vrf <word>] [source-interface <word>]",

@@ -1,0 +1,453 @@
+//! Network automation clients nobody here wrote, installed from PyPI and run unchanged with
+//! their default settings, against lab devices over SSH (issue 13): netmiko
+//! (`cisco_ios`, `cisco_nxos`), NAPALM (`ios`, `nxos_ssh`) and scrapli 2.x
+//! (`cisco_iosxe`, `cisco_nxos`, system ssh transport). Each drives IOS-XE 16.12.5
+//! (classic), IOS-XE 17.9.4a (Using Policy), NX-OS 9.3(8) (classic) and NX-OS 10.2(5)
+//! (Using Policy) through its normal workflow (`tests/clients/drive.py`), and the test
+//! checks what the client got back against what the lab really holds.
+//!
+//! The clients live in a Python virtualenv that `tests/clients/setup.sh` creates once
+//! (pinned in `tests/clients/requirements.txt`; `scripts/test` calls it up front). A venv
+//! that cannot be made fails the tests: they never skip.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::lab_harness::{LabSsh, PASSWORD, host, inventory};
+use crate::support::root;
+
+/// How long one client run (connect, its whole workflow, disconnect) may take.
+const CLIENT_DEADLINE: Duration = Duration::from_secs(240);
+
+const ENABLE_SECRET: &str = "Lab-Enable-9";
+
+/// The virtualenv's python, created on first use (fails the test if it cannot be).
+fn clients_python() -> String {
+    let setup = root().join("tests/clients/setup.sh");
+    let out = Command::new(&setup)
+        .output()
+        .expect("tests/clients/setup.sh runs");
+    assert!(
+        out.status.success(),
+        "setting up the clients' virtualenv failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    stdout.lines().last().unwrap().trim().to_string()
+}
+
+/// The four lab devices, at `base` (`127.0.N`), IOS-XE ones with an enable secret.
+fn lab(base: &str) -> LabSsh {
+    let secret = format!("        enable_secret: {ENABLE_SECRET}\n");
+    let hosts = [
+        host(
+            "xe-classic",
+            "ios-xe",
+            "16.12.5",
+            &format!("{base}.1"),
+            &secret,
+        ),
+        host(
+            "xe-policy",
+            "ios-xe",
+            "17.9.4a",
+            &format!("{base}.2"),
+            &secret,
+        ),
+        host("nx-classic", "nx-os", "9.3(8)", &format!("{base}.3"), ""),
+        host("nx-policy", "nx-os", "10.2(5)", &format!("{base}.4"), ""),
+    ]
+    .concat();
+    LabSsh::start(&inventory(&hosts))
+}
+
+const DEVICES: [(&str, &str); 4] = [
+    ("xe-classic", "ios"),
+    ("xe-policy", "ios"),
+    ("nx-classic", "nxos"),
+    ("nx-policy", "nxos"),
+];
+
+/// Runs `drive.py CLIENT KIND …` against `device`; its JSON, which must hold no error.
+fn drive(python: &str, lab: &LabSsh, client: &str, device: &str, kind: &str) -> Value {
+    let address = lab.address(device);
+    let mut command = Command::new(python);
+    command
+        .arg(root().join("tests/clients/drive.py"))
+        .args([client, kind])
+        .arg(address.ip().to_string())
+        .arg(address.port().to_string())
+        .args(["admin", PASSWORD])
+        .arg("--known-hosts")
+        .arg(lab.known_hosts_file());
+    if kind == "ios" {
+        command.args(["--secret", ENABLE_SECRET]);
+    } else {
+        command.args(["--include", "callhome"]);
+    }
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the venv's python runs");
+    let deadline = Instant::now() + CLIENT_DEADLINE;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{client} on {device} did not finish within {CLIENT_DEADLINE:?}:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "{client} on {device}: no JSON ({e}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert!(
+        json.get("error").is_none(),
+        "{client} on {device} failed: {}\n{}",
+        json["error"],
+        json["traceback"].as_str().unwrap_or_default()
+    );
+    json
+}
+
+fn text<'a>(json: &'a Value, path: &[&str]) -> &'a str {
+    let mut v = json;
+    for p in path {
+        v = &v[*p];
+    }
+    v.as_str()
+        .unwrap_or_else(|| panic!("no text at {path:?} in {json:#}"))
+}
+
+/// Device error text a client must never have taken for an answer.
+fn no_device_error(what: &str, output: &str) {
+    for error in ["% Invalid", "% Incomplete", "% Ambiguous", "% Unknown"] {
+        assert!(!output.contains(error), "{what}: {output}");
+    }
+}
+
+/// What `show license status` prints on each model (the licensing text the lab prints).
+fn licensing_text(device: &str) -> &'static str {
+    match device {
+        "xe-policy" | "nx-policy" => "Smart Licensing Using Policy:",
+        _ => "Smart Licensing is ENABLED",
+    }
+}
+
+/// The serial number the lab gave `device`.
+fn serial(lab: &LabSsh, device: &str) -> String {
+    lab.devices
+        .iter()
+        .find(|d| d.host.name == device)
+        .unwrap()
+        .host
+        .serial
+        .clone()
+}
+
+/// The lab's running config on `device`, read over plain OpenSSH.
+fn running(lab: &LabSsh, device: &str) -> String {
+    lab.exec(device, "show running-config")
+}
+
+#[test]
+fn netmiko_runs_unchanged() {
+    let python = clients_python();
+    let lab = lab("127.0.131");
+    for (device, kind) in DEVICES {
+        let json = drive(&python, &lab, "netmiko", device, kind);
+        assert!(
+            text(&json, &["prompt"]).starts_with(device),
+            "{device}: {json:#}"
+        );
+        assert!(
+            text(&json, &["prompt"]).ends_with('#'),
+            "{device}: {json:#}"
+        );
+        let shows = &json["shows"];
+        for (command, output) in shows.as_object().unwrap() {
+            no_device_error(&format!("{device} {command}"), output.as_str().unwrap());
+        }
+        assert!(
+            text(shows, &["show license status"]).contains(licensing_text(device)),
+            "{device}: {json:#}"
+        );
+        assert!(
+            text(shows, &["show version"]).contains(if kind == "ios" {
+                "Cisco IOS XE Software"
+            } else {
+                "Cisco Nexus Operating System"
+            }),
+            "{device}: {json:#}"
+        );
+        // netmiko's `use_textfsm=True` (ntc-templates) reads the lab's `show version`.
+        let parsed = &json["parsed_version"][0];
+        assert_eq!(parsed["hostname"], device, "{json:#}");
+        let serial = serial(&lab, device);
+        if kind == "ios" {
+            assert_eq!(parsed["serial"][0], serial.as_str(), "{json:#}");
+            assert_eq!(parsed["hardware"][0], "C9300-48P", "{json:#}");
+        } else {
+            assert_eq!(parsed["serial"], serial.as_str(), "{json:#}");
+            assert_eq!(parsed["platform"], "N9K-C9348GC-FXP", "{json:#}");
+        }
+        if kind == "ios" {
+            // The factory call-home block ([CAT-TS]); a factory NX-OS prints no callhome.
+            assert!(
+                text(shows, &["show running-config | include call-home"])
+                    .contains("service call-home"),
+                "{device}: {json:#}"
+            );
+        }
+        let line = "ip host smartlic-test 192.0.2.10";
+        no_device_error(device, text(&json, &["config"]));
+        assert!(text(&json, &["after"]).contains(line), "{device}: {json:#}");
+        assert!(running(&lab, device).contains(line), "{device}");
+        let save = text(&json, &["save"]);
+        no_device_error(device, save);
+        assert!(
+            save.contains(if kind == "ios" {
+                "[OK]"
+            } else {
+                "Copy complete"
+            }),
+            "{device}: {save}"
+        );
+        assert!(
+            lab.exec(device, "show startup-config").contains(line),
+            "{device}: saved"
+        );
+    }
+}
+
+#[test]
+fn napalm_runs_unchanged() {
+    let python = clients_python();
+    let lab = lab("127.0.132");
+    for (device, kind) in DEVICES {
+        let json = drive(&python, &lab, "napalm", device, kind);
+        let facts = &json["facts"];
+        assert_eq!(text(facts, &["hostname"]), device, "{json:#}");
+        for field in ["model", "os_version", "serial_number", "vendor"] {
+            let value = text(facts, &[field]);
+            assert!(!value.is_empty(), "{device} {field}: {json:#}");
+            no_device_error(&format!("{device} {field}"), value);
+        }
+        assert_eq!(text(facts, &["vendor"]), "Cisco");
+        assert_eq!(text(facts, &["serial_number"]), serial(&lab, device));
+        let (model, version) = if kind == "ios" {
+            ("C9300-48P", "Version ")
+        } else {
+            ("Nexus9000 N9K-C9348GC-FXP Chassis", "")
+        };
+        assert_eq!(text(facts, &["model"]), model, "{json:#}");
+        let release = &lab
+            .devices
+            .iter()
+            .find(|d| d.host.name == device)
+            .unwrap()
+            .host
+            .version;
+        assert!(
+            text(facts, &["os_version"]).contains(&format!("{version}{release}")),
+            "{device}: {json:#}"
+        );
+        let interfaces = facts["interface_list"].as_array().unwrap();
+        assert!(!interfaces.is_empty(), "{json:#}");
+        for name in interfaces {
+            let name = name.as_str().unwrap();
+            assert!(
+                name.chars().all(|c| c.is_ascii_alphanumeric() || c == '/'),
+                "{device}: interface {name:?} {json:#}"
+            );
+        }
+        for config in ["running", "startup"] {
+            let text = text(&json, &[config]);
+            assert!(
+                text.contains(&format!("hostname {device}")),
+                "{device} {config}: {text}"
+            );
+            no_device_error(&format!("{device} {config}"), text);
+        }
+    }
+}
+
+#[test]
+fn scrapli_runs_unchanged() {
+    let python = clients_python();
+    let lab = lab("127.0.133");
+    for (device, kind) in DEVICES {
+        let json = drive(&python, &lab, "scrapli", device, kind);
+        assert!(
+            text(&json, &["prompt"]).starts_with(device),
+            "{device}: {json:#}"
+        );
+        let shows = &json["shows"];
+        for (command, output) in shows.as_object().unwrap() {
+            assert_eq!(output["failed"], false, "{device} {command}: {json:#}");
+            no_device_error(&format!("{device} {command}"), text(output, &["result"]));
+        }
+        assert!(
+            text(shows, &["show license status", "result"]).contains(licensing_text(device)),
+            "{device}: {json:#}"
+        );
+        assert_eq!(
+            json["parsed_version"][0]["hostname"], device,
+            "{device}: {json:#}"
+        );
+        assert_eq!(json["config"]["failed"], false, "{device}: {json:#}");
+        let line = "ip host smartlic-test 192.0.2.10";
+        assert!(
+            text(&json, &["after", "result"]).contains(line),
+            "{device}: {json:#}"
+        );
+        assert!(running(&lab, device).contains(line), "{device}");
+    }
+}
+
+/// What the clients above read, typed over plain OpenSSH: the shows NAPALM's getters and
+/// netmiko's drivers ask for answer as the real devices do, from the running config, and
+/// a command the lab does not know is still refused the device's way.
+#[test]
+fn the_shows_clients_ask_for_answer_like_the_devices() {
+    let lab = lab("127.0.134");
+    let xe = lab.session(
+        "xe-classic",
+        &[
+            "show privilege",
+            "enable",
+            ENABLE_SECRET,
+            "show privilege",
+            "configure terminal",
+            "ip host smartlic-test 192.0.2.10",
+            "ip domain name example.net",
+            "end",
+            "show hosts",
+            "show ip interface brief",
+            "dir flash:",
+            "dir flash:/smartlic.cfg",
+            "dir nvram:",
+            "show frobnicate",
+            "exit",
+        ],
+    );
+    assert!(xe.contains("Current privilege level is 1\r\n"), "{xe}");
+    assert!(xe.contains("Current privilege level is 15\r\n"), "{xe}");
+    assert!(xe.contains("Default domain is example.net\r\n"), "{xe}");
+    assert!(
+        xe.contains("smartlic-test             None  (perm, OK)  0   IP      192.0.2.10"),
+        "{xe}"
+    );
+    assert!(
+        xe.contains("Interface              IP-Address      OK? Method Status"),
+        "{xe}"
+    );
+    assert!(
+        xe.contains("% Invalid input detected at '^' marker."),
+        "{xe}"
+    );
+    // `dir`, as netmiko's file transfer reads it: the listing, the free space, and the
+    // error for a file that is not there; another file system is refused.
+    assert!(xe.contains("Directory of flash:/\r\n"), "{xe}");
+    assert!(xe.contains("  packages.conf\r\n"), "{xe}");
+    assert!(
+        xe.contains("11534336000 bytes total (10661913362 bytes free)"),
+        "{xe}"
+    );
+    assert!(
+        xe.contains("%Error opening flash:/smartlic.cfg (No such file or directory)"),
+        "{xe}"
+    );
+    assert!(
+        xe.contains(&format!(
+            "dir nvram:\r\n{}^\r\n% Invalid input detected",
+            " ".repeat("xe-classic#dir ".len())
+        )),
+        "{xe}"
+    );
+
+    let nx = lab.session(
+        "nx-policy",
+        &[
+            "configure terminal",
+            "ip host smartlic-test 192.0.2.10",
+            "show hostname",
+            "show running-config | include smartlic",
+            "show license status | include Status",
+            "end",
+            "show hosts",
+            "show inventory",
+            "show interface status",
+            "show inventory | json",
+            "dir bootflash:",
+            "dir bootflash:missing.bin",
+            "show hostname | json",
+            "show clock | json",
+            "terminal dont-ask",
+            "no terminal dont-ask",
+            "show frobnicate",
+            "exit",
+        ],
+    );
+    assert!(nx.contains("nx-policy \r\n"), "{nx}");
+    // Shows with a filter, typed in config mode (NX-OS runs exec commands there).
+    assert!(
+        nx.contains("include smartlic\r\nip host smartlic-test 192.0.2.10\r\n"),
+        "{nx}"
+    );
+    assert!(
+        nx.contains("include Status\r\n  Status: DISABLED\r\n  Status: ENABLED\r\n"),
+        "{nx}"
+    );
+    assert!(nx.contains("DNS lookup enabled\r\n"), "{nx}");
+    assert!(nx.contains("smartlic-test   192.0.2.10"), "{nx}");
+    let serial = serial(&lab, "nx-policy");
+    assert!(
+        nx.contains("NAME: \"Chassis\",  DESCR: \"Nexus9000 C9348GC-FXP Chassis\""),
+        "{nx}"
+    );
+    assert!(nx.contains(&format!("SN: {serial}")), "{nx}");
+    assert!(
+        nx.contains("mgmt0         --                 connected routed"),
+        "{nx}"
+    );
+    assert!(nx.contains("% Invalid command at '^' marker."), "{nx}");
+    assert!(
+        nx.contains(&format!(
+            "{{\"TABLE_inv\":{{\"ROW_inv\":[{{\"name\":\"\\\"Chassis\\\"\",\"desc\":\"\\\"Nexus9000 C9348GC-FXP Chassis\\\"\",\"productid\":\"N9K-C9348GC-FXP\",\"vendorid\":\"V01\",\"serialnum\":\"{serial}\"}}]}}}}"
+        )),
+        "{nx}"
+    );
+    assert!(nx.contains("{\"hostname\":\"nx-policy\"}"), "{nx}");
+    assert!(nx.contains("  nxos64-cs.10.2.5.F.bin\r\n"), "{nx}");
+    assert!(
+        nx.contains("\r\nUsage for bootflash://\r\n 2848521728 bytes used\r\n"),
+        "{nx}"
+    );
+    assert!(
+        nx.contains("missing.bin\r\nNo such file or directory\r\n"),
+        "{nx}"
+    );
+    // `show clock` has no JSON form in the lab: refused under `json`, as by a release
+    // without JSON output for it.
+    assert!(
+        nx.contains(&format!(
+            "show clock | json\r\n{}^\r\n% Invalid command at '^' marker.",
+            " ".repeat("nx-policy# show clock | ".len())
+        )),
+        "{nx}"
+    );
+    assert!(!nx.contains("dont-ask\r\n% "), "{nx}");
+}
