@@ -212,7 +212,6 @@ pub fn digest(text: &str) -> String {
     crate::files::digest_bytes(text.as_bytes())
 }
 
-
 /// The safety net the change gets: `always` for any config change, `auto` when a planned
 /// line is risky (the platform driver says which) and the device can arm the net;
 /// `always` on a device that cannot is the host's error, before anything changes.
