@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use smartlic::lab::backend::protocol::Udi;
 use smartlic::lab::backend::{Faults, Outage, Realm, ServiceFault, StateSnapshot};
-use smartlic::lab::cli::time::Civil;
 use smartlic::lab::run::LabOptions;
+use smartlic::lab::time::Civil;
 
 use crate::lab_harness::{LabSsh, host, inventory};
 
@@ -73,7 +73,7 @@ fn stamp(text: &str) -> i64 {
     ];
     let month = MONTHS.iter().position(|m| *m == month).unwrap() + 1;
     let hms: Vec<u32> = time.split(':').map(|p| p.parse().unwrap()).collect();
-    smartlic::lab::cli::time::to_epoch(
+    smartlic::lab::time::to_epoch(
         year.parse().unwrap(),
         month,
         day.parse().unwrap(),

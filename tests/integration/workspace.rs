@@ -2,7 +2,7 @@
 //! direct or not): the lab shares no smartlic crate with the client it judges (issue 13),
 //! and the core stays offline and synchronous.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::process::Command;
 
 use serde_json::Value;
@@ -79,4 +79,96 @@ fn the_core_needs_no_network_runtime_or_database() {
     ] {
         assert!(!deps.contains(heavy), "smartlic-core depends on {heavy}");
     }
+}
+
+/// The top-level modules of the crate at `src` (relative to the repository) and the other
+/// top-level modules each one's code names as `crate::…`. Test code (from `#[cfg(test)]`
+/// on, and `tests.rs` files) and comments are left out: tests may reach anywhere.
+fn module_graph(src: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(src);
+    let reference = regex::Regex::new(r"crate::([a-z_]+)").unwrap();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let relative = path.strip_prefix(&root).unwrap();
+            let top = relative
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_string_lossy();
+            let top = top.trim_end_matches(".rs").to_string();
+            let is_rust = path.extension().is_some_and(|e| e == "rs");
+            let is_root = ["lib", "main"].contains(&top.as_str());
+            if !is_rust || is_root || path.file_name().unwrap() == "tests.rs" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap();
+            let deps = graph.entry(top.clone()).or_default();
+            for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                for found in reference.captures_iter(line) {
+                    if found[1] != top {
+                        deps.insert(found[1].to_string());
+                    }
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// A path of modules that leads from one back to itself, if any.
+fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        module: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|m| m == module) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(module.to_string());
+            return Some(cycle);
+        }
+        if !done.insert(module.to_string()) {
+            return None;
+        }
+        path.push(module.to_string());
+        for next in graph.get(module).into_iter().flatten() {
+            if graph.contains_key(next)
+                && let Some(cycle) = visit(next, graph, path, done)
+            {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|m| visit(m, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_crate_s_modules_import_each_other_in_a_cycle() {
+    for src in ["src", "crates/smartlic-core/src", "crates/smartlic-lab/src"] {
+        let graph = module_graph(src);
+        assert!(graph.len() > 5, "{src}: the modules were read: {graph:?}");
+        if let Some(cycle) = find_cycle(&graph) {
+            panic!("{src}: modules import each other: {}", cycle.join(" -> "));
+        }
+    }
+    // The check finds a cycle where there is one.
+    let mut cyclic = BTreeMap::new();
+    cyclic.insert("a".to_string(), BTreeSet::from(["b".to_string()]));
+    cyclic.insert("b".to_string(), BTreeSet::from(["a".to_string()]));
+    assert_eq!(find_cycle(&cyclic).unwrap(), ["a", "b", "a"]);
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::licensing::network::{DeviceNetwork, LabTopology};
+use crate::network::{DeviceNetwork, LabTopology};
 use crate::release::{LicensingModel, Platform};
 use crate::tree::Tree;
 

@@ -29,7 +29,7 @@ use serde_json::json;
 
 use super::admin_client::call;
 use super::{BackendError, Shared};
-pub use crate::spec::Faults as DeviceFaults;
+pub use crate::device_faults::Faults as DeviceFaults;
 
 /// The lab's devices, as the admin API reaches them.
 pub trait DeviceAdmin: Send + Sync {

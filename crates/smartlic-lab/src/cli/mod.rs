@@ -22,7 +22,6 @@ pub mod probe;
 pub mod rollback;
 pub mod session;
 pub mod show;
-pub mod time;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -41,7 +41,7 @@ use std::net::{IpAddr, TcpStream};
 use std::time::Duration;
 
 use crate::device::Licensing;
-use crate::licensing::network::{
+use crate::network::{
     self, DeviceNetwork, LabTopology, LookupFailure, Probe, ProbeResult, Reach, Resolution,
 };
 use crate::release::Platform;

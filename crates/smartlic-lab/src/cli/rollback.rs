@@ -14,9 +14,9 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use super::Device;
-use super::time::Civil;
 use crate::clock::LabClock;
 use crate::device::{Checkpoint, DeviceState, LogLine, PendingRevert, SharedState};
+use crate::time::Civil;
 use crate::tree::Tree;
 
 /// The timer range (napalm's IOS driver: 1–120 minutes; a public walkthrough: "x can be
@@ -314,7 +314,7 @@ mod tests {
     #[test]
     fn archive_names_pad_the_day_with_dashes() {
         // 2022-05-04 13:16:19.360 UTC
-        let at = crate::cli::time::to_epoch(2022, 5, 4, 13, 16, 19) + 0.360;
+        let at = crate::time::to_epoch(2022, 5, 4, 13, 16, 19) + 0.360;
         assert_eq!(
             archive_name("bootflash:/Backup/backup", at, 0),
             "bootflash:/Backup/backup-May--4-13-16-19.360-0"

@@ -366,7 +366,7 @@ impl Session {
             Exec::ShowStartup => Reply::text(self.view(show::startup_config)),
             Exec::ShowVersion => Reply::text(self.view(show::version)),
             Exec::ShowClock => Reply::text(self.view(show::clock)),
-            Exec::ClockSet => match super::time::parse_clock_set(&r.args) {
+            Exec::ClockSet => match crate::time::parse_clock_set(&r.args) {
                 Ok(at) => {
                     self.device.set_clock(at);
                     Reply::empty()

@@ -14,11 +14,11 @@ use regex::Regex;
 
 use super::cert;
 use super::config::{block, canonical, hidden_default};
-use super::time::Civil;
 use crate::device::{DeviceState, Identity, Licensing};
 use crate::personality::{Layout, Personality};
 use crate::release::LicensingModel;
 use crate::release::Release;
+use crate::time::Civil;
 use crate::tree::{Line, Tree};
 
 /// What a show command reads.

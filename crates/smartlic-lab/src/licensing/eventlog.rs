@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::time::Civil;
+use crate::time::Civil;
 
 /// How many events the lab keeps (the oldest go first).
 pub const CAPACITY: usize = 1_000;

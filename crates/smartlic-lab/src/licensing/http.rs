@@ -19,7 +19,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-use super::network::Route;
+use crate::network::Route;
 
 /// How a call failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,7 +133,7 @@ pub async fn post(
     check_identity: bool,
     timeout: Duration,
 ) -> Result<serde_json::Value, CallError> {
-    if !super::network::is_lab_loopback(route.connect.ip()) {
+    if !crate::network::is_lab_loopback(route.connect.ip()) {
         return Err(CallError::Connect(format!(
             "{} is outside 127.0.0.0/8",
             route.connect

@@ -26,7 +26,6 @@ pub mod eventlog;
 pub mod http;
 pub mod logs;
 pub mod machine;
-pub mod network;
 pub mod show;
 
 use std::sync::{Arc, Mutex};
@@ -40,9 +39,9 @@ use crate::device::{Identity, Licensing, LogLine, SharedState};
 use crate::release::{LicensingModel, Platform};
 use crate::tree::{Tree, words};
 
+pub use crate::network::{self, DeviceNetwork, LabTopology};
+use crate::network::{NoTransport, Transport, Unreachable};
 use machine::{Account, Action, Classic, Failure, Grant, Policy, Syslog};
-pub use network::{DeviceNetwork, LabTopology};
-use network::{NoTransport, Transport, Unreachable};
 use show::{Entitlement, View};
 
 /// The longest real-time sleep of the background task before it looks again.

@@ -23,9 +23,9 @@ use std::fmt::Write;
 use super::eventlog;
 use super::machine::{AuthStatus, Classic, CommStats, Phase, Policy, PolicyInUse};
 use super::network::{NoTransport, Transport};
-use crate::cli::time::{Civil, countdown};
 use crate::device::Identity;
 use crate::release::Platform;
+use crate::time::{Civil, countdown};
 
 /// One licence the device uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
