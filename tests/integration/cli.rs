@@ -456,6 +456,50 @@ fn lab_refuses_an_inventory_address_outside_loopback() {
     );
 }
 
+/// The lab reads its inventory itself: every problem of every host, each with file, line,
+/// column and field, a group's only once, and no password in what it prints.
+#[test]
+fn lab_inventory_errors_name_their_place_and_hide_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hosts.yml"),
+        concat!(
+            "all:\n",
+            "  vars:\n",
+            "    ansible_password: Hunter2-Lab-Secret\n",
+            "  hosts:\n",
+            "    sw1:\n",
+            "      platform: ios-xr\n",
+            "      ansible_host: 127.0.0.5\n",
+            "      lab: {enable_secret: {env: SMARTLIC_TEST_SURELY_UNSET_ENABLE}}\n",
+            "    sw2:\n",
+            "      platform: nx-os\n",
+            "      os_version: banana\n",
+            "      ansible_host: 127.0.0.6\n",
+            "      lab: {faults: {latency: 5}}\n",
+        ),
+    )
+    .unwrap();
+    let out = smartlic(
+        dir.path(),
+        &["lab", "serve", "-i", "hosts.yml", "--stop-after", "1"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = text(&out.stderr);
+    for expected in [
+        "hosts.yml:6:17: platform: `ios-xr` is not a platform the lab simulates",
+        "hosts.yml:8:34: lab.enable_secret: environment variable SMARTLIC_TEST_SURELY_UNSET_ENABLE is not set",
+        "hosts.yml:11:19: os_version: `banana` is not a release",
+        "hosts.yml:13:22: lab.faults.latency: unknown field",
+        "did you mean `latency_ms`?",
+        "the lab was not started",
+    ] {
+        assert!(err.contains(expected), "{expected}\n{err}");
+    }
+    assert!(!err.contains("Hunter2-Lab-Secret"), "{err}");
+    assert!(text(&out.stdout).is_empty(), "{}", text(&out.stdout));
+}
+
 #[test]
 fn completions_and_the_man_page_come_from_the_cli_definition() {
     let out = smartlic(&root(), &["completions", "bash"]);

@@ -767,6 +767,35 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_release_decides_the_licensing_model_whatever_the_intent_says() {
+        let found = hosts(
+            "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 17.9.4a\n      ansible_host: 127.0.0.11\n      smart_licensing: {licensing_model: classic}\n      lab: {}\n    sw2:\n      ansible_network_os: cisco.nxos.nxos\n      ansible_host: 127.0.0.12\n      lab: {}\n",
+        )
+        .unwrap();
+        assert_eq!(found[0].model, LicensingModel::Policy);
+        // No os_version: the platform's default release, 9.3(8) on NX-OS, classic.
+        assert_eq!(found[1].version, "9.3(8)");
+        assert_eq!(found[1].model, LicensingModel::Classic);
+    }
+
+    #[test]
+    fn vault_passwords_are_opened_by_the_caller_s_vault() {
+        let inventory = inventory(
+            "all:\n  vars:\n    ansible_password: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n      3132\n  hosts:\n    sw1:\n      platform: ios-xe\n      ansible_host: 127.0.0.11\n      lab: {}\n",
+        );
+        let vault = |text: &str| {
+            assert!(text.starts_with("$ANSIBLE_VAULT;1.1;AES256"), "{text}");
+            Ok("opened-password".to_string())
+        };
+        let found = lab_hosts(&inventory, Some(&vault)).unwrap();
+        assert_eq!(found[0].password.expose(), "opened-password");
+        let refused = |_: &str| Err("wrong vault password".to_string());
+        let errors = lab_hosts(&inventory, Some(&refused)).unwrap_err();
+        assert_eq!(errors[0].field, "ansible_password");
+        assert_eq!(errors[0].message, "wrong vault password");
+    }
+
+    #[test]
     fn refuses_to_bind_outside_loopback() {
         let errors = hosts(
             "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 16.12.5\n      ansible_host: 192.0.2.11\n      lab: {}\n",
