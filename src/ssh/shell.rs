@@ -12,7 +12,7 @@ use tracing::{debug, trace};
 use super::SshError;
 use super::transcript::Transcript;
 use crate::intent::Secret;
-use crate::platform::cli::{Answer, CliProfile};
+use crate::platform::cli::{Answer, CliProfile, Enable};
 use crate::redact::StreamRedactor;
 
 /// A command the device refused, with what it said.
@@ -88,42 +88,64 @@ impl Shell {
 
     /// Moves from user exec to privileged exec (`enable`, with the secret if asked).
     pub async fn enable(&mut self, secret: Option<&Secret>) -> Result<(), CommandError> {
-        let Some(enable) = self.cli.enable else {
+        let Some(enable) = &self.cli.enable else {
             return Ok(());
         };
         if !self.prompt.ends_with('>') {
             return Ok(());
         }
-        debug!(command = enable, "sending");
-        self.send(&format!("{enable}\n")).await?;
-        let output = self
-            .read_to_prompt_or(enable, self.cli.secret_prompt)
+        debug!(command = enable.command, "sending");
+        self.send(&format!("{}\n", enable.command)).await?;
+        let answered = self
+            .read_to_prompt_or(enable.command, enable.secret_prompt)
             .await?;
-        if output.is_none() {
-            // Asked for the secret: send it once (never echoed, never logged). Asked again,
-            // it was wrong: empty answers let the device give up (IOS asks three times).
-            let secret = secret.map(Secret::expose).unwrap_or("");
-            crate::redact::register(secret);
-            debug!("sending the enable secret");
-            self.send(&format!("{secret}\n")).await?;
-            for _ in 0..3 {
-                let asked_again = self
-                    .read_to_prompt_or(enable, self.cli.secret_prompt)
-                    .await?
-                    .is_none();
-                if !asked_again {
-                    break;
+        let failure = match answered {
+            Some(output) if output.contains(enable.no_secret_set) => format!(
+                "the device answered `{}`: it has no enable secret, so this login cannot reach privileged exec; configure `enable secret` on the device or log in as a privilege-15 user",
+                enable.no_secret_set
+            ),
+            Some(_) => "enable failed: the device stayed in user exec".to_string(),
+            None => match secret {
+                None => {
+                    // Nothing to answer with: empty answers let the device give up.
+                    self.send("\n").await?;
+                    self.give_up_asking(enable).await?;
+                    "the device asks for an enable secret and the inventory gives none (set ansible_become_password)".to_string()
                 }
-                self.send("\n").await?;
-            }
-        }
+                Some(secret) => {
+                    // Sent once (never echoed, never logged). Asked again, it was wrong.
+                    crate::redact::register(secret.expose());
+                    debug!("sending the enable secret");
+                    self.send(&format!("{}\n", secret.expose())).await?;
+                    self.give_up_asking(enable).await?;
+                    "enable failed: the enable secret (ansible_become_password) was refused"
+                        .to_string()
+                }
+            },
+        };
         if self.prompt.ends_with('>') {
             return Err(DeviceError {
-                command: enable.to_string(),
-                message: "enable failed: wrong or missing enable secret".into(),
+                command: enable.command.to_string(),
+                message: failure,
                 output: String::new(),
             }
             .into());
+        }
+        Ok(())
+    }
+
+    /// Reads `enable`'s answer, sending empty lines while it asks again (IOS asks three
+    /// times), until a prompt comes back.
+    async fn give_up_asking(&mut self, enable: &Enable) -> Result<(), SshError> {
+        for _ in 0..3 {
+            let asked_again = self
+                .read_to_prompt_or(enable.command, enable.secret_prompt)
+                .await?
+                .is_none();
+            if !asked_again {
+                return Ok(());
+            }
+            self.send("\n").await?;
         }
         Ok(())
     }

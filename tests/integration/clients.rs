@@ -87,25 +87,13 @@ fn drive(python: &str, lab: &LabSsh, client: &str, device: &str, kind: &str) -> 
     } else {
         command.args(["--include", "callhome"]);
     }
-    let mut child = command
+    let child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the venv's python runs");
-    let deadline = Instant::now() + CLIENT_DEADLINE;
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "{client} on {device} did not finish within {CLIENT_DEADLINE:?}:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = wait_within(child, CLIENT_DEADLINE, &format!("{client} on {device}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
         panic!(
@@ -314,6 +302,168 @@ fn scrapli_runs_unchanged() {
             "{device}: {json:#}"
         );
         assert!(running(&lab, device).contains(line), "{device}");
+    }
+}
+
+/// One `ansible-playbook` run of tests/clients/ansible/play.yml over `dir`'s `hosts.yml`
+/// (`dir` is its home too), with the `ansible.posix.json` callback; its JSON report.
+fn ansible_playbook(python: &str, dir: &std::path::Path, extra: &[&str]) -> Value {
+    let bin = std::path::Path::new(python).parent().unwrap();
+    let mut command = Command::new(bin.join("ansible-playbook"));
+    command
+        .current_dir(dir)
+        .args(["-i", "hosts.yml"])
+        .arg(root().join("tests/clients/ansible/play.yml"))
+        .args(extra)
+        .env("HOME", dir)
+        .env("ANSIBLE_STDOUT_CALLBACK", "ansible.posix.json")
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env_remove("ANSIBLE_CONFIG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = command.spawn().expect("ansible-playbook runs");
+    let out = wait_within(child, CLIENT_DEADLINE, "ansible-playbook");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "ansible-playbook {extra:?}: no JSON ({e}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// The child's output, or a failed test if it outlives `limit`.
+fn wait_within(
+    mut child: std::process::Child,
+    limit: Duration,
+    what: &str,
+) -> std::process::Output {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{what} did not finish within {limit:?}:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Every host's stats in an `ansible.posix.json` report: (changed, failures + unreachable).
+fn ansible_stats(report: &Value, host: &str) -> (u64, u64) {
+    let stats = &report["stats"][host];
+    let count = |k: &str| {
+        stats[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{host} {k}: {report:#}"))
+    };
+    (count("changed"), count("failures") + count("unreachable"))
+}
+
+/// One host's result of the task named `task` in an `ansible.posix.json` report.
+fn ansible_result<'a>(report: &'a Value, task: &str, host: &str) -> &'a Value {
+    report["plays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|play| play["tasks"].as_array().unwrap())
+        .filter(|t| t["task"]["name"] == task)
+        .find_map(|t| t["hosts"].get(host))
+        .unwrap_or_else(|| panic!("no {task} result for {host}: {report:#}"))
+}
+
+/// Ansible's cisco.ios and cisco.nxos collections over network_cli, unchanged: `--check
+/// --diff` reports the line it would add and leaves the devices alone, the apply adds and
+/// saves it, a second apply changes nothing, and `*_facts` (min) read the lab's identity.
+#[test]
+fn ansible_runs_unchanged() {
+    let python = clients_python();
+    let lab = lab("127.0.135");
+    let dir = tempfile::tempdir().unwrap();
+    // paramiko (network_cli's SSH without ansible-pylibssh) reads ~/.ssh/known_hosts
+    // from $HOME: the lab's keys are there, and host key checking stays on.
+    std::fs::create_dir(dir.path().join(".ssh")).unwrap();
+    std::fs::copy(lab.known_hosts_file(), dir.path().join(".ssh/known_hosts")).unwrap();
+    let line = "ip host smartlic-ansible 192.0.2.11";
+    let hosts = |kind: &str| -> String {
+        DEVICES
+            .iter()
+            .filter(|(_, k)| *k == kind)
+            .map(|(device, _)| {
+                let at = lab.address(device);
+                format!(
+                    "        {device}: {{ansible_host: {}, ansible_port: {}}}\n",
+                    at.ip(),
+                    at.port()
+                )
+            })
+            .collect()
+    };
+    let inventory = format!(
+        "all:\n  vars:\n    ansible_user: admin\n    ansible_password: {PASSWORD}\n    ansible_connection: ansible.netcommon.network_cli\n    config_lines: [\"{line}\"]\n  children:\n    ios:\n      vars: {{ansible_network_os: cisco.ios.ios, ansible_become: true, ansible_become_method: enable, ansible_become_password: {ENABLE_SECRET}}}\n      hosts:\n{}    nxos:\n      vars: {{ansible_network_os: cisco.nxos.nxos}}\n      hosts:\n{}",
+        hosts("ios"),
+        hosts("nxos")
+    );
+    std::fs::write(dir.path().join("hosts.yml"), inventory).unwrap();
+
+    let check = ansible_playbook(&python, dir.path(), &["--check", "--diff"]);
+    for (device, _) in DEVICES {
+        assert_eq!(ansible_stats(&check, device), (1, 0), "{device}: {check:#}");
+        let config = ansible_result(&check, "Config", device);
+        assert_eq!(
+            config["updates"],
+            serde_json::json!([line]),
+            "{device}: {check:#}"
+        );
+        assert!(
+            !running(&lab, device).contains(line),
+            "{device}: check changed it"
+        );
+        let facts = &ansible_result(&check, "Facts", device)["ansible_facts"];
+        assert_eq!(facts["ansible_net_hostname"], *device, "{facts:#}");
+        assert_eq!(
+            facts["ansible_net_serialnum"],
+            serial(&lab, device),
+            "{facts:#}"
+        );
+        let release = &lab
+            .devices
+            .iter()
+            .find(|d| d.host.name == *device)
+            .unwrap()
+            .host
+            .version;
+        let version = facts["ansible_net_version"].as_str().unwrap_or_default();
+        // IOS-XE prints its release zero-padded (`17.09.04a` for 17.9.4a).
+        let unpadded: String = version
+            .split('.')
+            .map(|p| p.trim_start_matches('0'))
+            .collect::<Vec<_>>()
+            .join(".");
+        assert!(
+            version == release || unpadded == *release,
+            "{device}: {version} vs {release}"
+        );
+    }
+
+    let apply = ansible_playbook(&python, dir.path(), &[]);
+    for (device, _) in DEVICES {
+        assert_eq!(ansible_stats(&apply, device), (1, 0), "{device}: {apply:#}");
+        assert!(running(&lab, device).contains(line), "{device}");
+        assert!(
+            lab.exec(device, "show startup-config").contains(line),
+            "{device}: saved"
+        );
+    }
+
+    let again = ansible_playbook(&python, dir.path(), &[]);
+    for (device, _) in DEVICES {
+        assert_eq!(ansible_stats(&again, device), (0, 0), "{device}: {again:#}");
     }
 }
 

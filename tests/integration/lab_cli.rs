@@ -89,6 +89,14 @@ fn lab(platform: Platform, model: LicensingModel, version: &str, options: CliOpt
     }
 }
 
+/// A login at user exec whose `enable` wants `s3cret`.
+fn user_exec() -> CliOptions {
+    CliOptions {
+        enable_secret: Some("s3cret".into()),
+        ..CliOptions::default()
+    }
+}
+
 fn ios(options: CliOptions) -> Lab {
     lab(Platform::IosXe, LicensingModel::Classic, "16.12.5", options)
 }
@@ -193,15 +201,42 @@ fn ios_xe_wrong_enable_secret_three_times() {
 }
 
 #[test]
-fn ios_xe_parser_errors_as_the_device_prints_them() {
+fn ios_xe_enable_without_an_enable_secret_is_a_dead_end() {
     let lab = ios(CliOptions::default());
+    let (mut s, banner) = Screen::open(&lab, true);
+    assert_eq!(banner, "R1>");
+    assert_eq!(s.send("enable\r"), "enable\n% No password set\nR1>");
+    assert_eq!(
+        s.send("show privilege\r"),
+        "show privilege\nCurrent privilege level is 1\nR1>"
+    );
+}
+
+#[test]
+fn ios_xe_privilege_15_login_lands_in_privileged_exec() {
+    let lab = ios(CliOptions {
+        privileged_login: true,
+        ..CliOptions::default()
+    });
+    let (mut s, banner) = Screen::open(&lab, true);
+    assert_eq!(banner, "R1#");
+    assert_eq!(s.send("enable\r"), "enable\nR1#");
+    assert_eq!(
+        s.send("show privilege\r"),
+        "show privilege\nCurrent privilege level is 15\nR1#"
+    );
+}
+
+#[test]
+fn ios_xe_parser_errors_as_the_device_prints_them() {
+    let lab = ios(user_exec());
     let (mut s, _) = Screen::open(&lab, true);
     // User exec has no `configure`: the caret goes under it, after the prompt.
     assert_eq!(
         s.send("configure terminal\r"),
         "configure terminal\n   ^\n% Invalid input detected at '^' marker.\n\nR1>"
     );
-    s.send("enable\r");
+    s.send("enable\rs3cret\r");
     assert_eq!(
         s.send("show runx\r"),
         "show runx\n        ^\n% Invalid input detected at '^' marker.\n\nR1#"
@@ -226,9 +261,9 @@ fn ios_xe_parser_errors_as_the_device_prints_them() {
 
 #[test]
 fn without_a_pty_nothing_is_echoed_and_errors_repeat_the_line() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (mut s, _) = Screen::open(&lab, false);
-    assert_eq!(s.send("enable\r"), "R1#");
+    assert_eq!(s.send("enable\rs3cret\r"), "Password: R1#");
     assert_eq!(
         s.send("show runx\r"),
         "show runx\n     ^\n% Invalid input detected at '^' marker.\n\nR1#"
@@ -237,9 +272,9 @@ fn without_a_pty_nothing_is_echoed_and_errors_repeat_the_line() {
 
 #[test]
 fn abbreviations_resolve_like_the_device() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (mut s, _) = Screen::open(&lab, true);
-    s.send("en\r");
+    s.send("en\rs3cret\r");
     assert!(s.send("conf t\r").ends_with("R1(config)#"));
     assert!(s.send("serv call\r").ends_with("R1(config)#"));
     assert!(s.send("call\r").ends_with("R1(cfg-call-home)#"));
@@ -263,9 +298,9 @@ fn abbreviations_resolve_like_the_device() {
 
 #[test]
 fn paging_stops_at_the_terminal_length() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (mut s, _) = Screen::open(&lab, true);
-    s.send("enable\r");
+    s.send("enable\rs3cret\r");
     s.send("terminal length 5\r");
     let first = s.send("show running-config\r");
     let lines: Vec<&str> = first.lines().collect();
@@ -292,9 +327,9 @@ fn paging_stops_at_the_terminal_length() {
 
 #[test]
 fn ctrl_z_and_ctrl_c_leave_config_mode() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (mut s, _) = Screen::open(&lab, true);
-    s.send("enable\rconf t\rcall-home\r");
+    s.send("enable\rs3cret\rconf t\rcall-home\r");
     assert_eq!(s.send("\x1a"), "^Z\nR1#");
     s.send("conf t\r");
     assert_eq!(s.send("abc\x03"), "abc^C\nR1#");
@@ -302,9 +337,9 @@ fn ctrl_z_and_ctrl_c_leave_config_mode() {
 
 #[test]
 fn copy_running_config_asks_for_the_destination() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (mut s, _) = Screen::open(&lab, true);
-    s.send("enable\r");
+    s.send("enable\rs3cret\r");
     assert_eq!(
         s.send("copy running-config startup-config\r"),
         "copy running-config startup-config\nDestination filename [startup-config]? "
@@ -314,9 +349,9 @@ fn copy_running_config_asks_for_the_destination() {
 
 #[test]
 fn reload_loses_unsaved_changes() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (mut s, _) = Screen::open(&lab, true);
-    s.send("enable\rconf t\rip host saved.example 192.0.2.1\rend\rwrite\r");
+    s.send("enable\rs3cret\rconf t\rip host saved.example 192.0.2.1\rend\rwrite\r");
     s.send("conf t\rip host unsaved.example 192.0.2.2\rend\r");
     assert_eq!(s.send("reload\r"), "reload\nProceed with reload? [confirm]");
     let out = s.terminal.input(b"\r");
@@ -328,9 +363,9 @@ fn reload_loses_unsaved_changes() {
 
 #[test]
 fn show_run_all_prints_the_default_destination() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (mut s, _) = Screen::open(&lab, true);
-    s.send("enable\rterminal length 0\r");
+    s.send("enable\rs3cret\rterminal length 0\r");
     assert_eq!(
         s.send("show run all | in destination address http\r"),
         "show run all | in destination address http\n  destination address http https://tools.cisco.com/its/service/oddce/services/DDCEService\nR1#"
@@ -343,7 +378,7 @@ fn show_run_all_prints_the_default_destination() {
 
 #[test]
 fn ios_xe_running_config_has_the_real_header_and_trailer() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (output, status) = lab.console.exec("show running-config");
     assert_eq!(status, 0);
     let text = String::from_utf8(output).unwrap();
@@ -357,7 +392,7 @@ fn ios_xe_running_config_has_the_real_header_and_trailer() {
 
 #[test]
 fn exec_runs_one_command_with_an_exit_status() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (out, status) = lab.console.exec("show clock");
     assert_eq!(
         (String::from_utf8(out).unwrap(), status),
@@ -373,7 +408,7 @@ fn exec_runs_one_command_with_an_exit_status() {
 
 #[test]
 fn show_version_carries_the_licensing_status() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (out, _) = lab.console.exec("show version");
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with("Cisco IOS XE Software, Version 16.12.05\n"));
@@ -394,15 +429,15 @@ fn lab_policy() -> Lab {
         Platform::IosXe,
         LicensingModel::Policy,
         "17.9.4a",
-        CliOptions::default(),
+        user_exec(),
     )
 }
 
 #[test]
 fn licensing_commands_reach_the_agent() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (mut s, _) = Screen::open(&lab, true);
-    s.send("enable\r");
+    s.send("enable\rs3cret\r");
     assert_eq!(
         s.send("license smart register idtoken T0KEN force\r"),
         "license smart register idtoken T0KEN force\nRegistration process is in progress. Use the 'show license status' command to check the progress and result\nR1#"
@@ -423,7 +458,7 @@ fn licensing_commands_reach_the_agent() {
     );
     let policy = lab_policy();
     let (mut p, _) = Screen::open(&policy, true);
-    p.send("enable\r");
+    p.send("enable\rs3cret\r");
     assert!(
         p.send("license smart register idtoken T\r")
             .contains("% Invalid input")
@@ -437,7 +472,7 @@ fn licensing_commands_reach_the_agent() {
 
 #[test]
 fn call_home_shows_follow_the_running_config() {
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (out, _) = lab.console.exec("show call-home profile all");
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with("Profile Name: CiscoTAC-1\n    Profile status: ACTIVE\n    Profile mode: Full Reporting\n    Reporting Data: Smart Call Home, Smart Licensing\n    Preferred Message Format: xml\n    Message Size Limit: 3145728 Bytes\n    Transport Method: http\n    HTTP address(es): https://tools.cisco.com/its/service/oddce/services/DDCEService\n    Other address(es): default\n"), "{text}");
@@ -531,9 +566,9 @@ fn crypto_pki_authenticate_imports_the_ca() {
     let ca = params.self_signed(&key).unwrap();
     let pem = ca.pem().replace("\r\n", "\n");
 
-    let lab = ios(CliOptions::default());
+    let lab = ios(user_exec());
     let (mut s, _) = Screen::open(&lab, true);
-    s.send("enable\rconf t\r");
+    s.send("enable\rs3cret\rconf t\r");
     assert_eq!(
         s.send("crypto pki trustpoint LicRoot\r"),
         "crypto pki trustpoint LicRoot\nR1(ca-trustpoint)#"
@@ -589,10 +624,10 @@ fn crypto_pki_authenticate_imports_the_ca() {
 fn fault_invalid_input_for_a_command() {
     let lab = ios(CliOptions {
         invalid_commands: vec!["show call-home".into()],
-        ..CliOptions::default()
+        ..user_exec()
     });
     let (mut s, _) = Screen::open(&lab, true);
-    s.send("enable\r");
+    s.send("enable\rs3cret\r");
     assert_eq!(
         s.send("sh call-home\r"),
         "sh call-home\n      ^\n% Invalid input detected at '^' marker.\n\nR1#"
@@ -603,10 +638,10 @@ fn fault_invalid_input_for_a_command() {
 fn fault_hang_never_returns_a_prompt() {
     let lab = ios(CliOptions {
         hang_on: vec!["show license status".into()],
-        ..CliOptions::default()
+        ..user_exec()
     });
     let (mut s, _) = Screen::open(&lab, true);
-    s.send("enable\r");
+    s.send("enable\rs3cret\r");
     assert_eq!(s.send("show license status\r"), "show license status\n");
     assert_eq!(s.send("show clock\r"), "");
     assert_eq!(lab.console.exec("show license status"), (Vec::new(), 255));
@@ -617,6 +652,7 @@ fn fault_drop_after_n_commands_and_latency() {
     let lab = ios(CliOptions {
         drop_after: Some(2),
         latency: Duration::from_millis(250),
+        privileged_login: true,
         ..CliOptions::default()
     });
     let (mut s, _) = Screen::open(&lab, true);
@@ -674,7 +710,12 @@ fn golden_renders_typed_into_the_lab_read_back_converged() {
         } else {
             LicensingModel::Classic
         };
-        let device = lab(platform, model, version, CliOptions::default());
+        // A privilege-15 login: `enable` changes nothing.
+        let options = CliOptions {
+            privileged_login: true,
+            ..CliOptions::default()
+        };
+        let device = lab(platform, model, version, options);
         let (mut s, _) = Screen::open(&device, true);
         let enter = match platform {
             Platform::IosXe => "enable\rconfigure terminal\r",

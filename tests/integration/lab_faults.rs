@@ -386,9 +386,9 @@ fn cli_faults_apply_to_the_next_command_of_an_open_session() {
             .await
             .unwrap();
         shell.request_shell(true).await.unwrap();
-        read_until(&mut shell, "sw3>").await;
+        read_until(&mut shell, "sw3#").await;
         shell.data(&b"show clock\r"[..]).await.unwrap();
-        let before = read_until(&mut shell, "sw3>").await;
+        let before = read_until(&mut shell, "sw3#").await;
         assert!(!before.contains("% Invalid"), "{before}");
 
         // Changed while the session is open: its next command sees it.
@@ -398,7 +398,7 @@ fn cli_faults_apply_to_the_next_command_of_an_open_session() {
         };
         lab.set_device_faults("sw3", invalid).unwrap();
         shell.data(&b"show clock\r"[..]).await.unwrap();
-        let refused = read_until(&mut shell, "sw3>").await;
+        let refused = read_until(&mut shell, "sw3#").await;
         assert!(refused.contains("% Invalid input detected"), "{refused}");
 
         // Latency too, then cleared: the reply is prompt again.
@@ -409,14 +409,14 @@ fn cli_faults_apply_to_the_next_command_of_an_open_session() {
         lab.set_device_faults("sw3", slow).unwrap();
         let started = Instant::now();
         shell.data(&b"show clock\r"[..]).await.unwrap();
-        let answered = read_until(&mut shell, "sw3>").await;
+        let answered = read_until(&mut shell, "sw3#").await;
         assert!(started.elapsed() >= Duration::from_millis(800));
         assert!(!answered.contains("% Invalid"), "{answered}");
         lab.set_device_faults("sw3", DeviceFaults::default())
             .unwrap();
         let started = Instant::now();
         shell.data(&b"show clock\r"[..]).await.unwrap();
-        read_until(&mut shell, "sw3>").await;
+        read_until(&mut shell, "sw3#").await;
         assert!(started.elapsed() < Duration::from_millis(800));
 
         // drop_after at run time: a new connection is dropped at its second exec; the
@@ -432,7 +432,7 @@ fn cli_faults_apply_to_the_next_command_of_an_open_session() {
         let (second, status, closed) = exec_for(&fresh, "show clock", STEP).await;
         assert_eq!((second.as_str(), status, closed), ("", None, true));
         shell.data(&b"show clock\r"[..]).await.unwrap();
-        read_until(&mut shell, "sw3>").await;
+        read_until(&mut shell, "sw3#").await;
         let _ = session.disconnect(Disconnect::ByApplication, "", "").await;
     });
 }

@@ -266,6 +266,7 @@ fn a_saved_plan_is_applied_exactly_and_refused_where_the_device_drifted() {
         "campus-core-1",
         &[
             "enable",
+            "lab-enable",
             "configure terminal",
             "call-home",
             "contact-email-addr noc@example.com",
@@ -509,6 +510,86 @@ fn each_fault_ends_its_own_host_only_and_on_time() {
     );
 }
 
+/// How a login reaches privileged exec on IOS-XE, over real SSH: a privilege-15 login
+/// needs no `enable`; `enable` with the right secret works; a wrong secret, a secret the
+/// inventory does not give, and a device without any enable secret (`% No password set`)
+/// each fail that host alone, with a message saying which it was and no secret in it.
+#[test]
+fn enable_reaches_privileged_exec_or_says_why_not() {
+    const SECRET: &str = "Lab-Enable-5c1e";
+    let guarded = format!("        enable_secret: {SECRET}\n");
+    let become_pass = |pass: &str, entry: String| {
+        entry.replacen(
+            "      lab:",
+            &format!("      ansible_become_password: {pass}\n      lab:"),
+            1,
+        )
+    };
+    let hosts = [
+        host("level-15", "ios-xe", "16.12.5", "127.0.13.1", ""),
+        become_pass(
+            SECRET,
+            host("right", "ios-xe", "16.12.5", "127.0.13.2", &guarded),
+        ),
+        become_pass(
+            "Wrong-Guess-2",
+            host("wrong", "ios-xe", "17.9.4a", "127.0.13.3", &guarded),
+        ),
+        host("not-given", "ios-xe", "16.12.5", "127.0.13.4", &guarded),
+        host(
+            "no-secret",
+            "ios-xe",
+            "16.12.5",
+            "127.0.13.5",
+            "        privilege: 1\n",
+        ),
+    ]
+    .concat();
+    let lab = LabSsh::start(&inventory(&hosts));
+    let intent = "    platform: ios-xe\n    smart_licensing:\n      transport: direct\n      token: {env: UNUSED_WITH_LAB_TOKENS}\n";
+    let token = || {
+        Secret::new(
+            lab.backend
+                .create_token("Example Account", "Default", 30, None),
+        )
+    };
+    let options = LiveOptions {
+        lab_tokens: Some(LabTokens {
+            cssm: token(),
+            satellite: token(),
+        }),
+        ..crate::lab_harness::lab_options(&lab, Mode::Plan)
+    };
+    let runs = crate::lab_harness::live_run(&lab, &hosts, intent, &options);
+    assert_eq!(outcome(&runs, "level-15"), &Outcome::Changed, "{runs:#?}");
+    assert_eq!(outcome(&runs, "right"), &Outcome::Changed, "{runs:#?}");
+    let failure = |host: &str| match outcome(&runs, host) {
+        Outcome::Failed(reason) => reason.clone(),
+        other => panic!("{host}: {other:?}"),
+    };
+    let wrong = failure("wrong");
+    assert!(
+        wrong.contains("enable secret (ansible_become_password) was refused"),
+        "{wrong}"
+    );
+    let not_given = failure("not-given");
+    assert!(
+        not_given.contains("asks for an enable secret and the inventory gives none"),
+        "{not_given}"
+    );
+    let none_set = failure("no-secret");
+    assert!(
+        none_set.contains("answered `% No password set`") && none_set.contains("privilege-15 user"),
+        "{none_set}"
+    );
+    for reason in [&wrong, &not_given, &none_set] {
+        assert!(
+            !reason.contains(SECRET) && !reason.contains("Wrong-Guess-2"),
+            "{reason}"
+        );
+    }
+}
+
 /// The README's main command, as a newcomer pastes it (the binary, `--lab`).
 #[test]
 fn the_readme_main_command_applies_the_example_playbook_to_the_lab() {
@@ -543,9 +624,11 @@ fn the_readme_main_command_applies_the_example_playbook_to_the_lab() {
         "{stdout}"
     );
     assert!(stdout.contains("+ip name-server 198.51.100.53"), "{stdout}");
-    // Neither the lab password nor a token reaches the output.
+    // Neither the lab password, the enable secret its IOS-XE devices ask for, nor a token
+    // reaches the output.
     for text in [&stdout, &stderr] {
         assert!(!text.contains("lab-pass"));
+        assert!(!text.contains("lab-enable"));
         for line in text.lines().filter(|l| l.contains("idtoken ")) {
             assert!(line.contains("idtoken <redacted>"), "{line}");
         }

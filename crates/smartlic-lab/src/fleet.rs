@@ -17,6 +17,8 @@ pub const FLEET_PORT: u16 = 2222;
 /// (docs/performance.md). Each device is a listening socket and its tasks in one process,
 /// so a bigger count would run out of file descriptors or memory rather than serve.
 pub const MAX_FLEET: usize = 10_000;
+/// The enable secret of a fleet's IOS-XE devices (a lab value, like its password `admin`).
+pub const FLEET_ENABLE_SECRET: &str = "lab-enable";
 /// The first device's address unless `--address` says otherwise.
 pub const FLEET_BASE: &str = "127.0.1.1";
 
@@ -185,11 +187,22 @@ pub fn fleet_inventory_at(addresses: &[Ipv4Addr], port: u16, platforms: &[Platfo
             platform.name(),
             version(*platform, *policy)
         );
+        // IOS-XE logins land in user exec and `enable` asks for the secret, as on a
+        // device configured with `enable secret` and no privilege-15 user.
+        let lab = if *platform == Platform::IosXe {
+            let _ = writeln!(
+                out,
+                "        ansible_become_password: {FLEET_ENABLE_SECRET}"
+            );
+            format!("{{enable_secret: {FLEET_ENABLE_SECRET}}}")
+        } else {
+            "{}".to_string()
+        };
         let _ = writeln!(out, "      hosts:");
         for index in members {
             let _ = writeln!(
                 out,
-                "        lab-{}-{:05}:\n          ansible_host: {}\n          lab: {{}}",
+                "        lab-{}-{:05}:\n          ansible_host: {}\n          lab: {lab}",
                 platform.name(),
                 index + 1,
                 addresses[*index]
@@ -299,5 +312,17 @@ mod tests {
         let models: std::collections::HashSet<_> =
             hosts.iter().map(|h| (h.platform, h.model)).collect();
         assert_eq!(models.len(), 5, "every platform and model: {models:?}");
+        // IOS-XE devices ask for an enable secret, which the inventory gives the client.
+        for host in &hosts {
+            let ios = host.platform == Platform::IosXe;
+            let secret = host.enable_secret.as_ref().map(|s| s.expose().to_string());
+            assert_eq!(secret.is_some(), ios, "{}", host.name);
+            assert_eq!(host.privilege, if ios { 1 } else { 15 }, "{}", host.name);
+        }
+        let become_lines = text
+            .lines()
+            .filter(|l| l.trim() == format!("ansible_become_password: {FLEET_ENABLE_SECRET}"))
+            .count();
+        assert_eq!(become_lines, 2, "one per IOS-XE group:\n{text}");
     }
 }

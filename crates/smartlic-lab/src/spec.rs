@@ -10,6 +10,7 @@
 //!     pid: C9300-48P                # UDI product ID (default per platform)
 //!     serial: FOC2101X0AB           # default derived from the name
 //!     enable_secret: {env: LAB_ENABLE}
+//!     privilege: 1                  # the login's level: 1 (user exec) or 15 (privileged)
 //!     reaches: [Mgmt-vrf]           # VRFs with a path to the licensing back-end
 //!     interfaces: {GigabitEthernet0/0: Mgmt-vrf, Vlan27: null}
 //!     clock_offset: -200d           # the device's clock, off by this much
@@ -65,6 +66,8 @@ pub struct LabHost {
     pub username: String,
     pub password: Secret,
     pub enable_secret: Option<Secret>,
+    /// The login's privilege level: 15 lands at `#` (`username … privilege 15`), 1 at `>`.
+    pub privilege: u8,
     pub pid: String,
     pub serial: String,
     /// VRF names (or `default`) that have a path to the back-end.
@@ -80,6 +83,7 @@ const LAB_KEYS: &[&str] = &[
     "pid",
     "serial",
     "enable_secret",
+    "privilege",
     "reaches",
     "interfaces",
     "clock_offset",
@@ -146,6 +150,7 @@ fn lab_host(
     let enable_secret = lab
         .get("enable_secret")
         .map(|n| c.secret(n, "lab.enable_secret", vault));
+    let privilege = lab.get("privilege").map(|n| login_privilege(c, n));
     let pid = lab.get("pid").map(|n| c.name(n, "lab.pid", &PRODUCT_ID));
     let serial = lab
         .get("serial")
@@ -167,6 +172,9 @@ fn lab_host(
         listen: listen?,
         username: username?,
         password: password?,
+        // Without an enable secret a user-exec login could never reach `#`: such a
+        // device logs its users in at 15 unless `privilege: 1` asks for that dead end.
+        privilege: privilege.unwrap_or(Some(if enable_secret.is_some() { 1 } else { 15 }))?,
         enable_secret: enable_secret.map_or(Some(None), |s| s.map(Some))?,
         pid: pid.unwrap_or_else(|| Some(default_pid(platform).to_string()))?,
         serial: serial.unwrap_or_else(|| Some(default_serial(name)))?,
@@ -175,6 +183,21 @@ fn lab_host(
         clock_offset_secs: clock_offset.unwrap_or(Some(0))?,
         faults: faults.unwrap_or_default(),
     })
+}
+
+/// `lab.privilege`: 1 or 15, the two levels a login lands at on IOS (Cisco, "Configuring
+/// Security with Passwords, Privilege Levels, and Login Usernames for CLI Sessions").
+fn login_privilege(c: &mut Check, value: &Value) -> Option<u8> {
+    let level = c.int(value, "lab.privilege", 1, 15)?;
+    if level != 1 && level != 15 {
+        c.error(
+            value,
+            "lab.privilege",
+            format!("{level}: the lab logs in at 1 (user exec, `>`) or 15 (privileged, `#`)"),
+        );
+        return None;
+    }
+    Some(level as u8)
 }
 
 /// `platform:` (`ios-xe`, `nx-os`, `apic`), or Ansible's `ansible_network_os`.
@@ -699,6 +722,28 @@ pub(crate) mod tests {
 
     fn enable_secret(found: &[LabHost]) -> Option<&str> {
         found[0].enable_secret.as_ref().map(Secret::expose)
+    }
+
+    #[test]
+    fn the_login_privilege_defaults_to_where_enable_can_lead() {
+        let host = |lab: &str| {
+            let text = format!(
+                "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 16.12.5\n      ansible_host: 127.0.0.11\n      lab: {lab}\n"
+            );
+            lab_hosts(&inventory(&text), None)
+        };
+        assert_eq!(host("{}").unwrap()[0].privilege, 15);
+        assert_eq!(host("{enable_secret: s}").unwrap()[0].privilege, 1);
+        assert_eq!(host("{privilege: 1}").unwrap()[0].privilege, 1);
+        assert_eq!(
+            host("{enable_secret: s, privilege: 15}").unwrap()[0].privilege,
+            15
+        );
+        for bad in ["{privilege: 7}", "{privilege: 16}", "{privilege: high}"] {
+            let errors = host(bad).unwrap_err();
+            assert_eq!(errors[0].field, "lab.privilege", "{bad}: {errors:?}");
+            assert_eq!(errors[0].line, 7, "{bad}: {errors:?}");
+        }
     }
 
     #[test]

@@ -48,7 +48,6 @@ pub static CLI: CliProfile = CliProfile {
         "Error:",
     ],
     enable: None,
-    secret_prompt: "Password:",
     questions: &[],
     compiled: OnceLock::new(),
 };

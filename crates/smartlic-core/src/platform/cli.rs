@@ -17,13 +17,22 @@ pub struct CliProfile {
     /// Lines that mean the device refused a command (prefixes, after trimming).
     pub errors: &'static [&'static str],
     /// How to leave user exec (`host>`) for privileged exec, where the platform has one.
-    pub enable: Option<&'static str>,
-    /// The question `enable` asks for its secret.
-    pub secret_prompt: &'static str,
+    pub enable: Option<Enable>,
     /// Questions the device may ask, and how smartlic answers them.
     pub questions: &'static [Question],
     /// Compiled `prompt`, built on first use.
     pub compiled: OnceLock<Regex>,
+}
+
+/// A platform's way from user exec to privileged exec.
+pub struct Enable {
+    /// The command, e.g. `enable`.
+    pub command: &'static str,
+    /// The question it asks for the secret.
+    pub secret_prompt: &'static str,
+    /// What it answers where the device has no enable secret (a vty login then cannot
+    /// reach privileged exec at all).
+    pub no_secret_set: &'static str,
 }
 
 /// An interactive question, e.g. `Destination filename [startup-config]?`.

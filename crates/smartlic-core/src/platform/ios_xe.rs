@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use super::cli::{Answer, CliProfile, Question};
+use super::cli::{Answer, CliProfile, Enable, Question};
 use crate::config::dialect::{Dialect, HiddenDefault, MultiValue, Synonym, no_rewrite};
 
 /// The CSSM call-home URL, default of profile CiscoTAC-1 ([CAT-TS]).
@@ -146,8 +146,13 @@ pub static CLI: CliProfile = CliProfile {
         "%Turn config archive on",
         "%No Rollback Confirmed Change pending",
     ],
-    enable: Some("enable"),
-    secret_prompt: "Password:",
+    enable: Some(Enable {
+        command: "enable",
+        secret_prompt: "Password:",
+        // [IOS-SEC-CLI] (docs/sources.md): a vty user without an enable secret on the
+        // device cannot reach privileged exec.
+        no_secret_set: "% No password set",
+    }),
     questions: &[
         Question {
             pattern: "Destination filename [startup-config]?",

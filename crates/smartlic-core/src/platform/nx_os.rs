@@ -91,7 +91,6 @@ pub static CLI: CliProfile = CliProfile {
         "% Invalid parameter",
     ],
     enable: None,
-    secret_prompt: "Password:",
     questions: &[],
     compiled: OnceLock::new(),
 };

@@ -36,8 +36,11 @@ use crate::tree::Tree;
 /// (issue 3 "Faults"). The defaults are a healthy device without an enable secret.
 #[derive(Clone, Debug, Default)]
 pub struct CliOptions {
-    /// The `enable` secret; `None`: `enable` asks for nothing.
+    /// The `enable` secret; `None`: on IOS-XE `enable` answers `% No password set` from a
+    /// user-exec login, as a device without `enable secret` does on its vty lines.
     pub enable_secret: Option<String>,
+    /// The login lands in privileged exec (IOS-XE `username … privilege 15`), not user exec.
+    pub privileged_login: bool,
     /// Commands this device's release does not know: a line starting with one of them
     /// (keywords spelled out, e.g. `license smart transport`) is refused with `% Invalid
     /// input` and the caret under its last word.

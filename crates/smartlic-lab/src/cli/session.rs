@@ -108,7 +108,7 @@ impl Session {
     pub fn new(device: Arc<Device>) -> Session {
         let personality = device.personality;
         Session {
-            privileged: personality.starts_privileged,
+            privileged: personality.starts_privileged || device.options.privileged_login,
             editor: LineEditor::default(),
             stack: Vec::new(),
             pending: Pending::None,
@@ -491,8 +491,16 @@ impl Session {
             self.pending = Pending::Password { tries: 0 };
             return Reply::ask("Password: ");
         }
-        self.privileged = true;
-        Reply::empty()
+        match self.style() {
+            // A vty session on a device without `enable secret` cannot enter privileged
+            // exec (Cisco, "Configuring Security with Passwords, Privilege Levels, and
+            // Login Usernames for CLI Sessions on Networking Devices"; docs/lab.md).
+            Style::Ios => Reply::text("% No password set\n"),
+            Style::NxOs => {
+                self.privileged = true;
+                Reply::empty()
+            }
+        }
     }
 
     /// Three tries, then `% Bad secrets` (IOS).
