@@ -10,9 +10,10 @@ The login password is read from the environment variable SMARTLIC_PASSWORD and t
 IOS-XE enable secret, if any, from SMARTLIC_ENABLE_SECRET: never from the command line,
 where any user of the machine can read them.
 
-CLIENT: netmiko | napalm | scrapli (from the venv tests/clients/setup.sh makes) or unicon
-(pyATS/unicon with genie's parsers, from the venv tests/parsers/setup.sh makes, where
-pyats, unicon and genie are pinned). KIND: ios (IOS-XE) or nxos (NX-OS).
+CLIENT: netmiko | napalm | scrapli (2.x) (from the venv tests/clients/setup.sh makes),
+scrapli_classic (pre-2.x scrapli, from the venv tests/clients/setup-classic.sh makes) or
+unicon (pyATS/unicon with genie's parsers, from the venv tests/parsers/setup.sh makes,
+where pyats, unicon and genie are pinned). KIND: ios (IOS-XE) or nxos (NX-OS).
 tests/integration/clients.rs runs it and asserts on what it prints. A client's exception
 is reported in the JSON (`error`, with its traceback), never swallowed: the test fails on
 it. Whatever a client writes to standard output itself (unicon logs the session there by
@@ -126,6 +127,43 @@ def scrapli_run(a):
     return out
 
 
+def scrapli_classic_run(a):
+    """Classic scrapli (pre-2.x): Scrapli(platform=...), open, send_command, send_configs."""
+    import scrapli
+    from scrapli import Scrapli
+
+    platform = {"ios": "cisco_iosxe", "nxos": "cisco_nxos"}[a.kind]
+    params = dict(
+        host=a.host,
+        port=a.port,
+        auth_username=a.username,
+        auth_password=a.password,
+        platform=platform,
+    )
+    if a.secret:
+        params["auth_secondary"] = a.secret
+    if a.known_hosts:
+        # Strict host key checking is scrapli's default; the keys are the lab's.
+        params["ssh_known_hosts_file"] = a.known_hosts
+    out = {"client": "scrapli_classic", "version": scrapli.__version__, "platform": platform}
+    conn = Scrapli(**params)
+    conn.open()
+    try:
+        out["prompt"] = conn.get_prompt()
+        shows = {}
+        for c in SHOWS:
+            r = conn.send_command(c)
+            shows[c] = {"result": r.result, "failed": r.failed}
+        out["shows"] = shows
+        r = conn.send_configs(a.config_line)
+        out["config"] = {"result": r.result, "failed": r.failed}
+        r = conn.send_command(f"show running-config | include {a.config_line[0].split()[0]}")
+        out["after"] = {"result": r.result, "failed": r.failed}
+    finally:
+        conn.close()
+    return out
+
+
 def unicon_run(a):
     """pyATS/unicon connects with its default settings (its plugin's init exec and config
     commands, its state machine), genie parses over that connection."""
@@ -179,7 +217,8 @@ def unicon_run(a):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("client", choices=["netmiko", "napalm", "scrapli", "unicon"])
+    p.add_argument("client",
+                   choices=["netmiko", "napalm", "scrapli", "scrapli_classic", "unicon"])
     p.add_argument("kind", choices=["ios", "nxos"])
     p.add_argument("host")
     p.add_argument("port", type=int)
@@ -207,7 +246,7 @@ def main():
     sys.stdout.flush()
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     run = {"netmiko": netmiko_run, "napalm": napalm_run, "scrapli": scrapli_run,
-           "unicon": unicon_run}[a.client]
+           "scrapli_classic": scrapli_classic_run, "unicon": unicon_run}[a.client]
     try:
         out = run(a)
     except Exception as e:  # reported, and the test fails on it

@@ -1,8 +1,9 @@
 //! Network automation clients nobody here wrote, installed from PyPI and run unchanged with
 //! their default settings, against lab devices over SSH (issue 13): netmiko
 //! (`cisco_ios`, `cisco_nxos`), NAPALM (`ios`, `nxos_ssh`) and scrapli 2.x
-//! (`cisco_iosxe`, `cisco_nxos`, system ssh transport), and pyATS/unicon with genie's
-//! parsers (`iosxe`, `nxos` plugins). Each drives IOS-XE 16.12.5
+//! (`cisco_iosxe`, `cisco_nxos`, system ssh transport), classic (pre-2.x) scrapli
+//! (`cisco_iosxe`, `cisco_nxos`), and pyATS/unicon with genie's parsers (`iosxe`, `nxos`
+//! plugins). Each drives IOS-XE 16.12.5
 //! (classic), IOS-XE 17.9.4a (Using Policy), NX-OS 9.3(8) (classic) and NX-OS 10.2(5)
 //! (Using Policy) through its normal workflow (`tests/clients/drive.py`), and the test
 //! checks what the client got back against what the lab really holds.
@@ -27,10 +28,15 @@ const ENABLE_SECRET: &str = "Lab-Enable-9";
 
 /// The virtualenv's python, created on first use (fails the test if it cannot be).
 fn clients_python() -> String {
-    let setup = root().join("tests/clients/setup.sh");
+    venv_python("tests/clients/setup.sh")
+}
+
+/// The python of the virtualenv `setup` (a script under the repository) makes.
+fn venv_python(setup: &str) -> String {
+    let setup = root().join(setup);
     let out = Command::new(&setup)
         .output()
-        .expect("tests/clients/setup.sh runs");
+        .unwrap_or_else(|e| panic!("{} runs: {e}", setup.display()));
     assert!(
         out.status.success(),
         "setting up the clients' virtualenv failed:\n{}",
@@ -330,6 +336,44 @@ fn scrapli_runs_unchanged() {
         let line = "ip host smartlic-test 192.0.2.10";
         assert!(
             text(&json, &["after", "result"]).contains(line),
+            "{device}: {json:#}"
+        );
+        assert!(running(&lab, device).contains(line), "{device}");
+    }
+}
+
+/// Classic scrapli (the pre-2.x API, `scrapli==2026.2.20` in its own venv,
+/// `tests/clients/setup-classic.sh`): `Scrapli(platform="cisco_iosxe"|"cisco_nxos")` with
+/// its default system ssh transport and strict host key checking, `open`, `get_prompt`,
+/// `send_command` of the shows, `send_configs`, `close`.
+#[test]
+fn scrapli_classic_runs_unchanged() {
+    let python = venv_python("tests/clients/setup-classic.sh");
+    let lab = lab("127.0.136");
+    for (device, kind) in DEVICES {
+        let json = drive(&python, &lab, "scrapli_classic", device, kind);
+        assert_eq!(text(&json, &["version"]), "2026.02.20", "{json:#}");
+        let prompt = text(&json, &["prompt"]);
+        assert_eq!(prompt, format!("{device}#"), "{json:#}");
+        let shows = &json["shows"];
+        for (command, output) in shows.as_object().unwrap() {
+            assert_eq!(output["failed"], false, "{device} {command}: {json:#}");
+            no_device_error(&format!("{device} {command}"), text(output, &["result"]));
+        }
+        assert!(
+            text(shows, &["show license status", "result"]).contains(licensing_text(device)),
+            "{device}: {json:#}"
+        );
+        assert!(
+            text(shows, &["show version", "result"]).contains(&serial(&lab, device)),
+            "{device}: {json:#}"
+        );
+        assert_eq!(json["config"]["failed"], false, "{device}: {json:#}");
+        let line = "ip host smartlic-test 192.0.2.10";
+        no_device_error(device, text(&json, &["config", "result"]));
+        assert_eq!(
+            text(&json, &["after", "result"]),
+            line,
             "{device}: {json:#}"
         );
         assert!(running(&lab, device).contains(line), "{device}");
