@@ -1,14 +1,17 @@
 //! Network automation clients nobody here wrote, installed from PyPI and run unchanged with
 //! their default settings, against lab devices over SSH (issue 13): netmiko
 //! (`cisco_ios`, `cisco_nxos`), NAPALM (`ios`, `nxos_ssh`) and scrapli 2.x
-//! (`cisco_iosxe`, `cisco_nxos`, system ssh transport). Each drives IOS-XE 16.12.5
+//! (`cisco_iosxe`, `cisco_nxos`, system ssh transport), classic (pre-2.x) scrapli
+//! (`cisco_iosxe`, `cisco_nxos`), and pyATS/unicon with genie's parsers (`iosxe`, `nxos`
+//! plugins). Each drives IOS-XE 16.12.5
 //! (classic), IOS-XE 17.9.4a (Using Policy), NX-OS 9.3(8) (classic) and NX-OS 10.2(5)
 //! (Using Policy) through its normal workflow (`tests/clients/drive.py`), and the test
 //! checks what the client got back against what the lab really holds.
 //!
 //! The clients live in a Python virtualenv that `tests/clients/setup.sh` creates once
 //! (pinned in `tests/clients/requirements.txt`; `scripts/test` calls it up front). A venv
-//! that cannot be made fails the tests: they never skip.
+//! that cannot be made fails the tests: they never skip. unicon and genie run from the
+//! parsers' virtualenv (`tests/parsers/setup.sh`), where pyats, unicon and genie are pinned.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,10 +28,15 @@ const ENABLE_SECRET: &str = "Lab-Enable-9";
 
 /// The virtualenv's python, created on first use (fails the test if it cannot be).
 fn clients_python() -> String {
-    let setup = root().join("tests/clients/setup.sh");
+    venv_python("tests/clients/setup.sh")
+}
+
+/// The python of the virtualenv `setup` (a script under the repository) makes.
+fn venv_python(setup: &str) -> String {
+    let setup = root().join(setup);
     let out = Command::new(&setup)
         .output()
-        .expect("tests/clients/setup.sh runs");
+        .unwrap_or_else(|e| panic!("{} runs: {e}", setup.display()));
     assert!(
         out.status.success(),
         "setting up the clients' virtualenv failed:\n{}",
@@ -72,6 +80,19 @@ const DEVICES: [(&str, &str); 4] = [
 
 /// Runs `drive.py CLIENT KIND …` against `device`; its JSON, which must hold no error.
 fn drive(python: &str, lab: &LabSsh, client: &str, device: &str, kind: &str) -> Value {
+    drive_with(python, lab, client, device, kind, &[])
+}
+
+/// As [`drive`], with more of drive.py's options (`--parse`, `--config-line`, …). The
+/// password and the enable secret go in the environment, never on the command line.
+fn drive_with(
+    python: &str,
+    lab: &LabSsh,
+    client: &str,
+    device: &str,
+    kind: &str,
+    options: &[&str],
+) -> Value {
     let address = lab.address(device);
     let mut command = Command::new(python);
     command
@@ -79,11 +100,15 @@ fn drive(python: &str, lab: &LabSsh, client: &str, device: &str, kind: &str) -> 
         .args([client, kind])
         .arg(address.ip().to_string())
         .arg(address.port().to_string())
-        .args(["admin", PASSWORD])
+        .arg("admin")
+        .args(["--hostname", device])
         .arg("--known-hosts")
-        .arg(lab.known_hosts_file());
+        .arg(lab.known_hosts_file())
+        .args(options)
+        .env("SMARTLIC_PASSWORD", PASSWORD)
+        .env_remove("SMARTLIC_ENABLE_SECRET");
     if kind == "ios" {
-        command.args(["--secret", ENABLE_SECRET]);
+        command.env("SMARTLIC_ENABLE_SECRET", ENABLE_SECRET);
     } else {
         command.args(["--include", "callhome"]);
     }
@@ -467,6 +492,44 @@ fn ansible_runs_unchanged() {
     }
 }
 
+/// Classic scrapli (the pre-2.x API, `scrapli==2026.2.20` in its own venv,
+/// `tests/clients/setup-classic.sh`): `Scrapli(platform="cisco_iosxe"|"cisco_nxos")` with
+/// its default system ssh transport and strict host key checking, `open`, `get_prompt`,
+/// `send_command` of the shows, `send_configs`, `close`.
+#[test]
+fn scrapli_classic_runs_unchanged() {
+    let python = venv_python("tests/clients/setup-classic.sh");
+    let lab = lab("127.0.136");
+    for (device, kind) in DEVICES {
+        let json = drive(&python, &lab, "scrapli_classic", device, kind);
+        assert_eq!(text(&json, &["version"]), "2026.02.20", "{json:#}");
+        let prompt = text(&json, &["prompt"]);
+        assert_eq!(prompt, format!("{device}#"), "{json:#}");
+        let shows = &json["shows"];
+        for (command, output) in shows.as_object().unwrap() {
+            assert_eq!(output["failed"], false, "{device} {command}: {json:#}");
+            no_device_error(&format!("{device} {command}"), text(output, &["result"]));
+        }
+        assert!(
+            text(shows, &["show license status", "result"]).contains(licensing_text(device)),
+            "{device}: {json:#}"
+        );
+        assert!(
+            text(shows, &["show version", "result"]).contains(&serial(&lab, device)),
+            "{device}: {json:#}"
+        );
+        assert_eq!(json["config"]["failed"], false, "{device}: {json:#}");
+        let line = "ip host smartlic-test 192.0.2.10";
+        no_device_error(device, text(&json, &["config", "result"]));
+        assert_eq!(
+            text(&json, &["after", "result"]),
+            line,
+            "{device}: {json:#}"
+        );
+        assert!(running(&lab, device).contains(line), "{device}");
+    }
+}
+
 /// What the clients above read, typed over plain OpenSSH: the shows NAPALM's getters and
 /// netmiko's drivers ask for answer as the real devices do, from the running config, and
 /// a command the lab does not know is still refused the device's way.
@@ -600,4 +663,193 @@ fn the_shows_clients_ask_for_answer_like_the_devices() {
         "{nx}"
     );
     assert!(!nx.contains("dont-ask\r\n% "), "{nx}");
+}
+
+/// What genie parsed on one command (`device.parse`), which must not have failed.
+fn parsed<'a>(json: &'a Value, device: &str, command: &str) -> &'a Value {
+    assert!(
+        json["parse_errors"].get(command).is_none(),
+        "{device}: genie failed on `{command}`: {}",
+        json["parse_errors"][command]
+    );
+    let value = &json["parsed"][command];
+    assert!(
+        value.is_object(),
+        "{device}: nothing parsed for `{command}`: {json:#}"
+    );
+    value
+}
+
+/// pyATS/unicon connects with its default connection settings, so with its plugins'
+/// connect-time commands (IOS-XE: `term length 0`, `term width 0`, `show version`, then
+/// `no logging console`, `line console 0`, `exec-timeout 0`, `line vty 0 4`,
+/// `exec-timeout 0`; NX-OS: `terminal session-timeout 0` and `terminal width 511` typed at
+/// `(config-console)#` among them), and genie's `device.parse` reads over that connection
+/// what genie has parsers for. What genie returns is checked against what the lab holds,
+/// and the connect-time config lines against the running config they left. unicon runs
+/// from the parsers' venv (`tests/parsers/setup.sh`), where pyats, unicon and genie are
+/// pinned.
+#[test]
+fn unicon_connects_and_genie_parses_unchanged() {
+    let python = crate::lab_parsers::parsers_python();
+    let lab = lab("127.0.135");
+    for (device, kind) in DEVICES {
+        let policy = device.ends_with("policy");
+        let serial = serial(&lab, device);
+        let release = lab
+            .devices
+            .iter()
+            .find(|d| d.host.name == device)
+            .unwrap()
+            .host
+            .version
+            .clone();
+        let mut options: Vec<&str> = Vec::new();
+        let commands: &[&str] = if kind == "ios" {
+            // A mail server first: without one genie rejects `show call-home`, as it
+            // rejects the real capture (tests/integration/lab_parsers.rs).
+            options.extend([
+                "--config-line",
+                "call-home",
+                "--config-line",
+                "mail-server 192.0.2.25 priority 1",
+            ]);
+            &[
+                "show version",
+                "show license status",
+                "show license summary",
+                "show license all",
+                "show license udi",
+                "show call-home",
+                "show crypto pki trustpoints",
+            ]
+        } else {
+            options.extend(["--config-line", "ip host smartlic-test 192.0.2.10"]);
+            &["show version", "show inventory"]
+        };
+        for command in commands {
+            options.extend(["--parse", command]);
+        }
+        // genie parses classic `show license usage` only in the Using Policy form (its
+        // schema wants lines classic releases never print; lab_parsers.rs).
+        if kind == "ios" && policy {
+            options.extend(["--parse", "show license usage"]);
+        }
+        options.extend(["--execute", "show license status"]);
+        let logs = tempfile::tempdir().unwrap();
+        let log_dir = logs.path().to_str().unwrap();
+        options.extend(["--log-dir", log_dir]);
+        let json = drive_with(&python, &lab, "unicon", device, kind, &options);
+        assert_eq!(json["state"], "enable", "{device}: {json:#}");
+        let status = text(&json, &["executed", "show license status"]);
+        no_device_error(device, status);
+        assert!(
+            status.contains(licensing_text(device)),
+            "{device}: {status}"
+        );
+        let running = running(&lab, device);
+        no_device_error(device, text(&json, &["config"]));
+        if kind == "ios" {
+            let version = parsed(&json, device, "show version");
+            assert_eq!(version["version"]["hostname"], device, "{json:#}");
+            assert_eq!(
+                version["version"]["chassis_sn"],
+                serial.as_str(),
+                "{json:#}"
+            );
+            assert_eq!(version["version"]["chassis"], "C9300-48P", "{json:#}");
+            assert_eq!(version["version"]["version"], release.as_str(), "{json:#}");
+            let udi = parsed(&json, device, "show license udi");
+            assert_eq!(udi["udi_details"]["sn"], serial.as_str(), "{json:#}");
+            assert_eq!(udi["udi_details"]["pid"], "C9300-48P", "{json:#}");
+            let all = parsed(&json, device, "show license all");
+            assert_eq!(all["product_information"]["udi"]["sn"], serial.as_str());
+            // A fresh device: classic in EVAL MODE over call-home, Using Policy with its
+            // licenses IN USE and the CSLU transport (the lab's factory state).
+            let (in_use, transport) = if policy {
+                ("IN USE", "cslu")
+            } else {
+                ("EVAL MODE", "Callhome")
+            };
+            let status = parsed(&json, device, "show license status");
+            assert_eq!(status["transport"]["type"], transport, "{json:#}");
+            if policy {
+                assert_eq!(
+                    status["smart_licensing_using_policy"]["status"], "ENABLED",
+                    "{json:#}"
+                );
+            }
+            let summary = parsed(&json, device, "show license summary");
+            let usage = summary["license_usage"].as_object().unwrap();
+            assert_eq!(usage.len(), 2, "{json:#}");
+            for entry in usage.values() {
+                assert_eq!(entry["status"], in_use, "{json:#}");
+                assert_eq!(entry["count"], "1", "{json:#}");
+            }
+            let licenses = all["license_usage"]["license_name"].as_object().unwrap();
+            assert_eq!(licenses.len(), 2, "{json:#}");
+            for entry in licenses.values() {
+                assert_eq!(entry["status"], in_use, "{json:#}");
+            }
+            let call_home = parsed(&json, device, "show call-home");
+            let settings = &call_home["current_call_home_settings"];
+            assert_eq!(settings["call_home_feature"], "enable", "{json:#}");
+            assert_eq!(
+                settings["mail_server"]["Mail-server[1]"]["address"], "192.0.2.25",
+                "{json:#}"
+            );
+            let trustpoints = parsed(&json, device, "show crypto pki trustpoints");
+            assert_eq!(
+                trustpoints["trustpoints"]["SLA-TrustPoint"]["issuing_ca"]["subject"]["cn"],
+                "Cisco Licensing Root CA",
+                "{json:#}"
+            );
+            if policy {
+                let usage = parsed(&json, device, "show license usage");
+                let features: Vec<&Value> = usage["license_name"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .map(|l| &l["feature_name"])
+                    .collect();
+                assert_eq!(features, ["network-advantage", "dna-advantage"], "{json:#}");
+            }
+            // The connect-time lines, as a real IOS-XE config prints them.
+            assert!(running.contains("\nno logging console\n"), "{running}");
+            assert!(
+                running.contains("\nline con 0\n exec-timeout 0 0\n"),
+                "{running}"
+            );
+            assert!(
+                running.contains("\nline vty 0 4\n exec-timeout 0 0\n"),
+                "{running}"
+            );
+            assert!(running.contains(" mail-server 192.0.2.25 priority 1\n"));
+        } else {
+            let version = parsed(&json, device, "show version");
+            assert_eq!(version["platform"]["hardware"]["device_name"], device);
+            assert_eq!(
+                version["platform"]["hardware"]["processor_board_id"],
+                serial.as_str(),
+                "{json:#}"
+            );
+            let inventory = parsed(&json, device, "show inventory");
+            assert_eq!(
+                inventory["name"]["Chassis"]["serial_number"],
+                serial.as_str(),
+                "{json:#}"
+            );
+            assert_eq!(inventory["name"]["Chassis"]["pid"], "N9K-C9348GC-FXP");
+            assert!(running.contains("\nno logging console\n"), "{running}");
+            assert!(
+                running.contains("\nline console\n  exec-timeout 0\n"),
+                "{running}"
+            );
+            assert!(
+                running.contains("\nline vty\n  exec-timeout 0\n"),
+                "{running}"
+            );
+            assert!(running.contains("ip host smartlic-test 192.0.2.10"));
+        }
+    }
 }

@@ -762,3 +762,114 @@ fn golden_renders_typed_into_the_lab_read_back_converged() {
     assert!(checked >= 25, "only {checked} golden renders found");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The lines pyATS/unicon's IOS-XE plugin types on every connect (unicon.plugins 26.9
+/// `generic/settings.py`: `term length 0`, `term width 0`, then in config mode `no logging
+/// console`, `line console 0`, `exec-timeout 0`, `line vty 0 4`, `exec-timeout 0`) are
+/// taken, and the config prints them as a real one does.
+#[test]
+fn ios_xe_takes_the_lines_unicon_sends_on_connect() {
+    let lab = ios(user_exec());
+    let (mut s, _) = Screen::open(&lab, true);
+    s.send("enable\rs3cret\r");
+    assert_eq!(s.send("term length 0\r"), "term length 0\nR1#");
+    assert_eq!(s.send("term width 0\r"), "term width 0\nR1#");
+    s.send("config term\r");
+    assert_eq!(
+        s.send("no logging console\r"),
+        "no logging console\nR1(config)#"
+    );
+    assert_eq!(
+        s.send("line console 0\r"),
+        "line console 0\nR1(config-line)#"
+    );
+    assert_eq!(
+        s.send("exec-timeout 0\r"),
+        "exec-timeout 0\nR1(config-line)#"
+    );
+    // A global command from a sub-mode: `line vty` from `(config-line)#`.
+    assert_eq!(s.send("line vty 0 4\r"), "line vty 0 4\nR1(config-line)#");
+    assert_eq!(
+        s.send("exec-timeout 5\r"),
+        "exec-timeout 5\nR1(config-line)#"
+    );
+    assert_eq!(
+        s.send("exec-timeout 0 30\r"),
+        "exec-timeout 0 30\nR1(config-line)#"
+    );
+    assert_eq!(
+        s.send("exec-timeout x\r"),
+        "exec-timeout x\n                             ^\n% Invalid input detected at '^' marker.\n\nR1(config-line)#"
+    );
+    assert_eq!(s.send("end\r"), "end\nR1#");
+    let running = s.send("show running-config\r");
+    assert!(running.contains("\nno logging console\n"), "{running}");
+    assert!(
+        running.contains("!\nline con 0\n exec-timeout 0 0\nline vty 0 4\n exec-timeout 0 30\n!\n"),
+        "{running}"
+    );
+    // Console logging back on: the default prints nothing.
+    s.send("configure terminal\r");
+    s.send("logging console\r");
+    s.send("end\r");
+    assert!(!s.send("show running-config\r").contains("logging console"));
+}
+
+/// The lines pyATS/unicon's NX-OS plugin types on every connect (unicon.plugins 26.9
+/// `nxos/setting.py`): `terminal session-timeout 0` in exec mode, and `no logging
+/// console`, `line console`, `exec-timeout 0`, `line vty`, `exec-timeout 0`, then the
+/// exec command `terminal width 511` in config mode, where NX-OS runs exec commands and
+/// stays in its mode.
+#[test]
+fn nx_os_takes_the_lines_unicon_sends_on_connect() {
+    let lab = nxos();
+    let (mut s, _) = Screen::open(&lab, true);
+    assert_eq!(
+        s.send("terminal session-timeout 0\r"),
+        "terminal session-timeout 0\nswitch# "
+    );
+    s.send("config term\r");
+    assert_eq!(
+        s.send("no logging console\r"),
+        "no logging console\nswitch(config)# "
+    );
+    assert_eq!(
+        s.send("line console\r"),
+        "line console\nswitch(config-console)# "
+    );
+    assert_eq!(
+        s.send("exec-timeout 0\r"),
+        "exec-timeout 0\nswitch(config-console)# "
+    );
+    assert_eq!(
+        s.send("terminal width 511\r"),
+        "terminal width 511\nswitch(config-console)# "
+    );
+    assert_eq!(s.send("line vty\r"), "line vty\nswitch(config-line)# ");
+    assert_eq!(
+        s.send("exec-timeout 0\r"),
+        "exec-timeout 0\nswitch(config-line)# "
+    );
+    assert_eq!(
+        s.send("terminal width 511\r"),
+        "terminal width 511\nswitch(config-line)# "
+    );
+    // An exec command with a bad argument is refused where the exec grammar stopped;
+    // a word neither grammar knows, under itself.
+    assert_eq!(
+        s.send("terminal width x\r"),
+        "terminal width x\n                                    ^\n% Invalid command at '^' marker.\nswitch(config-line)# "
+    );
+    assert_eq!(
+        s.send("frobnicate\r"),
+        "frobnicate\n                     ^\n% Invalid command at '^' marker.\nswitch(config-line)# "
+    );
+    assert_eq!(s.send("end\r"), "end\nswitch# ");
+    s.send("terminal length 0\r");
+    let running = s.send("show running-config\r");
+    assert!(running.contains("\nno logging console\n"), "{running}");
+    assert!(
+        running.ends_with("\nline console\n  exec-timeout 0\nline vty\n  exec-timeout 0\nswitch# "),
+        "{running}"
+    );
+}

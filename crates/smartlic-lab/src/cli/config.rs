@@ -136,6 +136,13 @@ pub fn apply(
         Effect::Set(n) => set(lines, text, n, negated),
         Effect::NameServers => name_servers(lines, text, negated),
         Effect::NxDestination => nx_destination(lines, text, negated),
+        Effect::ExecTimeout => {
+            let mut words: Vec<&str> = text.split_whitespace().collect();
+            if words.len() == 2 {
+                words.push("0");
+            }
+            set(lines, &words.join(" "), 1, negated);
+        }
     }
 }
 
@@ -366,6 +373,22 @@ mod tests {
     }
 
     #[test]
+    fn ios_exec_timeouts_print_minutes_and_seconds() {
+        let mut tree = Tree::default();
+        let line = path(&["line con 0"]);
+        let p = &ios_xe::CLASSIC;
+        let timeout = |tree: &mut Tree, text: &str, negated: bool| {
+            apply(p, tree, &line, Effect::ExecTimeout, text, negated, negated);
+        };
+        timeout(&mut tree, "exec-timeout 0", false);
+        assert_eq!(texts(block(&tree, &line).unwrap()), ["exec-timeout 0 0"]);
+        timeout(&mut tree, "exec-timeout 10 30", false);
+        assert_eq!(texts(block(&tree, &line).unwrap()), ["exec-timeout 10 30"]);
+        timeout(&mut tree, "exec-timeout", true);
+        assert!(block(&tree, &line).unwrap().is_empty());
+    }
+
+    #[test]
     fn renames_apply_to_the_stored_spelling() {
         assert_eq!(
             rename(&ios_xe::CLASSIC, "ip domain-lookup  source-interface Gi0/0"),
@@ -375,5 +398,6 @@ mod tests {
             rename(&ios_xe::CLASSIC, "ip domain-lookups"),
             "ip domain-lookups"
         );
+        assert_eq!(rename(&ios_xe::CLASSIC, "line console 0"), "line con 0");
     }
 }

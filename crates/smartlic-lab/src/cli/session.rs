@@ -426,6 +426,7 @@ impl Session {
                 self.width = r.args[0].parse().unwrap_or(self.width);
                 Reply::empty()
             }
+            Exec::TerminalSessionTimeout => Reply::empty(),
             Exec::WriteMemory => self.save(),
             Exec::CopyRunStart => match self.device.personality.layout {
                 // IOS asks for the destination name; Enter accepts the default.
@@ -595,8 +596,44 @@ impl Session {
                 Err(_) => {}
             }
         }
-        let error = first_error.unwrap_or(ParseError::Incomplete { column: line.len() });
-        self.error(shift(error, offset), full)
+        let error = shift(
+            first_error.unwrap_or(ParseError::Incomplete { column: line.len() }),
+            offset,
+        );
+        if self.style() == Style::NxOs {
+            return self.exec_in_config(full, line, pipe, error);
+        }
+        self.error(error, full)
+    }
+
+    /// NX-OS runs any exec command in config mode, without `do`, and stays in its mode:
+    /// unicon's NX-OS plugin types `terminal width 511` at `(config-console)#` on every
+    /// connect, and the real session accepts it (unicon's documentation, index ids
+    /// 888738315, 587553085; `nxos/setting.py` HA_INIT_CONFIG_COMMANDS); the
+    /// docs/troubleshooting.md NX-1 evidence types `ping … vrf management` at
+    /// `(config)#`. A line neither grammar takes gets the error of the one that read
+    /// further (the device has one parser for both).
+    fn exec_in_config(
+        &mut self,
+        full: &str,
+        line: &str,
+        pipe: Option<(usize, &str)>,
+        config_error: ParseError,
+    ) -> Reply {
+        let personality = self.device.personality;
+        let rules: Vec<_> = personality.exec_rules().collect();
+        let patterns: Vec<&'static str> = rules.iter().map(|r| r.pattern).collect();
+        match grammar::resolve(line, &patterns, personality.other_exec_keywords, false) {
+            Ok(Some(r)) => {
+                if let Some(reply) = self.fault(&r.text(), full) {
+                    return reply;
+                }
+                self.run_piped(rules[r.pattern].action, &r, full, pipe)
+            }
+            Ok(None) => Reply::empty(),
+            Err(e) if column(&e) > column(&config_error) => self.error(e, full),
+            Err(_) => self.error(config_error, full),
+        }
     }
 
     fn path(&self) -> Vec<String> {
@@ -983,6 +1020,14 @@ fn shift(error: ParseError, offset: usize) -> ParseError {
         ParseError::Incomplete { column } => ParseError::Incomplete {
             column: column + offset,
         },
+    }
+}
+
+fn column(error: &ParseError) -> usize {
+    match *error {
+        ParseError::Invalid { column }
+        | ParseError::Ambiguous { column }
+        | ParseError::Incomplete { column } => column,
     }
 }
 

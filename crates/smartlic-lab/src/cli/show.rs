@@ -130,9 +130,12 @@ fn ios_body(identity: &Identity, tree: &Tree) -> String {
     if let Some(v) = Release::parse(&identity.version) {
         out.push_str(&format!("version {}.{}\n", v.0, v.1));
     }
-    for line in &tree.lines {
+    for (i, line) in tree.lines.iter().enumerate() {
         ios_line(line, 0, "", &mut out);
-        if !line.children.is_empty() {
+        // `line con 0` / `line vty 0 4` print back to back, with no `!` between (public
+        // `show running-config` captures, index ids 63474159718, 50596588).
+        let between_lines = is_line_block(line) && tree.lines.get(i + 1).is_some_and(is_line_block);
+        if !line.children.is_empty() && !between_lines {
             out.push_str("!\n");
         }
     }
@@ -173,12 +176,17 @@ fn nx_config(view: &View, tree: &Tree, command: &str, section: Option<&str>) -> 
     if section.is_some() {
         out.push('\n');
     }
+    let mut previous: Option<&Line> = None;
     for line in &tree.lines {
         let first = line.text.split_whitespace().next().unwrap_or_default();
         if section.is_some_and(|s| s != first) {
             continue;
         }
-        if !line.children.is_empty() && section.is_none() {
+        // `line console` and `line vty` print back to back (a public N9K 9.3(8) `show
+        // running-config`, index id 35666154077).
+        let after_line = previous.is_some_and(is_line_block) && is_line_block(line);
+        previous = Some(line);
+        if !line.children.is_empty() && section.is_none() && !after_line {
             out.push('\n');
         }
         out.push_str(
@@ -189,6 +197,11 @@ fn nx_config(view: &View, tree: &Tree, command: &str, section: Option<&str>) -> 
         );
     }
     out
+}
+
+/// A `line …` block (`line con 0`, `line vty 0 4`, NX-OS `line console`).
+fn is_line_block(line: &Line) -> bool {
+    line.text.starts_with("line ")
 }
 
 /// `10.2(1)F` prints as `10.2(1)`: the F is a release label ([GENIEPARSER]).

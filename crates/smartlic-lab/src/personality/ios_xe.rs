@@ -314,8 +314,6 @@ const OTHER_CONFIG: &[&str] = &[
     "control-plane",
     "enable",
     "interface",
-    "line",
-    "logging",
     "policy-map",
     "router",
     "service-template",
@@ -397,6 +395,80 @@ const GLOBAL: &[ConfigRule] = &[
     ConfigRule {
         pattern: "crypto pki authenticate <word>",
         action: Config::PkiAuthenticate,
+    },
+    // pyATS/unicon's IOS-XE plugin sends `no logging console`, `line console 0`,
+    // `exec-timeout 0`, `line vty 0 4`, `exec-timeout 0` on every connect (unicon.plugins
+    // 26.9 `generic/settings.py` HA_INIT_CONFIG_COMMANDS; issue 13). Console logging is
+    // on by default and a real config prints only `no logging console`, after the
+    // hostname (a public switch `Current configuration`, index id 21887958483); see
+    // HIDDEN_DEFAULTS. A severity level is accepted and kept.
+    ConfigRule {
+        pattern: "logging console",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "logging console <word>",
+        action: Config::Store(Effect::Set(2)),
+    },
+    // `line console 0` / `line vty 0 4` open `(config-line)#` (public IOS transcripts:
+    // `R1(config)#line con 0` / `R1(config-line)#exec-timeout 0 0` / `R1(config-line)#line
+    // vty 0 4`, index ids 1634311209, 11254386774); the config prints `line con 0` and
+    // `line vty 0 4` (public `show running-config` captures, index ids 63474159718,
+    // 50596588). See RENAMES.
+    ConfigRule {
+        pattern: "line console <num>",
+        action: Config::Enter("line"),
+    },
+    ConfigRule {
+        pattern: "line vty <num> [<num>]",
+        action: Config::Enter("line"),
+    },
+    ConfigRule {
+        pattern: "do <line>",
+        action: Config::Do,
+    },
+    ConfigRule {
+        pattern: "end",
+        action: Config::End,
+    },
+    ConfigRule {
+        pattern: "exit",
+        action: Config::Exit,
+    },
+];
+
+/// `(config-line)#` lines, as public configs print them under `line con 0` / `line vty
+/// 0 4` (index ids 63474159718, 50596588, 71167173340): `exec-timeout MINUTES [SECONDS]`
+/// is printed with both numbers (`exec-timeout 0 0`; Cisco IOS command reference,
+/// `exec-timeout`: seconds default to 0).
+const LINE: &[ConfigRule] = &[
+    ConfigRule {
+        pattern: "exec-timeout <num> [<num>]",
+        action: Config::Store(Effect::ExecTimeout),
+    },
+    ConfigRule {
+        pattern: "logging synchronous",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "privilege level <num>",
+        action: Config::Store(Effect::Set(2)),
+    },
+    ConfigRule {
+        pattern: "login [local]",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "length <num>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "stopbits <num>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "transport {input|output} <line>",
+        action: Config::Store(Effect::Set(2)),
     },
     ConfigRule {
         pattern: "do <line>",
@@ -638,6 +710,12 @@ const CLASSIC_MODES: &[Mode] = &[
         parent: Some("config"),
         rules: &[ARCHIVE],
     },
+    Mode {
+        id: "line",
+        prompt: "(config-line)",
+        parent: Some("config"),
+        rules: &[LINE],
+    },
 ];
 
 const POLICY_MODES: &[Mode] = &[
@@ -671,6 +749,12 @@ const POLICY_MODES: &[Mode] = &[
         parent: Some("config"),
         rules: &[ARCHIVE],
     },
+    Mode {
+        id: "line",
+        prompt: "(config-line)",
+        parent: Some("config"),
+        rules: &[LINE],
+    },
 ];
 
 /// Unprinted defaults (real configs, docs/platform-notes.md; [CAT-TS]).
@@ -690,6 +774,13 @@ const HIDDEN_DEFAULTS: &[HiddenDefault] = &[
         scope: &[],
         line: "ip domain lookup",
         overridden_by: &["no ip domain lookup"],
+    },
+    // Console logging is on by default; configs print `no logging console` only (see
+    // `logging console` in GLOBAL).
+    HiddenDefault {
+        scope: &[],
+        line: "logging console",
+        overridden_by: &["no logging console"],
     },
 ];
 
@@ -758,6 +849,8 @@ pub static POLICY: Personality = Personality {
 const RENAMES: &[(&str, &str)] = &[
     ("ip domain-lookup", "ip domain lookup"),
     ("ip domain-name", "ip domain name"),
+    // Typed `line console 0`, printed `line con 0` (see `line console` in GLOBAL).
+    ("line console", "line con"),
 ];
 
 #[cfg(test)]

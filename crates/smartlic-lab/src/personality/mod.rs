@@ -152,6 +152,9 @@ pub enum Exec {
     ShowLicense,
     TerminalLength,
     TerminalWidth,
+    /// NX-OS `terminal session-timeout MINUTES` (0: never): accepted; a lab session has
+    /// no idle timeout to change.
+    TerminalSessionTimeout,
     WriteMemory,
     /// `copy running-config startup-config` (IOS-XE asks for the destination name).
     CopyRunStart,
@@ -217,6 +220,9 @@ pub enum Effect {
     /// NX-OS `destination-profile P http URL` adds `destination-profile P index N http
     /// URL` with the next free index; the `no` form takes either spelling.
     NxDestination,
+    /// IOS `exec-timeout MINUTES [SECONDS]`: one setting, printed with both numbers
+    /// (`exec-timeout 0` is stored as `exec-timeout 0 0`); the `no` form removes it.
+    ExecTimeout,
 }
 
 /// A default the device does not print.

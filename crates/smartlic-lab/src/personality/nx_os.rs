@@ -199,6 +199,15 @@ const COMMON_EXEC: &[ExecRule] = &[
         action: Exec::TerminalWidth,
         user: true,
     },
+    // pyATS/unicon's NX-OS plugin sends it on every connect (unicon.plugins 26.9
+    // `nxos/setting.py` HA_INIT_EXEC_COMMANDS: `term length 0`, `term width 511`,
+    // `terminal session-timeout 0`); NX-OS fundamentals command reference: `terminal
+    // session-timeout MINUTES`, 0 to 525600, 0 disabling the timeout.
+    ExecRule {
+        pattern: "terminal session-timeout <num>",
+        action: Exec::TerminalSessionTimeout,
+        user: true,
+    },
     // NAPALM's `nxos`/`nxos_ssh` wrap config replace and rollback in `terminal dont-ask` /
     // `no terminal dont-ask` (napalm/nxos_ssh/nxos_ssh.py).
     ExecRule {
@@ -292,7 +301,6 @@ const OTHER_CONFIG: &[&str] = &[
     "class-map",
     "feature",
     "interface",
-    "logging",
     "username",
     "vlan",
     "vrf",
@@ -414,6 +422,57 @@ const GLOBAL: &[ConfigRule] = &[
         pattern: "ntp server <word> [prefer] [use-vrf <word>]",
         action: Config::Store(Effect::Flag),
     },
+    // pyATS/unicon's NX-OS plugin sends `no logging console`, `line console`,
+    // `exec-timeout 0`, `line vty`, `exec-timeout 0`, `terminal width 511` on every
+    // connect (unicon.plugins 26.9 `nxos/setting.py` HA_INIT_CONFIG_COMMANDS). Real
+    // sessions, from unicon's own documentation (index ids 888738315, 587553085):
+    // `nx-osv-1(config)# no logging console`, `(config)# line console` →
+    // `(config-console)# exec-timeout 0` → `(config-console)# terminal width 511` →
+    // `end`; `line vty` opens `(config-line)#` (a DISA NX-OS STIG fix text, index id
+    // 25142440432). Configs print `line console` / `  exec-timeout 0` / `line vty` /
+    // `  exec-timeout 0`, and console logging (on by default) only as `no logging
+    // console` (public N9K configs, index ids 41616274360, 246657213).
+    ConfigRule {
+        pattern: "logging console",
+        action: Config::Store(Effect::Flag),
+    },
+    ConfigRule {
+        pattern: "logging console <num>",
+        action: Config::Store(Effect::Set(2)),
+    },
+    ConfigRule {
+        pattern: "line console",
+        action: Config::Enter("console"),
+    },
+    ConfigRule {
+        pattern: "line vty",
+        action: Config::Enter("line"),
+    },
+];
+
+/// `(config-console)#` lines (NX-OS: `exec-timeout MINUTES`, printed as typed; `speed`).
+const CONSOLE: &[ConfigRule] = &[
+    ConfigRule {
+        pattern: "exec-timeout <num>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "speed <num>",
+        action: Config::Store(Effect::Set(1)),
+    },
+];
+
+/// `(config-line)#` lines under `line vty` (NX-OS: `exec-timeout MINUTES`,
+/// `session-limit N`).
+const VTY: &[ConfigRule] = &[
+    ConfigRule {
+        pattern: "exec-timeout <num>",
+        action: Config::Store(Effect::Set(1)),
+    },
+    ConfigRule {
+        pattern: "session-limit <num>",
+        action: Config::Store(Effect::Set(1)),
+    },
 ];
 
 /// docs/platform-notes.md "NX-OS, Smart Licensing Using Policy" (assumed CLI text).
@@ -490,6 +549,18 @@ const CLASSIC_MODES: &[Mode] = &[
         parent: Some("config"),
         rules: &[CALLHOME, CONFIG_SHOWS],
     },
+    Mode {
+        id: "console",
+        prompt: "(config-console)",
+        parent: Some("config"),
+        rules: &[CONSOLE, CONFIG_SHOWS],
+    },
+    Mode {
+        id: "line",
+        prompt: "(config-line)",
+        parent: Some("config"),
+        rules: &[VTY, CONFIG_SHOWS],
+    },
 ];
 
 const POLICY_MODES: &[Mode] = &[
@@ -505,15 +576,35 @@ const POLICY_MODES: &[Mode] = &[
         parent: Some("config"),
         rules: &[CALLHOME, CONFIG_SHOWS],
     },
+    Mode {
+        id: "console",
+        prompt: "(config-console)",
+        parent: Some("config"),
+        rules: &[CONSOLE, CONFIG_SHOWS],
+    },
+    Mode {
+        id: "line",
+        prompt: "(config-line)",
+        parent: Some("config"),
+        rules: &[VTY, CONFIG_SHOWS],
+    },
 ];
 
 /// `no ip domain-lookup` is what a config prints (docs/platform-notes.md, index id
 /// 4032232639): lookup is on by default and not printed.
-const HIDDEN_DEFAULTS: &[HiddenDefault] = &[HiddenDefault {
-    scope: &[],
-    line: "ip domain-lookup",
-    overridden_by: &["no ip domain-lookup"],
-}];
+const HIDDEN_DEFAULTS: &[HiddenDefault] = &[
+    HiddenDefault {
+        scope: &[],
+        line: "ip domain-lookup",
+        overridden_by: &["no ip domain-lookup"],
+    },
+    // See `logging console` in GLOBAL.
+    HiddenDefault {
+        scope: &[],
+        line: "logging console",
+        overridden_by: &["no logging console"],
+    },
+];
 
 /// A factory NX-OS device prints no callhome block in `show running-config` (the
 /// defaults show only as `!#` lines in a checkpoint, corpus napalm-derived-1).
