@@ -305,6 +305,81 @@ fn a_saved_plan_is_applied_exactly_and_refused_where_the_device_drifted() {
     }
 }
 
+/// campus-core-1 boots with a few hundred lines of its own (inventory/lab/configs: VLANs,
+/// 56 interfaces, AAA, a self-signed certificate chain, a banner, lines, SNMP): an apply
+/// that configures and registers it changes only lines it typed, and every other line,
+/// the banner's text and the certificate's hex included, is still there, in order.
+#[test]
+fn an_apply_touches_nothing_else_in_a_real_sized_config() {
+    let inventory = root().join("inventory/lab/hosts.yml");
+    let playbook = root().join("playbooks/smart-licensing.yml");
+    let lab = LabSsh::start_file(&inventory);
+    let show = || lab.exec("campus-core-1", "show running-config");
+    let before = show();
+    assert!(before.lines().count() > 300, "{before}");
+    let targets = load_with(&lab, &inventory, &playbook, Some("campus-core-1"), &[]);
+    let (runs, _) = run(&lab, &targets, &options(&lab, Mode::Apply));
+    assert_eq!(
+        outcome(&runs, "campus-core-1"),
+        &Outcome::Changed,
+        "{runs:#?}"
+    );
+    let after = show();
+    let sent: Vec<String> = runs[0].sent.iter().map(|l| l.trim().to_string()).collect();
+    let diff = similar::TextDiff::from_lines(&before, &after);
+    let mut changed = Vec::new();
+    for change in diff.iter_all_changes() {
+        let line = change.value().trim();
+        // The config's header (`Current configuration : N bytes`, the last change) moves.
+        if line.starts_with("Current configuration")
+            || line.starts_with("! Last configuration change")
+        {
+            continue;
+        }
+        match change.tag() {
+            similar::ChangeTag::Equal => {}
+            similar::ChangeTag::Insert => {
+                assert!(
+                    sent.iter().any(|s| s == line),
+                    "added but never typed: {line}\n{sent:#?}"
+                );
+                changed.push(format!("+{line}"));
+            }
+            similar::ChangeTag::Delete => {
+                // Negated, or a single-value setting given a new value (`revocation-check
+                // crl` replaced by `revocation-check none`).
+                let setting = |l: &str| l.rsplit_once(' ').map(|(s, _)| s.to_string());
+                let removed_by = |s: &String| {
+                    s == &format!("no {line}")
+                        || setting(s).is_some_and(|w| Some(w) == setting(line))
+                };
+                assert!(
+                    sent.iter().any(removed_by),
+                    "removed but never typed over: {line}\n{sent:#?}"
+                );
+                changed.push(format!("-{line}"));
+            }
+        }
+    }
+    assert!(!changed.is_empty(), "the apply changed the config");
+    for kept in [
+        "banner motd ^C\n! Authorised access only.\n  Activity on this device is monitored and logged.\n",
+        "line vty 5 15\n access-class VTY-ACCESS in vrf-also\n exec-timeout 15 0\n transport input ssh\n",
+        "interface GigabitEthernet1/0/48\n shutdown\n",
+        "snmp-server community Lab-Read-Only RO\n",
+    ] {
+        assert!(after.contains(kept), "{kept} lost:\n{after}");
+    }
+    let chain = |text: &str| -> String {
+        let start = text
+            .find("crypto pki certificate chain TP-self-signed")
+            .unwrap();
+        let end = start + text[start..].find("quit").unwrap();
+        text[start..end].to_string()
+    };
+    assert_eq!(chain(&before), chain(&after));
+}
+
 /// A device registered to another virtual account than `expect` names is not silently
 /// re-registered: without `force` the host fails and says so, and no token is spent.
 #[test]

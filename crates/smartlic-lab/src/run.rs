@@ -510,6 +510,7 @@ fn cli_options(host: &LabHost) -> CliOptions {
     CliOptions {
         enable_secret: host.enable_secret.as_ref().map(|s| s.expose().to_string()),
         privileged_login: host.privilege == 15,
+        startup_config: host.startup_config.clone(),
         invalid_commands: host.faults.invalid.clone(),
         hang_on: host.faults.hang_on.clone(),
         latency: Duration::from_millis(host.faults.latency_ms),

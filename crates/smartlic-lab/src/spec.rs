@@ -11,6 +11,7 @@
 //!     serial: FOC2101X0AB           # default derived from the name
 //!     enable_secret: {env: LAB_ENABLE}
 //!     privilege: 1                  # the login's level: 1 (user exec) or 15 (privileged)
+//!     startup_config: configs/campus-core-1.cfg   # boots with it (path from the inventory's folder)
 //!     reaches: [Mgmt-vrf]           # VRFs with a path to the licensing back-end
 //!     interfaces: {GigabitEthernet0/0: Mgmt-vrf, Vlan27: null}
 //!     clock_offset: -200d           # the device's clock, off by this much
@@ -68,6 +69,9 @@ pub struct LabHost {
     pub enable_secret: Option<Secret>,
     /// The login's privilege level: 15 lands at `#` (`username … privilege 15`), 1 at `>`.
     pub privilege: u8,
+    /// The config the device boots with (`lab.startup_config`'s file), instead of the
+    /// factory one.
+    pub startup_config: Option<String>,
     pub pid: String,
     pub serial: String,
     /// VRF names (or `default`) that have a path to the back-end.
@@ -84,6 +88,7 @@ const LAB_KEYS: &[&str] = &[
     "serial",
     "enable_secret",
     "privilege",
+    "startup_config",
     "reaches",
     "interfaces",
     "clock_offset",
@@ -97,11 +102,16 @@ pub fn lab_hosts(
     vault: Option<&Vault>,
 ) -> Result<Vec<LabHost>, Vec<LabError>> {
     let mut c = Check::default();
+    let folder = inventory
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let hosts: Vec<LabHost> = inventory
         .hosts
         .iter()
         .filter(|h| h.vars.get("lab").is_some())
-        .filter_map(|h| lab_host(&mut c, &h.name, &h.mark, &h.vars, vault))
+        .filter_map(|h| lab_host(&mut c, &h.name, &h.mark, &h.vars, vault, &folder))
         .collect();
     // A group's value is every member's: its problem is told once.
     let mut seen = std::collections::HashSet::new();
@@ -130,6 +140,7 @@ fn lab_host(
     listed_at: &Mark,
     vars: &Value,
     vault: Option<&Vault>,
+    folder: &Path,
 ) -> Option<LabHost> {
     let lab = vars.get("lab")?;
     let known = c.map(lab, "lab", LAB_KEYS).is_some();
@@ -151,6 +162,9 @@ fn lab_host(
         .get("enable_secret")
         .map(|n| c.secret(n, "lab.enable_secret", vault));
     let privilege = lab.get("privilege").map(|n| login_privilege(c, n));
+    let startup_config = lab
+        .get("startup_config")
+        .map(|n| startup_config(c, n, folder));
     let pid = lab.get("pid").map(|n| c.name(n, "lab.pid", &PRODUCT_ID));
     let serial = lab
         .get("serial")
@@ -176,6 +190,7 @@ fn lab_host(
         // device logs its users in at 15 unless `privilege: 1` asks for that dead end.
         privilege: privilege.unwrap_or(Some(if enable_secret.is_some() { 1 } else { 15 }))?,
         enable_secret: enable_secret.map_or(Some(None), |s| s.map(Some))?,
+        startup_config: startup_config.map_or(Some(None), |s| s.map(Some))?,
         pid: pid.unwrap_or_else(|| Some(default_pid(platform).to_string()))?,
         serial: serial.unwrap_or_else(|| Some(default_serial(name)))?,
         reaches: reaches.unwrap_or_else(|| vec!["default".to_string()]),
@@ -198,6 +213,23 @@ fn login_privilege(c: &mut Check, value: &Value) -> Option<u8> {
         return None;
     }
     Some(level as u8)
+}
+
+/// `lab.startup_config`: a config file, its path relative to the inventory's folder; its
+/// text, read now so that a missing file is told before anything starts.
+fn startup_config(c: &mut Check, value: &Value, folder: &Path) -> Option<String> {
+    let path = folder.join(c.string(value, "lab.startup_config")?);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            c.error(
+                value,
+                "lab.startup_config",
+                format!("cannot read {}: {e}", path.display()),
+            );
+            None
+        }
+    }
 }
 
 /// `platform:` (`ios-xe`, `nx-os`, `apic`), or Ansible's `ansible_network_os`.
@@ -744,6 +776,27 @@ pub(crate) mod tests {
             assert_eq!(errors[0].field, "lab.privilege", "{bad}: {errors:?}");
             assert_eq!(errors[0].line, 7, "{bad}: {errors:?}");
         }
+    }
+
+    #[test]
+    fn a_startup_config_is_read_from_the_inventory_folder_and_a_missing_one_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("configs")).unwrap();
+        std::fs::write(dir.path().join("configs/sw1.cfg"), "hostname sw1\n").unwrap();
+        let host = |file: &str| {
+            let text = format!(
+                "all:\n  hosts:\n    sw1:\n      platform: ios-xe\n      os_version: 16.12.5\n      ansible_host: 127.0.0.11\n      lab: {{startup_config: {file}}}\n"
+            );
+            let path = dir.path().join("hosts.yml");
+            std::fs::write(&path, text).unwrap();
+            lab_hosts(&crate::inventory::load(&path).unwrap(), None)
+        };
+        let found = host("configs/sw1.cfg").unwrap();
+        assert_eq!(found[0].startup_config.as_deref(), Some("hostname sw1\n"));
+        let errors = host("configs/missing.cfg").unwrap_err();
+        assert_eq!(errors[0].field, "lab.startup_config", "{errors:?}");
+        assert_eq!(errors[0].line, 7, "{errors:?}");
+        assert!(errors[0].message.contains("missing.cfg"), "{errors:?}");
     }
 
     #[test]

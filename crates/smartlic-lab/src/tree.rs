@@ -37,7 +37,8 @@ impl Tree {
     pub fn parse(text: &str) -> Tree {
         let mut roots = Vec::new();
         let mut open: Vec<(usize, Line)> = Vec::new();
-        for raw in text.lines() {
+        let mut raw_lines = text.lines();
+        while let Some(raw) = raw_lines.next() {
             let trimmed = raw.trim();
             if trimmed.is_empty() || trimmed.starts_with('!') {
                 continue;
@@ -46,7 +47,11 @@ impl Tree {
             while open.last().is_some_and(|(i, _)| *i >= indent) {
                 close_innermost(&mut open, &mut roots);
             }
-            open.push((indent, Line::leaf(trimmed)));
+            let line = match banner_delimiter(trimmed).filter(|_| indent == 0) {
+                Some(delimiter) => banner(trimmed, delimiter, &mut raw_lines),
+                None => trimmed.to_string(),
+            };
+            open.push((indent, Line::leaf(line)));
         }
         while !open.is_empty() {
             close_innermost(&mut open, &mut roots);
@@ -64,6 +69,39 @@ impl Tree {
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
+}
+
+/// The delimiter of a `banner KIND DELIM…` line, when the banner's text goes on past this
+/// line. A running config prints the delimiter as `^C` (Cisco IOS Configuration
+/// Fundamentals Command Reference, `banner motd`); the text up to the closing one is
+/// literal: its lines keep their indentation and may start with `!`.
+fn banner_delimiter(line: &str) -> Option<&str> {
+    let mut words = line.splitn(3, ' ');
+    let (Some("banner"), Some(_kind), Some(rest)) = (words.next(), words.next(), words.next())
+    else {
+        return None;
+    };
+    let delimiter = if rest.starts_with("^C") {
+        "^C"
+    } else {
+        rest.get(..1)?
+    };
+    // `banner motd ^Ctext^C` on one line ends where it starts.
+    (!rest[delimiter.len()..].contains(delimiter)).then_some(delimiter)
+}
+
+/// A banner's lines, up to and including the one holding the closing delimiter, as one
+/// multi-line text.
+fn banner<'a>(first: &str, delimiter: &str, rest: &mut impl Iterator<Item = &'a str>) -> String {
+    let mut text = first.to_string();
+    for raw in rest.by_ref() {
+        text.push('\n');
+        text.push_str(raw);
+        if raw.contains(delimiter) {
+            break;
+        }
+    }
+    text
 }
 
 fn close_innermost(open: &mut Vec<(usize, Line)>, roots: &mut Vec<Line>) {
@@ -116,6 +154,23 @@ mod tests {
     fn renders_what_it_parses() {
         let text = "callhome\n  email-contact x\n  enable\nfeature ssh\n";
         assert_eq!(Tree::parse(text).render(2), text);
+    }
+
+    #[test]
+    fn a_banner_is_literal_text_up_to_its_delimiter() {
+        let text = "hostname r1\nbanner motd ^C\n! Authorised access only\n  indented\n^C\nline con 0\n exec-timeout 0 0\nbanner login ^Cone line^C\n";
+        let tree = Tree::parse(text);
+        let texts: Vec<&str> = tree.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "hostname r1",
+                "banner motd ^C\n! Authorised access only\n  indented\n^C",
+                "line con 0",
+                "banner login ^Cone line^C"
+            ]
+        );
+        assert_eq!(tree.render(1), text);
     }
 
     #[test]

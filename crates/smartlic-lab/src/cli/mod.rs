@@ -41,6 +41,8 @@ pub struct CliOptions {
     pub enable_secret: Option<String>,
     /// The login lands in privileged exec (IOS-XE `username … privilege 15`), not user exec.
     pub privileged_login: bool,
+    /// The config the device boots with instead of its personality's factory one.
+    pub startup_config: Option<String>,
     /// Commands this device's release does not know: a line starting with one of them
     /// (keywords spelled out, e.g. `license smart transport`) is refused with `% Invalid
     /// input` and the caret under its last word.
@@ -172,7 +174,10 @@ pub fn device(
         if s.running.is_empty() && s.startup.is_empty() {
             // The licensing agent may have logged already (Using Policy's boot line).
             let log = std::mem::take(&mut s.log);
-            *s = factory_state(&identity);
+            *s = match &options.startup_config {
+                Some(text) => booted_with(text),
+                None => factory_state(&identity),
+            };
             s.log = log;
         }
     }
@@ -199,11 +204,18 @@ pub fn device(
 /// A device fresh from the factory: the personality's factory config, saved.
 pub fn factory_state(identity: &Identity) -> DeviceState {
     let personality = personality::for_identity(identity);
-    let text = personality
-        .factory_config
-        .replace("{hostname}", &identity.name);
-    let tree = Tree::parse(&text);
+    booted_with(
+        &personality
+            .factory_config
+            .replace("{hostname}", &identity.name),
+    )
+}
+
+/// A device booted with `config` saved (and the CA certificates it holds trusted).
+fn booted_with(config: &str) -> DeviceState {
+    let tree = Tree::parse(config);
     DeviceState {
+        trusted_cas: cert::certificates_in(&tree),
         running: tree.clone(),
         startup: tree,
         ..DeviceState::default()
