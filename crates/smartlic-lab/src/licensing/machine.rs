@@ -403,6 +403,9 @@ impl Classic {
     ) -> Vec<String> {
         self.pause_eval(now);
         self.phase = Phase::Registered;
+        // From now on the ID certificate identifies the device; the token is not kept
+        // (nor saved with the lab's state).
+        self.token = None;
         self.initial = Some(Attempt {
             ok: Some(true),
             at: now,
@@ -866,6 +869,15 @@ mod tests {
         m.registered(T0 + 20.0, account(), true, XE);
         m.granted(T0 + 21.0, Grant::InCompliance, XE);
         m
+    }
+
+    #[test]
+    fn a_registered_device_keeps_no_token() {
+        let mut m = Classic::new(T0);
+        m.register("tok", false, T0 + 10.0, XE);
+        assert_eq!(m.token.as_deref(), Some("tok"), "kept for the retries");
+        m.registered(T0 + 20.0, account(), true, XE);
+        assert_eq!(m.token, None);
     }
 
     #[test]
