@@ -305,43 +305,49 @@ fn a_saved_plan_is_applied_exactly_and_refused_where_the_device_drifted() {
     }
 }
 
-/// campus-core-1 boots with a few hundred lines of its own (inventory/lab/configs: VLANs,
-/// 56 interfaces, AAA, a self-signed certificate chain, a banner, lines, SNMP): an apply
-/// that configures and registers it changes only lines it typed, and every other line,
-/// the banner's text and the certificate's hex included, is still there, in order.
-#[test]
-fn an_apply_touches_nothing_else_in_a_real_sized_config() {
+/// Applies the example playbook to `host` of inventory/lab/hosts.yml, which boots with a
+/// real-sized config (inventory/lab/configs), and checks that every line that changed in
+/// `show running-config` is one smartlic typed (added), negated or gave a new value
+/// (removed). Its config before and after.
+fn apply_and_check_only_typed_lines_changed(host: &str) -> (String, String) {
     let inventory = root().join("inventory/lab/hosts.yml");
     let playbook = root().join("playbooks/smart-licensing.yml");
     let lab = LabSsh::start_file(&inventory);
-    let show = || lab.exec("campus-core-1", "show running-config");
+    let show = || lab.exec(host, "show running-config");
     let before = show();
     assert!(before.lines().count() > 300, "{before}");
-    let targets = load_with(&lab, &inventory, &playbook, Some("campus-core-1"), &[]);
+    let targets = load_with(&lab, &inventory, &playbook, Some(host), &[]);
     let (runs, _) = run(&lab, &targets, &options(&lab, Mode::Apply));
-    assert_eq!(
-        outcome(&runs, "campus-core-1"),
-        &Outcome::Changed,
-        "{runs:#?}"
-    );
+    assert_eq!(outcome(&runs, host), &Outcome::Changed, "{runs:#?}");
     let after = show();
     let sent: Vec<String> = runs[0].sent.iter().map(|l| l.trim().to_string()).collect();
-    let diff = similar::TextDiff::from_lines(&before, &after);
     let mut changed = Vec::new();
-    for change in diff.iter_all_changes() {
+    for change in similar::TextDiff::from_lines(&before, &after).iter_all_changes() {
         let line = change.value().trim();
-        // The config's header (`Current configuration : N bytes`, the last change) moves.
-        if line.starts_with("Current configuration")
-            || line.starts_with("! Last configuration change")
-        {
+        // The header (size, last change, time) moves with every change.
+        let header = [
+            "Current configuration",
+            "! Last configuration change",
+            "!Time:",
+            "!Running configuration last done",
+        ];
+        // Blank lines and `!` only separate blocks.
+        if line.is_empty() || line == "!" || header.iter().any(|h| line.starts_with(h)) {
             continue;
         }
         match change.tag() {
             similar::ChangeTag::Equal => {}
             similar::ChangeTag::Insert => {
+                // As typed, or as the device prints what was typed (NX-OS adds `index 1`
+                // to a destination-profile URL): the typed words, in order, in the line.
+                let printed_as = |s: &String| {
+                    let mut words = line.split_whitespace();
+                    s.split_whitespace().next() == line.split_whitespace().next()
+                        && s.split_whitespace().all(|w| words.any(|l| l == w))
+                };
                 assert!(
-                    sent.iter().any(|s| s == line),
-                    "added but never typed: {line}\n{sent:#?}"
+                    sent.iter().any(printed_as),
+                    "{host}: added but never typed: {line}\n{sent:#?}"
                 );
                 changed.push(format!("+{line}"));
             }
@@ -355,13 +361,31 @@ fn an_apply_touches_nothing_else_in_a_real_sized_config() {
                 };
                 assert!(
                     sent.iter().any(removed_by),
-                    "removed but never typed over: {line}\n{sent:#?}"
+                    "{host}: removed but never typed over: {line}\n{sent:#?}"
                 );
                 changed.push(format!("-{line}"));
             }
         }
     }
-    assert!(!changed.is_empty(), "the apply changed the config");
+    assert!(!changed.is_empty(), "{host}: the apply changed the config");
+    (before, after)
+}
+
+/// campus-core-1 (IOS-XE) boots with about 500 lines (VLANs, 57 interfaces, AAA, a
+/// self-signed certificate chain, a banner, lines, SNMP): an apply that configures and
+/// registers it changes only lines it typed; the banner's text, the certificate's hex and
+/// the untouched blocks are still there, in order.
+#[test]
+fn an_apply_touches_nothing_else_in_a_real_sized_ios_xe_config() {
+    let (before, after) = apply_and_check_only_typed_lines_changed("campus-core-1");
+    // The device prints its own `version` and `end` lines, once.
+    for line in ["version 16.12", "end"] {
+        assert_eq!(
+            before.lines().filter(|l| *l == line).count(),
+            1,
+            "{line}: {before}"
+        );
+    }
     for kept in [
         "banner motd ^C\n! Authorised access only.\n  Activity on this device is monitored and logged.\n",
         "line vty 5 15\n access-class VTY-ACCESS in vrf-also\n exec-timeout 15 0\n transport input ssh\n",
@@ -378,6 +402,22 @@ fn an_apply_touches_nothing_else_in_a_real_sized_config() {
         text[start..end].to_string()
     };
     assert_eq!(chain(&before), chain(&after));
+}
+
+/// dc-leaf-1 (NX-OS 9.3(8)) boots with about 380 lines (features, users, VDC limits, VLANs
+/// and SVIs, 54 Ethernet ports, the management VRF, lines): the same holds.
+#[test]
+fn an_apply_touches_nothing_else_in_a_real_sized_nx_os_config() {
+    let (before, after) = apply_and_check_only_typed_lines_changed("dc-leaf-1");
+    assert_eq!(before.matches("\nversion 9.3(8)").count(), 1, "{before}");
+    for kept in [
+        "vdc dc-leaf-1 id 1\n  limit-resource vlan minimum 16 maximum 4094\n",
+        "interface Ethernet1/54\n  description spine-uplink-6\n  no switchport\n  mtu 9216\n",
+        "interface mgmt0\n  vrf member management\n  ip address 192.0.2.31/24\n",
+        "vrf context management\n  ip route 0.0.0.0/0 192.0.2.1\n",
+    ] {
+        assert!(after.contains(kept), "{kept} lost:\n{after}");
+    }
 }
 
 /// A device registered to another virtual account than `expect` names is not silently

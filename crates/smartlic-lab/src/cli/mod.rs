@@ -211,9 +211,12 @@ pub fn factory_state(identity: &Identity) -> DeviceState {
     )
 }
 
-/// A device booted with `config` saved (and the CA certificates it holds trusted).
+/// A device booted with `config` saved (and the CA certificates it holds trusted). A
+/// saved config's `version` and `end` lines are the device's to print, not lines of it.
 fn booted_with(config: &str) -> DeviceState {
-    let tree = Tree::parse(config);
+    let mut tree = Tree::parse(config);
+    tree.lines
+        .retain(|l| l.text != "end" && !l.text.starts_with("version "));
     DeviceState {
         trusted_cas: cert::certificates_in(&tree),
         running: tree.clone(),
