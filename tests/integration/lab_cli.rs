@@ -470,12 +470,84 @@ fn licensing_commands_reach_the_agent() {
     );
 }
 
+/// A capture of tests/fixtures/corpus (PROVENANCE.md there).
+fn capture(path: &str) -> String {
+    let file = crate::support::root()
+        .join("tests/fixtures/corpus")
+        .join(path);
+    std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
+
+#[test]
+fn trustpoints_list_the_factory_sudi_ones_as_real_devices_do() {
+    let lab = ios(CliOptions::default());
+    let (out, _) = lab.console.exec("show crypto pki trustpoints");
+    let text = String::from_utf8(out).unwrap();
+    let names: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("Trustpoint "))
+        .collect();
+    // The C9300's list (index id 28490484440): the SUDI ones, then the configured ones.
+    assert_eq!(
+        names,
+        [
+            "CISCO_IDEVID_SUDI_LEGACY:",
+            "CISCO_IDEVID_SUDI_LEGACY0:",
+            "CISCO_IDEVID_SUDI:",
+            "CISCO_IDEVID_SUDI0:",
+            "SLA-TrustPoint:",
+        ],
+        "{text}"
+    );
+    // Blocks as the captures print them, each ending in two blank lines.
+    let muninn = capture("iosxe/show-crypto-pki-trustpoints/muninn-1.txt");
+    let genie = capture("iosxe/show-crypto-pki-trustpoints/genieparser-1.txt");
+    let block = |name: &str| {
+        let start = text.find(&format!("Trustpoint {name}:\n")).unwrap();
+        let end = text[start..].find("\n\n\n").unwrap() + start + 3;
+        text[start..end].to_string()
+    };
+    for name in ["CISCO_IDEVID_SUDI", "CISCO_IDEVID_SUDI0", "SLA-TrustPoint"] {
+        assert!(muninn.contains(&block(name)), "{name}:\n{}", block(name));
+    }
+    // The legacy pair carries the ACT2 chain genieparser-1 shows without its suffix.
+    for (name, real) in [
+        ("CISCO_IDEVID_SUDI_LEGACY", "CISCO_IDEVID_SUDI"),
+        ("CISCO_IDEVID_SUDI_LEGACY0", "CISCO_IDEVID_SUDI0"),
+    ] {
+        let ours = block(name).replacen(name, real, 1);
+        assert!(genie.contains(&ours), "{name}:\n{ours}");
+    }
+    assert!(
+        text.ends_with("    Certificate configured.\n\n\n"),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn call_home_profile_prints_the_http_address_as_every_capture_does() {
+    let lab = ios(CliOptions::default());
+    let (out, _) = lab.console.exec("show call-home profile all");
+    let text = String::from_utf8(out).unwrap();
+    let label = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains("HTTP"))
+            .map(|l| l.split(": ").next().unwrap().to_string())
+            .collect()
+    };
+    for file in ["genieparser-1.txt", "genieparser-3.txt"] {
+        let real = capture(&format!("iosxe/show-call-home-profile-all/{file}"));
+        assert_eq!(label(&text)[0], label(&real)[0], "{file}");
+    }
+    assert_eq!(label(&text), ["    HTTP  address"]);
+}
+
 #[test]
 fn call_home_shows_follow_the_running_config() {
     let lab = ios(user_exec());
     let (out, _) = lab.console.exec("show call-home profile all");
     let text = String::from_utf8(out).unwrap();
-    assert!(text.starts_with("Profile Name: CiscoTAC-1\n    Profile status: ACTIVE\n    Profile mode: Full Reporting\n    Reporting Data: Smart Call Home, Smart Licensing\n    Preferred Message Format: xml\n    Message Size Limit: 3145728 Bytes\n    Transport Method: http\n    HTTP address(es): https://tools.cisco.com/its/service/oddce/services/DDCEService\n    Other address(es): default\n"), "{text}");
+    assert!(text.starts_with("Profile Name: CiscoTAC-1\n    Profile status: ACTIVE\n    Profile mode: Full Reporting\n    Reporting Data: Smart Call Home, Smart Licensing\n    Preferred Message Format: xml\n    Message Size Limit: 3145728 Bytes\n    Transport Method: http\n    HTTP  address: https://tools.cisco.com/its/service/oddce/services/DDCEService\n    Other address(es): default\n"), "{text}");
     let (out, _) = lab.console.exec("show call-home");
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("    call home feature : enable\n"));

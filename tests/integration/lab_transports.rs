@@ -349,7 +349,7 @@ fn ios_xe_transport_gateway_needs_its_port_and_the_exact_path() {
     assert!(status.contains("Status: REGISTERED"), "{status}");
     let profile = lab.exec("cat-tg", "show call-home profile all");
     assert!(
-        profile.contains(&format!("HTTP address(es): {right}")),
+        profile.contains(&format!("    HTTP  address: {right}\n")),
         "{profile}"
     );
     let counters = lab.backend.snapshot().counters(Realm::Cssm, &udi(&lab));

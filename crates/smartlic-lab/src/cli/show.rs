@@ -969,15 +969,16 @@ fn status_word(active: bool) -> &'static str {
     if active { "ACTIVE" } else { "INACTIVE" }
 }
 
-/// `show call-home profile all`: [CAT-TS] on classic images (`HTTP address(es):`),
-/// the corpus form on SLP images (`HTTP  address:`, two spaces, genieparser fixtures);
-/// both with the corpus indentation and column-aligned tables.
+/// `show call-home profile all`, with the corpus indentation and column-aligned tables.
+/// The destination line is `HTTP  address: <url>` (two spaces, no `(es)`) on classic and
+/// Using Policy images alike: every real capture prints it so (corpus
+/// iosxe/show-call-home-profile-all/genieparser-1 and -3, from CiscoTestAutomation/genieparser
+/// `iosxe/tests/ShowCallHomeProfileAll`, a Smart Licensing classic CiscoTAC-1 profile among
+/// them), and genie's `ShowCallHomeProfileAll` reads only that form. [CAT-TS]'s
+/// `HTTP address(es):` is the web rendering of the document, not device output.
 pub fn call_home_profiles(view: &View) -> String {
     let ch = CallHome::read(view);
-    let label = match view.personality.model {
-        LicensingModel::Classic => "HTTP address(es):",
-        LicensingModel::Policy => "HTTP  address:",
-    };
+    let label = "HTTP  address:";
     let mut entries = Vec::new();
     for (name, lines) in ch.profiles() {
         let method = transport_method(lines);
@@ -1014,16 +1015,65 @@ pub fn call_home_profiles(view: &View) -> String {
 
 // ---------------------------------------------------------------- trustpoints
 
-/// `show crypto pki trustpoints` (corpus iosxe/show-crypto-pki-trustpoints): the
-/// configured trustpoints; SLA-TrustPoint carries the Cisco Licensing Root CA on every
-/// device, imported CAs show their subject and serial.
+/// The trustpoints a Catalyst holds from the factory, which `show running-config` does not
+/// list: the SUDI (Secure Unique Device Identifier) chains. Names and order: a C9300's
+/// `show crypto pki trustpoints | i Tr` (public index id 28490484440, a Cisco IOS-XE
+/// programmability lab guide: `CISCO_IDEVID_SUDI_LEGACY`, `…_LEGACY0`, `CISCO_IDEVID_SUDI`,
+/// `…SUDI0`, then `SLA-TrustPoint` and the configured ones). Subjects and serials: the
+/// High Assurance chain of `CISCO_IDEVID_SUDI`/`SUDI0` is corpus
+/// iosxe/show-crypto-pki-trustpoints/muninn-1 (C9300-48U 17.18); the legacy pair carries the
+/// ACT2 chain that corpus genieparser-1 shows under `CISCO_IDEVID_SUDI`/`SUDI0` on a device
+/// without the High Assurance one (that the `_LEGACY` pair holds it is ⟨inferred⟩).
+const SUDI_TRUSTPOINTS: &[(&str, &[&str], &str)] = &[
+    (
+        "CISCO_IDEVID_SUDI_LEGACY",
+        &["cn=ACT2 SUDI CA", "o=Cisco"],
+        "61096E7D00000000000C",
+    ),
+    (
+        "CISCO_IDEVID_SUDI_LEGACY0",
+        &["cn=Cisco Root CA 2048", "o=Cisco Systems"],
+        "5FF87B282B54DC8D42A315B568C9ADFF",
+    ),
+    (
+        "CISCO_IDEVID_SUDI",
+        &["o=Cisco", "cn=High Assurance SUDI CA"],
+        "0A6475524CD8617C62",
+    ),
+    (
+        "CISCO_IDEVID_SUDI0",
+        &["cn=Cisco Root CA 2099", "o=Cisco"],
+        "019A335878CE16C1C1",
+    ),
+];
+
+fn trustpoint_block(name: &str, subject: &[String], serial: &str) -> String {
+    let mut out = format!("Trustpoint {name}:\n    Subject Name:\n");
+    for attribute in subject {
+        out.push_str(&format!("    {attribute}\n"));
+    }
+    out.push_str(&format!(
+        "          Serial Number (hex): {serial}\n    Certificate configured.\n"
+    ));
+    out
+}
+
+/// `show crypto pki trustpoints` (corpus iosxe/show-crypto-pki-trustpoints): the factory
+/// SUDI trustpoints ([`SUDI_TRUSTPOINTS`]), then the configured ones; SLA-TrustPoint carries
+/// the Cisco Licensing Root CA on every device, imported CAs show their subject and serial.
+/// Every block, the last one too, ends with two blank lines (both corpus captures).
 pub fn trustpoints(view: &View) -> String {
-    let mut entries = Vec::new();
+    let mut entries: Vec<String> = SUDI_TRUSTPOINTS
+        .iter()
+        .map(|(name, subject, serial)| {
+            let subject: Vec<String> = subject.iter().map(|a| a.to_string()).collect();
+            trustpoint_block(name, &subject, serial)
+        })
+        .collect();
     for line in &view.state.running.lines {
         let Some(name) = line.text.strip_prefix("crypto pki trustpoint ") else {
             continue;
         };
-        let mut out = format!("Trustpoint {name}:\n");
         let summary = if name == "SLA-TrustPoint" {
             Some(cert::Summary {
                 serial: "01".into(),
@@ -1038,19 +1088,12 @@ pub fn trustpoints(view: &View) -> String {
                 })
                 .and_then(|der| cert::summary(&der))
         };
-        if let Some(s) = summary {
-            out.push_str("    Subject Name:\n");
-            for attribute in &s.subject {
-                out.push_str(&format!("    {attribute}\n"));
-            }
-            out.push_str(&format!(
-                "          Serial Number (hex): {}\n    Certificate configured.\n",
-                s.serial
-            ));
-        }
-        entries.push(out);
+        entries.push(match summary {
+            Some(s) => trustpoint_block(name, &s.subject, &s.serial),
+            None => format!("Trustpoint {name}:\n"),
+        });
     }
-    entries.join("\n\n")
+    entries.iter().map(|e| format!("{e}\n\n")).collect()
 }
 
 #[cfg(test)]
