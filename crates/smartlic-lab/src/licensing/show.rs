@@ -6,12 +6,14 @@
 //!   `summary`: the real C9200L 16.9.1 capture (public Ansible README, search index id
 //!   28523190061) and [CAT-TS]; failure lines: [CAT-TS] (labels `Next Registration
 //!   Attempt` and the nesting of `Failure reason:` under its attempt are ⟨not verbatim⟩);
-//! - NX-OS classic `status`: [NX-TS] (flush left, as in that document); `usage`: the NX-OS
-//!   PAK-style table of corpus `nxos/show-license-usage/ntc-templates-1`;
+//! - NX-OS classic `status`, `summary`, `all`: [NX-TS]'s fields in the real N9K layout
+//!   (indented, blank-line separated: tests/fixtures/corpus/nxos, `nx_sections`); `usage`:
+//!   the NX-OS PAK-style table of corpus `nxos/show-license-usage/ntc-templates-1`;
 //! - Using Policy: [GENIEPARSER] ([NTC-TEMPLATES] layout) for status, summary, all, tech
 //!   support (corpus `x-show-license-tech-support/genieparser-9`), usage and udi; NX-OS
 //!   [N3550-MIG] [NX-ART];
-//! - APIC: no sample exists ([ACI-SL] ⟨GAP⟩): the NX-OS classic layout is used.
+//! - APIC: no sample exists ([ACI-SL] ⟨GAP⟩): the NX-OS classic layout is used, without
+//!   NX-OS's `Smart License Conversion:` block.
 //!
 //! - `eventlog [DAYS]` (IOS-XE): [`super::eventlog`].
 //!
@@ -179,10 +181,10 @@ fn usage_status(status: &AuthStatus) -> &'static str {
     }
 }
 
-/// The `Registration:` and `License Authorization:` sections; `indent` is `"  "` on
-/// IOS-XE and empty on NX-OS/APIC ([NX-TS]).
-fn classic_sections(m: &Classic, v: &View, indent: &str, summary: bool) -> String {
-    let i = indent;
+/// The IOS-XE `Registration:` and `License Authorization:` sections (NX-OS and APIC:
+/// [`nx_sections`]).
+fn classic_sections(m: &Classic, v: &View, summary: bool) -> String {
+    let i = "  ";
     let mut out = String::new();
     let status = m.auth_status(v.now);
     let _ = writeln!(out, "Registration:");
@@ -235,13 +237,8 @@ fn classic_sections(m: &Classic, v: &View, indent: &str, summary: bool) -> Strin
         }
     }
     let _ = writeln!(out);
-    // The header carries a trailing blank on IOS-XE (corpus genieparser-2, ntc-templates-1).
-    let header = if indent.is_empty() {
-        "License Authorization:"
-    } else {
-        "License Authorization: "
-    };
-    let _ = writeln!(out, "{header}");
+    // The header carries a trailing blank (corpus genieparser-2, ntc-templates-1).
+    let _ = writeln!(out, "License Authorization: ");
     let _ = writeln!(out, "{i}Status: {}", auth_status_text(v, &status, !summary));
     if let AuthStatus::Eval(left) = status {
         let _ = writeln!(out, "{i}Evaluation Period Remaining: {}", countdown(left));
@@ -334,11 +331,11 @@ pub fn classic(command: &str, m: &Classic, v: &View) -> Option<String> {
     let out = match command {
         "status" => format!(
             "Smart Licensing is ENABLED\n\n{UTILITY}\n{PRIVACY}\nTransport:\n  Type: Callhome\n\n{}\n{EXPORT_KEY}",
-            classic_sections(m, v, "  ", false)
+            classic_sections(m, v, false)
         ),
         "summary" => format!(
             "Smart Licensing is ENABLED\n\n{}\nLicense Usage:\n{}",
-            classic_sections(m, v, "  ", true),
+            classic_sections(m, v, true),
             usage_table(v, usage_status(&status), "Entitlement tag", "  ")
         ),
         "all" => classic_all(m, v, &status, &udi),
@@ -370,11 +367,118 @@ fn classic_all(m: &Classic, v: &View, status: &AuthStatus, udi: &str) -> String 
     };
     format!(
         "Smart Licensing Status\n======================\n\nSmart Licensing is ENABLED\n\n{}\n{EXPORT_KEY}\n{UTILITY}\n{PRIVACY}\nTransport:\n  Type: Callhome\n\nLicense Usage\n==============\n\n{usage}Product Information\n===================\nUDI: {udi}\n\nAgent Version\n=============\nSmart Agent for Licensing: 4.8.5.4_rel/22\n\nReservation Info\n================\nLicense reservation: DISABLED\n",
-        classic_sections(m, v, "  ", false)
+        classic_sections(m, v, false)
     )
 }
 
-/// NX-OS ([NX-TS]) and APIC (no sample ⟨GAP⟩) classic outputs.
+/// The NX-OS classic `Registration:` and `License Authorization:` sections in the device's
+/// layout: two-space indented fields, sections separated by blank lines, the header
+/// `License Authorization: ` with its trailing blank and a blank line after its `Status:`
+/// (the real N9K `show license summary`, Cisco's *Nexus 9000 and 3000 NX-OS SLP User
+/// Guide*, "Migrating to SLP", "before upgrade", copied in
+/// tests/fixtures/corpus/nxos/show-license-summary/cisco-n9k-migration-1.txt). The fields
+/// and their words are [NX-TS]'s `show license status` (a web rendering that lost the
+/// indentation: tests/fixtures/corpus/nxos/show-license-status/cisco-tn217965-rendered-1.txt),
+/// with `Export-Controlled Functionality: Allowed` in both commands (both sources). The summary
+/// has no renewal or expiry lines and prints `Last Communication Attempt: SUCCEEDED`
+/// without its date (the N9K capture). APIC prints the same (no APIC sample, [ACI-SL] ⟨GAP⟩).
+fn nx_sections(m: &Classic, v: &View, summary: bool) -> String {
+    let mut out = String::new();
+    let status = m.auth_status(v.now);
+    let _ = writeln!(out, "Registration:");
+    let _ = writeln!(out, "  Status: {}", registration_status(m));
+    if let (Phase::Registered, Some(a)) = (m.phase, &m.account) {
+        let _ = writeln!(out, "  Smart Account: {}", a.smart);
+        let _ = writeln!(out, "  Virtual Account: {}", a.virtual_);
+    }
+    let export = if m.phase == Phase::Registered && m.export_allowed {
+        "Allowed"
+    } else {
+        "Not Allowed"
+    };
+    let _ = writeln!(out, "  Export-Controlled Functionality: {export}");
+    // As on IOS-XE ([`classic_sections`]): only a communication attempt is ever `PENDING`.
+    let attempt = |out: &mut String, label: &str, a: &super::machine::Attempt, dated: bool| {
+        let result = match a.ok {
+            Some(true) => "SUCCEEDED",
+            None if label == "Last Communication Attempt" => "PENDING",
+            _ => "FAILED",
+        };
+        if dated {
+            let _ = writeln!(out, "  {label}: {result} on {}", v.ts(a.at));
+        } else {
+            let _ = writeln!(out, "  {label}: {result}");
+        }
+        if let Some(reason) = &a.reason {
+            let _ = writeln!(out, "    Failure reason: {reason}");
+        }
+    };
+    if !summary && let Some(a) = &m.initial {
+        attempt(&mut out, "Initial Registration", a, true);
+    }
+    if m.phase != Phase::Registered
+        && let Some(next) = m.next_registration
+    {
+        let _ = writeln!(out, "  Next Registration Attempt: {}", v.ts(next));
+    }
+    if m.phase == Phase::Registered && !summary {
+        match &m.last_renewal {
+            None => {
+                let _ = writeln!(out, "  Last Renewal Attempt: None");
+            }
+            Some(a) => attempt(&mut out, "Last Renewal Attempt", a, true),
+        }
+        let _ = writeln!(out, "  Next Renewal Attempt: {}", v.ts(m.next_renewal));
+        let _ = writeln!(out, "  Registration Expires: {}", v.ts(m.id_cert_expires));
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "License Authorization: ");
+    let _ = writeln!(out, "  Status: {}", auth_status_text(v, &status, true));
+    if let AuthStatus::Eval(left) = status {
+        let _ = writeln!(out, "  Evaluation Period Remaining: {}", countdown(left));
+    }
+    if m.phase == Phase::Registered {
+        let _ = writeln!(out);
+        if let Some(a) = &m.last_comm {
+            // The summary drops the date of a success only (the N9K capture).
+            attempt(
+                &mut out,
+                "Last Communication Attempt",
+                a,
+                !(summary && a.ok == Some(true)),
+            );
+        }
+        if let Some(next) = m.next_comm {
+            let _ = writeln!(out, "  Next Communication Attempt: {}", v.ts(next));
+        }
+        if let Some(deadline) = m.comm_deadline {
+            let _ = writeln!(out, "  Communication Deadline: {}", v.ts(deadline));
+        }
+    }
+    out
+}
+
+/// The NX-OS `License Usage:` table: unindented, a 27-wide `License` column with names cut
+/// to 23 characters + `...`, `Entitlement tag` in parentheses, `Count` and `Status`, 75
+/// dashes, the row ending in a blank (Cisco's Nexus 3550-T 10.2(3t) `show license
+/// summary`, [N3550-MIG], copied in
+/// tests/fixtures/corpus/nxos/show-license-summary/cisco-n3550t-slp-1.txt; the N9K classic
+/// capture shows the same header start). `name` picks the shown name.
+fn nx_usage_table(v: &View, status: &str, name: impl Fn(&Entitlement) -> String) -> String {
+    let mut out = String::from(
+        "License Usage:\nLicense                    Entitlement tag                 Count   Status\n",
+    );
+    let _ = writeln!(out, "{}", "-".repeat(75));
+    for e in v.entitlements {
+        let shown = cut(&name(e), 26, 23);
+        let tag = format!("({})", e.tag);
+        let _ = writeln!(out, "{shown:<27}{tag:<33}{:<8}{status} ", e.count);
+    }
+    out
+}
+
+/// NX-OS ([NX-TS] fields, the N9K capture's layout: [`nx_sections`]) and APIC (no sample,
+/// [ACI-SL] ⟨GAP⟩: the NX-OS layout without the conversion block) classic outputs.
 fn nx_style(
     command: &str,
     m: &Classic,
@@ -383,18 +487,28 @@ fn nx_style(
     udi: &str,
 ) -> Option<String> {
     let nx = v.identity.platform == Platform::NxOs;
+    // Present in both real NX-OS samples ([NX-TS] status, N9K summary), after License
+    // Authorization.
     let conversion = if nx {
-        "Smart License Conversion:\nAutomatic Conversion Enabled: False\nStatus: Not started\n"
+        "\nSmart License Conversion:\n  Automatic Conversion Enabled: False\n  Status: Not started\n"
     } else {
         ""
     };
-    let sections = classic_sections(m, v, "", false).replace("\n\n", "\n");
+    let status_text = format!(
+        "Smart Licensing is ENABLED\n\n{}{conversion}",
+        nx_sections(m, v, false)
+    );
     let out = match command {
-        "status" | "all" => format!("Smart Licensing is ENABLED\n{sections}{conversion}"),
+        "status" => status_text,
+        // A superset of `status`: no NX-OS or APIC `show license all` capture was found
+        // ⟨UNVERIFIED⟩, so the IOS-XE classic report's frame is used around the status
+        // (corpus iosxe/show-license-all/genieparser-3: `Smart Licensing Status` / `=====`,
+        // then `License Usage` blocks and `Product Information`).
+        "all" => nx_all(&status_text, v, status, udi),
         "summary" => format!(
-            "Smart Licensing is ENABLED\n{}License Usage:\n{}",
-            classic_sections(m, v, "", true).replace("\n\n", "\n"),
-            usage_table(v, usage_status(status), "Entitlement tag", "")
+            "Smart Licensing is ENABLED\n\n{}{conversion}\n{}",
+            nx_sections(m, v, true),
+            nx_usage_table(v, usage_status(status), |e| e.classic_name.clone())
         ),
         "udi" => format!("UDI: {udi}\n"),
         "usage" if nx => {
@@ -415,12 +529,21 @@ fn nx_style(
             auth_status_text(v, status, true),
             classic_usage_blocks(v, usage_status(status))
         ),
+        // No NX-OS/APIC tech-support capture ⟨GAP⟩: the IOS-XE header, then `all`.
         "tech support" => format!(
-            "Smart Licensing Tech Support info\n\nSmart Licensing is ENABLED\n{sections}{conversion}"
+            "Smart Licensing Tech Support info\n\n{}",
+            nx_all(&status_text, v, status, udi)
         ),
         _ => return None,
     };
     Some(out)
+}
+
+fn nx_all(status_text: &str, v: &View, status: &AuthStatus, udi: &str) -> String {
+    format!(
+        "Smart Licensing Status\n======================\n\n{status_text}\nLicense Usage\n==============\n\n{}Product Information\n===================\nUDI: {udi}\n",
+        classic_usage_blocks(v, usage_status(status))
+    )
 }
 
 // ---------------------------------------------------------------- Using Policy
@@ -547,14 +670,40 @@ fn trust_line(p: &Policy, v: &View) -> String {
     format!("Trust Code Installed: {}\n", or_none(v, p.trust_installed))
 }
 
-fn slp_status(p: &Policy, v: &View, tech: bool) -> String {
+/// The Using Policy status sections. `report` is `show license all` / `tech support`, where
+/// `Miscellaneous:` comes before `Policy:` (all 26 real `all` and `tech support` captures of
+/// the corpus, e.g. iosxe/show-license-all/genieparser-1 and -5, genielibs-1); `show license
+/// status` prints `Policy:` first (its 4 captures, e.g. show-license-status/ntc-templates-3).
+fn slp_status(p: &Policy, v: &View, tech: bool, report: bool) -> String {
+    const MISC: &str = "Miscellaneous:\n  Custom Id: <empty>\n";
+    let policy = policy_block(p, v);
+    let (first, second) = if report {
+        (MISC, policy.as_str())
+    } else {
+        (policy.as_str(), MISC)
+    };
     format!(
-        "{UTILITY}\nSmart Licensing Using Policy:\n  Status: ENABLED\n\n{}\n{PRIVACY}\n{}\n{}\nMiscellaneous:\n  Custom Id: <empty>\n\n{}\n{}",
+        "{UTILITY}\nSmart Licensing Using Policy:\n  Status: ENABLED\n\n{}\n{PRIVACY}\n{}\n{first}\n{second}\n{}\n{}",
         account_block(p, v),
         transport_block(v, tech),
-        policy_block(p, v),
         usage_reporting_block(p, v),
         trust_line(p, v)
+    )
+}
+
+/// `Usage Report Summary:` as every real Using Policy `show license all` ends (corpus
+/// iosxe/show-license-all/genieparser-1, -5, genielibs-1; and 16 of the 20 tech-support
+/// captures): `Total: N,  Purged: N` / `Total Acknowledged Received: N,  Waiting for Ack: N`
+/// / `Available to Report: N  Collecting Data: N`, where Total = acknowledged + waiting +
+/// available (genieparser-1: 70 = 64 + 0 + 6). The counts are the lab's model ⟨lab
+/// simplification⟩: one RUM report per license in use is being collected, and each
+/// acknowledged report push acknowledged one per license.
+fn usage_report_summary(p: &Policy, v: &View) -> String {
+    let n = v.entitlements.len() as u32;
+    let acked = n * p.report_stats.success;
+    format!(
+        "Usage Report Summary:\n=====================\nTotal: {},  Purged: 0\nTotal Acknowledged Received: {acked},  Waiting for Ack: 0\nAvailable to Report: {n}  Collecting Data: {n}\n",
+        acked + n
     )
 }
 
@@ -616,7 +765,7 @@ fn slp_all(p: &Policy, v: &View, tech: bool) -> String {
     let _ = write!(
         out,
         "Smart Licensing Status\n======================\n\nSmart Licensing is ENABLED\n\nLicense Conversion:\n  Automatic Conversion Enabled: False\n  Last Data Push: <none>\n  Last File Export: <none>\n\n{EXPORT_KEY}\n{}\nLicense Usage\n=============\n\n{}Product Information\n===================\nUDI: {udi}\n\nAgent Version\n=============\nSmart Agent for Licensing: 5.11.4_rel/20\n\n",
-        slp_status(p, v, tech),
+        slp_status(p, v, tech, true),
         slp_usage_blocks(v)
     );
     if tech {
@@ -643,15 +792,19 @@ fn slp_all(p: &Policy, v: &View, tech: bool) -> String {
             format!("{p_s}: No Trust Data")
         };
         let overall = if trusted { "INSTALLED (2)" } else { "No ID" };
+        // Before `Other Info`, as in the tech-support captures that have it (corpus
+        // x-show-license-tech-support/genieparser-9 …).
         let _ = write!(
             out,
-            "Other Info\n==========\nAgent State: authorized\n{trust_line}\nOverall Trust: {overall}\nClock sync-ed with NTP: True\n"
+            "{}\nOther Info\n==========\nAgent State: authorized\n{trust_line}\nOverall Trust: {overall}\nClock sync-ed with NTP: True\n",
+            usage_report_summary(p, v)
         );
     } else {
         out.push_str("License Authorizations\n======================\nLast Data Push: <none>\nLast File Export: <none>\n\nOverall status:\n");
         let _ = write!(
             out,
-            "  Active: {udi}\n    Status: NOT INSTALLED\n\nPurchased Licenses:\n  No Purchase Information Available\n"
+            "  Active: {udi}\n    Status: NOT INSTALLED\n\nPurchased Licenses:\n  No Purchase Information Available\n\n{}",
+            usage_report_summary(p, v)
         );
     }
     out
@@ -666,7 +819,12 @@ pub fn policy(command: &str, p: &Policy, v: &View) -> Option<String> {
             .then(|| p.events.render(v.now, v.offset, days));
     }
     let out = match command {
-        "status" => slp_status(p, v, false),
+        "status" => slp_status(p, v, false, false),
+        // NX-OS starts at `License Usage:`, its table unindented with the description as
+        // the name ([N3550-MIG], the Nexus 3550-T capture: [`nx_usage_table`]).
+        "summary" if v.identity.platform == Platform::NxOs => {
+            nx_usage_table(v, "IN USE", |e| e.description.clone())
+        }
         "summary" => {
             let table = usage_table(v, "IN USE", "Entitlement Tag", "  ");
             format!("{}\nLicense Usage:\n{table}", account_block(p, v))

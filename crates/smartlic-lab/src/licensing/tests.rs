@@ -144,18 +144,145 @@ fn failure_reasons_and_next_attempts_show_in_status() {
     assert!(out.contains("  Status: EVAL MODE\n"));
 }
 
+/// A show output's layout with the values masked: each line's indentation and label (with
+/// the colon, and the blanks after a header's colon), bare lines whole, blank lines empty.
+fn shape(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|line| match line.split_once(':') {
+            Some((key, value)) if !value.trim().is_empty() => format!("{key}:"),
+            _ => line.to_string(),
+        })
+        .collect()
+}
+
+/// The capture without the prompt line that heads it and the blank line after it.
+fn without_prompt(text: &str) -> String {
+    let body = text.split_once('\n').map_or(text, |(_, rest)| rest);
+    body.strip_prefix('\n').unwrap_or(body).to_string()
+}
+
 #[test]
-fn nx_os_status_has_the_spec_labels() {
+fn nx_os_status_has_the_real_fields_in_the_real_layout() {
     let id = identity(Platform::NxOs, LicensingModel::Classic);
     let m = registered_machine();
     let out = show::classic("status", &m, &view(&id, &[], T0 + 10.0)).unwrap();
-    // [NX-TS], verbatim labels in order.
-    let spec = "Smart Licensing is ENABLED\nRegistration:\nStatus: REGISTERED\nSmart Account: ldap_user_test\nVirtual Account: Default\nExport-Controlled Functionality: Allowed\nInitial Registration: SUCCEEDED on Jun 22 16:15:41 2022 UTC\nLast Renewal Attempt: None\nNext Renewal Attempt: Dec 19 16:15:41 2022 UTC\nRegistration Expires: Jun 22 16:13:53 2023 UTC\nLicense Authorization:\nStatus: AUTHORIZED on Jun 22 16:15:44 2022 UTC\nLast Communication Attempt: SUCCEEDED on Jun 22 16:15:44 2022 UTC\nNext Communication Attempt: Jul 22 16:15:43 2022 UTC\nCommunication Deadline: Sep 20 16:12:55 2022 UTC\nSmart License Conversion:\nAutomatic Conversion Enabled: False\nStatus: Not started\n";
-    assert_eq!(labels(&out), labels(spec), "{out}");
+    // The fields and their order: [NX-TS]'s sample (a flattened web rendering).
+    let rendered = corpus("nxos/show-license-status/cisco-tn217965-rendered-1.txt");
+    assert_eq!(labels(&out), labels(&rendered), "{out}");
+    // The layout: the real N9K capture's (indented fields, a blank line before each
+    // section, the trailing blank of `License Authorization: `, a blank line after its
+    // `Status:`), and [NX-TS]'s `Allowed`.
+    let expected = [
+        "Smart Licensing is ENABLED",
+        "",
+        "Registration:",
+        "  Status:",
+        "  Smart Account:",
+        "  Virtual Account:",
+        "  Export-Controlled Functionality:",
+        "  Initial Registration:",
+        "  Last Renewal Attempt:",
+        "  Next Renewal Attempt:",
+        "  Registration Expires:",
+        "",
+        "License Authorization: ",
+        "  Status:",
+        "",
+        "  Last Communication Attempt:",
+        "  Next Communication Attempt:",
+        "  Communication Deadline:",
+        "",
+        "Smart License Conversion:",
+        "  Automatic Conversion Enabled:",
+        "  Status:",
+    ];
+    assert_eq!(shape(&out), expected, "{out}");
     assert!(
-        out.lines().all(|l| !l.starts_with(' ')),
-        "flush left: {out}"
+        out.contains("  Export-Controlled Functionality: Allowed\n"),
+        "{out}"
     );
+    assert!(
+        out.contains("  Last Communication Attempt: SUCCEEDED on Mar 13 08:09:28 2024 UTC\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn nx_os_summary_is_laid_out_as_the_n9k_capture() {
+    let id = identity(Platform::NxOs, LicensingModel::Classic);
+    let ents = show::entitlements(&id);
+    let m = registered_machine();
+    let out = show::classic("summary", &m, &view(&id, &ents, T0 + 10.0)).unwrap();
+    // The capture stops at `License Usage:`: everything up to there has its shape.
+    let real = without_prompt(&corpus(
+        "nxos/show-license-summary/cisco-n9k-migration-1.txt",
+    ));
+    let real_shape = shape(&real);
+    assert_eq!(shape(&out)[..real_shape.len()], real_shape[..], "{out}");
+    assert!(
+        out.contains("  Last Communication Attempt: SUCCEEDED\n"),
+        "{out}"
+    );
+    // The table's header and rule are the NX-OS ones (the 3550-T capture).
+    let table = corpus("nxos/show-license-summary/cisco-n3550t-slp-1.txt");
+    let header: Vec<&str> = table.lines().skip(3).take(2).collect();
+    let ours: Vec<&str> = out
+        .lines()
+        .skip_while(|l| *l != "License Usage:")
+        .skip(1)
+        .take(2)
+        .collect();
+    assert_eq!(ours, header, "{out}");
+    assert!(
+        out.ends_with(
+            "LAN_ENTERPRISE_SERVICES... (LAN_ENTERPRISE_SERVICES_PKG)    1       AUTHORIZED \n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn nx_os_policy_summary_matches_the_3550t_capture() {
+    let id = identity(Platform::NxOs, LicensingModel::Policy);
+    let ents = vec![Entitlement {
+        classic_name: String::new(),
+        feature: String::new(),
+        tag: "NXOS_ESSENTIALS".into(),
+        // Longer than the column: the capture shows it cut at 23 characters.
+        description: "NX-OS essentials license for the lab".into(),
+        count: 1,
+        license_type: "Generic",
+    }];
+    let (p, _) = Policy::new(T0);
+    let out = show::policy("summary", &p, &view(&id, &ents, T0)).unwrap();
+    let real = corpus("nxos/show-license-summary/cisco-n3550t-slp-1.txt");
+    assert_eq!(out, without_prompt(&real));
+}
+
+#[test]
+fn nx_os_and_apic_all_contain_their_status() {
+    for platform in [Platform::NxOs, Platform::Apic] {
+        let id = identity(platform, LicensingModel::Classic);
+        let ents = show::entitlements(&id);
+        let m = registered_machine();
+        let v = view(&id, &ents, T0 + 10.0);
+        let status = show::classic("status", &m, &v).unwrap();
+        let all = show::classic("all", &m, &v).unwrap();
+        assert!(all.starts_with("Smart Licensing Status\n======================\n\n"));
+        assert!(all.contains(&status), "{platform:?}:\n{all}");
+        assert!(all.contains("\nLicense Usage\n"), "{all}");
+        assert!(
+            all.contains("\nUDI: PID:C9300-48P,SN:FOC2101X0AB\n"),
+            "{all}"
+        );
+        assert_ne!(all, status);
+        // APIC has no sample of its own: the NX-OS layout without the conversion block.
+        assert_eq!(
+            status.contains("Smart License Conversion:"),
+            platform == Platform::NxOs
+        );
+        assert!(status.contains("\n\nLicense Authorization: \n  Status: AUTHORIZED on "));
+    }
 }
 
 #[test]
@@ -181,6 +308,56 @@ fn policy_status_has_the_corpus_structure() {
     assert!(out.contains("\nTrust Code Installed: Mar 13 08:09:24 2024 UTC\n"));
     assert!(out.contains("  Smart Account: Eg-SA As of Mar 13 08:09:24 2024 UTC\n"));
     assert!(out.contains("  Reporting push interval: 30  days\n"));
+}
+
+/// The unindented section headers of a show output, in order (`Policy:`, `Usage Report
+/// Summary:`, `Product Information`…): the lines that start a block.
+fn headers(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            !l.is_empty()
+                && !l.starts_with(' ')
+                && (l.ends_with(':') || lines.get(i + 1).is_some_and(|n| n.starts_with("===")))
+        })
+        .map(|(_, l)| l.to_string())
+        .collect()
+}
+
+#[test]
+fn policy_all_has_the_corpus_section_order_and_usage_report_summary() {
+    let id = identity(Platform::IosXe, LicensingModel::Policy);
+    let ents = show::entitlements(&id);
+    let (p, _) = Policy::new(T0);
+    let tree = Tree::parse("license smart transport smart\n");
+    let mut v = view(&id, &ents, T0 + 120.0);
+    v.transport = Some(network::policy(Platform::IosXe, &tree));
+    let out = show::policy("all", &p, &v).unwrap();
+    let ours = headers(&out);
+    // The C9300 capture (corpus show-license-all/genielibs-1): every section the lab
+    // prints, in its order (Miscellaneous before Policy; Usage Report Summary near the end).
+    let real = headers(&corpus("iosxe/show-license-all/genielibs-1.txt"));
+    let common: Vec<&String> = real.iter().filter(|h| ours.contains(h)).collect();
+    let ours_common: Vec<&String> = ours.iter().filter(|h| real.contains(h)).collect();
+    assert_eq!(ours_common, common, "{out}");
+    for wanted in [
+        "Miscellaneous:",
+        "Policy:",
+        "Usage Report Summary:",
+        "License Usage",
+    ] {
+        assert!(common.iter().any(|h| *h == wanted), "{wanted}: {common:?}");
+    }
+    assert!(
+        out.ends_with("Usage Report Summary:\n=====================\nTotal: 2,  Purged: 0\nTotal Acknowledged Received: 0,  Waiting for Ack: 0\nAvailable to Report: 2  Collecting Data: 2\n"),
+        "{out}"
+    );
+    // `show license status` keeps Policy before Miscellaneous (its 4 captures).
+    let status = headers(&show::policy("status", &p, &v).unwrap());
+    let at = |h: &str| status.iter().position(|s| s == h).unwrap();
+    assert!(at("Policy:") < at("Miscellaneous:"), "{status:?}");
 }
 
 #[test]
