@@ -95,11 +95,16 @@ pub static CLI: CliProfile = CliProfile {
     compiled: OnceLock::new(),
 };
 
-/// `show license status` on NX-OS: classic prints every line flush left ([NX-TS]), so
-/// only the headers (`Registration:`, `License Authorization:`, `Smart License
-/// Conversion:`) tell the three `Status:` lines apart ([CAT-TS] [NX-TS]). No NX-OS Using Policy
-/// `show license status` was found ([N3550-MIG] [NX-ART] ⟨UNVERIFIED⟩): it is read with the IOS-XE
-/// grammar, as the lab prints it. Shared: [`super::status::read`].
+/// `show license status` on NX-OS. The device indents its fields by two spaces and
+/// separates the sections with blank lines, as IOS-XE does (Cisco's N9K `show license
+/// summary`, tests/fixtures/corpus/nxos/show-license-summary/cisco-n9k-migration-1.txt);
+/// Cisco's web pages render the same output flush left, sometimes with a blank line after
+/// every line ([NX-TS], tests/fixtures/corpus/nxos/show-license-status/cisco-tn217965-rendered-1.txt),
+/// and text pasted from them reads the same: only the unindented headers
+/// (`Registration:`, `License Authorization:`, `Smart License Conversion:`) tell the three
+/// `Status:` lines apart, and blank lines are skipped ([CAT-TS] [NX-TS]). No NX-OS Using
+/// Policy `show license status` was found ([N3550-MIG] [NX-ART] ⟨UNVERIFIED⟩): it is read
+/// with the IOS-XE grammar, as the lab prints it. Shared: [`super::status::read`].
 pub fn parse_license_status(
     text: &str,
 ) -> Result<super::status::LicensingStatus, super::status::StatusParseError> {
@@ -124,6 +129,108 @@ pub fn parse_version(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::status::{Authorization, Registration};
+
+    /// Cisco documentation samples (tests/fixtures/corpus/PROVENANCE.md, "NX-OS samples").
+    fn fixture(path: &str) -> String {
+        let file = format!(
+            "{}/../../tests/fixtures/corpus/nxos/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"))
+    }
+
+    #[test]
+    fn reads_the_flattened_rendering_of_nx_ts() {
+        // Flush left, a blank line after every line, the prompt line on top.
+        let text = fixture("show-license-status/cisco-tn217965-rendered-1.txt");
+        assert!(text.lines().all(|l| !l.starts_with(' ')));
+        let s = parse_license_status(&text).unwrap();
+        assert_eq!(s.model, crate::platform::LicensingModel::Classic);
+        assert_eq!(s.enabled, Some(true));
+        assert_eq!(s.registration, Some(Registration::Registered));
+        assert_eq!(s.smart_account.as_deref(), Some("ldap_user_test"));
+        assert_eq!(s.virtual_account.as_deref(), Some("Default"));
+        assert_eq!(s.export_controlled.as_deref(), Some("Allowed"));
+        assert_eq!(
+            s.initial_registration.as_deref(),
+            Some("SUCCEEDED on Jun 22 16:15:41 2022 UTC")
+        );
+        assert_eq!(s.last_renewal_attempt, None);
+        assert_eq!(
+            s.next_renewal_attempt.as_deref(),
+            Some("Dec 19 16:15:41 2022 UTC")
+        );
+        assert_eq!(
+            s.registration_expires.as_deref(),
+            Some("Jun 22 16:13:53 2023 UTC")
+        );
+        // The conversion block's `Status: Not started` is not the authorization's.
+        assert_eq!(s.authorization, Some(Authorization::Authorized));
+        assert_eq!(
+            s.authorization_since.as_deref(),
+            Some("Jun 22 16:15:44 2022 UTC")
+        );
+        assert_eq!(
+            s.last_communication_attempt.as_deref(),
+            Some("SUCCEEDED on Jun 22 16:15:44 2022 UTC")
+        );
+        assert_eq!(
+            s.next_communication_attempt.as_deref(),
+            Some("Jul 22 16:15:43 2022 UTC")
+        );
+        assert_eq!(
+            s.communication_deadline.as_deref(),
+            Some("Sep 20 16:12:55 2022 UTC")
+        );
+    }
+
+    #[test]
+    fn reads_the_real_indented_layout_of_the_n9k_capture() {
+        let text = fixture("show-license-summary/cisco-n9k-migration-1.txt");
+        assert!(text.contains("\n  Status: REGISTERED\n"));
+        let s = parse_license_status(&text).unwrap();
+        assert_eq!(s.registration, Some(Registration::Registered));
+        assert_eq!(s.smart_account.as_deref(), Some("BU Production Test 1"));
+        assert_eq!(s.virtual_account.as_deref(), Some("N9K_SA_49_Testing"));
+        assert_eq!(s.export_controlled.as_deref(), Some("Allowed"));
+        assert_eq!(s.authorization, Some(Authorization::Authorized));
+        assert_eq!(
+            s.authorization_since.as_deref(),
+            Some("Jul 16 14:26:01 2021 UTC")
+        );
+        // After the blank line inside `License Authorization:`, still that section.
+        assert_eq!(s.last_communication_attempt.as_deref(), Some("SUCCEEDED"));
+        assert_eq!(
+            s.communication_deadline.as_deref(),
+            Some("Oct 14 14:20:59 2021 UTC")
+        );
+    }
+
+    #[test]
+    fn both_layouts_of_one_output_read_the_same() {
+        // The N9K capture flattened as the web renders [NX-TS]: no indentation, a blank
+        // line after every line.
+        let real = fixture("show-license-summary/cisco-n9k-migration-1.txt");
+        let flat: String = real
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("{}\n\n", l.trim()))
+            .collect();
+        assert_ne!(real, flat);
+        assert_eq!(
+            parse_license_status(&real).unwrap(),
+            parse_license_status(&flat).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_usage_table_alone_is_not_a_status() {
+        // The Using Policy summary has no status section (the Nexus 3550-T capture).
+        let text = fixture("show-license-summary/cisco-n3550t-slp-1.txt");
+        let e = parse_license_status(&text).unwrap_err();
+        assert_eq!(e.found.as_deref(), Some("License Usage:"));
+    }
 
     #[test]
     fn destination_index_is_dropped_from_the_url_line_only() {

@@ -674,3 +674,62 @@ fn trust(s: &Sections) -> (Option<String>, Vec<TrustMember>) {
 
 // The reader is also tested against the lab's own outputs, where the lab is at hand:
 // smartlic's `src/status_against_lab.rs`.
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every real capture of a sectioned licensing output (tests/fixtures/corpus).
+    fn captures() -> Vec<(String, String)> {
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/corpus");
+        let mut out = Vec::new();
+        for dir in [
+            "iosxe/show-license-status",
+            "iosxe/show-license-all",
+            "iosxe/x-show-license-tech-support",
+            "nxos/show-license-status",
+            "nxos/show-license-summary",
+        ] {
+            let entries = std::fs::read_dir(format!("{corpus}/{dir}")).unwrap();
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "txt") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    out.push((path.display().to_string(), text));
+                }
+            }
+        }
+        out
+    }
+
+    /// A web page's rendering of an output ([NX-TS]): every line flush left, a blank line
+    /// after each.
+    fn flattened(text: &str) -> String {
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("{}\n\n", l.trim()))
+            .collect()
+    }
+
+    #[test]
+    fn the_flattened_rendering_of_every_capture_reads_as_the_capture() {
+        let mut read = 0;
+        for (file, text) in captures() {
+            let platform = if file.contains("/nxos/") {
+                Platform::NxOs
+            } else {
+                Platform::IosXe
+            };
+            let Ok(real) = parse_license_status(platform, &text) else {
+                // The Using Policy NX-OS summary is a table alone (no status section).
+                assert!(file.ends_with("cisco-n3550t-slp-1.txt"), "{file}");
+                continue;
+            };
+            let flat = parse_license_status(platform, &flattened(&text))
+                .unwrap_or_else(|e| panic!("{file} flattened: {e}"));
+            assert_eq!(flat, real, "{file}");
+            read += 1;
+        }
+        assert!(read >= 34, "{read} captures");
+    }
+}
