@@ -187,20 +187,40 @@ fn genie_and_ntc_templates_parse_the_lab_outputs_in_every_state() {
             case("iosxe", device, "show license summary"),
             case("iosxe", device, "show license all"),
             case("iosxe", device, "show license udi").genie(&["udi_details", "sn"], serial(device)),
-            case("iosxe", device, "show call-home profile all").genie(
-                &["profile", "name", "CiscoTAC-1", "reporting_data"],
-                "Smart Call Home, Smart Licensing",
-            ),
-            case("iosxe", device, "show crypto pki trustpoints").genie(
-                &[
-                    "trustpoints",
-                    "SLA-TrustPoint",
-                    "issuing_ca",
-                    "subject",
-                    "cn",
-                ],
-                "Cisco Licensing Root CA",
-            ),
+            case("iosxe", device, "show call-home profile all")
+                .genie(
+                    &["profile", "name", "CiscoTAC-1", "reporting_data"],
+                    "Smart Call Home, Smart Licensing",
+                )
+                // `HTTP  address:` as every real capture prints it, classic images too:
+                // genie reads no other form (corpus show-call-home-profile-all).
+                .genie(
+                    &["profile", "name", "CiscoTAC-1", "http_address"],
+                    "https://tools.cisco.com/its/service/oddce/services/DDCEService",
+                ),
+            case("iosxe", device, "show crypto pki trustpoints")
+                .genie(
+                    &[
+                        "trustpoints",
+                        "SLA-TrustPoint",
+                        "issuing_ca",
+                        "subject",
+                        "cn",
+                    ],
+                    "Cisco Licensing Root CA",
+                )
+                // The factory SUDI trustpoints real devices list (corpus
+                // show-crypto-pki-trustpoints/muninn-1).
+                .genie(
+                    &[
+                        "trustpoints",
+                        "CISCO_IDEVID_SUDI",
+                        "issuing_ca",
+                        "subject",
+                        "cn",
+                    ],
+                    "High Assurance SUDI CA",
+                ),
         ]);
     }
     cases.extend([
@@ -251,6 +271,13 @@ fn genie_and_ntc_templates_parse_the_lab_outputs_in_every_state() {
         case("iosxe", "trusted", "show license status")
             .genie(&["account_information", "virtual_account"], "Default")
             .ntc("virt_acct", "Default"),
+        // `Usage Report Summary:` ends every real Using Policy `show license all` (corpus
+        // show-license-all/genieparser-1, -5, genielibs-1): one report collecting per
+        // license in use (two on a lab C9300).
+        case("iosxe", "trusted", "show license all")
+            .genie(&["usage_report_summary", "available_to_report"], "2")
+            .genie(&["usage_report_summary", "collecting_data"], "2")
+            .genie(&["usage_report_summary", "purged"], "0"),
         case("iosxe", "policy", "show license usage"),
         case("iosxe", "trusted", "show license usage"),
         case("nxos", "nexus", "show license usage"),

@@ -252,7 +252,7 @@ fn lab_devices_read_over_ssh_in_each_state() {
     assert_eq!(s.transport_type.as_deref(), Some("Smart"));
     assert_eq!(s.transport_url.as_deref(), Some(SMART_URL));
 
-    // NX-OS: flush-left classic, registered; and Using Policy on 10.2.
+    // NX-OS: indented classic (the N9K layout), registered; and Using Policy on 10.2.
     let t = token(&lab, "Default");
     let destination = format!("destination-profile CiscoTAC-1 http {DDCE}");
     let register_nx = register(&t);

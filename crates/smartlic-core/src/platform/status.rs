@@ -5,8 +5,12 @@
 //!
 //! Every platform prints the same sectioned grammar ([CAT-TS], [NX-TS], [GENIEPARSER]: a header
 //! is a line ending in `:` with no value; `Status:` repeats under each header; a field is
-//! split at the first `: `), indented on IOS-XE and flush left on NX-OS
-//! ([NX-TS]). APIC has no sample ([ACI-SL] ⟨GAP⟩); the lab prints the NX-OS layout
+//! split at the first `: `), its fields indented by two spaces and its sections separated by
+//! blank lines on IOS-XE and NX-OS alike (corpus; Cisco's N9K capture,
+//! tests/fixtures/corpus/nxos). Web renderings of Cisco's pages print it flush left, sometimes
+//! with a blank line after every line ([NX-TS]); sections are found by their unindented
+//! headers and blank lines skipped, so both read the same (tested on every capture,
+//! flattened). APIC has no sample ([ACI-SL] ⟨GAP⟩); the lab prints the NX-OS layout
 //! (`crates/smartlic-lab/src/licensing/show.rs`). One reader therefore serves the three platforms; what
 //! differs per platform (`show version`) lives in the driver files.
 //!
