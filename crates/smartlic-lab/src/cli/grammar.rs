@@ -206,7 +206,33 @@ pub fn resolve(
     if tokens.is_empty() {
         return Ok(None);
     }
-    let mut alive: Vec<Candidate> = patterns
+    let mut alive = candidates(patterns);
+    let mut done: Vec<Candidate> = Vec::new();
+    advance(line, &tokens, others, &mut alive, &mut done)?;
+    let complete = alive
+        .iter()
+        .filter(|c| c.seq.len() == tokens.len())
+        .chain(done.iter())
+        .min_by_key(|c| c.pattern);
+    if let Some(c) = complete {
+        return Ok(Some(finish(c.clone(), false)));
+    }
+    if allow_partial
+        && let Some(c) = alive
+            .iter()
+            .filter(|c| matches!(c.seq.get(tokens.len()), Some(Elem::Arg(_))))
+            .min_by_key(|c| c.pattern)
+    {
+        return Ok(Some(finish(c.clone(), true)));
+    }
+    Err(ParseError::Incomplete {
+        column: line.trim_end().chars().count(),
+    })
+}
+
+/// Every alternative of every pattern, before any token.
+fn candidates(patterns: &[&'static str]) -> Vec<Candidate> {
+    patterns
         .iter()
         .enumerate()
         .flat_map(|(index, p)| {
@@ -218,8 +244,18 @@ pub fn resolve(
                 absorbed: false,
             })
         })
-        .collect();
-    let mut done: Vec<Candidate> = Vec::new();
+        .collect()
+}
+
+/// Feeds `tokens` to the candidates: `alive` keeps those waiting for more, `done` those
+/// whose `<line>` took the rest of the line.
+fn advance(
+    line: &str,
+    tokens: &[Token],
+    others: &[&'static str],
+    alive: &mut Vec<Candidate>,
+    done: &mut Vec<Candidate>,
+) -> Result<(), ParseError> {
     for (i, token) in tokens.iter().enumerate() {
         let rest = &line[byte_offset(line, token.column)..];
         let stepped: Vec<(Candidate, Step)> = alive
@@ -243,25 +279,170 @@ pub fn resolve(
             break;
         }
     }
-    let complete = alive
-        .iter()
-        .filter(|c| c.seq.len() == tokens.len())
-        .chain(done.iter())
-        .min_by_key(|c| c.pattern);
-    if let Some(c) = complete {
-        return Ok(Some(finish(c.clone(), false)));
+    Ok(())
+}
+
+// ---------------------------------------------------------------- `?` help and Tab
+
+/// What `?` answers for the text typed before it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Help {
+    /// After a space (or on an empty line): what may come next.
+    Next(Vec<Choice>),
+    /// Directly after a partial word: the keywords (or argument) it may start.
+    Words(Vec<String>),
+    /// Nothing the mode knows starts like this; `column`: the first word not known.
+    Unrecognized { column: usize },
+    /// A word before the last one (at `column`) abbreviates two keywords.
+    Ambiguous { column: usize },
+}
+
+/// One line of `?` help: a keyword (with the keyword before it, for its description),
+/// an argument placeholder, or `<cr>` (the command may end here).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Choice {
+    Keyword {
+        before: Option<&'static str>,
+        keyword: &'static str,
+    },
+    Arg(&'static str),
+    End,
+}
+
+impl Choice {
+    /// The name in the help's first column.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Choice::Keyword { keyword, .. } => keyword,
+            Choice::Arg(label) => label,
+            Choice::End => "<cr>",
+        }
     }
-    if allow_partial
-        && let Some(c) = alive
-            .iter()
-            .filter(|c| matches!(c.seq.get(tokens.len()), Some(Elem::Arg(_))))
-            .min_by_key(|c| c.pattern)
-    {
-        return Ok(Some(finish(c.clone(), true)));
+}
+
+/// The placeholder IOS prints for an argument (`WORD`, `LINE`: the `host ?` and
+/// `description ?` help of real transcripts). For a number the device prints its range
+/// (`<0-512>`), which the lab's grammar does not know: `<number>` is the lab's own.
+fn arg_label(arg: Arg) -> &'static str {
+    match arg {
+        Arg::Word | Arg::QuotedWord => "WORD",
+        Arg::Line => "LINE",
+        Arg::Num => "<number>",
     }
-    Err(ParseError::Incomplete {
-        column: line.trim_end().chars().count(),
+}
+
+/// The last keyword of `seq` before position `at`.
+fn keyword_before(seq: &[Elem], at: usize) -> Option<&'static str> {
+    seq[..at.min(seq.len())].iter().rev().find_map(|e| match e {
+        Elem::Keyword(k) => Some(*k),
+        Elem::Arg(_) => None,
     })
+}
+
+/// `?` help for `typed` (the text before the `?`). `others` are listed among the words a
+/// partial first word may start (they have no descriptions in the lab, so the full
+/// listing leaves them out).
+pub fn help(typed: &str, patterns: &[&'static str], others: &[&'static str]) -> Help {
+    let tokens = tokenize(typed);
+    let partial = !typed.is_empty() && !typed.ends_with(char::is_whitespace);
+    let whole = if partial {
+        &tokens[..tokens.len() - 1]
+    } else {
+        &tokens[..]
+    };
+    let mut alive = candidates(patterns);
+    let mut done = Vec::new();
+    match advance(typed, whole, others, &mut alive, &mut done) {
+        Ok(()) => {}
+        Err(ParseError::Ambiguous { column }) => return Help::Ambiguous { column },
+        Err(ParseError::Invalid { column } | ParseError::Incomplete { column }) => {
+            return Help::Unrecognized { column };
+        }
+    }
+    if whole.len() < tokens.len() && !done.is_empty() && alive.is_empty() {
+        // A `<line>` took the words so far; the partial word is more of it.
+        return Help::Words(vec![arg_label(Arg::Line).to_string()]);
+    }
+    let n = whole.len();
+    if partial {
+        let word = tokens[n].text.to_ascii_lowercase();
+        let mut words: Vec<String> = alive
+            .iter()
+            .filter_map(|c| match c.seq.get(n) {
+                Some(Elem::Keyword(k)) if k.starts_with(&word) => Some(k.to_string()),
+                _ => None,
+            })
+            .chain(
+                others
+                    .iter()
+                    .filter(|o| n == 0 && o.starts_with(&word))
+                    .map(|o| o.to_string()),
+            )
+            .collect();
+        if words.is_empty() {
+            // An argument takes the word: IOS names the argument.
+            let rest = &typed[byte_offset(typed, tokens[n].column)..];
+            words = alive
+                .iter()
+                .filter_map(|c| match c.seq.get(n) {
+                    Some(Elem::Arg(a)) => {
+                        step(c.clone(), n, &tokens[n], rest).map(|_| arg_label(*a).to_string())
+                    }
+                    _ => None,
+                })
+                .collect();
+        }
+        words.sort();
+        words.dedup();
+        return if words.is_empty() {
+            Help::Unrecognized {
+                column: tokens[n].column,
+            }
+        } else {
+            Help::Words(words)
+        };
+    }
+    let mut choices: Vec<Choice> = alive
+        .iter()
+        .map(|c| match c.seq.get(n) {
+            None => Choice::End,
+            Some(Elem::Keyword(k)) => Choice::Keyword {
+                before: keyword_before(&c.seq, n),
+                keyword: k,
+            },
+            Some(Elem::Arg(a)) => Choice::Arg(arg_label(*a)),
+        })
+        .chain(done.iter().map(|_| Choice::End))
+        .collect();
+    if choices.is_empty() {
+        return Help::Unrecognized {
+            column: typed.chars().count(),
+        };
+    }
+    choices.sort_by(|a, b| {
+        (matches!(a, Choice::End), a.name()).cmp(&(matches!(b, Choice::End), b.name()))
+    });
+    choices.dedup_by(|a, b| a.name() == b.name());
+    Help::Next(choices)
+}
+
+/// Tab: the rest of the keyword a partial last word abbreviates, when it abbreviates
+/// exactly one (IOS then echoes that rest and a space); `None` when the word is
+/// ambiguous, unknown, an argument, or when the line ends with a space.
+pub fn complete(typed: &str, patterns: &[&'static str], others: &[&'static str]) -> Option<String> {
+    let Help::Words(words) = help(typed, patterns, others) else {
+        return None;
+    };
+    let [word] = words.as_slice() else {
+        return None;
+    };
+    let last = tokenize(typed).pop()?;
+    let typed_word = last.text.to_ascii_lowercase();
+    // An argument placeholder is not a completion.
+    if !word.starts_with(&typed_word) || word.chars().any(|c| c.is_ascii_uppercase()) {
+        return None;
+    }
+    Some(format!("{} ", &word[typed_word.len()..]))
 }
 
 fn finish(c: Candidate, partial: bool) -> Resolved {
@@ -487,5 +668,92 @@ mod tests {
             resolve("lic sm url https://x", patterns, &[], false),
             Err(ParseError::Invalid { column: 11 })
         );
+    }
+
+    fn kw(before: Option<&'static str>, keyword: &'static str) -> Choice {
+        Choice::Keyword { before, keyword }
+    }
+
+    #[test]
+    fn help_after_a_space_lists_what_may_come_next() {
+        assert_eq!(
+            help("show ", EXEC, &[]),
+            Help::Next(vec![
+                kw(Some("show"), "running-config"),
+                kw(Some("show"), "version"),
+            ])
+        );
+        assert_eq!(
+            help("sh run ", EXEC, &[]),
+            Help::Next(vec![
+                kw(Some("running-config"), "all"),
+                kw(Some("running-config"), "callhome"),
+                Choice::End,
+            ])
+        );
+        assert_eq!(
+            help("terminal length ", EXEC, &[]),
+            Help::Next(vec![Choice::Arg("<number>")])
+        );
+        assert_eq!(
+            help("show version ", EXEC, &[]),
+            Help::Next(vec![Choice::End])
+        );
+        // An empty line lists every first keyword, the unimplemented ones left out.
+        let Help::Next(all) = help("", EXEC, &["connect"]) else {
+            panic!("no list");
+        };
+        let names: Vec<&str> = all.iter().map(Choice::name).collect();
+        assert_eq!(
+            names,
+            ["configure", "enable", "end", "show", "terminal", "write"]
+        );
+    }
+
+    #[test]
+    fn help_after_a_partial_word_lists_the_keywords_it_starts() {
+        assert_eq!(
+            help("e", EXEC, &[]),
+            Help::Words(vec!["enable".into(), "end".into()])
+        );
+        assert_eq!(
+            help("co", EXEC, &["connect", "copy"]),
+            Help::Words(vec!["configure".into(), "connect".into(), "copy".into()])
+        );
+        assert_eq!(
+            help("show r", EXEC, &[]),
+            Help::Words(vec!["running-config".into()])
+        );
+        assert_eq!(
+            help("terminal length 2", EXEC, &[]),
+            Help::Words(vec!["<number>".into()])
+        );
+    }
+
+    #[test]
+    fn help_for_unknown_or_ambiguous_words() {
+        assert_eq!(help("x", EXEC, &[]), Help::Unrecognized { column: 0 });
+        assert_eq!(help("show x", EXEC, &[]), Help::Unrecognized { column: 5 });
+        assert_eq!(
+            help("show bogus ", EXEC, &[]),
+            Help::Unrecognized { column: 5 }
+        );
+        assert_eq!(help("e x", EXEC, &[]), Help::Ambiguous { column: 0 });
+    }
+
+    #[test]
+    fn tab_completes_one_keyword_only() {
+        assert_eq!(complete("sh", EXEC, &[]).as_deref(), Some("ow "));
+        assert_eq!(
+            complete("show ru", EXEC, &[]).as_deref(),
+            Some("nning-config ")
+        );
+        assert_eq!(complete("ena", EXEC, &[]).as_deref(), Some("ble "));
+        // Ambiguous, unknown, an argument, after a space: nothing.
+        assert_eq!(complete("e", EXEC, &[]), None);
+        assert_eq!(complete("con", EXEC, &["connect"]), None);
+        assert_eq!(complete("x", EXEC, &[]), None);
+        assert_eq!(complete("terminal length 2", EXEC, &[]), None);
+        assert_eq!(complete("show ", EXEC, &[]), None);
     }
 }

@@ -14,8 +14,8 @@ use std::time::Duration;
 use super::Device;
 use super::cert;
 use super::config::{self, canonical};
-use super::grammar::{self, ParseError, Resolved};
-use super::line::{Event, LineEditor};
+use super::grammar::{self, Choice, Help, ParseError, Resolved};
+use super::line::{CONFIG_HISTORY, EXEC_HISTORY, Event, LineEditor};
 use super::probe;
 use super::rollback;
 use super::show::{self, View};
@@ -107,9 +107,17 @@ pub struct Session {
 impl Session {
     pub fn new(device: Arc<Device>) -> Session {
         let personality = device.personality;
+        let mut editor = LineEditor::default();
+        // IOS keeps the last 10 commands by default ("show history: by default, shows
+        // the last 10 commands", a public CCNA course text; `terminal history size`
+        // takes 0-256). NX-OS keeps more; 100 is the lab's choice, not verified.
+        editor.history_size = match personality.style {
+            Style::Ios => 10,
+            Style::NxOs => 100,
+        };
         Session {
             privileged: personality.starts_privileged || device.options.privileged_login,
-            editor: LineEditor::default(),
+            editor,
             stack: Vec::new(),
             pending: Pending::None,
             length: personality.terminal_length,
@@ -175,8 +183,13 @@ impl Session {
                 self.pending = Pending::None;
                 Reply::text("\n")
             }
+            // Answered in `input`, which keeps the typed line.
+            Event::Help(_) | Event::Complete(_) => Reply::ask(""),
             Event::Line(line) => match std::mem::take(&mut self.pending) {
-                Pending::None => self.command(&line),
+                Pending::None => {
+                    self.editor.remember(line.trim_end());
+                    self.command(&line)
+                }
                 Pending::Password { tries } => self.password(&line, tries),
                 Pending::CopyDestination => self.save(),
                 Pending::ReloadConfirm => self.confirm_reload(&line),
@@ -292,17 +305,7 @@ impl Session {
 
     /// Parses `| include X` etc.; `offset` is where the pipe text starts in `line`.
     fn pipe(&self, line: &str, (offset, text): (usize, &str)) -> Result<(String, String), Reply> {
-        let mut patterns = vec![
-            "include <line>",
-            "exclude <line>",
-            "begin <line>",
-            "section <line>",
-            "count <line>",
-        ];
-        if self.style() == Style::NxOs {
-            patterns.push("grep <line>");
-            patterns.push("json");
-        }
+        let patterns = self.pipe_patterns();
         let shift = |e: ParseError| match e {
             ParseError::Invalid { column } => ParseError::Invalid {
                 column: column + offset,
@@ -315,13 +318,43 @@ impl Session {
             },
         };
         match grammar::resolve(text, &patterns, &[], false) {
-            Ok(Some(r)) => Ok((
-                r.words[0].clone(),
-                r.args.first().cloned().unwrap_or_default(),
-            )),
+            Ok(Some(r)) => {
+                let mut pattern = r.args.first().cloned().unwrap_or_default();
+                // NX-OS takes a double-quoted pattern as one regex without its quotes:
+                // scrapli-cfg's NX-OS driver sends `show version | i "NXOS: version"` and
+                // parses the matching line; "in NX-OS, a space inside of a quotation mark
+                // will match a space … NX-OS requires the use of quotation marks to treat
+                // multiple words as a group" (handsomeplanet.com/archives/345). IOS has no
+                // such grouping (the same page: on IOS a space is matched as typed, or
+                // inside parentheses): its quotes stay characters of the regex.
+                if self.style() == Style::NxOs
+                    && pattern.len() >= 2
+                    && pattern.starts_with('"')
+                    && pattern.ends_with('"')
+                {
+                    pattern = pattern[1..pattern.len() - 1].to_string();
+                }
+                Ok((r.words[0].clone(), pattern))
+            }
             Ok(None) => Err(self.error(ParseError::Incomplete { column: offset }, line)),
             Err(e) => Err(self.error(shift(e), line)),
         }
+    }
+
+    /// The output filters after `|`.
+    fn pipe_patterns(&self) -> Vec<&'static str> {
+        let mut patterns = vec![
+            "include <line>",
+            "exclude <line>",
+            "begin <line>",
+            "section <line>",
+            "count <line>",
+        ];
+        if self.style() == Style::NxOs {
+            patterns.push("grep <line>");
+            patterns.push("json");
+        }
+        patterns
     }
 
     fn view<T>(&self, f: impl FnOnce(&View) -> T) -> T {
@@ -391,6 +424,16 @@ impl Session {
             )),
             // The name and a space (NAPALM's `nxos_ssh` fixtures
             // `test_get_facts/*/show_hostname.txt`, real).
+            // One command a line, oldest first, this one included ("show history" in a
+            // public CCNA course text; its listing lost its indent in markdown, the two
+            // spaces here are those of IOS's other listings, not verified).
+            Exec::ShowHistory => Reply::text(
+                self.editor
+                    .history()
+                    .iter()
+                    .map(|c| format!("  {c}\n"))
+                    .collect::<String>(),
+            ),
             Exec::ShowHostname => Reply::text(format!("{} \n", self.view(|v| v.hostname()))),
             Exec::ShowInterfaceStatus => Reply::text(show::interface_status()),
             Exec::ShowInventory => Reply::text(self.view(show::inventory)),
@@ -819,6 +862,141 @@ impl Session {
         Reply::text("Trustpoint CA certificate accepted.\n% Certificate successfully imported\n")
     }
 
+    // ------------------------------------------------------------ `?` help and Tab
+
+    /// What `?` and Tab read at the end of `typed`: the text after any `no ` / `do ` /
+    /// `|`, the patterns of the current mode and privilege, and the unimplemented first
+    /// keywords. Returns the text's offset (in characters) in `typed` too.
+    fn help_context(&self, typed: &str) -> (usize, Vec<&'static str>, &'static [&'static str]) {
+        let personality = self.device.personality;
+        let exec = |privileged: bool| -> Vec<&'static str> {
+            personality
+                .exec_rules()
+                .filter(|r| privileged || r.user)
+                .map(|r| r.pattern)
+                .collect()
+        };
+        let pipe_allowed = self.stack.is_empty() || self.style() == Style::NxOs;
+        if pipe_allowed && let (_, Some((offset, _))) = split_pipe(typed) {
+            return (offset, self.pipe_patterns(), &[]);
+        }
+        if self.stack.is_empty() {
+            return (0, exec(self.privileged), personality.other_exec_keywords);
+        }
+        // A first word followed by more: `do …` (IOS) runs an exec command, `no …` negates.
+        let tokens = grammar::tokenize(typed);
+        let lead = tokens
+            .first()
+            .filter(|_| tokens.len() > 1 || typed.ends_with(char::is_whitespace))
+            .map(|t| t.text.to_ascii_lowercase());
+        let after_first = || tokens.get(1).map_or(typed.chars().count(), |t| t.column);
+        if self.style() == Style::Ios && lead.as_deref() == Some("do") {
+            return (after_first(), exec(true), personality.other_exec_keywords);
+        }
+        let mode = self.stack.last().and_then(|(id, _)| personality.mode(id));
+        let patterns: Vec<&'static str> = mode
+            .map(|m| m.config_rules().map(|r| r.pattern).collect())
+            .unwrap_or_default();
+        if lead.as_deref() == Some("no") {
+            return (after_first(), patterns, &[]);
+        }
+        let global = mode.is_some_and(|m| m.parent.is_none());
+        let others = if global {
+            personality.other_config_keywords
+        } else {
+            &[]
+        };
+        (0, patterns, others)
+    }
+
+    /// `?`: the help, then the prompt and the typed line again (IOS, "Using the
+    /// Command-Line Interface": `sh?` lists the keywords starting with `sh` on one line,
+    /// two spaces after each — `dir  disable  disconnect  ` in a real transcript; `show ?`
+    /// lists what may follow in two columns, `<cr>` last; an exec `?` on an empty line
+    /// starts with `Exec commands:`; an unknown word gives `% Unrecognized command`
+    /// (a real `R1(config)#show ip ?` transcript)). NX-OS answers an unknown word with its
+    /// invalid-command caret (not verified).
+    fn help(&mut self, typed: &str, out: &mut Vec<u8>) {
+        let (offset, patterns, others) = self.help_context(typed);
+        let text: String = typed.chars().skip(offset).collect();
+        let personality = self.device.personality;
+        let body = match grammar::help(&text, &patterns, others) {
+            Help::Next(choices) => {
+                let width = choices.iter().map(|c| c.name().len()).max().unwrap_or(0);
+                let header = if typed.trim().is_empty()
+                    && self.stack.is_empty()
+                    && self.style() == Style::Ios
+                {
+                    "Exec commands:\n"
+                } else {
+                    ""
+                };
+                let rows: String = choices
+                    .iter()
+                    .map(|c| {
+                        let description = match c {
+                            Choice::Keyword { before, keyword } => {
+                                personality.describe(*before, keyword)
+                            }
+                            Choice::Arg(_) | Choice::End => "",
+                        };
+                        let row = format!("  {:<width$}  {description}", c.name());
+                        format!("{}\n", row.trim_end())
+                    })
+                    .collect();
+                format!("{header}{rows}")
+            }
+            Help::Words(words) => {
+                let line: String = words.iter().map(|w| format!("{w}  ")).collect();
+                format!("{line}\n")
+            }
+            Help::Unrecognized { column } => match self.style() {
+                Style::Ios => "% Unrecognized command\n".to_string(),
+                Style::NxOs => {
+                    self.error(
+                        ParseError::Invalid {
+                            column: column + offset,
+                        },
+                        typed,
+                    )
+                    .text
+                }
+            },
+            Help::Ambiguous { column } => {
+                self.error(
+                    ParseError::Ambiguous {
+                        column: column + offset,
+                    },
+                    typed,
+                )
+                .text
+            }
+        };
+        out.extend_from_slice(crlf(&body).as_bytes());
+        out.extend_from_slice(self.prompt().as_bytes());
+        if self.editor.echo {
+            out.extend_from_slice(self.editor.buffer().as_bytes());
+        }
+    }
+
+    /// Tab: a word that abbreviates one keyword is completed, the rest of it and a space
+    /// echoed (`copy ru` + Tab → `copy running-config`, a CCNA course transcript). When
+    /// it cannot be completed the line is shown again on a new line (as IOS does; the
+    /// bytes are not verified).
+    fn complete(&mut self, typed: &str, out: &mut Vec<u8>) {
+        let (offset, patterns, others) = self.help_context(typed);
+        let text: String = typed.chars().skip(offset).collect();
+        match grammar::complete(&text, &patterns, others) {
+            Some(rest) => self.editor.insert(&rest, out),
+            None if self.editor.echo => {
+                out.extend_from_slice(b"\r\n");
+                out.extend_from_slice(self.prompt().as_bytes());
+                out.extend_from_slice(self.editor.buffer().as_bytes());
+            }
+            None => {}
+        }
+    }
+
     // ------------------------------------------------------------ errors and output
 
     fn error(&self, error: ParseError, line: &str) -> Reply {
@@ -950,9 +1128,26 @@ impl Terminal for Session {
             if matches!(self.pending, Pending::Password { .. }) {
                 self.editor.echo = false;
             }
+            self.editor.keys = matches!(self.pending, Pending::None);
+            self.editor.slot = if self.stack.is_empty() || self.style() == Style::NxOs {
+                EXEC_HISTORY
+            } else {
+                CONFIG_HISTORY
+            };
             let event = self.editor.feed(byte, &mut out);
             self.editor.echo = echo;
             let Some(event) = event else { continue };
+            match event {
+                Event::Help(typed) => {
+                    self.help(&typed, &mut out);
+                    continue;
+                }
+                Event::Complete(typed) => {
+                    self.complete(&typed, &mut out);
+                    continue;
+                }
+                _ => {}
+            }
             let reply = self.event(event);
             delay = self.device.faults().latency;
             self.emit(reply, &mut out);

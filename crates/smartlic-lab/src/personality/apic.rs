@@ -120,6 +120,7 @@ pub static APIC: Personality = Personality {
     modes: MODES,
     other_exec_keywords: &[],
     other_config_keywords: &[],
+    help: &[],
     renames: &[],
     hidden_defaults: &[],
     factory_config: "",

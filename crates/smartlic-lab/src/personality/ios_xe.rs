@@ -31,6 +31,67 @@ const PAGER: Pager = Pager {
     erase: "\x08\x08\x08\x08\x08\x08\x08\x08\x08        \x08\x08\x08\x08\x08\x08\x08\x08\x08",
 };
 
+/// `?` descriptions (see `Personality::help`). Sourced from real IOS `?` listings in
+/// public transcripts: a user-exec `Router>?` and `Router#sh ?` capture (connect,
+/// disable, enable, exit, logout, ping, show, telnet, terminal; show clock, history,
+/// hosts, ip, license, startup-config), an IOS `Router#?` / `Router#show ?` listing in a
+/// CCNA course text (clock, configure, copy, dir; `terminal history size`), Portuguese
+/// and Spanish CCNA notes quoting `show ?` / `show ip ?` (running-config, version,
+/// `show ip interface`, `interface brief`). Entries marked `unverified` are the lab's
+/// own short wording.
+const IOS_HELP: &[(&str, &str)] = &[
+    ("clock", "Manage the system clock"),
+    ("configure", "Enter configuration mode"),
+    ("connect", "Open a terminal connection"),
+    ("copy", "Copy from one file to another"),
+    ("dir", "List files on a directory"),
+    ("disable", "Turn off privileged commands"),
+    ("enable", "Turn on privileged commands"),
+    ("exit", "Exit from the EXEC"),
+    ("logout", "Exit from the EXEC"),
+    ("ping", "Send echo messages"),
+    ("show", "Show running system information"),
+    ("telnet", "Open a telnet connection"),
+    ("terminal", "Set terminal line parameters"),
+    ("show clock", "Display the system clock"),
+    ("show history", "Display the session command history"),
+    (
+        "show hosts",
+        "IP domain-name, lookup style, nameservers, and host table",
+    ),
+    ("show ip", "IP information"),
+    ("show license", "Show license information"),
+    ("show running-config", "Current operating configuration"),
+    ("show startup-config", "Contents of startup configuration"),
+    ("show version", "System hardware and software status"),
+    ("ip interface", "IP interface status and configuration"),
+    (
+        "interface brief",
+        "Brief summary of IP status and configuration",
+    ),
+    // unverified: the lab's own wording.
+    ("license", "Smart licensing commands"),
+    ("quit", "Exit from the EXEC"),
+    ("reload", "Halt and perform a cold restart"),
+    ("write", "Write running configuration to memory"),
+    ("show call-home", "Call-home configuration and status"),
+    ("show crypto", "Encryption module"),
+    ("show inventory", "Show the physical inventory"),
+    ("show logging", "Show the contents of logging buffers"),
+    ("show privilege", "Show current privilege level"),
+    ("terminal length", "Set number of lines on a screen"),
+    ("terminal width", "Set width of the display terminal"),
+    ("include", "Include lines that match"),
+    ("exclude", "Exclude lines that match"),
+    ("begin", "Begin with the line that matches"),
+    ("section", "Filter a section of output"),
+    ("count", "Count number of lines which match regexp"),
+    ("call-home", "Enter call-home configuration mode"),
+    ("hostname", "Set system's network name"),
+    ("do", "To run exec commands in config mode"),
+    ("end", "Exit from configure mode"),
+];
+
 /// Exec commands common to both models. `user: true` = also at the `>` prompt.
 const COMMON_EXEC: &[ExecRule] = &[
     ExecRule {
@@ -137,6 +198,13 @@ const COMMON_EXEC: &[ExecRule] = &[
         pattern: "dir [<word>]",
         action: Exec::Dir,
         user: false,
+    },
+    // `show history` (IOS "Using the Command-Line Interface": the command history;
+    // `Display the session command history` in a real `show ?` listing).
+    ExecRule {
+        pattern: "show history",
+        action: Exec::ShowHistory,
+        user: true,
     },
     ExecRule {
         pattern: "show privilege",
@@ -813,6 +881,7 @@ pub static CLASSIC: Personality = Personality {
     modes: CLASSIC_MODES,
     other_exec_keywords: OTHER_EXEC,
     other_config_keywords: OTHER_CONFIG,
+    help: IOS_HELP,
     renames: RENAMES,
     hidden_defaults: HIDDEN_DEFAULTS,
     factory_config: FACTORY,
@@ -835,6 +904,7 @@ pub static POLICY: Personality = Personality {
     modes: POLICY_MODES,
     other_exec_keywords: OTHER_EXEC,
     other_config_keywords: OTHER_CONFIG,
+    help: IOS_HELP,
     renames: RENAMES,
     hidden_defaults: HIDDEN_DEFAULTS,
     factory_config: FACTORY,

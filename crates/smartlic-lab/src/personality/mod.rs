@@ -35,6 +35,10 @@ pub struct Personality {
     pub other_exec_keywords: &'static [&'static str],
     /// The same for global configuration mode.
     pub other_config_keywords: &'static [&'static str],
+    /// `?` help descriptions: `"show clock"` (a keyword after the keyword before it) or
+    /// `"clock"` (a first keyword, or an output filter after `|`). A keyword without an
+    /// entry is listed with an empty description.
+    pub help: &'static [(&'static str, &'static str)],
     /// Typed spellings the running config prints differently (`ip domain-lookup` →
     /// `ip domain lookup`).
     pub renames: &'static [(&'static str, &'static str)],
@@ -140,6 +144,8 @@ pub enum Exec {
     ShowPrivilege,
     /// NX-OS `show hostname`.
     ShowHostname,
+    /// IOS `show history`: the session's exec command history.
+    ShowHistory,
     /// NX-OS `show interface status`.
     ShowInterfaceStatus,
     /// `show inventory` (NX-OS also `| json`).
@@ -253,6 +259,18 @@ impl Personality {
 
     pub fn exec_rules(&self) -> impl Iterator<Item = &ExecRule> {
         self.exec.iter().flat_map(|group| group.iter())
+    }
+
+    /// The `?` description of `keyword` after `before` (see `help`).
+    pub fn describe(&self, before: Option<&str>, keyword: &str) -> &'static str {
+        let key = match before {
+            Some(b) => format!("{b} {keyword}"),
+            None => keyword.to_string(),
+        };
+        self.help
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, d)| d)
     }
 }
 

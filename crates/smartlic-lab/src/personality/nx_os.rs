@@ -19,6 +19,32 @@ use super::{
 };
 use crate::release::{LicensingModel, Platform};
 
+/// `?` descriptions (see `Personality::help`): the lab's own short wording, not verified
+/// against a real NX-OS `?` listing (none was found in the public sources searched).
+const NX_HELP: &[(&str, &str)] = &[
+    ("checkpoint", "Create a checkpoint"),
+    ("clear", "Reset functions"),
+    ("configure", "Enter configuration mode"),
+    ("copy", "Copy from one file to another"),
+    ("dir", "List files in a directory"),
+    ("exit", "Exit from the EXEC"),
+    ("license", "Smart licensing commands"),
+    ("ping", "Test network reachability"),
+    ("reload", "Reboot the entire box"),
+    ("rollback", "Rollback configuration"),
+    ("show", "Show running system information"),
+    ("telnet", "Telnet to another system"),
+    ("terminal", "Set terminal line parameters"),
+    ("show clock", "Display current date"),
+    ("show running-config", "Current operating configuration"),
+    ("show startup-config", "Contents of startup configuration"),
+    ("show version", "Show the software and hardware version"),
+    ("include", "Include lines that match"),
+    ("exclude", "Exclude lines that match"),
+    ("grep", "Matching lines"),
+    ("json", "Output in JSON format"),
+];
+
 const CONFIG_BANNER: &str = "Enter configuration commands, one per line. End with CNTL/Z.";
 
 /// `ESC[7m--More--ESC[m` (scrapligo NX-OS pager fixtures). What erases it is not
@@ -622,6 +648,7 @@ pub static CLASSIC: Personality = Personality {
     modes: CLASSIC_MODES,
     other_exec_keywords: OTHER_EXEC,
     other_config_keywords: OTHER_CONFIG,
+    help: NX_HELP,
     renames: &[],
     hidden_defaults: HIDDEN_DEFAULTS,
     factory_config: FACTORY,
@@ -643,6 +670,7 @@ pub static POLICY: Personality = Personality {
     modes: POLICY_MODES,
     other_exec_keywords: OTHER_EXEC,
     other_config_keywords: OTHER_CONFIG,
+    help: NX_HELP,
     renames: &[],
     hidden_defaults: HIDDEN_DEFAULTS,
     factory_config: FACTORY,
