@@ -945,3 +945,144 @@ fn nx_os_takes_the_lines_unicon_sends_on_connect() {
         "{running}"
     );
 }
+
+#[test]
+fn ios_xe_question_mark_lists_what_the_mode_knows() {
+    let lab = ios(user_exec());
+    let (mut s, _) = Screen::open(&lab, true);
+    // `?` on an empty user-exec line: the header and the user-exec commands, two
+    // columns; the prompt comes back.
+    assert_eq!(
+        s.send("?"),
+        "?\nExec commands:\n  enable    Turn on privileged commands\n  exit      Exit from the EXEC\n  logout    Exit from the EXEC\n  ping      Send echo messages\n  quit      Exit from the EXEC\n  show      Show running system information\n  telnet    Open a telnet connection\n  terminal  Set terminal line parameters\nR1>"
+    );
+    s.send("enable\rs3cret\r");
+    // Directly after a partial word: the keywords it starts, on one line; the typed
+    // text is shown again after the prompt and stays typed.
+    assert_eq!(s.send("sh?"), "sh?\nshow  \nR1#sh");
+    assert_eq!(s.send("ow clock ?"), "ow clock ?\n  <cr>\nR1#show clock ");
+    // The line still runs as typed, without the `?`.
+    assert!(s.send("\r").contains("16:15:41"));
+    let show = s.send("show ?");
+    assert!(
+        show.lines()
+            .any(|l| l.starts_with("  clock ") && l.ends_with("  Display the system clock")),
+        "{show}"
+    );
+    assert!(show.contains("\n  running-config "), "{show}");
+    assert!(show.ends_with("\nR1#show "), "{show}");
+    s.send("\x15");
+    // `co` starts `configure`, `copy` and the unimplemented `connect`.
+    assert_eq!(s.send("co?"), "co?\nconfigure  connect  copy  \nR1#co");
+    s.send("\x15");
+    assert_eq!(s.send("bogus?"), "bogus?\n% Unrecognized command\nR1#bogus");
+    s.send("\x15");
+    assert_eq!(
+        s.send("show bogus ?"),
+        "show bogus ?\n% Unrecognized command\nR1#show bogus "
+    );
+    s.send("\x15");
+    // Config mode: its own commands; after `no `, the same ones.
+    s.send("conf t\r");
+    assert_eq!(s.send("call?"), "call?\ncall-home  \nR1(config)#call");
+    s.send("\x15");
+    assert!(s.send("no hostn?").starts_with("no hostn?\nhostname  \n"));
+    s.send("\x15");
+    // `do` reads the exec grammar.
+    assert_eq!(
+        s.send("do sh ver?"),
+        "do sh ver?\nversion  \nR1(config)#do sh ver"
+    );
+}
+
+#[test]
+fn ios_xe_tab_completes_a_unique_keyword() {
+    let lab = ios(CliOptions {
+        privileged_login: true,
+        ..CliOptions::default()
+    });
+    let (mut s, _) = Screen::open(&lab, true);
+    // `copy ru` + Tab → `copy running-config` (CCNA course transcript).
+    assert_eq!(s.send("copy ru\t"), "copy running-config ");
+    assert_eq!(s.send("st\t"), "startup-config ");
+    assert_eq!(s.send("\r"), "\nDestination filename [startup-config]? ");
+    s.send("\r");
+    // `con` is also the unimplemented `connect`: no completion, the line again.
+    assert_eq!(s.send("con\t"), "con\nR1#con");
+    assert_eq!(s.send("\x15"), "\x08 \x08\x08 \x08\x08 \x08");
+    // An unknown word: the same.
+    assert_eq!(s.send("xyz\t"), "xyz\nR1#xyz");
+}
+
+#[test]
+fn ios_xe_history_recall_and_show_history() {
+    let lab = ios(user_exec());
+    let (mut s, _) = Screen::open(&lab, true);
+    s.send("enable\rs3cret\r");
+    s.send("show clock\r");
+    s.send("terminal length 0\r");
+    // Ctrl-P twice: the command before the last; Down arrow: the last again.
+    assert_eq!(s.send("\x10"), "terminal length 0");
+    let erase17 = "\x08 \x08".repeat(17);
+    assert_eq!(s.send("\x10"), format!("{erase17}show clock"));
+    let erase10 = "\x08 \x08".repeat(10);
+    assert_eq!(s.send("\x1b[B"), format!("{erase10}terminal length 0"));
+    // Ctrl-U erases the line; Ctrl-W a word.
+    s.send("\x15");
+    assert_eq!(
+        s.send("show clock\x17"),
+        "show clock\x08 \x08".to_string() + &"\x08 \x08".repeat(4)
+    );
+    s.send("\x15");
+    // The password typed at `Password:` is no command: it is not kept.
+    assert_eq!(
+        s.send("show history\r"),
+        "show history\n  enable\n  show clock\n  terminal length 0\n  show history\nR1#"
+    );
+    // Config mode has its own history (IOS).
+    s.send("conf t\r");
+    assert_eq!(s.send("\x10"), "");
+    s.send("hostname R2\r");
+    assert_eq!(s.send("\x10"), "hostname R2");
+}
+
+#[test]
+fn nx_os_help_and_tab() {
+    let lab = nxos();
+    let (mut s, _) = Screen::open(&lab, true);
+    assert_eq!(s.send("sh?"), "sh?\nshow  \nswitch# sh");
+    assert_eq!(s.send("\t"), "ow ");
+    assert_eq!(s.send("clo\t"), "clock ");
+    assert!(s.send("\r").ends_with("switch# "));
+    // An unknown word: NX-OS's caret under it (not verified for `?`).
+    assert_eq!(
+        s.send("bogus?"),
+        "bogus?\n        ^\n% Invalid command at '^' marker.\nswitch# bogus"
+    );
+}
+
+#[test]
+fn quoted_include_patterns_ios_keeps_the_quotes_nx_os_strips_them() {
+    let lab = nxos();
+    let (mut s, _) = Screen::open(&lab, true);
+    s.send("terminal length 0\r");
+    assert_eq!(
+        s.send("show version | include \"NXOS: version\"\r"),
+        "show version | include \"NXOS: version\"\n  NXOS: version 9.3(8)\n  Host NXOS: version 9.3(8)\nswitch# "
+    );
+    let lab = ios(CliOptions {
+        privileged_login: true,
+        ..CliOptions::default()
+    });
+    let (mut s, _) = Screen::open(&lab, true);
+    s.send("terminal length 0\r");
+    // IOS matches the quotes as characters: no line of `show version` has them.
+    assert_eq!(
+        s.send("show version | include \"Cisco IOS XE Software\"\r"),
+        "show version | include \"Cisco IOS XE Software\"\nR1#"
+    );
+    assert!(
+        s.send("show version | include Cisco IOS XE Software\r")
+            .contains("\nCisco IOS XE Software, Version 16.12.05\n")
+    );
+}

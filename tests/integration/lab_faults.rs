@@ -539,3 +539,34 @@ fn an_inventory_back_end_with_a_pool_of_one_leaves_the_second_device_out_of_comp
     assert!(second.contains("Status: REGISTERED"), "{second}");
     assert!(second.contains("Acme Corp"), "{second}");
 }
+
+/// `?` and Tab over real SSH with a PTY: the help comes back with the typed line, Tab
+/// completes it, and the line runs without the `?`.
+#[test]
+fn question_mark_and_tab_over_ssh_with_a_pty() {
+    let lab = one_device("sw10", "127.0.77.10");
+    let address = address(&lab, "sw10");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let session = login(address).await;
+        let mut shell = session.channel_open_session().await.unwrap();
+        shell
+            .request_pty(true, "vt100", 80, 24, 0, 0, &[])
+            .await
+            .unwrap();
+        shell.request_shell(true).await.unwrap();
+        read_until(&mut shell, "sw10#").await;
+        shell.data(&b"sh?"[..]).await.unwrap();
+        let help = read_until(&mut shell, "sw10#sh").await;
+        assert_eq!(help, "sh?\r\nshow  \r\nsw10#sh");
+        shell.data(&b"\tclo\t"[..]).await.unwrap();
+        let completed = read_until(&mut shell, "clock ").await;
+        assert_eq!(completed, "ow clock ");
+        shell.data(&b"\r"[..]).await.unwrap();
+        let clock = read_until(&mut shell, "sw10#").await;
+        assert!(
+            clock.starts_with("\r\n") && clock.contains("UTC"),
+            "{clock}"
+        );
+    });
+}
