@@ -972,6 +972,12 @@ fn ios_xe_question_mark_lists_what_the_mode_knows() {
     assert!(show.contains("\n  running-config "), "{show}");
     assert!(show.ends_with("\nR1#show "), "{show}");
     s.send("\x15");
+    // After `|`: the output filters.
+    assert_eq!(
+        s.send("show clock | ?"),
+        "show clock | ?\n  begin    Begin with the line that matches\n  count    Count number of lines which match regexp\n  exclude  Exclude lines that match\n  include  Include lines that match\n  section  Filter a section of output\nR1#show clock | "
+    );
+    s.send("\x15");
     // `co` starts `configure`, `copy` and the unimplemented `connect`.
     assert_eq!(s.send("co?"), "co?\nconfigure  connect  copy  \nR1#co");
     s.send("\x15");

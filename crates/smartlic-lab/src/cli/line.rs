@@ -64,8 +64,8 @@ impl LineEditor {
     pub fn feed(&mut self, byte: u8, out: &mut Vec<u8>) -> Option<Event> {
         let after_cr = std::mem::take(&mut self.after_cr);
         match self.skip_escape(byte) {
-            Some(b'A') => return self.recall_previous(out),
-            Some(b'B') => return self.recall_next(out),
+            Some(b'A') if self.keys => return self.recall_previous(out),
+            Some(b'B') if self.keys => return self.recall_next(out),
             Some(_) => return None,
             None => {}
         }
@@ -77,8 +77,9 @@ impl LineEditor {
                 Some(Event::Help(self.buffer.clone()))
             }
             b'\t' if self.keys => Some(Event::Complete(self.buffer.clone())),
-            0x10 => self.recall_previous(out),
-            0x0e => self.recall_next(out),
+            // History keys only at a command prompt, not while answering a question.
+            0x10 if self.keys => self.recall_previous(out),
+            0x0e if self.keys => self.recall_next(out),
             0x15 => {
                 let n = self.buffer.chars().count();
                 self.erase(n, out);
@@ -301,9 +302,11 @@ mod tests {
         let (events, echo) = feed(&mut e, b"\t");
         assert_eq!(events, [Event::Complete("sh".into())]);
         assert_eq!(echo, "");
-        // Answering a question (`keys` off), `?` is a character.
+        // Answering a question (`keys` off), `?` is a character and Ctrl-P recalls
+        // nothing.
         e.keys = false;
-        assert_eq!(feed(&mut e, b"?\r").0, [Event::Line("sh?".into())]);
+        e.remember("show clock");
+        assert_eq!(feed(&mut e, b"?\x10\r").0, [Event::Line("sh?".into())]);
     }
 
     #[test]
