@@ -154,6 +154,7 @@ fn endpoints(n: usize) -> Vec<Endpoint> {
                 users: vec![(USER.to_string(), Secret::new(PASSWORD))],
                 faults: SshFaults::default(),
                 console: Arc::clone(&console),
+                handshake: Duration::ZERO,
             }
         })
         .collect()

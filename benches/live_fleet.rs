@@ -22,6 +22,11 @@
 //! `cargo bench --bench live_fleet` (release; about 11 minutes on 2 cores, plus the build).
 //! `LIVE_FLEET_SIZES=100,1000` limits the sizes, `LIVE_FLEET_FORKS=50` the forks values,
 //! `LIVE_FLEET_MODES=plan` the verbs. Loopback only; every child has a time limit.
+//!
+//! Two series: the lab as fast as it can answer (`--latency instant`) and with the
+//! realistic latency profile (`--latency realistic`: SSH set-up, per-command and NX-OS
+//! `write memory` delays from public measurements, docs/lab.md "Latency profiles"), each
+//! on its own fresh lab. `LIVE_FLEET_LATENCY=instant` (or `realistic`) runs one of them.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -82,6 +87,12 @@ fn main() {
         .map(|m| m.trim().to_string())
         .filter(|m| m == "plan" || m == "apply")
         .collect();
+    let latencies: Vec<String> = std::env::var("LIVE_FLEET_LATENCY")
+        .unwrap_or_else(|_| "instant,realistic".into())
+        .split(',')
+        .map(|m| m.trim().to_string())
+        .filter(|m| m == "instant" || m == "realistic")
+        .collect();
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_smartlic"));
     println!(
         "live_fleet: {} CPUs, {}; smartlic = {}",
@@ -90,7 +101,8 @@ fn main() {
         binary.display()
     );
     println!(
-        "{:>6} {:>5} {:<5} {:>9} {:>8} {:>10} {:>9} {:>8} {:>16}  outcomes",
+        "{:<9} {:>6} {:>5} {:<5} {:>9} {:>8} {:>10} {:>9} {:>8} {:>16}  outcomes",
+        "latency",
         "hosts",
         "forks",
         "verb",
@@ -105,12 +117,15 @@ fn main() {
     for &n in &sizes {
         let dir = tempfile::tempdir().unwrap();
         write_estate(dir.path(), n);
-        for &k in &forks {
+        for (&k, latency) in forks
+            .iter()
+            .flat_map(|k| latencies.iter().map(move |l| (k, l)))
+        {
             // A fresh lab: the apply before registered every device.
-            let lab = match Lab::start(&binary, dir.path()) {
+            let lab = match Lab::start(&binary, dir.path(), latency) {
                 Ok(lab) => lab,
                 Err(e) => {
-                    println!("{n:>6} {k:>5} lab did not start: {e}");
+                    println!("{latency:<9} {n:>6} {k:>5} lab did not start: {e}");
                     continue;
                 }
             };
@@ -122,7 +137,7 @@ fn main() {
                 let lab_cpu = cpu_seconds(lab.child.id()) - lab_cpu;
                 match run {
                     Ok(r) => println!(
-                        "{n:>6} {k:>5} {mode:<5} {:>9.2} {:>8.0} {:>10.1} {:>9.1} {:>8.1} {:>7.2} → {:>5.2}  {}",
+                        "{latency:<9} {n:>6} {k:>5} {mode:<5} {:>9.2} {:>8.0} {:>10.1} {:>9.1} {:>8.1} {:>7.2} → {:>5.2}  {}",
                         r.wall.as_secs_f64(),
                         n as f64 / r.wall.as_secs_f64(),
                         r.peak_kib as f64 / 1024.0,
@@ -132,7 +147,7 @@ fn main() {
                         loadavg(),
                         r.recap,
                     ),
-                    Err(e) => println!("{n:>6} {k:>5} {mode:<5} failed: {e}"),
+                    Err(e) => println!("{latency:<9} {n:>6} {k:>5} {mode:<5} failed: {e}"),
                 }
             }
             lab.stop();
@@ -169,9 +184,17 @@ struct Lab {
 }
 
 impl Lab {
-    fn start(binary: &Path, dir: &Path) -> Result<Lab, String> {
+    fn start(binary: &Path, dir: &Path, latency: &str) -> Result<Lab, String> {
         let mut child = Command::new(binary)
-            .args(["lab", "serve", "--color", "never", "-i"])
+            .args([
+                "lab",
+                "serve",
+                "--color",
+                "never",
+                "--latency",
+                latency,
+                "-i",
+            ])
             .arg(dir.join("hosts.yml"))
             .arg("--known-hosts")
             .arg(dir.join("known_hosts"))

@@ -265,6 +265,20 @@ pub struct LabRunArgs {
     /// Stop after this many seconds (default: run until interrupted).
     #[arg(long, value_name = "SECONDS")]
     pub stop_after: Option<u64>,
+
+    /// The devices' delays: `instant` answers as fast as the lab can; `realistic` adds
+    /// per-platform SSH set-up, per-command and `write memory` delays taken from public
+    /// measurements (docs/lab.md "Latency profiles").
+    #[arg(long, value_enum, value_name = "PROFILE", default_value_t = LabLatency::Instant)]
+    pub latency: LabLatency,
+}
+
+/// `--latency` of `lab serve` and `lab fleet`.
+#[cfg(feature = "lab")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LabLatency {
+    Instant,
+    Realistic,
 }
 
 #[cfg(feature = "lab")]

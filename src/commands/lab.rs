@@ -6,8 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::cli::{
-    LabCommand, LabFaultArgs, LabFleetArgs, LabResetArgs, LabRunArgs, LabServeArgs, LabTokenArgs,
-    LabTokenCommand, RunArgs,
+    LabCommand, LabFaultArgs, LabFleetArgs, LabLatency, LabResetArgs, LabRunArgs, LabServeArgs,
+    LabTokenArgs, LabTokenCommand, RunArgs,
 };
 use crate::commands::ExitStatus;
 use crate::intent::Secret;
@@ -17,6 +17,7 @@ use crate::lab::backend::{
     device_faults_via_admin, set_device_faults_via_admin,
 };
 use crate::lab::fleet::{FleetAddresses, MAX_FLEET, fleet_inventory_at};
+use crate::lab::latency::Latency;
 use crate::lab::release::Platform;
 use crate::lab::run::{self, Lab, LabError, LabOptions, LabSaver};
 use crate::lab::saved;
@@ -134,6 +135,7 @@ async fn fleet(args: &LabFleetArgs, err: Style) -> ExitStatus {
             time_scale: args.run.time_scale,
             known_hosts: args.run.known_hosts.clone(),
             stop_after: args.run.stop_after,
+            latency: args.run.latency,
         },
     };
     self::serve(&serve, err).await
@@ -147,6 +149,10 @@ async fn run_lab(hosts: Vec<LabHost>, backend: BackendConfig, args: &LabRunArgs)
     let started = std::time::Instant::now();
     let options = LabOptions {
         time_scale: args.time_scale,
+        latency: match args.latency {
+            LabLatency::Instant => Latency::Instant,
+            LabLatency::Realistic => Latency::Realistic,
+        },
     };
     let lab = match run::start_with(hosts, backend, &options).await {
         Ok(lab) => lab,

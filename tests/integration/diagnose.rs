@@ -49,7 +49,13 @@ impl Fleet {
 
     /// A lab whose clock runs `time_scale` lab seconds per real second.
     fn start_fast(hosts: &[String], time_scale: f64) -> Fleet {
-        Fleet::start_with(hosts, &LabOptions { time_scale })
+        Fleet::start_with(
+            hosts,
+            &LabOptions {
+                time_scale,
+                ..LabOptions::default()
+            },
+        )
     }
 
     fn start_with(hosts: &[String], options: &LabOptions) -> Fleet {

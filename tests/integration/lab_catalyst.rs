@@ -791,6 +791,7 @@ fn cat9_signature_mismatch_is_fixed_by_deregister_and_forced_registration() {
 fn fast_lab(name: &str, address: &str, days_per_second: f64) -> LabSsh {
     let options = LabOptions {
         time_scale: days_per_second * DAY as f64,
+        ..LabOptions::default()
     };
     LabSsh::start_with(&inventory(&catalyst(name, address, "")), &options)
 }

@@ -474,6 +474,7 @@ fn aci7_authorization_expired_until_the_network_is_back_and_authorization_renewe
         &inventory(&host("apic1", "apic", "4.2(7f)", "127.0.0.79", "")),
         &LabOptions {
             time_scale: 2_000_000.0,
+            ..LabOptions::default()
         },
     );
     let token = lab

@@ -570,3 +570,44 @@ fn question_mark_and_tab_over_ssh_with_a_pty() {
         );
     });
 }
+
+/// `--latency realistic` over real SSH (OpenSSH's `ssh`): an `exec` takes at least the
+/// profile's handshake and per-command delay, and an NX-OS save its `write memory` delay
+/// on top (docs/lab.md "Latency profiles"). Lower bounds only.
+#[test]
+fn the_realistic_latency_profile_slows_real_ssh_sessions() {
+    use smartlic::lab::latency::Latency;
+    use smartlic::lab::release::Platform;
+    use smartlic::lab::run::LabOptions;
+
+    let hosts = format!(
+        "{}{}",
+        host("sw7", "ios-xe", "17.9.4a", "127.0.79.1", ""),
+        host("nx7", "nx-os", "9.3(8)", "127.0.79.2", "")
+    );
+    let options = LabOptions {
+        latency: Latency::Realistic,
+        ..LabOptions::default()
+    };
+    let lab = LabSsh::start_with(&inventory(&hosts), &options);
+    let xe = Latency::Realistic.profile(Platform::IosXe);
+    let nx = Latency::Realistic.profile(Platform::NxOs);
+
+    let started = Instant::now();
+    let out = lab.exec("sw7", "show version");
+    let took = started.elapsed();
+    assert!(out.contains("Cisco IOS XE Software"), "{out}");
+    assert!(
+        took >= xe.handshake + xe.per_command,
+        "show version took {took:?}; profile {xe:?}"
+    );
+
+    let started = Instant::now();
+    let out = lab.exec("nx7", "copy running-config startup-config");
+    let took = started.elapsed();
+    assert!(out.contains("Copy complete"), "{out}");
+    assert!(
+        took >= nx.handshake + nx.per_command + nx.write_memory,
+        "copy running-config startup-config took {took:?}; profile {nx:?}"
+    );
+}

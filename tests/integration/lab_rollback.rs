@@ -25,7 +25,13 @@ use crate::lab_harness::{LabSsh, host, inventory};
 const SCALE: f64 = 20.0;
 
 fn fast_lab(inventory: &str) -> LabSsh {
-    LabSsh::start_with(inventory, &LabOptions { time_scale: SCALE })
+    LabSsh::start_with(
+        inventory,
+        &LabOptions {
+            time_scale: SCALE,
+            ..LabOptions::default()
+        },
+    )
 }
 
 /// Whether any line of `device`'s running config (at any depth) contains `text`, read

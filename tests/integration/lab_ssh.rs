@@ -106,6 +106,7 @@ fn endpoint(name: &str, seed: u8, faults: SshFaults) -> Endpoint {
         users: vec![(USER.to_string(), Secret::new(PASSWORD))],
         faults,
         console: Arc::new(FakeConsole),
+        handshake: std::time::Duration::ZERO,
     }
 }
 

@@ -311,6 +311,7 @@ fn lab_devices_read_over_ssh_when_evaluation_and_authorization_expire() {
         ),
         &LabOptions {
             time_scale: 2_000_000.0,
+            ..LabOptions::default()
         },
     );
     let t = token(&lab, "Default");

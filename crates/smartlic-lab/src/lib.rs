@@ -28,6 +28,7 @@ pub mod device;
 pub mod device_faults;
 pub mod fleet;
 pub mod inventory;
+pub mod latency;
 pub mod licensing;
 pub mod network;
 pub mod personality;

@@ -18,6 +18,7 @@ use crate::backend::{self, Backend, BackendConfig, BackendSaver, DeviceAdmin};
 use crate::cli::{self, CliFaults, CliOptions};
 use crate::clock::LabClock;
 use crate::device::{DeviceState, Identity, Licensing, SharedState};
+use crate::latency::Latency;
 use crate::licensing::{self, Agent, DeviceNetwork, LabTopology, TrustAnchors};
 use crate::saved::{self, SavedDevice, SavedIdentity, SavedLab};
 use crate::spec::{Faults, LabHost};
@@ -28,11 +29,16 @@ use crate::ssh::{self, Endpoint, FaultHandle, Served, SshFaults};
 pub struct LabOptions {
     /// Lab seconds per real second (86,400: a lab day per second).
     pub time_scale: f64,
+    /// The devices' delays ([`crate::latency`]): instant unless asked.
+    pub latency: Latency,
 }
 
 impl Default for LabOptions {
     fn default() -> Self {
-        LabOptions { time_scale: 1.0 }
+        LabOptions {
+            time_scale: 1.0,
+            latency: Latency::Instant,
+        }
     }
 }
 
@@ -159,7 +165,9 @@ pub async fn start_from(
     let mut clis = Vec::with_capacity(hosts.len());
     let mut saving = Vec::with_capacity(hosts.len());
     for (host, saved) in hosts.iter().zip(resuming) {
+        let profile = options.latency.profile(host.platform);
         let mut options = cli_options(host);
+        options.profile = profile;
         let (state, agent_state) = match saved {
             Some(saved) => {
                 // The inventory's clock offset wins if it changed since the save.
@@ -184,6 +192,7 @@ pub async fn start_from(
             agent_state,
         );
         agent.set_clock_offset(options.clock_offset_secs);
+        agent.set_round_trip(profile.registration_round_trip);
         let device = cli::device(
             identity.clone(),
             state.clone(),
@@ -211,6 +220,7 @@ pub async fn start_from(
             users: vec![(host.username.clone(), host.password.clone())],
             faults: ssh_faults(&host.faults),
             console,
+            handshake: profile.handshake,
         });
         states.push(state);
     }
@@ -587,6 +597,88 @@ mod tests {
 
     fn state(lab: &Lab, name: &str) -> DeviceState {
         device(lab, name).state.lock().unwrap().clone()
+    }
+
+    /// Time until a lab device at `address` sends its SSH identification line, over a
+    /// plain TCP connection.
+    async fn identification_after(address: SocketAddr) -> (Duration, String) {
+        use tokio::io::AsyncReadExt;
+        let started = std::time::Instant::now();
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while !line.ends_with(b"\n") {
+            let n = tokio::time::timeout(Duration::from_secs(20), stream.read(&mut byte))
+                .await
+                .expect("the device sends its identification")
+                .unwrap();
+            assert_eq!(n, 1, "connection closed after {line:?}");
+            line.push(byte[0]);
+        }
+        (
+            started.elapsed(),
+            String::from_utf8_lossy(&line).into_owned(),
+        )
+    }
+
+    /// `--latency realistic`: a new SSH connection waits the profile's handshake before
+    /// the device's identification, each reply its per-command delay, and an NX-OS save
+    /// its `write memory` delay on top; the default lab adds none of them. Lower bounds
+    /// only (a busy machine is slower, never faster). The replies' delays are the values
+    /// the SSH channel sleeps (`ssh/channel.rs`); tests/integration/lab_faults.rs times
+    /// them through OpenSSH.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_realistic_profile_delays_handshakes_commands_and_saves() {
+        use crate::latency::LatencyProfile;
+        let fleet = hosts(&[("sw1", "ios-xe", "17.9.4a"), ("nx1", "nx-os", "9.3(8)")]);
+
+        assert_eq!(LabOptions::default().latency, Latency::Instant);
+        let lab = start(fleet.clone(), &LabOptions::default()).await.unwrap();
+        for name in ["sw1", "nx1"] {
+            let device = device(&lab, name);
+            assert_eq!(device.options.profile, LatencyProfile::INSTANT);
+            let save = cli::session::exec_reply(device, "copy running-config startup-config");
+            assert_eq!(save.delay, Duration::ZERO, "{name}");
+        }
+        let (_, line) = identification_after(lab.devices[0].address).await;
+        assert!(line.starts_with("SSH-2.0-"), "{line}");
+        lab.shutdown().await;
+
+        let options = LabOptions {
+            latency: Latency::Realistic,
+            ..LabOptions::default()
+        };
+        let lab = start(fleet, &options).await.unwrap();
+        let xe = Latency::Realistic.profile(crate::release::Platform::IosXe);
+        let nx = Latency::Realistic.profile(crate::release::Platform::NxOs);
+        assert!(!xe.handshake.is_zero() && !xe.per_command.is_zero());
+        assert!(!nx.write_memory.is_zero());
+        for served in &lab.devices {
+            let (waited, line) = identification_after(served.address).await;
+            assert!(line.starts_with("SSH-2.0-"), "{line}");
+            assert!(
+                waited >= xe.handshake,
+                "{}: identification after {waited:?}, the handshake is {:?}",
+                served.host.name,
+                xe.handshake
+            );
+        }
+        let sw1 = device(&lab, "sw1");
+        assert_eq!(sw1.options.profile, xe);
+        let show = cli::session::exec_reply(sw1, "show version");
+        assert!(show.delay >= xe.per_command, "{:?}", show.delay);
+        let nx1 = device(&lab, "nx1");
+        assert_eq!(nx1.options.profile, nx);
+        let save = cli::session::exec_reply(nx1, "copy running-config startup-config");
+        assert!(
+            save.delay >= nx.per_command + nx.write_memory,
+            "{:?}",
+            save.delay
+        );
+        // The save's delay is for the save only: the next command is back to normal.
+        let show = cli::session::exec_reply(nx1, "show version");
+        assert!(show.delay < nx.write_memory, "{:?}", show.delay);
+        lab.shutdown().await;
     }
 
     /// A lab saved to disk comes back where it was: each device's configs, CAs, log and

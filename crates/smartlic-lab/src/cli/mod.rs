@@ -28,6 +28,7 @@ use std::time::Duration;
 
 use crate::clock::LabClock;
 use crate::device::{DeviceState, Identity, Licensing, SharedState};
+use crate::latency::LatencyProfile;
 use crate::personality::{self, Personality};
 use crate::terminal::{Console, ExecReply, Terminal};
 use crate::tree::Tree;
@@ -51,6 +52,9 @@ pub struct CliOptions {
     pub hang_on: Vec<String>,
     /// Delay before every reply to a command.
     pub latency: Duration,
+    /// The device's latency profile (`per_command` and `write_memory` apply here; see
+    /// [`crate::latency`]); instant by default.
+    pub profile: LatencyProfile,
     /// The session is dropped when the command after the first `n` is entered.
     pub drop_after: Option<usize>,
     /// A login banner instead of the personality's (e.g. a configured `banner motd`).

@@ -102,6 +102,9 @@ pub struct Session {
     one_shot: bool,
     /// NX-OS `terminal dont-ask`: yes/no questions are answered yes without asking.
     dont_ask: bool,
+    /// Delay the last command added beyond the per-command one (a save's
+    /// `write_memory`); taken when its reply is sent.
+    extra_delay: Duration,
 }
 
 impl Session {
@@ -126,8 +129,17 @@ impl Session {
             closed: false,
             one_shot: false,
             dont_ask: false,
+            extra_delay: Duration::ZERO,
             device,
         }
+    }
+
+    /// How long the reply to the command just run waits: the device's `latency_ms`
+    /// fault, its profile's per-command delay, and what the command added (a save).
+    fn reply_delay(&mut self) -> Duration {
+        self.device.faults().latency
+            + self.device.options.profile.per_command
+            + std::mem::take(&mut self.extra_delay)
     }
 
     /// The terminal width set with `terminal width` (kept; output is not wrapped).
@@ -563,6 +575,7 @@ impl Session {
 
     /// `write memory` / `copy running-config startup-config` ([CAT-TS]).
     fn save(&mut self) -> Reply {
+        self.extra_delay += self.device.options.profile.write_memory;
         {
             let mut state = self.state();
             state.startup = state.running.clone();
@@ -1149,7 +1162,8 @@ impl Terminal for Session {
                 _ => {}
             }
             let reply = self.event(event);
-            delay = self.device.faults().latency;
+            // One reply for all the lines of this input: it waits as long as the slowest.
+            delay = delay.max(self.reply_delay());
             self.emit(reply, &mut out);
         }
         Output {
@@ -1174,7 +1188,7 @@ pub fn exec_reply(device: &Arc<Device>, command: &str) -> ExecReply {
     session.privileged = true;
     session.one_shot = true;
     let reply = session.command(command);
-    let delay = device.faults().latency;
+    let delay = session.reply_delay();
     if matches!(session.pending, Pending::Hung) {
         return ExecReply {
             delay,

@@ -136,6 +136,9 @@ struct Shared {
     /// Device clock minus lab time, seconds: the inventory's `clock_offset` until
     /// `clock set` changes it ([`Licensing::set_clock_offset`]).
     clock_offset: Mutex<f64>,
+    /// Waited before each call to the back-end: the latency profile's
+    /// `registration_round_trip` ([`Agent::set_round_trip`]); zero by default.
+    round_trip: Mutex<Duration>,
     inner: Mutex<Inner>,
     wake: tokio::sync::Notify,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -261,6 +264,7 @@ impl Agent {
                 call_timeout,
                 entitlements,
                 clock_offset: Mutex::new(saved.clock_offset),
+                round_trip: Mutex::new(Duration::ZERO),
                 inner: Mutex::new(Inner {
                     machine: saved.machine,
                     pending_logs,
@@ -281,6 +285,16 @@ impl Agent {
             agent.shared.kick();
         }
         agent
+    }
+
+    /// Every later call to the back-end waits `round_trip` first (the latency profile's
+    /// `registration_round_trip`, `crate::latency`).
+    pub fn set_round_trip(&self, round_trip: Duration) {
+        *self
+            .shared
+            .round_trip
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = round_trip;
     }
 
     /// The agent's state, to resume with [`agent_from`]. Its queued syslog lines are
@@ -585,6 +599,10 @@ impl Shared {
                 .values()
                 .cloned(),
         );
+        let round_trip = *self.round_trip.lock().unwrap_or_else(|e| e.into_inner());
+        if !round_trip.is_zero() {
+            tokio::time::sleep(round_trip).await;
+        }
         let reply = tokio::time::timeout(
             self.call_timeout + Duration::from_secs(1),
             http::post(

@@ -57,6 +57,9 @@ pub struct Endpoint {
     pub users: Vec<(String, Secret)>,
     pub faults: SshFaults,
     pub console: Arc<dyn Console>,
+    /// How long a new connection waits before the device sends its SSH identification:
+    /// the latency profile's `handshake` (`crate::latency`); zero by default.
+    pub handshake: Duration,
 }
 
 impl fmt::Debug for Endpoint {
@@ -66,6 +69,7 @@ impl fmt::Debug for Endpoint {
             .field("listen", &self.listen)
             .field("users", &self.users)
             .field("faults", &self.faults)
+            .field("handshake", &self.handshake)
             .finish_non_exhaustive()
     }
 }
@@ -142,6 +146,8 @@ pub struct Device {
     users: Vec<(String, Secret)>,
     console: Arc<dyn Console>,
     faults: Mutex<SshFaults>,
+    /// See [`Endpoint::handshake`].
+    handshake: Duration,
     /// The russh configuration for the last fault profile used, built on first connection.
     config: tokio::sync::Mutex<Option<(Profile, Arc<Config>)>>,
 }
@@ -340,6 +346,7 @@ pub async fn serve(endpoints: Vec<Endpoint>) -> Result<Served, SshError> {
             users: endpoint.users,
             console: endpoint.console,
             faults: Mutex::new(endpoint.faults),
+            handshake: endpoint.handshake,
             config: tokio::sync::Mutex::new(None),
         });
         let listener = Listener {
@@ -435,6 +442,13 @@ async fn run_connection(stream: TcpStream, device: Arc<Device>, mut stop: watch:
     // russh applies `Config::nodelay` only in its own accept loop, not in `run_stream`;
     // without it every reply waits ~40 ms for Nagle and delayed ACKs.
     let _ = stream.set_nodelay(true);
+    // The latency profile's SSH set-up, in one lump before the identification line.
+    if !device.handshake.is_zero() {
+        tokio::select! {
+            _ = stopped(&mut stop) => return,
+            _ = tokio::time::sleep(device.handshake) => {}
+        }
+    }
     let handler = Connection::new(Arc::clone(&device));
     let session = tokio::select! {
         _ = stopped(&mut stop) => return,
