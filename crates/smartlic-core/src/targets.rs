@@ -439,7 +439,7 @@ pub fn extra_vars(values: &[String]) -> Result<Node, Diagnostic> {
     let mut merged = Node::empty_map(origin.clone());
     for value in values {
         let layer = if let Some(file) = value.strip_prefix('@') {
-            yaml::load_file(Path::new(file))?
+            yaml::load_file(Path::new(file)).map_err(|e| unreadable(e, file, &origin))?
         } else if value.trim_start().starts_with('{') {
             let mut node = yaml::load_str(Path::new("--extra-vars"), value.clone())?;
             set_origin(&mut node, &origin);
@@ -460,6 +460,19 @@ pub fn extra_vars(values: &[String]) -> Result<Node, Diagnostic> {
         merge_vars(&mut merged, layer);
     }
     Ok(merged)
+}
+
+/// The error of an `-e @FILE` that cannot be loaded. A name holding what looks like a
+/// secret assignment (`@ansible_password=…`, a mistyped `-e`) is told masked.
+fn unreadable(error: Diagnostic, file: &str, origin: &Origin) -> Diagnostic {
+    match crate::redact::mask_assignments(file) {
+        std::borrow::Cow::Borrowed(_) => error,
+        std::borrow::Cow::Owned(masked) => Diagnostic::error(
+            origin,
+            "",
+            format!("`@{masked}` cannot be read as a file of variables"),
+        ),
+    }
 }
 
 /// `a=1 b.c=x`: space-separated pairs; a dotted key sets a nested value.
@@ -551,6 +564,14 @@ mod tests {
             sl.get("vrf").unwrap().origin,
             Origin::CommandLine("--extra-vars".into())
         );
+    }
+
+    #[test]
+    fn an_unreadable_extra_vars_file_named_like_a_secret_is_told_masked() {
+        let text = "@cert-authority ansible_password=Canary-Extra-1".to_string();
+        let shown = extra_vars(&[text]).unwrap_err().to_string();
+        assert!(!shown.contains("Canary-Extra-1"), "{shown}");
+        assert!(shown.contains("cannot be read"), "{shown}");
     }
 
     #[test]
