@@ -662,20 +662,7 @@ fn enable_reaches_privileged_exec_or_says_why_not() {
     .concat();
     let lab = LabSsh::start(&inventory(&hosts));
     let intent = "    platform: ios-xe\n    smart_licensing:\n      transport: direct\n      token: {env: UNUSED_WITH_LAB_TOKENS}\n";
-    let token = || {
-        Secret::new(
-            lab.backend
-                .create_token("Example Account", "Default", 30, None),
-        )
-    };
-    let options = LiveOptions {
-        lab_tokens: Some(LabTokens {
-            cssm: token(),
-            satellite: token(),
-        }),
-        ..crate::lab_harness::lab_options(&lab, Mode::Plan)
-    };
-    let runs = crate::lab_harness::live_run(&lab, &hosts, intent, &options);
+    let runs = crate::lab_harness::live_run(&lab, &hosts, intent, &options(&lab, Mode::Plan));
     assert_eq!(outcome(&runs, "level-15"), &Outcome::Changed, "{runs:#?}");
     assert_eq!(outcome(&runs, "right"), &Outcome::Changed, "{runs:#?}");
     let failure = |host: &str| match outcome(&runs, host) {
